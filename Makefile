@@ -1,0 +1,25 @@
+# mig_ext: PGXS build.  `make demo` and `make test` are the README's two commands.
+MODULE_big = mig_ext
+OBJS = mig_ext.o src/graph.o src/target.o src/plan.o src/body.o src/catalog.o src/runner.o
+EXTENSION = mig_ext
+DATA = mig_ext--1.0.sql
+PGFILEDESC = "mig_ext - versioned schema migrations inside PostgreSQL"
+
+REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
+REGRESS_OPTS = --inputdir=. --outputdir=results
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
+ifeq ($(PGXS),)
+$(error pg_config cannot find PGXS: install the server headers (postgresql-server-dev-NN) or run `make test`, which installs them)
+endif
+include $(PGXS)
+
+PG_CPPFLAGS += -I$(srcdir)/src
+
+.PHONY: demo test
+demo:
+	bash tests/demo.sh
+
+test:
+	bash tests/run.sh

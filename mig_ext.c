@@ -1,0 +1,446 @@
+/*-------------------------------------------------------------------------
+ *
+ * mig_ext.c
+ *	  The SQL-callable functions of mig_ext: argument checks and result
+ *	  rows.  The work is done by src/runner.c (commands that change
+ *	  something) and by src/plan.c over src/catalog.c (reports).
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+
+#include "src/catalog.h"
+#include "src/plan.h"
+#include "src/runner.h"
+#include "src/target.h"
+
+PG_MODULE_MAGIC;
+
+PG_FUNCTION_INFO_V1(mig_revision);
+PG_FUNCTION_INFO_V1(mig_merge);
+PG_FUNCTION_INFO_V1(mig_upgrade);
+PG_FUNCTION_INFO_V1(mig_downgrade);
+PG_FUNCTION_INFO_V1(mig_stamp);
+PG_FUNCTION_INFO_V1(mig_current);
+PG_FUNCTION_INFO_V1(mig_heads);
+PG_FUNCTION_INFO_V1(mig_branches);
+PG_FUNCTION_INFO_V1(mig_history);
+PG_FUNCTION_INFO_V1(mig_show);
+
+/* A report over the graph and the version rows, read without locking. */
+typedef struct MigReport
+{
+	MigCatalog	cat;
+	MigGraph   *g;
+	MigSet		current;
+	bool	   *is_current;
+} MigReport;
+
+/* arg_text: argument argno as a C string; NULL is an error. */
+static char *
+arg_text(FunctionCallInfo fcinfo, int argno, const char *argname)
+{
+	if (PG_ARGISNULL(argno))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("%s must not be null", argname)));
+	return text_to_cstring(PG_GETARG_TEXT_PP(argno));
+}
+
+/* arg_target: a target argument: neither NULL nor empty. */
+static char *
+arg_target(FunctionCallInfo fcinfo, int argno)
+{
+	char	   *target = arg_text(fcinfo, argno, "target");
+
+	if (target[0] == '\0')
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("target must not be empty"),
+				 errhint("Use \"head\" for the newest revision or \"base\" for none.")));
+	return target;
+}
+
+/*
+ * arg_strings: a text[] argument as C strings (NULL array: none); NULL
+ * elements are an error.
+ */
+static char **
+arg_strings(FunctionCallInfo fcinfo, int argno, const char *argname, int *n)
+{
+	Datum	   *elems;
+	bool	   *nulls;
+	char	  **out;
+
+	*n = 0;
+	if (PG_ARGISNULL(argno))
+		return NULL;
+	deconstruct_array(PG_GETARG_ARRAYTYPE_P(argno), TEXTOID, -1, false,
+					  TYPALIGN_INT, &elems, &nulls, n);
+	out = palloc(sizeof(char *) * Max(*n, 1));
+	for (int i = 0; i < *n; i++)
+	{
+		if (nulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("%s must not contain null elements", argname)));
+		out[i] = TextDatumGetCString(elems[i]);
+	}
+	return out;
+}
+
+/* ids_datum: a text[] datum of the ids of n revision indexes. */
+static Datum
+ids_datum(MigGraph *g, const int *items, int n)
+{
+	char	  **ids = palloc(sizeof(char *) * Max(n, 1));
+
+	for (int i = 0; i < n; i++)
+		ids[i] = g->revs[items[i]].id;
+	return catalog_text_array(ids, n);
+}
+
+/*
+ * open_report: connect to SPI, set up the result set, and read the graph
+ * (bodies too when with_bodies) and the version rows.
+ */
+static void
+open_report(FunctionCallInfo fcinfo, MigReport *rep, bool with_bodies)
+{
+	InitMaterializedSRF(fcinfo, 0);
+	SPI_connect();
+	catalog_open(&rep->cat, fcinfo->flinfo->fn_oid);
+	rep->g = catalog_load_graph(&rep->cat, with_bodies);
+	catalog_load_versions(&rep->cat, rep->g, &rep->current);
+	rep->is_current = palloc0(sizeof(bool) * Max(rep->g->nrevs, 1));
+	for (int i = 0; i < rep->current.n; i++)
+		rep->is_current[rep->current.items[i]] = true;
+}
+
+/* put_row: append one row to the materialized result. */
+static void
+put_row(FunctionCallInfo fcinfo, Datum *values, bool *nulls)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+
+	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+}
+
+/*
+ * mig_revision(message, upgrade, downgrade, revision, down_revision,
+ * branch_labels, depends_on) returns text: registers a revision (or
+ * accepts an identical one again) and returns its id.
+ */
+Datum
+mig_revision(PG_FUNCTION_ARGS)
+{
+	MemoryContext callcxt = CurrentMemoryContext;
+	MigRev		r;
+	MigParents	parents = PG_ARGISNULL(4) ? MIG_PARENTS_HEAD : MIG_PARENTS_GIVEN;
+	char	   *id;
+
+	runner_check_idle("mig_revision");
+	memset(&r, 0, sizeof(r));
+	r.message = arg_text(fcinfo, 0, "message");
+	r.upgrade = arg_text(fcinfo, 1, "upgrade");
+	r.downgrade = PG_ARGISNULL(2) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(2));
+	r.has_downgrade = r.downgrade != NULL;
+	r.id = PG_ARGISNULL(3) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(3));
+	r.down_names = arg_strings(fcinfo, 4, "down_revision", &r.ndown);
+	r.labels = arg_strings(fcinfo, 5, "branch_labels", &r.nlabels);
+	r.dep_names = arg_strings(fcinfo, 6, "depends_on", &r.ndep_names);
+
+	SPI_connect();
+	id = MemoryContextStrdup(callcxt,
+							 runner_register(fcinfo->flinfo->fn_oid, &r, parents));
+	SPI_finish();
+	PG_RETURN_TEXT_P(cstring_to_text(id));
+}
+
+/*
+ * mig_merge(message, revisions, revision, branch_labels) returns text:
+ * registers a revision whose parents are the given heads, with empty
+ * bodies, and returns its id.
+ */
+Datum
+mig_merge(PG_FUNCTION_ARGS)
+{
+	MemoryContext callcxt = CurrentMemoryContext;
+	MigRev		r;
+	char	   *id;
+
+	runner_check_idle("mig_merge");
+	memset(&r, 0, sizeof(r));
+	r.message = arg_text(fcinfo, 0, "message");
+	r.upgrade = "";
+	r.downgrade = "";
+	r.has_downgrade = true;
+	if (PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("revisions must not be null")));
+	r.down_names = arg_strings(fcinfo, 1, "revisions", &r.ndown);
+	r.id = PG_ARGISNULL(2) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(2));
+	r.labels = arg_strings(fcinfo, 3, "branch_labels", &r.nlabels);
+
+	SPI_connect();
+	id = MemoryContextStrdup(callcxt,
+							 runner_register(fcinfo->flinfo->fn_oid, &r, MIG_PARENTS_MERGE));
+	SPI_finish();
+	PG_RETURN_TEXT_P(cstring_to_text(id));
+}
+
+/*
+ * migrate: the body of mig_upgrade and mig_downgrade: run to the target
+ * and return one row per step run (revision, direction, message).
+ */
+static Datum
+migrate(FunctionCallInfo fcinfo, MigDirection direction, const char *fname)
+{
+	MigRun		run;
+	char	   *target;
+	ListCell   *lc;
+
+	runner_check_idle(fname);
+	target = arg_target(fcinfo, 0);
+	InitMaterializedSRF(fcinfo, 0);
+	SPI_connect();
+	runner_migrate(&run, fcinfo->flinfo->fn_oid, direction, target);
+	foreach(lc, run.steps)
+	{
+		MigStep    *st = lfirst(lc);
+		MigRev	   *r = &run.g->revs[st->rev];
+		Datum		values[3];
+		bool		nulls[3] = {false, false, false};
+
+		values[0] = CStringGetTextDatum(r->id);
+		values[1] = CStringGetTextDatum(direction == MIG_UPGRADE ? "upgrade" : "downgrade");
+		values[2] = CStringGetTextDatum(r->message);
+		put_row(fcinfo, values, nulls);
+	}
+	SPI_finish();
+	return (Datum) 0;
+}
+
+/* mig_upgrade(target): upgrade to target; one row per step run. */
+Datum
+mig_upgrade(PG_FUNCTION_ARGS)
+{
+	return migrate(fcinfo, MIG_UPGRADE, "mig_upgrade");
+}
+
+/* mig_downgrade(target): downgrade to target; one row per step run. */
+Datum
+mig_downgrade(PG_FUNCTION_ARGS)
+{
+	return migrate(fcinfo, MIG_DOWNGRADE, "mig_downgrade");
+}
+
+/*
+ * mig_stamp(target, purge): set the version rows to target (several
+ * targets separated by white space or commas) without running anything.
+ */
+Datum
+mig_stamp(PG_FUNCTION_ARGS)
+{
+	MigRun		run;
+	char	   *target;
+	bool		purge;
+
+	runner_check_idle("mig_stamp");
+	target = arg_target(fcinfo, 0);
+	if (PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("purge must not be null")));
+	purge = PG_GETARG_BOOL(1);
+	SPI_connect();
+	runner_stamp(&run, fcinfo->flinfo->fn_oid, target, purge);
+	SPI_finish();
+	PG_RETURN_VOID();
+}
+
+/*
+ * mig_current(): the version rows: revision, is_head, message,
+ * branch_labels, is_effective_head, is_branch_point, is_merge_point.
+ */
+Datum
+mig_current(PG_FUNCTION_ARGS)
+{
+	MigReport	rep;
+
+	runner_check_idle("mig_current");
+	open_report(fcinfo, &rep, false);
+	for (int i = 0; i < rep.current.n; i++)
+	{
+		MigRev	   *r = &rep.g->revs[rep.current.items[i]];
+		Datum		values[7];
+		bool		nulls[7] = {0};
+
+		values[0] = CStringGetTextDatum(r->id);
+		values[1] = BoolGetDatum(rev_is_head(r));
+		values[2] = CStringGetTextDatum(r->message);
+		values[3] = catalog_text_array(r->labels, r->nlabels);
+		values[4] = BoolGetDatum(rev_is_head(r) && !rev_is_real_head(r));
+		values[5] = BoolGetDatum(rev_is_branch_point(r));
+		values[6] = BoolGetDatum(rev_is_merge_point(r));
+		put_row(fcinfo, values, nulls);
+	}
+	SPI_finish();
+	return (Datum) 0;
+}
+
+/*
+ * mig_heads(): the heads of the graph: revision, message, branch_labels,
+ * is_effective_head (only dependents above it), is_current.
+ */
+Datum
+mig_heads(PG_FUNCTION_ARGS)
+{
+	MigReport	rep;
+	MigSet		heads;
+
+	runner_check_idle("mig_heads");
+	open_report(fcinfo, &rep, false);
+	graph_heads(rep.g, false, &heads);
+	for (int i = 0; i < heads.n; i++)
+	{
+		MigRev	   *r = &rep.g->revs[heads.items[i]];
+		Datum		values[5];
+		bool		nulls[5] = {0};
+
+		values[0] = CStringGetTextDatum(r->id);
+		values[1] = CStringGetTextDatum(r->message);
+		values[2] = catalog_text_array(r->labels, r->nlabels);
+		values[3] = BoolGetDatum(!rev_is_real_head(r));
+		values[4] = BoolGetDatum(rep.is_current[heads.items[i]]);
+		put_row(fcinfo, values, nulls);
+	}
+	SPI_finish();
+	return (Datum) 0;
+}
+
+/*
+ * mig_branches(): the branch points: revision, message, branch_labels,
+ * and the children that branch from it.
+ */
+Datum
+mig_branches(PG_FUNCTION_ARGS)
+{
+	MigReport	rep;
+
+	runner_check_idle("mig_branches");
+	open_report(fcinfo, &rep, false);
+	for (int i = rep.g->nrevs - 1; i >= 0; i--)
+	{
+		MigRev	   *r = &rep.g->revs[i];
+		Datum		values[4];
+		bool		nulls[4] = {0};
+
+		if (!rev_is_branch_point(r))
+			continue;
+		values[0] = CStringGetTextDatum(r->id);
+		values[1] = CStringGetTextDatum(r->message);
+		values[2] = catalog_text_array(r->labels, r->nlabels);
+		values[3] = ids_datum(rep.g, r->next, r->nnext);
+		put_row(fcinfo, values, nulls);
+	}
+	SPI_finish();
+	return (Datum) 0;
+}
+
+/*
+ * describe: the columns mig_history and mig_show share for revision i:
+ * revision, down_revisions, message, branch_labels, depends_on, is_head,
+ * is_effective_head, is_base, is_branch_point, is_merge_point, is_current.
+ */
+static void
+describe(MigReport *rep, int i, Datum *values)
+{
+	MigRev	   *r = &rep->g->revs[i];
+
+	values[0] = CStringGetTextDatum(r->id);
+	values[1] = ids_datum(rep->g, r->down, r->ndown);
+	values[2] = CStringGetTextDatum(r->message);
+	values[3] = catalog_text_array(r->labels, r->nlabels);
+	values[4] = catalog_text_array(r->dep_names, r->ndep_names);
+	values[5] = BoolGetDatum(rev_is_head(r));
+	values[6] = BoolGetDatum(rev_is_head(r) && !rev_is_real_head(r));
+	values[7] = BoolGetDatum(rev_is_base(r));
+	values[8] = BoolGetDatum(rev_is_branch_point(r));
+	values[9] = BoolGetDatum(rev_is_merge_point(r));
+	values[10] = BoolGetDatum(rep->is_current[i]);
+}
+
+#define DESCRIBE_COLUMNS 11
+
+/*
+ * mig_history(range): the revisions of an Alembic history range, newest
+ * first: the describe() columns and applied_at, when the upgrade last ran.
+ */
+Datum
+mig_history(PG_FUNCTION_ARGS)
+{
+	MigReport	rep;
+	char	   *range = PG_ARGISNULL(0) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(0));
+	TimestampTz *applied;
+	bool	   *known;
+	ListCell   *lc;
+
+	runner_check_idle("mig_history");
+	open_report(fcinfo, &rep, false);
+	applied = palloc(sizeof(TimestampTz) * Max(rep.g->nrevs, 1));
+	known = palloc(sizeof(bool) * Max(rep.g->nrevs, 1));
+	catalog_last_applied(&rep.cat, rep.g, applied, known);
+	foreach(lc, plan_history(rep.g, &rep.current, range))
+	{
+		int			i = lfirst_int(lc);
+		Datum		values[DESCRIBE_COLUMNS + 1];
+		bool		nulls[DESCRIBE_COLUMNS + 1] = {0};
+
+		describe(&rep, i, values);
+		values[DESCRIBE_COLUMNS] = TimestampTzGetDatum(applied[i]);
+		nulls[DESCRIBE_COLUMNS] = !known[i];
+		put_row(fcinfo, values, nulls);
+	}
+	SPI_finish();
+	return (Datum) 0;
+}
+
+/*
+ * mig_show(revision): every revision the identifier names: the describe()
+ * columns, then the upgrade and downgrade bodies.
+ */
+Datum
+mig_show(PG_FUNCTION_ARGS)
+{
+	MigReport	rep;
+	char	   *target;
+	MigSet		revs;
+
+	runner_check_idle("mig_show");
+	target = arg_text(fcinfo, 0, "revision");
+	open_report(fcinfo, &rep, true);
+	target_get_revisions(rep.g, target, &revs);
+	for (int k = 0; k < revs.n; k++)
+	{
+		MigRev	   *r = &rep.g->revs[revs.items[k]];
+		Datum		values[DESCRIBE_COLUMNS + 2];
+		bool		nulls[DESCRIBE_COLUMNS + 2] = {0};
+
+		describe(&rep, revs.items[k], values);
+		values[DESCRIBE_COLUMNS] = CStringGetTextDatum(r->upgrade);
+		values[DESCRIBE_COLUMNS + 1] = r->downgrade ? CStringGetTextDatum(r->downgrade) : (Datum) 0;
+		nulls[DESCRIBE_COLUMNS + 1] = r->downgrade == NULL;
+		put_row(fcinfo, values, nulls);
+	}
+	SPI_finish();
+	return (Datum) 0;
+}

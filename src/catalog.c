@@ -1,0 +1,418 @@
+/*-------------------------------------------------------------------------
+ *
+ * catalog.c
+ *	  Reading and writing the mig_* tables: the only code that does.
+ *
+ * Every statement is schema-qualified, compares with OPERATOR(pg_catalog.=)
+ * and takes its values as parameters, so nothing a user creates on the
+ * search_path changes what it reads or writes.  Statements run as the
+ * owner of the catalog tables (a local user-id change, as RI triggers
+ * do), so callers need EXECUTE on the functions but no rights on the
+ * tables, and cannot forge rows by other means.  The caller must be
+ * connected to SPI.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "access/transam.h"
+#include "access/xact.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_type.h"
+#include "miscadmin.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/lsyscache.h"
+#include "utils/syscache.h"
+#include "utils/xid8.h"
+
+#include "catalog.h"
+
+/*
+ * run_sql: execute sql (or plan, when given) with parameters as the
+ * catalog owner; returns the SPI result code.
+ */
+static int
+run_sql(MigCatalog *cat, SPIPlanPtr plan, const char *sql, int nargs,
+		Oid *types, Datum *values, const char *nulls)
+{
+	Oid			save_user;
+	int			save_sec;
+	int			rc;
+
+	GetUserIdAndSecContext(&save_user, &save_sec);
+	SetUserIdAndSecContext(cat->owner, save_sec | SECURITY_LOCAL_USERID_CHANGE);
+	/* read_only = false: a fresh snapshot sees what the lock waited for */
+	if (plan)
+		rc = SPI_execute_plan(plan, values, nulls, false, 0);
+	else
+		rc = SPI_execute_with_args(sql, nargs, types, values, nulls, false, 0);
+	SetUserIdAndSecContext(save_user, save_sec);
+	if (rc < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INTERNAL_ERROR),
+				 errmsg("mig_ext catalog statement failed: %s", SPI_result_code_string(rc))));
+	return rc;
+}
+
+/* prepare: a plan for sql kept for the rest of the SPI connection. */
+static SPIPlanPtr
+prepare(const char *sql, int nargs, Oid *types)
+{
+	SPIPlanPtr	plan = SPI_prepare(sql, nargs, types);
+
+	if (plan == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INTERNAL_ERROR),
+				 errmsg("mig_ext could not prepare a catalog statement: %s",
+						SPI_result_code_string(SPI_result))));
+	return plan;
+}
+
+/* text_array: the elements of a text[] datum as C strings. */
+static char **
+text_array(Datum d, int *n)
+{
+	Datum	   *elems;
+	bool	   *nulls;
+	char	  **out;
+
+	deconstruct_array(DatumGetArrayTypeP(d), TEXTOID, -1, false, TYPALIGN_INT,
+					  &elems, &nulls, n);
+	out = palloc(sizeof(char *) * Max(*n, 1));
+	for (int i = 0; i < *n; i++)
+		out[i] = nulls[i] ? "" : TextDatumGetCString(elems[i]);
+	return out;
+}
+
+/* catalog_text_array: a text[] datum of n C strings. */
+Datum
+catalog_text_array(char **items, int n)
+{
+	Datum	   *d;
+
+	if (n == 0)
+		return PointerGetDatum(construct_empty_array(TEXTOID));
+	d = palloc(sizeof(Datum) * n);
+	for (int i = 0; i < n; i++)
+		d[i] = CStringGetTextDatum(items[i]);
+	return PointerGetDatum(construct_array(d, n, TEXTOID, -1, false, TYPALIGN_INT));
+}
+
+/* rows_array: a text[] datum of the ids of a set of version rows. */
+static Datum
+rows_array(MigGraph *g, const MigSet *s)
+{
+	char	  **ids = palloc(sizeof(char *) * Max(s->n, 1));
+
+	for (int i = 0; i < s->n; i++)
+		ids[i] = g->revs[s->items[i]].id;
+	return catalog_text_array(ids, s->n);
+}
+
+/* column_text: column col of row i of the last result, or NULL. */
+static char *
+column_text(int i, int col)
+{
+	bool		isnull;
+	Datum		d = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, col, &isnull);
+
+	return isnull ? NULL : TextDatumGetCString(d);
+}
+
+/* column_array: column col of row i of the last result, a text[]. */
+static char **
+column_array(int i, int col, int *n)
+{
+	bool		isnull;
+	Datum		d = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, col, &isnull);
+
+	if (isnull)
+	{
+		*n = 0;
+		return NULL;
+	}
+	return text_array(d, n);
+}
+
+/*
+ * catalog_open: find the catalog for the function being called (its
+ * schema is the extension's) and the tables' owner.
+ */
+void
+catalog_open(MigCatalog *cat, Oid fn_oid)
+{
+	Oid			relid;
+	HeapTuple	tup;
+
+	memset(cat, 0, sizeof(MigCatalog));
+	cat->nsp = get_func_namespace(fn_oid);
+	cat->qnsp = (char *) quote_identifier(get_namespace_name(cat->nsp));
+	relid = get_relname_relid("mig_revisions", cat->nsp);
+	if (!OidIsValid(relid))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("table %s.mig_revisions of extension mig_ext does not exist",
+						cat->qnsp),
+				 errhint("Recreate the extension with DROP EXTENSION mig_ext; CREATE EXTENSION mig_ext;")));
+	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	if (!HeapTupleIsValid(tup))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("cache lookup failed for relation %u", relid)));
+	cat->owner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
+	ReleaseSysCache(tup);
+}
+
+/* fill_rev: a MigRev from row i of a revision query (columns 1-8). */
+static void
+fill_rev(MigRev *r, int i)
+{
+	bool		isnull;
+
+	memset(r, 0, sizeof(MigRev));
+	r->id = column_text(i, 1);
+	r->down_names = column_array(i, 2, &r->ndown);
+	r->labels = column_array(i, 3, &r->nlabels);
+	r->dep_names = column_array(i, 4, &r->ndep_names);
+	r->message = column_text(i, 5);
+	r->upgrade = column_text(i, 6);
+	r->downgrade = column_text(i, 7);
+	r->has_downgrade = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[i],
+												  SPI_tuptable->tupdesc, 8, &isnull));
+}
+
+/*
+ * catalog_load_revisions: every registered revision, in registration
+ * order, in an array with one spare slot (for a revision being
+ * registered); with_bodies loads the upgrade and downgrade texts too.
+ * One query.
+ */
+MigRev *
+catalog_load_revisions(MigCatalog *cat, bool with_bodies, int *nrevs)
+{
+	char	   *sql;
+	MigRev	   *revs;
+
+	sql = psprintf("SELECT revision, down_revisions, branch_labels, depends_on, message, "
+				   "%s, downgrade IS NOT NULL FROM %s.mig_revisions ORDER BY seq",
+				   with_bodies ? "upgrade, downgrade" : "NULL::pg_catalog.text, NULL::pg_catalog.text",
+				   cat->qnsp);
+	run_sql(cat, NULL, sql, 0, NULL, NULL, NULL);
+	*nrevs = (int) SPI_processed;
+	revs = palloc(sizeof(MigRev) * (*nrevs + 1));
+	for (int i = 0; i < *nrevs; i++)
+		fill_rev(&revs[i], i);
+	SPI_freetuptable(SPI_tuptable);
+	return revs;
+}
+
+/* catalog_load_graph: the graph of every registered revision. */
+MigGraph *
+catalog_load_graph(MigCatalog *cat, bool with_bodies)
+{
+	int			n;
+	MigRev	   *revs = catalog_load_revisions(cat, with_bodies, &n);
+
+	return graph_build(revs, n);
+}
+
+/* cmp_int: qsort comparator for ints. */
+static int
+cmp_int(const void *a, const void *b)
+{
+	int			x = *(const int *) a;
+	int			y = *(const int *) b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * catalog_load_versions: the current version rows as revision indexes, in
+ * registration order.  A row naming no registered revision is an error.
+ */
+void
+catalog_load_versions(MigCatalog *cat, MigGraph *g, MigSet *out)
+{
+	run_sql(cat, NULL, psprintf("SELECT revision FROM %s.mig_version", cat->qnsp),
+			0, NULL, NULL, NULL);
+	set_init(out);
+	for (int i = 0; i < (int) SPI_processed; i++)
+	{
+		char	   *id = column_text(i, 1);
+		int			r = graph_lookup_id(g, id);
+
+		if (r < 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_OBJECT),
+					 errmsg("version row names unknown revision \"%s\"", id),
+					 errdetail("Table %s.mig_version holds \"%s\", which is not in %s.mig_revisions.",
+							   cat->qnsp, id, cat->qnsp),
+					 errhint("Register that revision again, or reset the rows with mig_stamp(target, purge => true).")));
+		set_add(out, r);
+	}
+	SPI_freetuptable(SPI_tuptable);
+	qsort(out->items, out->n, sizeof(int), cmp_int);
+}
+
+/* catalog_find_revision: the registered revision with this id, if any. */
+bool
+catalog_find_revision(MigCatalog *cat, const char *id, MigRev *out)
+{
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1] = {CStringGetTextDatum(id)};
+	bool		found;
+
+	run_sql(cat, NULL,
+			psprintf("SELECT revision, down_revisions, branch_labels, depends_on, message, "
+					 "upgrade, downgrade, downgrade IS NOT NULL FROM %s.mig_revisions "
+					 "WHERE revision OPERATOR(pg_catalog.=) $1", cat->qnsp),
+			1, types, values, NULL);
+	found = SPI_processed > 0;
+	if (found)
+		fill_rev(out, 0);
+	SPI_freetuptable(SPI_tuptable);
+	return found;
+}
+
+/* catalog_insert_revision: add a new revision, registered by the caller. */
+void
+catalog_insert_revision(MigCatalog *cat, const MigRev *r, const char *checksum)
+{
+	Oid			types[9] = {TEXTOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
+	TEXTOID, TEXTOID, TEXTOID, TEXTOID, NAMEOID};
+	Datum		values[9];
+	char		nulls[9] = "         ";
+
+	values[0] = CStringGetTextDatum(r->id);
+	values[1] = catalog_text_array(r->down_names, r->ndown);
+	values[2] = catalog_text_array(r->labels, r->nlabels);
+	values[3] = catalog_text_array(r->dep_names, r->ndep_names);
+	values[4] = CStringGetTextDatum(r->message);
+	values[5] = CStringGetTextDatum(r->upgrade);
+	values[6] = r->downgrade ? CStringGetTextDatum(r->downgrade) : (Datum) 0;
+	nulls[6] = r->downgrade ? ' ' : 'n';
+	values[7] = CStringGetTextDatum(checksum);
+	values[8] = DirectFunctionCall1(namein,
+									CStringGetDatum(GetUserNameFromId(GetUserId(), false)));
+	run_sql(cat, NULL,
+			psprintf("INSERT INTO %s.mig_revisions (revision, down_revisions, branch_labels, "
+					 "depends_on, message, upgrade, downgrade, checksum, registered_by) "
+					 "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)", cat->qnsp),
+			9, types, values, nulls);
+}
+
+/*
+ * catalog_apply_step: make the version-row changes of a step; each must
+ * touch exactly one row.
+ */
+void
+catalog_apply_step(MigCatalog *cat, MigGraph *g, const MigStep *st)
+{
+	static const char *const sql[3] = {
+		"INSERT INTO %s.mig_version (revision) VALUES ($2)",
+		"DELETE FROM %s.mig_version WHERE revision OPERATOR(pg_catalog.=) $1",
+		"UPDATE %s.mig_version SET revision = $2 WHERE revision OPERATOR(pg_catalog.=) $1"
+	};
+
+	for (int i = 0; i < st->nchanges; i++)
+	{
+		const MigRowChange *c = &st->changes[i];
+		Oid			types[2] = {TEXTOID, TEXTOID};
+		Datum		values[2];
+		char		nulls[2];
+
+		if (cat->row_plans[c->op] == NULL)
+			cat->row_plans[c->op] = prepare(psprintf(sql[c->op], cat->qnsp), 2, types);
+		values[0] = c->from >= 0 ? CStringGetTextDatum(g->revs[c->from].id) : (Datum) 0;
+		values[1] = c->to >= 0 ? CStringGetTextDatum(g->revs[c->to].id) : (Datum) 0;
+		nulls[0] = c->from >= 0 ? ' ' : 'n';
+		nulls[1] = c->to >= 0 ? ' ' : 'n';
+		run_sql(cat, cat->row_plans[c->op], NULL, 2, types, values, nulls);
+		if (SPI_processed != 1)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("expected to change one version row for revision %s, changed " UINT64_FORMAT,
+							g->revs[c->from >= 0 ? c->from : c->to].id, SPI_processed),
+					 errhint("Something else changed %s.mig_version during the call.", cat->qnsp)));
+	}
+}
+
+/*
+ * catalog_log_step: append the audit row of a step that started at
+ * started and ends now; checksum is that of the body that ran (NULL for a
+ * stamp).
+ */
+void
+catalog_log_step(MigCatalog *cat, MigGraph *g, const MigStep *st,
+				 TimestampTz started, const char *checksum)
+{
+	static const char *const directions[3] = {"upgrade", "downgrade", "stamp"};
+	Oid			types[11] = {TEXTOID, TEXTOID, TEXTARRAYOID, TEXTARRAYOID, NAMEOID,
+		NAMEOID, TEXTOID, XID8OID, TIMESTAMPTZOID, INTERVALOID, TEXTOID};
+	Datum		values[11];
+	char		nulls[11] = "           ";
+	Interval   *duration = palloc0(sizeof(Interval));
+	const char *appname = GetConfigOption("application_name", true, false);
+
+	duration->time = GetCurrentTimestamp() - started;
+	if (cat->log_plan == NULL)
+		cat->log_plan = prepare(psprintf("INSERT INTO %s.mig_log (revision, direction, "
+										 "from_revisions, to_revisions, applied_by, "
+										 "session_user_name, application_name, xid, "
+										 "started_at, duration, checksum) VALUES "
+										 "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+										 cat->qnsp), 11, types);
+	values[0] = CStringGetTextDatum(g->revs[st->rev].id);
+	values[1] = CStringGetTextDatum(directions[st->direction]);
+	values[2] = rows_array(g, &st->rows_before);
+	values[3] = rows_array(g, &st->rows_after);
+	values[4] = DirectFunctionCall1(namein,
+									CStringGetDatum(GetUserNameFromId(GetUserId(), false)));
+	values[5] = DirectFunctionCall1(namein,
+									CStringGetDatum(GetUserNameFromId(GetSessionUserId(), false)));
+	values[6] = CStringGetTextDatum(appname ? appname : "");
+	values[7] = FullTransactionIdGetDatum(GetTopFullTransactionId());
+	values[8] = TimestampTzGetDatum(started);
+	values[9] = IntervalPGetDatum(duration);
+	values[10] = checksum ? CStringGetTextDatum(checksum) : (Datum) 0;
+	nulls[10] = checksum ? ' ' : 'n';
+	run_sql(cat, cat->log_plan, NULL, 11, types, values, nulls);
+}
+
+/* catalog_clear_versions: remove every version row (stamp's purge). */
+void
+catalog_clear_versions(MigCatalog *cat)
+{
+	run_sql(cat, NULL, psprintf("DELETE FROM %s.mig_version", cat->qnsp),
+			0, NULL, NULL, NULL);
+}
+
+/*
+ * catalog_last_applied: for each revision of g, when its upgrade last
+ * ran (known[i] false when never).  One query over the log.
+ */
+void
+catalog_last_applied(MigCatalog *cat, MigGraph *g, TimestampTz *at, bool *known)
+{
+	memset(known, 0, sizeof(bool) * g->nrevs);
+	run_sql(cat, NULL,
+			psprintf("SELECT revision, pg_catalog.max(started_at) FROM %s.mig_log "
+					 "WHERE direction OPERATOR(pg_catalog.=) 'upgrade' GROUP BY revision",
+					 cat->qnsp),
+			0, NULL, NULL, NULL);
+	for (int i = 0; i < (int) SPI_processed; i++)
+	{
+		int			r = graph_lookup_id(g, column_text(i, 1));
+		bool		isnull;
+
+		if (r < 0)
+			continue;
+		at[r] = DatumGetTimestampTz(SPI_getbinval(SPI_tuptable->vals[i],
+												  SPI_tuptable->tupdesc, 2, &isnull));
+		known[r] = true;
+	}
+	SPI_freetuptable(SPI_tuptable);
+}

@@ -1,0 +1,43 @@
+/*-------------------------------------------------------------------------
+ *
+ * catalog.h
+ *	  Reading and writing the mig_* tables: the only code that does.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef MIG_CATALOG_H
+#define MIG_CATALOG_H
+
+#include "executor/spi.h"
+#include "utils/timestamp.h"
+
+#include "graph.h"
+#include "plan.h"
+
+/* Where the catalog lives for this call, and the plans prepared on it. */
+typedef struct MigCatalog
+{
+	Oid			nsp;			/* the extension's schema */
+	char	   *qnsp;			/* its name, quoted */
+	Oid			owner;			/* owner of the catalog tables */
+	SPIPlanPtr	row_plans[3];	/* indexed by MigRowOp */
+	SPIPlanPtr	log_plan;
+} MigCatalog;
+
+extern Datum catalog_text_array(char **items, int n);
+extern void catalog_open(MigCatalog *cat, Oid fn_oid);
+extern MigRev *catalog_load_revisions(MigCatalog *cat, bool with_bodies,
+									 int *nrevs);
+extern MigGraph *catalog_load_graph(MigCatalog *cat, bool with_bodies);
+extern void catalog_load_versions(MigCatalog *cat, MigGraph *g, MigSet *out);
+extern bool catalog_find_revision(MigCatalog *cat, const char *id, MigRev *out);
+extern void catalog_insert_revision(MigCatalog *cat, const MigRev *r,
+									const char *checksum);
+extern void catalog_apply_step(MigCatalog *cat, MigGraph *g, const MigStep *st);
+extern void catalog_log_step(MigCatalog *cat, MigGraph *g, const MigStep *st,
+							 TimestampTz started, const char *checksum);
+extern void catalog_clear_versions(MigCatalog *cat);
+extern void catalog_last_applied(MigCatalog *cat, MigGraph *g,
+								 TimestampTz *at, bool *known);
+
+#endif							/* MIG_CATALOG_H */

@@ -1,0 +1,635 @@
+/*-------------------------------------------------------------------------
+ *
+ * graph.c
+ *	  Building and walking the revision graph.
+ *
+ * The rules follow Alembic's RevisionMap: heads count down_revision
+ * children only, depends_on adds edges that are not parents, labels name
+ * lineages, and the topological order is Alembic's depth-first one with
+ * registration order breaking ties.  Everything is linear in the size of
+ * the graph except where noted.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "common/hashfn.h"
+#include "lib/stringinfo.h"
+
+#include "graph.h"
+
+/* Hash table entry: an id or a label, and the revision it names. */
+typedef struct MigNameEntry
+{
+	const char *name;
+	int			rev;
+	bool		is_label;
+	char		status;
+} MigNameEntry;
+
+#define SH_PREFIX		mignames
+#define SH_ELEMENT_TYPE MigNameEntry
+#define SH_KEY_TYPE		const char *
+#define SH_KEY			name
+#define SH_HASH_KEY(tb, key) hash_bytes((const unsigned char *) (key), strlen(key))
+#define SH_EQUAL(tb, a, b) (strcmp((a), (b)) == 0)
+#define SH_SCOPE		static inline
+#define SH_DECLARE
+#define SH_DEFINE
+#include "lib/simplehash.h"
+
+struct MigRevHash
+{
+	mignames_hash *tab;
+};
+
+/* set_init: an empty set. */
+void
+set_init(MigSet *s)
+{
+	s->items = NULL;
+	s->n = 0;
+	s->cap = 0;
+}
+
+/* set_add: append item unless already present; keeps insertion order. */
+void
+set_add(MigSet *s, int item)
+{
+	if (set_contains(s, item))
+		return;
+	if (s->n == s->cap)
+	{
+		s->cap = s->cap ? s->cap * 2 : 8;
+		s->items = s->items ? repalloc(s->items, sizeof(int) * s->cap)
+			: palloc(sizeof(int) * s->cap);
+	}
+	s->items[s->n++] = item;
+}
+
+/* set_contains: linear membership test (sets of version rows are small). */
+bool
+set_contains(const MigSet *s, int item)
+{
+	for (int i = 0; i < s->n; i++)
+		if (s->items[i] == item)
+			return true;
+	return false;
+}
+
+/* set_remove: drop item if present, keeping the order of the others. */
+void
+set_remove(MigSet *s, int item)
+{
+	for (int i = 0; i < s->n; i++)
+		if (s->items[i] == item)
+		{
+			memmove(&s->items[i], &s->items[i + 1],
+					sizeof(int) * (s->n - i - 1));
+			s->n--;
+			return;
+		}
+}
+
+/* int_array_add: append to a palloc'd int array whose capacity is n's next power of two. */
+static void
+int_array_add(int **arr, int *n, int value)
+{
+	if (*n == 0)
+		*arr = palloc(sizeof(int));
+	else if ((*n & (*n - 1)) == 0)
+		*arr = repalloc(*arr, sizeof(int) * (*n) * 2);
+	(*arr)[(*n)++] = value;
+}
+
+/* int_array_has: whether value is among the first n items of arr. */
+static bool
+int_array_has(const int *arr, int n, int value)
+{
+	for (int i = 0; i < n; i++)
+		if (arr[i] == value)
+			return true;
+	return false;
+}
+
+/* graph_lookup: index of the revision an id or label names, or -1. */
+int
+graph_lookup(MigGraph *g, const char *name)
+{
+	MigNameEntry *e = mignames_lookup(g->byname->tab, name);
+
+	return e ? e->rev : -1;
+}
+
+/* graph_lookup_id: index of the revision with exactly this id, or -1. */
+int
+graph_lookup_id(MigGraph *g, const char *id)
+{
+	MigNameEntry *e = mignames_lookup(g->byname->tab, id);
+
+	return (e && !e->is_label) ? e->rev : -1;
+}
+
+/* graph_is_label: whether name is a branch label. */
+bool
+graph_is_label(MigGraph *g, const char *name)
+{
+	MigNameEntry *e = mignames_lookup(g->byname->tab, name);
+
+	return e && e->is_label;
+}
+
+/* graph_format_ids: "a, b, c" for a list of revision indexes. */
+char *
+graph_format_ids(MigGraph *g, const int *items, int n)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	for (int i = 0; i < n; i++)
+		appendStringInfo(&buf, "%s%s", i ? ", " : "", g->revs[items[i]].id);
+	return buf.data;
+}
+
+/*
+ * report_cycle: raise the error for revisions that a topological pass
+ * could not order (done[i] false), sorted by id as Alembic lists them.
+ */
+static void
+report_cycle(MigGraph *g, const bool *done, bool through_deps)
+{
+	int		   *left = palloc(sizeof(int) * g->nrevs);
+	int			nleft = 0;
+
+	for (int i = 0; i < g->nrevs; i++)
+		if (!done[i])
+			left[nleft++] = i;
+	/* insertion sort by id: only the revisions caught in the cycle */
+	for (int i = 1; i < nleft; i++)
+		for (int j = i; j > 0 && strcmp(g->revs[left[j - 1]].id, g->revs[left[j]].id) > 0; j--)
+		{
+			int			t = left[j];
+
+			left[j] = left[j - 1];
+			left[j - 1] = t;
+		}
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_RECURSION),
+			 errmsg("%scycle is detected in revisions (%s)",
+					through_deps ? "dependency " : "",
+					graph_format_ids(g, left, nleft)),
+			 errhint("Fix the down_revisions or depends_on of these revisions in the catalog.")));
+}
+
+/*
+ * check_acyclic: Kahn's algorithm over parents (and, when through_deps,
+ * dependencies); errors out naming the revisions it cannot order.
+ */
+static void
+check_acyclic(MigGraph *g, bool through_deps)
+{
+	int			n = g->nrevs;
+	int		   *indeg = palloc0(sizeof(int) * n);
+	int		   *queue = palloc(sizeof(int) * n);
+	bool	   *done = palloc0(sizeof(bool) * n);
+	int			qh = 0,
+				qt = 0;
+
+	for (int i = 0; i < n; i++)
+	{
+		MigRev	   *r = &g->revs[i];
+
+		indeg[i] = r->ndown + (through_deps ? r->ndeps : 0);
+		if (indeg[i] == 0)
+			queue[qt++] = i;
+	}
+	while (qh < qt)
+	{
+		MigRev	   *r = &g->revs[queue[qh]];
+
+		done[queue[qh++]] = true;
+		for (int k = 0; k < r->nallnext; k++)
+		{
+			int			c = r->allnext[k];
+			MigRev	   *cr = &g->revs[c];
+			int			edges = 0;
+
+			/* count the edges from c to r this pass follows */
+			for (int j = 0; j < cr->ndown; j++)
+				edges += (cr->down[j] == r - g->revs);
+			if (through_deps)
+				for (int j = 0; j < cr->ndeps; j++)
+					edges += (cr->deps[j] == r - g->revs);
+			if (edges > 0 && (indeg[c] -= edges) == 0)
+				queue[qt++] = c;
+		}
+	}
+	if (qt < n)
+		report_cycle(g, done, through_deps);
+}
+
+/*
+ * normalize_deps: Alembic's normalized down revisions: parents, plus the
+ * dependencies that no strict ancestor (by down_revision) already has.
+ * Costs one ancestor walk per revision that has dependencies.
+ */
+static void
+normalize_deps(MigGraph *g)
+{
+	bool	   *implied = palloc0(sizeof(bool) * Max(g->nrevs, 1));
+
+	for (int i = 0; i < g->nrevs; i++)
+	{
+		MigRev	   *r = &g->revs[i];
+		bool	   *anc = NULL;
+
+		r->norm = NULL;
+		r->nnorm = 0;
+		for (int j = 0; j < r->ndown; j++)
+			int_array_add(&r->norm, &r->nnorm, r->down[j]);
+		if (r->ndeps > 0)
+		{
+			/* flag every dependency some strict ancestor already has */
+			anc = graph_ancestors(g, &i, 1, MIG_EDGES_VERSIONED);
+			anc[i] = false;
+			for (int a = 0; a < g->nrevs; a++)
+				if (anc[a])
+					for (int k = 0; k < g->revs[a].ndeps; k++)
+						implied[g->revs[a].deps[k]] = true;
+		}
+		for (int j = 0; j < r->ndeps; j++)
+			if (!implied[r->deps[j]] && !int_array_has(r->norm, r->nnorm, r->deps[j]))
+				int_array_add(&r->norm, &r->nnorm, r->deps[j]);
+		if (anc)
+			for (int a = 0; a < g->nrevs; a++)
+				if (anc[a])
+					for (int k = 0; k < g->revs[a].ndeps; k++)
+						implied[g->revs[a].deps[k]] = false;
+		if (anc)
+			pfree(anc);
+	}
+}
+
+/*
+ * graph_build: index the revisions (ids and labels in one hash table),
+ * resolve parents and dependencies, derive children, and reject unknown
+ * references, duplicate labels, self-loops and cycles.  revs must be in
+ * registration order; the array becomes the graph's.
+ */
+MigGraph *
+graph_build(MigRev *revs, int nrevs)
+{
+	MigGraph   *g = palloc0(sizeof(MigGraph));
+
+	g->revs = revs;
+	g->nrevs = nrevs;
+	g->byname = palloc(sizeof(MigRevHash));
+	g->byname->tab = mignames_create(CurrentMemoryContext, nrevs + 16, NULL);
+
+	for (int i = 0; i < nrevs; i++)
+	{
+		bool		found;
+		MigNameEntry *e = mignames_insert(g->byname->tab, revs[i].id, &found);
+
+		if (found)
+			ereport(ERROR,
+					(errcode(ERRCODE_DUPLICATE_OBJECT),
+					 errmsg("revision \"%s\" is present more than once", revs[i].id)));
+		e->rev = i;
+		e->is_label = false;
+	}
+	for (int i = 0; i < nrevs; i++)
+		for (int j = 0; j < revs[i].nlabels; j++)
+		{
+			bool		found;
+			MigNameEntry *e = mignames_insert(g->byname->tab, revs[i].labels[j], &found);
+
+			if (found)
+				ereport(ERROR,
+						(errcode(ERRCODE_DUPLICATE_OBJECT),
+						 errmsg("branch name \"%s\" in revision %s already used by revision %s",
+								revs[i].labels[j], revs[i].id, revs[e->rev].id)));
+			e->rev = i;
+			e->is_label = true;
+		}
+
+	for (int i = 0; i < nrevs; i++)
+	{
+		MigRev	   *r = &revs[i];
+
+		r->down = palloc(sizeof(int) * Max(r->ndown, 1));
+		for (int j = 0; j < r->ndown; j++)
+		{
+			int			p = graph_lookup_id(g, r->down_names[j]);
+
+			if (p == i)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_RECURSION),
+						 errmsg("self-loop is detected in revisions (%s)", r->id)));
+			if (p < 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_UNDEFINED_OBJECT),
+						 errmsg("revision %s referenced from %s is not present",
+								r->down_names[j], r->id)));
+			r->down[j] = p;
+		}
+		r->deps = NULL;
+		r->ndeps = 0;
+		for (int j = 0; j < r->ndep_names; j++)
+		{
+			int			d = graph_lookup(g, r->dep_names[j]);
+
+			if (d == i)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_RECURSION),
+						 errmsg("dependency self-loop is detected in revisions (%s)", r->id)));
+			if (d < 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_UNDEFINED_OBJECT),
+						 errmsg("dependency %s of revision %s is not present",
+								r->dep_names[j], r->id)));
+			if (!int_array_has(r->deps, r->ndeps, d))
+				int_array_add(&r->deps, &r->ndeps, d);
+		}
+		r->next = r->allnext = NULL;
+		r->nnext = r->nallnext = 0;
+	}
+
+	/* children: a dependency that is also a parent counts once */
+	for (int i = 0; i < nrevs; i++)
+	{
+		MigRev	   *r = &revs[i];
+
+		for (int j = 0; j < r->ndown; j++)
+		{
+			MigRev	   *p = &revs[r->down[j]];
+
+			if (!int_array_has(p->next, p->nnext, i))
+				int_array_add(&p->next, &p->nnext, i);
+			if (!int_array_has(p->allnext, p->nallnext, i))
+				int_array_add(&p->allnext, &p->nallnext, i);
+		}
+		for (int j = 0; j < r->ndeps; j++)
+		{
+			MigRev	   *p = &revs[r->deps[j]];
+
+			if (!int_array_has(p->allnext, p->nallnext, i))
+				int_array_add(&p->allnext, &p->nallnext, i);
+		}
+	}
+
+	check_acyclic(g, false);
+	check_acyclic(g, true);
+	normalize_deps(g);
+	return g;
+}
+
+/* rev_is_head: no child through down_revision (Alembic's "heads"). */
+bool
+rev_is_head(const MigRev *r)
+{
+	return r->nnext == 0;
+}
+
+/* rev_is_real_head: no child and no dependent at all. */
+bool
+rev_is_real_head(const MigRev *r)
+{
+	return r->nallnext == 0;
+}
+
+/* rev_is_base: no down_revision. */
+bool
+rev_is_base(const MigRev *r)
+{
+	return r->ndown == 0;
+}
+
+/* rev_is_branch_point: more than one down_revision child. */
+bool
+rev_is_branch_point(const MigRev *r)
+{
+	return r->nnext > 1;
+}
+
+/* rev_is_merge_point: more than one down_revision. */
+bool
+rev_is_merge_point(const MigRev *r)
+{
+	return r->ndown > 1;
+}
+
+/* graph_heads: heads in registration order; real: only those without dependents. */
+void
+graph_heads(MigGraph *g, bool real, MigSet *out)
+{
+	set_init(out);
+	for (int i = 0; i < g->nrevs; i++)
+		if (real ? rev_is_real_head(&g->revs[i]) : rev_is_head(&g->revs[i]))
+			set_add(out, i);
+}
+
+/*
+ * walk: mark everything reachable from seeds (inclusive) through the
+ * chosen edges, down (ancestors) or up (descendants).  Returns a palloc'd
+ * array of nrevs flags.
+ */
+static bool *
+walk(MigGraph *g, const int *seeds, int nseeds, MigEdges edges, bool up)
+{
+	bool	   *seen = palloc0(sizeof(bool) * Max(g->nrevs, 1));
+	int		   *stack = palloc(sizeof(int) * Max(g->nrevs, 1));
+	int			top = 0;
+
+	for (int i = 0; i < nseeds; i++)
+		if (!seen[seeds[i]])
+		{
+			seen[seeds[i]] = true;
+			stack[top++] = seeds[i];
+		}
+	while (top > 0)
+	{
+		MigRev	   *r = &g->revs[stack[--top]];
+		int		   *nb;
+		int			nnb;
+
+		if (up)
+		{
+			nb = edges == MIG_EDGES_ALL ? r->allnext : r->next;
+			nnb = edges == MIG_EDGES_ALL ? r->nallnext : r->nnext;
+		}
+		else
+		{
+			nb = edges == MIG_EDGES_ALL ? r->norm : r->down;
+			nnb = edges == MIG_EDGES_ALL ? r->nnorm : r->ndown;
+		}
+		for (int k = 0; k < nnb; k++)
+			if (!seen[nb[k]])
+			{
+				seen[nb[k]] = true;
+				stack[top++] = nb[k];
+			}
+	}
+	pfree(stack);
+	return seen;
+}
+
+/* graph_ancestors: seeds and everything below them. */
+bool *
+graph_ancestors(MigGraph *g, const int *seeds, int nseeds, MigEdges edges)
+{
+	return walk(g, seeds, nseeds, edges, false);
+}
+
+/* graph_descendants: seeds and everything above them. */
+bool *
+graph_descendants(MigGraph *g, const int *seeds, int nseeds, MigEdges edges)
+{
+	return walk(g, seeds, nseeds, edges, true);
+}
+
+/*
+ * graph_lineage: flags for the revisions that share a lineage with rev:
+ * its ancestors and its descendants through the chosen edges, as
+ * Alembic's _shares_lineage sees them.
+ */
+bool *
+graph_lineage(MigGraph *g, int rev, MigEdges edges)
+{
+	bool	   *anc = graph_ancestors(g, &rev, 1, edges);
+	bool	   *desc = graph_descendants(g, &rev, 1, edges);
+
+	for (int i = 0; i < g->nrevs; i++)
+		anc[i] |= desc[i];
+	pfree(desc);
+	return anc;
+}
+
+/*
+ * graph_sort: the revisions flagged in todo, newest first, in Alembic's
+ * order (RevisionMap._topological_sort): start from the heads in
+ * registration order, walk each branch down until its next revision is
+ * still needed by another branch, then switch to the first such branch.
+ * Every todo revision must be an ancestor of one of the heads.  Returns a
+ * List of int indexes.
+ *
+ * A revision may be emitted once no unemitted todo revision sits on top of
+ * it; when it cannot, the walk moves to the first frontier entry above it,
+ * found by a search up from it over unemitted revisions.
+ */
+List *
+graph_sort(MigGraph *g, const bool *todo, const int *heads, int nheads)
+{
+	int			n = g->nrevs;
+	int		   *pending = palloc0(sizeof(int) * Max(n, 1));
+	bool	   *emitted = palloc0(sizeof(bool) * Max(n, 1));
+	int		   *front = palloc(sizeof(int) * Max(n, 1));
+	bool	   *infront = palloc0(sizeof(bool) * Max(n, 1));
+	int		   *stack = palloc(sizeof(int) * Max(n, 1));
+	bool	   *seen = palloc0(sizeof(bool) * Max(n, 1));
+	int			nfront = 0;
+	int			idx = 0;
+	List	   *out = NIL;
+
+	for (int i = 0; i < n; i++)
+		if (todo[i])
+			for (int k = 0; k < g->revs[i].nnorm; k++)
+				if (todo[g->revs[i].norm[k]])
+					pending[g->revs[i].norm[k]]++;
+
+	/* initial frontier: the heads that are todo, in registration order */
+	for (int i = 0; i < nheads; i++)
+		if (todo[heads[i]] && !infront[heads[i]])
+		{
+			int			j = nfront++;
+
+			while (j > 0 && front[j - 1] > heads[i])
+			{
+				front[j] = front[j - 1];
+				j--;
+			}
+			front[j] = heads[i];
+			infront[heads[i]] = true;
+		}
+
+	while (nfront > 0)
+	{
+		int			cand = front[idx];
+		MigRev	   *r = &g->revs[cand];
+		int			nadd = 0;
+
+		if (pending[cand] > 0)
+		{
+			/* another branch still needs cand: go to the first one above it */
+			int			top = 0,
+						best = -1;
+			List	   *touched = NIL;
+			ListCell   *lc;
+
+			stack[top++] = cand;
+			seen[cand] = true;
+			touched = lappend_int(touched, cand);
+			while (top > 0)
+			{
+				MigRev	   *s = &g->revs[stack[--top]];
+
+				for (int k = 0; k < s->nallnext; k++)
+				{
+					int			c = s->allnext[k];
+
+					if (!todo[c] || emitted[c] || seen[c])
+						continue;
+					seen[c] = true;
+					touched = lappend_int(touched, c);
+					if (infront[c])
+					{
+						for (int j = 0; j < nfront; j++)
+							if (front[j] == c && (best < 0 || j < best))
+								best = j;
+					}
+					else
+						stack[top++] = c;
+				}
+			}
+			foreach(lc, touched)
+				seen[lfirst_int(lc)] = false;
+			list_free(touched);
+			Assert(best >= 0 && best != idx);
+			idx = best;
+			continue;
+		}
+
+		out = lappend_int(out, cand);
+		emitted[cand] = true;
+		infront[cand] = false;
+		for (int k = 0; k < r->nnorm; k++)
+		{
+			int			p = r->norm[k];
+
+			if (!todo[p])
+				continue;
+			pending[p]--;
+			if (emitted[p] || infront[p])
+				continue;
+			infront[p] = true;
+			if (nadd++ == 0)
+				front[idx] = p;
+			else
+				front[nfront++] = p;
+		}
+		if (nadd == 0)
+		{
+			memmove(&front[idx], &front[idx + 1], sizeof(int) * (nfront - idx - 1));
+			nfront--;
+			idx = Max(idx - 1, 0);
+		}
+	}
+
+	pfree(pending);
+	pfree(emitted);
+	pfree(front);
+	pfree(infront);
+	pfree(stack);
+	pfree(seen);
+	return out;
+}

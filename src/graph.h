@@ -1,0 +1,100 @@
+/*-------------------------------------------------------------------------
+ *
+ * graph.h
+ *	  The in-memory revision graph of mig_ext.
+ *
+ * A MigGraph holds every registered revision, indexed by registration
+ * order, with parents, dependencies and children resolved to array
+ * indexes.  It is built once per call from the catalog rows and is pure
+ * C: nothing here touches SPI or the catalog.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef MIG_GRAPH_H
+#define MIG_GRAPH_H
+
+#include "nodes/pg_list.h"
+
+/* One revision, as registered plus what the graph derives from it. */
+typedef struct MigRev
+{
+	/* as registered (set by the caller of graph_build) */
+	char	   *id;
+	char	   *message;
+	char	   *upgrade;		/* NULL when bodies were not loaded */
+	char	   *downgrade;		/* NULL: irreversible (or not loaded) */
+	bool		has_downgrade;
+	char	  **down_names;		/* parents, as written */
+	int			ndown;
+	char	  **labels;			/* branch labels it declares */
+	int			nlabels;
+	char	  **dep_names;		/* depends_on, ids or labels */
+	int			ndep_names;
+
+	/* derived by graph_build */
+	int		   *down;			/* parents ("versioned down revisions") */
+	int		   *deps;			/* resolved dependencies */
+	int			ndeps;
+	int		   *norm;			/* parents + dependencies not implied by an
+								 * ancestor: Alembic's normalized down
+								 * revisions */
+	int			nnorm;
+	int		   *next;			/* children through down_revision */
+	int			nnext;
+	int		   *allnext;		/* children and dependents */
+	int			nallnext;
+} MigRev;
+
+typedef struct MigRevHash MigRevHash;
+
+/* The whole graph. */
+typedef struct MigGraph
+{
+	MigRev	   *revs;			/* in registration order */
+	int			nrevs;
+	MigRevHash *byname;			/* ids and labels -> index */
+} MigGraph;
+
+/* Which edges a walk follows. */
+typedef enum MigEdges
+{
+	MIG_EDGES_VERSIONED,		/* down_revision only */
+	MIG_EDGES_ALL				/* down_revision and depends_on */
+} MigEdges;
+
+/* A set of revisions as an ordered list of indexes (small, usually). */
+typedef struct MigSet
+{
+	int		   *items;
+	int			n;
+	int			cap;
+} MigSet;
+
+extern MigGraph *graph_build(MigRev *revs, int nrevs);
+extern int	graph_lookup(MigGraph *g, const char *name);
+extern int	graph_lookup_id(MigGraph *g, const char *id);
+extern bool graph_is_label(MigGraph *g, const char *name);
+
+extern void set_init(MigSet *s);
+extern void set_add(MigSet *s, int item);
+extern bool set_contains(const MigSet *s, int item);
+extern void set_remove(MigSet *s, int item);
+
+extern bool *graph_ancestors(MigGraph *g, const int *seeds, int nseeds,
+							 MigEdges edges);
+extern bool *graph_descendants(MigGraph *g, const int *seeds, int nseeds,
+							   MigEdges edges);
+extern bool *graph_lineage(MigGraph *g, int rev, MigEdges edges);
+extern List *graph_sort(MigGraph *g, const bool *todo,
+						const int *heads, int nheads);
+
+extern bool rev_is_head(const MigRev *r);
+extern bool rev_is_real_head(const MigRev *r);
+extern bool rev_is_base(const MigRev *r);
+extern bool rev_is_branch_point(const MigRev *r);
+extern bool rev_is_merge_point(const MigRev *r);
+
+extern void graph_heads(MigGraph *g, bool real, MigSet *out);
+extern char *graph_format_ids(MigGraph *g, const int *items, int n);
+
+#endif							/* MIG_GRAPH_H */

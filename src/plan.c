@@ -1,0 +1,532 @@
+/*-------------------------------------------------------------------------
+ *
+ * plan.c
+ *	  What an upgrade, downgrade, stamp or history range covers, in which
+ *	  order, and how the version rows move at each step.
+ *
+ * The sets follow Alembic's _collect_upgrade_revisions,
+ * _collect_downgrade_revisions and _stamp_revs; the version rows follow
+ * its HeadMaintainer.update_to_step, simulated here so that a plan is
+ * complete (and checked) before anything runs.  Pure C over the graph.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <ctype.h>
+
+#include "plan.h"
+#include "target.h"
+
+/* set_copy: a copy of s that later changes to s do not touch. */
+static MigSet
+set_copy(const MigSet *s)
+{
+	MigSet		c;
+
+	set_init(&c);
+	for (int i = 0; i < s->n; i++)
+		set_add(&c, s->items[i]);
+	return c;
+}
+
+/*
+ * check_overlap: Alembic refuses a set of revisions in which one is an
+ * ancestor of another (as targets, or as version rows).
+ */
+static void
+check_overlap(MigGraph *g, const MigSet *s)
+{
+	if (s->n < 2)
+		return;
+	for (int i = 0; i < s->n; i++)
+	{
+		bool	   *anc = graph_ancestors(g, &s->items[i], 1, MIG_EDGES_ALL);
+		MigSet		hit;
+
+		set_init(&hit);
+		for (int j = 0; j < s->n; j++)
+			if (j != i && anc[s->items[j]])
+				set_add(&hit, s->items[j]);
+		if (hit.n > 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("requested revision %s overlaps with other requested revisions %s",
+							g->revs[s->items[i]].id,
+							graph_format_ids(g, hit.items, hit.n))));
+		pfree(anc);
+	}
+}
+
+/* new_step: a step for rev starting from the version rows in heads. */
+static MigStep *
+new_step(MigDirection direction, int rev, const MigSet *heads)
+{
+	MigStep    *st = palloc0(sizeof(MigStep));
+
+	st->direction = direction;
+	st->rev = rev;
+	st->rows_before = set_copy(heads);
+	st->changes = palloc(sizeof(MigRowChange) * 4);
+	return st;
+}
+
+/* record: append a version-row change to st. */
+static void
+record(MigStep *st, MigRowOp op, int from, int to)
+{
+	if (st->nchanges >= 4 && (st->nchanges & (st->nchanges - 1)) == 0)
+		st->changes = repalloc(st->changes, sizeof(MigRowChange) * st->nchanges * 2);
+	st->changes[st->nchanges].op = op;
+	st->changes[st->nchanges].from = from;
+	st->changes[st->nchanges].to = to;
+	st->nchanges++;
+}
+
+/* error_rows: the version rows cannot move as the step needs. */
+static void
+error_rows(MigGraph *g, const MigSet *heads, const char *what, int rev)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("version rows cannot %s revision %s", what, g->revs[rev].id),
+			 errdetail("The version rows are: %s.",
+					   heads->n ? graph_format_ids(g, heads->items, heads->n) : "none"),
+			 errhint("Check the version rows with mig_current(); mig_stamp() can set them.")));
+}
+
+/* row_insert: add a version row for rev. */
+static void
+row_insert(MigGraph *g, MigStep *st, MigSet *heads, int rev)
+{
+	if (set_contains(heads, rev))
+		error_rows(g, heads, "gain a second row for", rev);
+	set_add(heads, rev);
+	record(st, MIG_ROW_INSERT, -1, rev);
+}
+
+/* row_delete: remove the version row of rev. */
+static void
+row_delete(MigGraph *g, MigStep *st, MigSet *heads, int rev)
+{
+	if (!set_contains(heads, rev))
+		error_rows(g, heads, "drop the missing row of", rev);
+	set_remove(heads, rev);
+	record(st, MIG_ROW_DELETE, rev, -1);
+}
+
+/* row_update: move the version row of from to to. */
+static void
+row_update(MigGraph *g, MigStep *st, MigSet *heads, int from, int to)
+{
+	if (!set_contains(heads, from))
+		error_rows(g, heads, "move the missing row of", from);
+	if (set_contains(heads, to))
+		error_rows(g, heads, "gain a second row for", to);
+	for (int i = 0; i < heads->n; i++)
+		if (heads->items[i] == from)
+			heads->items[i] = to;
+	record(st, MIG_ROW_UPDATE, from, to);
+}
+
+/*
+ * without_ancestors_of_others: the members of revs that are not ancestors
+ * of the version rows other than skip (Alembic's merge_branch_idents and
+ * _unmerge_to_revisions); skip is a set of rows to leave out.
+ */
+static MigSet
+without_ancestors_of_others(MigGraph *g, const int *revs, int nrevs,
+							const MigSet *heads, const int *skip, int nskip)
+{
+	MigSet		others,
+				out;
+	bool	   *anc = NULL;
+
+	set_init(&others);
+	for (int i = 0; i < heads->n; i++)
+	{
+		bool		skipped = false;
+
+		for (int k = 0; k < nskip; k++)
+			skipped |= (heads->items[i] == skip[k]);
+		if (!skipped)
+			set_add(&others, heads->items[i]);
+	}
+	if (others.n > 0)
+		anc = graph_ancestors(g, others.items, others.n, MIG_EDGES_ALL);
+	set_init(&out);
+	for (int i = 0; i < nrevs; i++)
+		if (anc == NULL || !anc[revs[i]])
+			set_add(&out, revs[i]);
+	if (anc)
+		pfree(anc);
+	return out;
+}
+
+/*
+ * revision_step: the version-row changes for running rev up or down from
+ * the rows in heads, which it updates (HeadMaintainer.update_to_step).
+ */
+static MigStep *
+revision_step(MigGraph *g, MigSet *heads, int rev, bool up)
+{
+	MigRev	   *r = &g->revs[rev];
+	MigStep    *st = new_step(up ? MIG_UPGRADE : MIG_DOWNGRADE, rev, heads);
+	int			in_heads = 0;
+
+	for (int k = 0; k < r->nnorm; k++)
+		in_heads += set_contains(heads, r->norm[k]);
+
+	if (!up && set_contains(heads, rev))
+	{
+		MigSet		to = without_ancestors_of_others(g, r->norm, r->nnorm,
+													 heads, &rev, 1);
+
+		if (to.n == 0)
+			row_delete(g, st, heads, rev);	/* a base, or implied elsewhere */
+		else if (r->nnorm > 1)
+		{
+			/* unmerge: restore all parents' rows but one, move ours to it */
+			for (int i = 0; i < to.n - 1; i++)
+				row_insert(g, st, heads, to.items[i]);
+			row_update(g, st, heads, rev, to.items[to.n - 1]);
+		}
+		else
+			row_update(g, st, heads, rev, r->norm[0]);
+	}
+	else if (up && (r->nnorm == 0 || in_heads == 0))
+		row_insert(g, st, heads, rev);	/* a new base or branch */
+	else if (up && r->nnorm > 1 && in_heads > 1)
+	{
+		/* merge: drop all sources' rows but one, move that one to us */
+		MigSet		from = without_ancestors_of_others(g, r->norm, r->nnorm,
+													   heads, r->norm, r->nnorm);
+
+		for (int i = 0; i < from.n - 1; i++)
+			row_delete(g, st, heads, from.items[i]);
+		row_update(g, st, heads, from.items[from.n - 1], rev);
+	}
+	else
+	{
+		int			down = r->norm[0];
+
+		if (r->nnorm > 1)
+		{
+			int			found = 0;
+
+			for (int k = 0; k < r->nnorm; k++)
+				if (set_contains(heads, r->norm[k]))
+				{
+					down = r->norm[k];
+					found++;
+				}
+			if (found != 1)
+				error_rows(g, heads, up ? "move up to" : "move down from", rev);
+		}
+		if (up)
+			row_update(g, st, heads, down, rev);
+		else
+			row_update(g, st, heads, rev, down);
+	}
+	st->rows_after = set_copy(heads);
+	return st;
+}
+
+/*
+ * plan_upgrade: the steps of an upgrade to target: the target's ancestors
+ * (parents and dependencies) that the current rows do not already imply,
+ * oldest first.
+ */
+List *
+plan_upgrade(MigGraph *g, const MigSet *current, const char *target)
+{
+	MigSet		targets;
+	MigSet		heads = set_copy(current);
+	bool	   *need;
+	bool	   *have;
+	List	   *order;
+	List	   *steps = NIL;
+
+	target_parse_upgrade(g, current, target, &targets);
+	check_overlap(g, &targets);
+	check_overlap(g, current);
+	need = graph_ancestors(g, targets.items, targets.n, MIG_EDGES_ALL);
+	have = graph_ancestors(g, current->items, current->n, MIG_EDGES_ALL);
+	for (int i = 0; i < g->nrevs; i++)
+		need[i] = need[i] && !have[i];
+	order = graph_sort(g, need, targets.items, targets.n);
+	for (int i = list_length(order) - 1; i >= 0; i--)
+		steps = lappend(steps, revision_step(g, &heads, list_nth_int(order, i), true));
+	return steps;
+}
+
+/*
+ * plan_downgrade: the steps of a downgrade to target: the applied
+ * descendants (and dependents) of the target's children, newest first.
+ * Every one of them must have a downgrade body.
+ */
+List *
+plan_downgrade(MigGraph *g, const MigSet *current, const char *target)
+{
+	char	   *branch;
+	int			dest = target_parse_downgrade(g, current, target, &branch);
+	MigSet		roots;
+	MigSet		heads = set_copy(current);
+	bool	   *drop;
+	bool	   *applied;
+	bool		any = false;
+	List	   *order;
+	List	   *steps = NIL;
+	ListCell   *lc;
+
+	set_init(&roots);
+	if (dest == MIG_BASE)
+	{
+		for (int i = 0; i < g->nrevs; i++)
+			if (rev_is_base(&g->revs[i]))
+				set_add(&roots, i);
+	}
+	else
+		for (int k = 0; k < g->revs[dest].nnext; k++)
+			set_add(&roots, g->revs[dest].next[k]);
+
+	if (branch && roots.n > 1)
+	{
+		int			b = target_resolve_branch(g, branch);
+		bool	   *anc = graph_ancestors(g, &b, 1, MIG_EDGES_VERSIONED);
+		MigSet		all = roots;
+
+		set_init(&roots);
+		for (int i = 0; i < all.n; i++)
+			if (anc[all.items[i]])
+				set_add(&roots, all.items[i]);
+		if (roots.n == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("\"%s\" is not a valid downgrade target from current heads", target)));
+	}
+
+	check_overlap(g, current);
+	drop = graph_descendants(g, roots.items, roots.n, MIG_EDGES_ALL);
+	applied = graph_ancestors(g, current->items, current->n, MIG_EDGES_ALL);
+	for (int i = 0; i < g->nrevs; i++)
+	{
+		drop[i] = drop[i] && applied[i];
+		any |= drop[i];
+	}
+	if (!any && dest != MIG_BASE && !set_contains(current, dest))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("destination %s is not a valid downgrade target from current head(s)",
+						g->revs[dest].id),
+				 errdetail("The current revisions are: %s.",
+						   current->n ? graph_format_ids(g, current->items, current->n) : "none"),
+				 errhint("A downgrade goes to an ancestor of the current revisions; use mig_upgrade() to go up.")));
+
+	order = graph_sort(g, drop, current->items, current->n);
+	foreach(lc, order)
+	{
+		MigRev	   *r = &g->revs[lfirst_int(lc)];
+
+		if (!r->has_downgrade)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("revision %s has no downgrade", r->id),
+					 errdetail("The downgrade to \"%s\" would run through revision %s (\"%s\"), which was registered without a downgrade body.",
+							   target, r->id, r->message),
+					 errhint("Register a new revision that undoes it, or stamp past it with mig_stamp().")));
+	}
+	foreach(lc, order)
+		steps = lappend(steps, revision_step(g, &heads, lfirst_int(lc), false));
+	return steps;
+}
+
+/*
+ * stamp_step: one of Alembic's StampSteps: move the rows in from to dest
+ * (-1: delete them), up or down; branch_move marks a new branch or a
+ * deletion to base.
+ */
+static MigStep *
+stamp_step(MigGraph *g, MigSet *heads, const MigSet *from, int dest,
+		   bool up, bool branch_move)
+{
+	MigStep    *st = new_step(MIG_STAMP, dest >= 0 ? dest : from->items[0], heads);
+	bool		from_missing = false;
+
+	for (int i = 0; i < from->n; i++)
+		from_missing |= !set_contains(heads, from->items[i]);
+
+	if (!up && branch_move)
+		row_delete(g, st, heads, from->items[0]);
+	else if (up && (branch_move || from_missing) && !set_contains(heads, dest))
+		row_insert(g, st, heads, dest);
+	else
+	{
+		for (int i = 0; i < from->n - 1; i++)
+			row_delete(g, st, heads, from->items[i]);
+		if (from->n == 0)
+			error_rows(g, heads, "be stamped to", dest);
+		row_update(g, st, heads, from->items[from->n - 1], dest);
+	}
+	st->rows_after = set_copy(heads);
+	return st;
+}
+
+/*
+ * plan_stamp: the version-row steps that set the rows to targets, a list
+ * of targets separated by white space or commas (empty: base), following
+ * Alembic's per-lineage stamp rules.  Runs nothing.
+ */
+List *
+plan_stamp(MigGraph *g, const MigSet *current, const char *targets)
+{
+	List	   *names = NIL;
+	MigSet		filtered,
+				dests;
+	MigSet		heads = set_copy(current);
+	List	   *steps = NIL;
+	ListCell   *lc;
+	const char *p = targets;
+
+	while (*p)
+	{
+		const char *start;
+
+		while (*p && (isspace((unsigned char) *p) || *p == ','))
+			p++;
+		start = p;
+		while (*p && !isspace((unsigned char) *p) && *p != ',')
+			p++;
+		if (p > start)
+			names = lappend(names, pnstrdup(start, p - start));
+	}
+	if (names == NIL)
+		names = list_make1("base");
+
+	set_init(&filtered);
+	set_init(&dests);
+	foreach(lc, names)
+	{
+		MigSet		f,
+					d;
+
+		target_filter_lineage(g, current, lfirst(lc), MIG_EDGES_ALL, &f);
+		for (int i = 0; i < f.n; i++)
+			set_add(&filtered, f.items[i]);
+		target_get_revisions(g, lfirst(lc), &d);
+		for (int i = 0; i < d.n; i++)
+			set_add(&dests, d.items[i]);
+	}
+	check_overlap(g, &dests);
+
+	if (dests.n == 0)
+	{
+		for (int i = 0; i < filtered.n; i++)
+		{
+			MigSet		one;
+
+			set_init(&one);
+			set_add(&one, filtered.items[i]);
+			steps = lappend(steps, stamp_step(g, &heads, &one, -1, false, true));
+		}
+		return steps;
+	}
+	for (int i = 0; i < dests.n; i++)
+	{
+		int			dest = dests.items[i];
+		bool	   *desc,
+				   *anc;
+		bool		above = false,
+					below = false;
+		MigSet		none;
+
+		if (set_contains(&filtered, dest))
+			continue;
+		desc = graph_descendants(g, &dest, 1, MIG_EDGES_ALL);
+		anc = graph_ancestors(g, &dest, 1, MIG_EDGES_ALL);
+		for (int k = 0; k < filtered.n; k++)
+		{
+			above |= desc[filtered.items[k]];
+			below |= anc[filtered.items[k]];
+		}
+		set_init(&none);
+		if (above)
+			steps = lappend(steps, stamp_step(g, &heads, &filtered, dest, false, false));
+		else if (below)
+			steps = lappend(steps, stamp_step(g, &heads, &filtered, dest, true, false));
+		else
+			steps = lappend(steps, stamp_step(g, &heads, &none, dest, true, true));
+		pfree(desc);
+		pfree(anc);
+	}
+	return steps;
+}
+
+/*
+ * plan_history: the revisions of a history range "start:end" (either
+ * side optional, "current" allowed; NULL for all), newest first, as
+ * Alembic's history command walks them.
+ */
+List *
+plan_history(MigGraph *g, const MigSet *current, const char *range)
+{
+	MigSet		upper,
+				lower;
+	bool	   *need;
+	const char *colon;
+	char	   *start,
+			   *end;
+
+	if (range == NULL)
+	{
+		bool	   *all = palloc(sizeof(bool) * Max(g->nrevs, 1));
+
+		graph_heads(g, true, &upper);
+		memset(all, true, sizeof(bool) * g->nrevs);
+		return graph_sort(g, all, upper.items, upper.n);
+	}
+
+	colon = strchr(range, ':');
+	if (colon == NULL || strchr(colon + 1, ':') != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("history range requires [start]:[end], [start]:, or :[end]"),
+				 errdetail("The range given was \"%s\".", range)));
+	start = pnstrdup(range, colon - range);
+	end = pstrdup(colon + 1);
+	start = pstrdup(start + strspn(start, " \t\n"));
+	while (*end && isspace((unsigned char) end[strlen(end) - 1]))
+		end[strlen(end) - 1] = '\0';
+
+	if (strcmp(end, "current") == 0)
+		upper = set_copy(current);
+	else
+		target_parse_upgrade(g, current, *end ? end : "heads", &upper);
+	if (strcmp(start, "current") == 0)
+		lower = set_copy(current);
+	else if (*start)
+		target_get_revisions(g, start, &lower);
+	else
+		set_init(&lower);
+
+	need = graph_ancestors(g, upper.items, upper.n, MIG_EDGES_ALL);
+	if (lower.n > 0)
+	{
+		bool	   *below,
+				   *above;
+
+		for (int i = 0; i < lower.n; i++)
+			if (!need[lower.items[i]])
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("requested range %s does not refer to ancestor/descendant revisions along the same branch",
+								range)));
+		below = graph_ancestors(g, lower.items, lower.n, MIG_EDGES_ALL);
+		above = graph_descendants(g, lower.items, lower.n, MIG_EDGES_VERSIONED);
+		for (int i = 0; i < g->nrevs; i++)
+			need[i] = need[i] && above[i] && !below[i];
+		for (int i = 0; i < lower.n; i++)
+			need[lower.items[i]] = true;
+	}
+	return graph_sort(g, need, upper.items, upper.n);
+}

@@ -1,0 +1,54 @@
+/*-------------------------------------------------------------------------
+ *
+ * plan.h
+ *	  Planning upgrades, downgrades, stamps and history ranges.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef MIG_PLAN_H
+#define MIG_PLAN_H
+
+#include "graph.h"
+
+typedef enum MigDirection
+{
+	MIG_UPGRADE,
+	MIG_DOWNGRADE,
+	MIG_STAMP
+} MigDirection;
+
+typedef enum MigRowOp
+{
+	MIG_ROW_INSERT,				/* add row "to" */
+	MIG_ROW_DELETE,				/* remove row "from" */
+	MIG_ROW_UPDATE				/* change row "from" into "to" */
+} MigRowOp;
+
+/* One change to the version rows; from/to are revision indexes or -1. */
+typedef struct MigRowChange
+{
+	MigRowOp	op;
+	int			from;
+	int			to;
+} MigRowChange;
+
+/*
+ * One step: the revision whose body runs (or -1 for a stamp step), and the
+ * version rows before and after it with the changes between them.
+ */
+typedef struct MigStep
+{
+	MigDirection direction;
+	int			rev;
+	MigSet		rows_before;
+	MigSet		rows_after;
+	MigRowChange *changes;
+	int			nchanges;
+} MigStep;
+
+extern List *plan_upgrade(MigGraph *g, const MigSet *current, const char *target);
+extern List *plan_downgrade(MigGraph *g, const MigSet *current, const char *target);
+extern List *plan_stamp(MigGraph *g, const MigSet *current, const char *targets);
+extern List *plan_history(MigGraph *g, const MigSet *current, const char *range);
+
+#endif							/* MIG_PLAN_H */

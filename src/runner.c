@@ -1,0 +1,360 @@
+/*-------------------------------------------------------------------------
+ *
+ * runner.c
+ *	  Lock, plan, execute, record: every command that changes something.
+ *
+ * Each command takes a transaction-scoped advisory lock on the extension's
+ * schema, then reads the catalog once, plans completely (every body parsed,
+ * every version-row move checked), and only then runs the steps, in the
+ * caller's transaction: if anything fails, nothing of the call remains.
+ * Bodies run with the caller's rights; bookkeeping goes through catalog.c.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/fmgrprotos.h"
+
+#include "body.h"
+#include "runner.h"
+#include "target.h"
+
+/* True while a migration body runs: mig_ext functions refuse then. */
+static bool runner_busy = false;
+
+/* What the error context of a running body names. */
+typedef struct BodyContext
+{
+	MigRev	   *rev;
+	MigDirection direction;
+	int			stmt;			/* 1-based; 0 while parsing */
+	int			nstmts;
+} BodyContext;
+
+/*
+ * runner_check_idle: refuse to run fname from inside a migration body,
+ * where it would act on a catalog that the running command holds.
+ */
+void
+runner_check_idle(const char *fname)
+{
+	if (runner_busy)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("%s cannot be called from inside a migration body", fname),
+				 errdetail("A mig_ext command is running this body; mig_ext functions are not re-entrant."),
+				 errhint("Register and run migrations from outside the bodies.")));
+}
+
+/* body_error_context: names the revision and statement an error came from. */
+static void
+body_error_context(void *arg)
+{
+	BodyContext *bc = (BodyContext *) arg;
+	const char *dir = bc->direction == MIG_UPGRADE ? "upgrade" : "downgrade";
+
+	if (bc->stmt == 0)
+		errcontext("parsing the %s of revision %s (\"%s\")",
+				   dir, bc->rev->id, bc->rev->message);
+	else
+		errcontext("statement %d of %d in the %s of revision %s (\"%s\")",
+				   bc->stmt, bc->nstmts, dir, bc->rev->id, bc->rev->message);
+}
+
+/* lock_catalog: the transaction-scoped advisory lock of this install. */
+static void
+lock_catalog(MigCatalog *cat)
+{
+	DirectFunctionCall2(pg_advisory_xact_lock_int4,
+						Int32GetDatum(MIG_LOCK_CLASS),
+						Int32GetDatum((int32) cat->nsp));
+}
+
+/*
+ * begin: open the catalog, lock it, and load the graph and (unless
+ * purging) the version rows.
+ */
+static void
+begin(MigRun *run, Oid fn_oid, bool with_bodies, bool load_versions)
+{
+	catalog_open(&run->cat, fn_oid);
+	lock_catalog(&run->cat);
+	run->g = catalog_load_graph(&run->cat, with_bodies);
+	if (load_versions)
+		catalog_load_versions(&run->cat, run->g, &run->current);
+	else
+		set_init(&run->current);
+	run->steps = NIL;
+}
+
+/* notice_step: Alembic's log line, "running upgrade A -> B, message". */
+static void
+notice_step(MigGraph *g, const MigStep *st)
+{
+	MigRev	   *r = &g->revs[st->rev];
+	char	   *parents = graph_format_ids(g, r->down, r->ndown);
+	bool		up = st->direction == MIG_UPGRADE;
+
+	ereport(NOTICE,
+			(errmsg("running %s %s -> %s%s%s", up ? "upgrade" : "downgrade",
+					up ? parents : r->id, up ? r->id : parents,
+					r->message[0] ? ", " : "", r->message)));
+}
+
+/*
+ * runner_migrate: upgrade or downgrade to target: plan, parse every body
+ * that will run, then run each step's statements, move the version rows
+ * and write the log.  run->steps holds the steps run.
+ */
+void
+runner_migrate(MigRun *run, Oid fn_oid, MigDirection direction, const char *target)
+{
+	ErrorContextCallback errcb;
+	BodyContext bc;
+	MigBody   **bodies;
+	ListCell   *lc;
+	int			i;
+
+	begin(run, fn_oid, true, true);
+	run->steps = direction == MIG_UPGRADE ?
+		plan_upgrade(run->g, &run->current, target) :
+		plan_downgrade(run->g, &run->current, target);
+
+	bc.direction = direction;
+	errcb.callback = body_error_context;
+	errcb.arg = &bc;
+	errcb.previous = error_context_stack;
+	error_context_stack = &errcb;
+
+	/* parse everything first: a syntax error anywhere runs nothing */
+	bodies = palloc(sizeof(MigBody *) * Max(list_length(run->steps), 1));
+	i = 0;
+	foreach(lc, run->steps)
+	{
+		MigStep    *st = lfirst(lc);
+
+		bc.rev = &run->g->revs[st->rev];
+		bc.stmt = 0;
+		bodies[i++] = body_split(direction == MIG_UPGRADE ?
+								 bc.rev->upgrade : bc.rev->downgrade);
+	}
+
+	runner_busy = true;
+	PG_TRY();
+	{
+		i = 0;
+		foreach(lc, run->steps)
+		{
+			MigStep    *st = lfirst(lc);
+			MigBody    *b = bodies[i++];
+			TimestampTz started = GetCurrentTimestamp();
+
+			bc.rev = &run->g->revs[st->rev];
+			bc.nstmts = b->nstmts;
+			notice_step(run->g, st);
+			for (bc.stmt = 1; bc.stmt <= b->nstmts; bc.stmt++)
+			{
+				int			rc = SPI_execute(b->stmts[bc.stmt - 1], false, 0);
+
+				if (rc < 0)
+					ereport(ERROR,
+							(errcode(ERRCODE_INTERNAL_ERROR),
+							 errmsg("could not run a migration statement: %s",
+									SPI_result_code_string(rc))));
+				SPI_freetuptable(SPI_tuptable);
+			}
+			bc.stmt = 0;
+			catalog_apply_step(&run->cat, run->g, st);
+			catalog_log_step(&run->cat, run->g, st, started,
+							 body_checksum(direction == MIG_UPGRADE ?
+										   bc.rev->upgrade : bc.rev->downgrade));
+		}
+	}
+	PG_FINALLY();
+	{
+		runner_busy = false;
+	}
+	PG_END_TRY();
+	error_context_stack = errcb.previous;
+}
+
+/*
+ * runner_stamp: set the version rows to targets without running any body;
+ * purge first deletes every row, even rows naming unknown revisions.
+ */
+void
+runner_stamp(MigRun *run, Oid fn_oid, const char *targets, bool purge)
+{
+	ListCell   *lc;
+
+	begin(run, fn_oid, false, !purge);
+	if (purge)
+		catalog_clear_versions(&run->cat);
+	run->steps = plan_stamp(run->g, &run->current, targets);
+	foreach(lc, run->steps)
+	{
+		MigStep    *st = lfirst(lc);
+
+		catalog_apply_step(&run->cat, run->g, st);
+		catalog_log_step(&run->cat, run->g, st, GetCurrentTimestamp(), NULL);
+	}
+}
+
+/* same_strings: whether two arrays of C strings are equal, in order. */
+static bool
+same_strings(char **a, int na, char **b, int nb)
+{
+	if (na != nb)
+		return false;
+	for (int i = 0; i < na; i++)
+		if (strcmp(a[i], b[i]) != 0)
+			return false;
+	return true;
+}
+
+/* error_conflict: a revision id registered again with other content. */
+static void
+error_conflict(const char *id, const char *field)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_DUPLICATE_OBJECT),
+			 errmsg("revision %s is already registered with a different %s", id, field),
+			 errdetail("Registering an existing revision again is allowed only with identical content."),
+			 errhint("Register the change as a new revision instead of editing %s.", id)));
+}
+
+/*
+ * resolve_parents: turn the parents as written ("label@head", prefixes;
+ * for a merge, "heads" too) into revision ids over graph g.
+ */
+static void
+resolve_parents(MigGraph *g, MigRev *r, bool merge)
+{
+	MigSet		parents;
+
+	set_init(&parents);
+	for (int i = 0; i < r->ndown; i++)
+	{
+		MigSet		named;
+
+		if (merge)
+			target_get_revisions(g, r->down_names[i], &named);
+		else
+		{
+			set_init(&named);
+			if (target_get_revision(g, r->down_names[i]) != MIG_BASE)
+				set_add(&named, target_get_revision(g, r->down_names[i]));
+		}
+		if (named.n == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("down revision \"%s\" names no revision", r->down_names[i]),
+					 errhint("Pass down_revision => '{}' for a new base.")));
+		for (int k = 0; k < named.n; k++)
+			set_add(&parents, named.items[k]);
+	}
+	if (merge && parents.n < 2)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("a merge needs at least two revisions"),
+				 errdetail("The revisions given name only %s.",
+						   parents.n ? g->revs[parents.items[0]].id : "base"),
+				 errhint("There is nothing to merge while the graph has a single head.")));
+	r->ndown = parents.n;
+	r->down_names = palloc(sizeof(char *) * Max(parents.n, 1));
+	for (int i = 0; i < parents.n; i++)
+		r->down_names[i] = g->revs[parents.items[i]].id;
+}
+
+/*
+ * runner_register: register r (id, bodies, parents, labels and
+ * dependencies filled in; id NULL for a new random one), or accept it
+ * again when an identical revision exists.  Parents are as written
+ * (MIG_PARENTS_GIVEN), several targets each (MIG_PARENTS_MERGE), or the
+ * single head (MIG_PARENTS_HEAD).  Returns the id.
+ */
+char *
+runner_register(Oid fn_oid, MigRev *r, MigParents parents)
+{
+	MigCatalog	cat;
+	MigRev		old;
+	MigRev	   *revs;
+	int			nrevs;
+	MigGraph   *g;
+
+	catalog_open(&cat, fn_oid);
+	lock_catalog(&cat);
+
+	if (r->id == NULL)
+	{
+		uint8		bytes[6];
+
+		do
+		{
+			char	   *hex = palloc(sizeof(bytes) * 2 + 1);
+
+			if (!pg_strong_random(bytes, sizeof(bytes)))
+				ereport(ERROR,
+						(errcode(ERRCODE_INTERNAL_ERROR),
+						 errmsg("could not generate a random revision id")));
+			hex[hex_encode((const char *) bytes, sizeof(bytes), hex)] = '\0';
+			r->id = hex;
+		} while (catalog_find_revision(&cat, r->id, &old));
+	}
+	else if (catalog_find_revision(&cat, r->id, &old))
+	{
+		if (parents != MIG_PARENTS_HEAD &&
+			!same_strings(r->down_names, r->ndown, old.down_names, old.ndown))
+		{
+			g = catalog_load_graph(&cat, false);
+			resolve_parents(g, r, parents == MIG_PARENTS_MERGE);
+			if (!same_strings(r->down_names, r->ndown, old.down_names, old.ndown))
+				error_conflict(r->id, "down_revision");
+		}
+		if (!same_strings(r->labels, r->nlabels, old.labels, old.nlabels))
+			error_conflict(r->id, "branch_labels");
+		if (!same_strings(r->dep_names, r->ndep_names, old.dep_names, old.ndep_names))
+			error_conflict(r->id, "depends_on");
+		if (strcmp(r->message, old.message) != 0)
+			error_conflict(r->id, "message");
+		if (strcmp(r->upgrade, old.upgrade) != 0)
+			error_conflict(r->id, "upgrade body");
+		if ((r->downgrade == NULL) != (old.downgrade == NULL) ||
+			(r->downgrade && strcmp(r->downgrade, old.downgrade) != 0))
+			error_conflict(r->id, "downgrade body");
+		return r->id;
+	}
+
+	target_check_id("revision identifier", r->id);
+	for (int i = 0; i < r->nlabels; i++)
+		target_check_id("branch label", r->labels[i]);
+
+	revs = catalog_load_revisions(&cat, false, &nrevs);
+	g = graph_build(revs, nrevs);
+	if (parents != MIG_PARENTS_HEAD)
+		resolve_parents(g, r, parents == MIG_PARENTS_MERGE);
+	else
+	{
+		MigSet		heads;
+
+		graph_heads(g, false, &heads);
+		if (heads.n > 1)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("multiple heads are present"),
+					 errdetail("The heads are %s.", graph_format_ids(g, heads.items, heads.n)),
+					 errhint("Specify the head revision on which the new revision should be based with down_revision, or perform a merge with mig_merge().")));
+		r->ndown = heads.n;
+		r->down_names = palloc(sizeof(char *));
+		if (heads.n)
+			r->down_names[0] = g->revs[heads.items[0]].id;
+	}
+
+	/* the graph with the new revision must still be valid */
+	revs[nrevs] = *r;
+	(void) graph_build(revs, nrevs + 1);
+	catalog_insert_revision(&cat, r, body_revision_checksum(r->upgrade, r->downgrade));
+	return r->id;
+}

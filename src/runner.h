@@ -1,0 +1,40 @@
+/*-------------------------------------------------------------------------
+ *
+ * runner.h
+ *	  Lock, plan, execute, record: every command that changes something.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef MIG_RUNNER_H
+#define MIG_RUNNER_H
+
+#include "catalog.h"
+#include "plan.h"
+
+/* The state of one call: its catalog, graph, version rows and steps. */
+typedef struct MigRun
+{
+	MigCatalog	cat;
+	MigGraph   *g;
+	MigSet		current;
+	List	   *steps;			/* of MigStep *, as run */
+} MigRun;
+
+/* The advisory lock class; the object is the extension schema's OID. */
+#define MIG_LOCK_CLASS 1835624293	/* 'mige' */
+
+extern void runner_check_idle(const char *fname);
+extern void runner_migrate(MigRun *run, Oid fn_oid, MigDirection direction,
+						   const char *target);
+extern void runner_stamp(MigRun *run, Oid fn_oid, const char *targets, bool purge);
+/* How runner_register finds the parents of a new revision. */
+typedef enum MigParents
+{
+	MIG_PARENTS_HEAD,			/* on top of the single head */
+	MIG_PARENTS_GIVEN,			/* one revision per element */
+	MIG_PARENTS_MERGE			/* several revisions per element */
+} MigParents;
+
+extern char *runner_register(Oid fn_oid, MigRev *r, MigParents parents);
+
+#endif							/* MIG_RUNNER_H */

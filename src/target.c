@@ -1,0 +1,744 @@
+/*-------------------------------------------------------------------------
+ *
+ * target.c
+ *	  Alembic's revision identifiers and target grammar.
+ *
+ * Resolves "head", "heads", "base", ids, unique prefixes, labels,
+ * "label@rev", and the relative forms "+N", "-N", "rev+N", "rev-N",
+ * "label@+N", "label@-N" against a MigGraph and the current version rows,
+ * following alembic/script/revision.py.  Where Alembic warns and guesses,
+ * this refuses.  Pure C over the graph: no SPI, no catalog.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <ctype.h>
+#include <limits.h>
+
+#include "lib/stringinfo.h"
+
+#include "target.h"
+
+/* What _walk starts from besides a revision: nothing yet, or "base". */
+#define WALK_NONE	(-1)
+#define WALK_BASE	(-2)
+
+/* A target split into Alembic's pieces: [branch@]name. */
+typedef struct Ident
+{
+	const char *full;			/* as the user wrote it */
+	char	   *branch;			/* NULL when no '@' */
+	char	   *name;
+} Ident;
+
+static int	revision_for_ident(MigGraph *g, const char *full, const char *name,
+							   const char *branch);
+
+/* is_illegal_char: a character a revision id or label may not hold. */
+static bool
+is_illegal_char(char c)
+{
+	return c == '@' || c == '-' || c == '+' || c == ':' ||
+		isspace((unsigned char) c);
+}
+
+/*
+ * target_check_id: reject an id or label that could not be named as a
+ * target: empty, too long, reserved, or holding whitespace, '@', '-', '+'
+ * or ':'.  what is "revision identifier" or "branch label".
+ */
+void
+target_check_id(const char *what, const char *id)
+{
+	StringInfoData bad;
+
+	if (id[0] == '\0')
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must not be empty", what)));
+	if (strlen(id) > 1024)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s is too long", what),
+				 errdetail("A %s is at most 1024 bytes; this one has %zu.",
+						   what, strlen(id))));
+	initStringInfo(&bad);
+	for (const char *p = id; *p; p++)
+		if (is_illegal_char(*p) && strchr(bad.data, *p) == NULL)
+			appendStringInfoChar(&bad, isspace((unsigned char) *p) ? ' ' : *p);
+	if (bad.len > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("character(s) \"%s\" not allowed in %s \"%s\"",
+						bad.data, what, id),
+				 errhint("Use letters, digits and punctuation other than \"@\", \"-\", \"+\" and \":\"; no white space.")));
+	if (strcmp(id, "head") == 0 || strcmp(id, "heads") == 0 ||
+		strcmp(id, "base") == 0 || strcmp(id, "current") == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_RESERVED_NAME),
+				 errmsg("%s \"%s\" is reserved", what, id)));
+}
+
+/*
+ * split_ident: cut "branch@name" at the first '@'.  Both sides must be
+ * non-empty when there is an '@'.
+ */
+static Ident
+split_ident(const char *full)
+{
+	Ident		id;
+	const char *at = strchr(full, '@');
+
+	id.full = full;
+	if (at == NULL)
+	{
+		id.branch = NULL;
+		id.name = pstrdup(full);
+	}
+	else
+	{
+		id.branch = pnstrdup(full, at - full);
+		id.name = pstrdup(at + 1);
+	}
+	if ((id.branch && id.branch[0] == '\0') || id.name[0] == '\0')
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("malformed revision target \"%s\"", full),
+				 errhint("Write a target as \"rev\", \"label@rev\", \"head\", \"heads\", \"base\", \"+N\", \"-N\", \"rev+N\" or \"label@+N\".")));
+	return id;
+}
+
+/* error_multiple_heads: Alembic's MultipleHeads, for argument arg. */
+static void
+error_multiple_heads(MigGraph *g, const MigSet *heads, const char *arg)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("multiple head revisions are present for given argument \"%s\"", arg),
+			 errdetail("The heads are %s.", graph_format_ids(g, heads->items, heads->n)),
+			 errhint("Specify a specific target revision, \"<branchname>@%s\" to narrow to a specific head, or \"heads\" for all heads.",
+					 arg)));
+}
+
+/*
+ * find_prefix: the revision whose id or label starts with prefix, among
+ * names longer than three characters and (when lineage is not NULL) in
+ * that lineage.  Returns -1 when none; errors when several.
+ */
+static int
+find_prefix(MigGraph *g, const char *prefix, const bool *lineage)
+{
+	size_t		plen = strlen(prefix);
+	StringInfoData names;
+	int			found = -1;
+	int			nfound = 0;
+
+	initStringInfo(&names);
+	for (int i = 0; i < g->nrevs; i++)
+	{
+		MigRev	   *r = &g->revs[i];
+
+		if (lineage && !lineage[i])
+			continue;
+		for (int k = -1; k < r->nlabels; k++)
+		{
+			const char *name = k < 0 ? r->id : r->labels[k];
+
+			if (strlen(name) <= 3 || strncmp(name, prefix, plen) != 0)
+				continue;
+			if (nfound < 10)
+				appendStringInfo(&names, "%s\"%s\"", nfound ? ", " : "", name);
+			else if (nfound == 10)
+				appendStringInfoString(&names, ", ...");
+			if (found != i)
+				nfound++;
+			found = i;
+		}
+	}
+	if (nfound > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("multiple revisions start with \"%s\"", prefix),
+				 errdetail("Candidates: %s.", names.data),
+				 errhint("Give more characters of the revision id.")));
+	return found;
+}
+
+/*
+ * target_resolve_branch: the revision a branch name stands for: a label,
+ * an id, or a unique prefix of either (Alembic's _resolve_branch).
+ */
+int
+target_resolve_branch(MigGraph *g, const char *label)
+{
+	int			r = graph_lookup(g, label);
+
+	if (r < 0)
+		r = find_prefix(g, label, NULL);
+	if (r < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("no such branch: \"%s\"", label)));
+	return r;
+}
+
+/*
+ * revision_for_ident: one revision by id, label or unique prefix; when
+ * branch is given, it must lie on that branch's lineage.
+ */
+static int
+revision_for_ident(MigGraph *g, const char *full, const char *name,
+				   const char *branch)
+{
+	int			branch_rev = branch ? target_resolve_branch(g, branch) : -1;
+	bool	   *lineage = NULL;
+	int			r;
+
+	for (const char *p = name; *p; p++)
+		if (is_illegal_char(*p))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("malformed revision target \"%s\"", full),
+					 errhint("Write a target as \"rev\", \"label@rev\", \"head\", \"heads\", \"base\", \"+N\", \"-N\", \"rev+N\" or \"label@+N\".")));
+	if (branch_rev >= 0)
+		lineage = graph_lineage(g, branch_rev, MIG_EDGES_VERSIONED);
+
+	r = graph_lookup(g, name);
+	if (r < 0)
+	{
+		r = find_prefix(g, name, lineage);
+		if (r < 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_OBJECT),
+					 errmsg("no such revision or branch \"%s\"", name),
+					 strlen(name) < 4 ?
+					 errhint("Partial revision identifiers need at least four characters.") : 0));
+	}
+	if (lineage && !lineage[r])
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("revision %s is not a member of branch \"%s\"",
+						g->revs[r].id, branch)));
+	return r;
+}
+
+/*
+ * lineage_mask: flags for the revisions that share a lineage with what
+ * check_against names (Alembic's filter_for_lineage); NULL when it names
+ * nothing, meaning everything passes.
+ */
+static bool *
+lineage_mask(MigGraph *g, const char *check_against, MigEdges edges)
+{
+	MigSet		shares;
+	bool	   *mask = NULL;
+
+	target_get_revisions(g, check_against, &shares);
+	if (strchr(check_against, '@'))
+	{
+		Ident		id = split_ident(check_against);
+
+		set_add(&shares, target_resolve_branch(g, id.branch));
+	}
+	for (int i = 0; i < shares.n; i++)
+	{
+		bool	   *m = graph_lineage(g, shares.items[i], edges);
+
+		if (mask == NULL)
+			mask = m;
+		else
+		{
+			for (int k = 0; k < g->nrevs; k++)
+				mask[k] |= m[k];
+			pfree(m);
+		}
+	}
+	return mask;
+}
+
+/* target_filter_lineage: the members of in that share check_against's lineage. */
+void
+target_filter_lineage(MigGraph *g, const MigSet *in, const char *check_against,
+					  MigEdges edges, MigSet *out)
+{
+	bool	   *mask = lineage_mask(g, check_against, edges);
+
+	set_init(out);
+	for (int i = 0; i < in->n; i++)
+		if (mask == NULL || mask[in->items[i]])
+			set_add(out, in->items[i]);
+}
+
+/*
+ * current_head: the single head, on branch's lineage when branch is
+ * given; MIG_BASE for an empty graph.
+ */
+static int
+current_head(MigGraph *g, const char *branch, const char *arg)
+{
+	MigSet		heads;
+
+	graph_heads(g, false, &heads);
+	if (branch)
+	{
+		MigSet		all = heads;
+
+		target_filter_lineage(g, &all, branch, MIG_EDGES_VERSIONED, &heads);
+	}
+	if (heads.n > 1)
+		error_multiple_heads(g, &heads, arg);
+	return heads.n ? heads.items[0] : MIG_BASE;
+}
+
+/*
+ * resolve_symbol: Alembic's _resolve_revision_number for the symbols
+ * "heads", "head" and "base": fills out and returns true; returns false
+ * for anything else.
+ */
+static bool
+resolve_symbol(MigGraph *g, Ident *id, MigSet *out)
+{
+	set_init(out);
+	if (strcmp(id->name, "heads") == 0)
+	{
+		if (id->branch)
+		{
+			MigSet		heads;
+
+			graph_heads(g, false, &heads);
+			target_filter_lineage(g, &heads, id->branch, MIG_EDGES_VERSIONED, out);
+		}
+		else
+			graph_heads(g, true, out);
+		return true;
+	}
+	if (strcmp(id->name, "head") == 0)
+	{
+		int			h = current_head(g, id->branch,
+									 id->branch ? psprintf("%s@head", id->branch) : "head");
+
+		if (h != MIG_BASE)
+			set_add(out, h);
+		return true;
+	}
+	if (strcmp(id->name, "base") == 0)
+	{
+		if (id->branch)
+			(void) target_resolve_branch(g, id->branch);
+		return true;
+	}
+	return false;
+}
+
+/*
+ * parse_steps: the signed step count of a relative target; errors when it
+ * does not fit in an int.
+ */
+static int
+parse_steps(const char *s, const char *full)
+{
+	long		v;
+	char	   *end;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno == ERANGE || v > INT_MAX || v < -INT_MAX)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("relative step count in target \"%s\" is out of range", full)));
+	return (int) v;
+}
+
+/*
+ * match_relative: whether target has the form [branch@][symbol](+|-)digits
+ * (Alembic's _relative_destination, but anchored at both ends).  Sets
+ * branch and symbol (NULL when absent) and the signed step string.
+ */
+static bool
+match_relative(const char *target, char **branch, char **symbol, char **steps)
+{
+	const char *start = target;
+
+	for (;;)
+	{
+		const char *p = start;
+		const char *sym = p;
+		const char *at;
+
+		while (*p && !is_illegal_char(*p))
+			p++;
+		if ((*p == '+' || *p == '-') && isdigit((unsigned char) p[1]))
+		{
+			const char *d = p + 1;
+
+			while (isdigit((unsigned char) *d))
+				d++;
+			if (*d == '\0')
+			{
+				*branch = start == target ? NULL : pnstrdup(target, start - target - 1);
+				*symbol = p > sym ? pnstrdup(sym, p - sym) : NULL;
+				*steps = pstrdup(p);
+				return true;
+			}
+		}
+		/* try again with the branch ending at the next '@' */
+		at = strchr(start, '@');
+		if (at == NULL || at == target)
+			return false;
+		start = at + 1;
+	}
+}
+
+/*
+ * walk: Alembic's _walk: steps up (children) or down (parents) from start,
+ * a revision, WALK_NONE (nothing applied) or WALK_BASE.  Returns the
+ * revision reached, WALK_BASE, or WALK_NONE when the walk ran past the end.
+ */
+static int
+walk(MigGraph *g, int start, int steps, const char *branch)
+{
+	bool	   *mask = (steps > 0 && branch) ?
+		lineage_mask(g, branch, MIG_EDGES_VERSIONED) : NULL;
+
+	for (int s = 0; s < abs(steps); s++)
+	{
+		MigSet		children;
+
+		set_init(&children);
+		if (steps > 0)
+		{
+			if (start == WALK_BASE)
+				return WALK_NONE;
+			if (start == WALK_NONE)
+			{
+				for (int i = 0; i < g->nrevs; i++)
+					if (rev_is_base(&g->revs[i]))
+						set_add(&children, i);
+			}
+			else
+				for (int k = 0; k < g->revs[start].nnext; k++)
+					set_add(&children, g->revs[start].next[k]);
+			if (mask)
+			{
+				MigSet		all = children;
+
+				set_init(&children);
+				for (int i = 0; i < all.n; i++)
+					if (mask[all.items[i]])
+						set_add(&children, all.items[i]);
+			}
+		}
+		else if (start != WALK_BASE)
+		{
+			if (start == WALK_NONE)
+				graph_heads(g, false, &children);
+			else
+				for (int k = 0; k < g->revs[start].ndown; k++)
+					set_add(&children, g->revs[start].down[k]);
+			if (children.n == 0)
+			{
+				start = WALK_BASE;
+				continue;
+			}
+		}
+		if (children.n == 0)
+			return WALK_NONE;
+		if (children.n > 1)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("ambiguous walk"),
+					 errdetail("Revision %s has %d %s: %s.",
+							   start >= 0 ? g->revs[start].id : "base",
+							   children.n, steps > 0 ? "children" : "parents",
+							   graph_format_ids(g, children.items, children.n)),
+					 errhint("Name the revision to go to, or a branch as \"<branchname>@%+d\".", steps)));
+		start = children.items[0];
+	}
+	return start;
+}
+
+/* error_not_produced: Alembic's "Relative revision X didn't produce N migrations". */
+static void
+error_not_produced(const char *steps)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("relative revision %s didn't produce %d migrations",
+					steps, abs(atoi(steps)))));
+}
+
+/* error_walked_too_far: Alembic's "Walked too far". */
+static void
+error_walked_too_far(const char *target)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("walked too far"),
+			 errdetail("Target \"%s\" goes past the end of the revision graph.", target)));
+}
+
+/*
+ * target_get_revisions: every revision an identifier names (Alembic's
+ * get_revisions): "heads", "head", "base", an id, label or prefix, with
+ * an optional "branch@"; "-N" and "branch@-N" walk down from the heads.
+ */
+void
+target_get_revisions(MigGraph *g, const char *target, MigSet *out)
+{
+	Ident		id = split_ident(target);
+	char	   *branch,
+			   *symbol,
+			   *steps;
+
+	if (resolve_symbol(g, &id, out))
+		return;
+
+	if (match_relative(id.name, &branch, &symbol, &steps) &&
+		branch == NULL && symbol == NULL && steps[0] == '-')
+	{
+		int			n = parse_steps(steps, target);
+		MigSet		heads;
+		bool	   *mask = NULL;
+
+		graph_heads(g, true, &heads);
+		if (id.branch)
+		{
+			int			b = graph_lookup(g, id.branch);
+
+			/* heads carrying the label: the label's revision and above */
+			if (b < 0 || !graph_is_label(g, id.branch))
+				heads.n = 0;
+			else
+				mask = graph_descendants(g, &b, 1, MIG_EDGES_VERSIONED);
+		}
+		for (int i = 0; i < heads.n; i++)
+		{
+			int			r;
+
+			if (mask && !mask[heads.items[i]])
+				continue;
+			r = walk(g, heads.items[i], n, NULL);
+			if (r == WALK_NONE)
+				error_not_produced(steps);
+			if (r >= 0)
+				set_add(out, r);
+		}
+		return;
+	}
+	set_add(out, revision_for_ident(g, target, id.name, id.branch));
+}
+
+/*
+ * target_get_revision: the single revision an identifier names, or
+ * MIG_BASE; several (as "heads" may give) is an error.
+ */
+int
+target_get_revision(MigGraph *g, const char *target)
+{
+	Ident		id = split_ident(target);
+	MigSet		revs;
+
+	if (!resolve_symbol(g, &id, &revs))
+		return revision_for_ident(g, target, id.name, id.branch);
+	if (revs.n > 1)
+		error_multiple_heads(g, &revs, target);
+	return revs.n ? revs.items[0] : MIG_BASE;
+}
+
+/* get_revision_on: target_get_revision of "branch@symbol" or of symbol. */
+static int
+get_revision_on(MigGraph *g, const char *branch, const char *symbol)
+{
+	return target_get_revision(g, branch ? psprintf("%s@%s", branch, symbol) : symbol);
+}
+
+/*
+ * target_parse_upgrade: the revisions an upgrade goes to (Alembic's
+ * _parse_upgrade_target), given the current version rows.
+ */
+void
+target_parse_upgrade(MigGraph *g, const MigSet *current, const char *target,
+					 MigSet *out)
+{
+	char	   *branch,
+			   *symbol,
+			   *steps;
+	int			n;
+	int			r;
+
+	if (!match_relative(target, &branch, &symbol, &steps))
+	{
+		target_get_revisions(g, target, out);
+		return;
+	}
+	n = parse_steps(steps, target);
+	set_init(out);
+	if (n > 0 && symbol == NULL)
+	{
+		/* +N from the current rows, narrowed to the branch if one is named */
+		MigSet		start = *current;
+
+		if (branch)
+		{
+			target_filter_lineage(g, current, branch, MIG_EDGES_VERSIONED, &start);
+			if (start.n == 0 && current->n > 0)
+			{
+				/* the branch is not current: start from its applied tips */
+				bool	   *active = graph_ancestors(g, current->items, current->n,
+													 MIG_EDGES_ALL);
+				bool	   *mask = lineage_mask(g, branch, MIG_EDGES_VERSIONED);
+				bool	   *below = palloc0(sizeof(bool) * g->nrevs);
+
+				for (int i = 0; i < g->nrevs; i++)
+				{
+					active[i] = active[i] && (mask == NULL || mask[i]);
+					if (active[i])
+						for (int k = 0; k < g->revs[i].nnorm; k++)
+							below[g->revs[i].norm[k]] = true;
+				}
+				for (int i = 0; i < g->nrevs; i++)
+					if (active[i] && !below[i])
+						set_add(&start, i);
+			}
+		}
+		if (start.n > 1)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("ambiguous upgrade from multiple current revisions"),
+					 errdetail("The current revisions are %s.",
+							   graph_format_ids(g, start.items, start.n)),
+					 errhint("Name the branch, as \"<branchname>@%s\", or give a revision.", steps)));
+		r = walk(g, start.n ? start.items[0] : WALK_NONE, n, branch);
+		if (r == WALK_NONE)
+			error_not_produced(steps);
+	}
+	else if (n > 0)
+	{
+		r = walk(g, get_revision_on(g, NULL, symbol), n, branch);
+		if (r == WALK_NONE)
+			error_walked_too_far(target);
+	}
+	else
+	{
+		if (symbol == NULL)
+			error_not_produced(steps);
+		r = walk(g, get_revision_on(g, branch, symbol), n, NULL);
+		if (r == WALK_NONE)
+			error_walked_too_far(target);
+	}
+	if (r >= 0)
+		set_add(out, r);
+}
+
+/*
+ * branch_heads_of_current: the current rows plus their ancestors, keeping
+ * only those with no descendant in that set (Alembic's _get_all_current).
+ */
+static void
+branch_heads_of_current(MigGraph *g, const MigSet *current, MigSet *out)
+{
+	bool	   *all = graph_ancestors(g, current->items, current->n, MIG_EDGES_ALL);
+
+	set_init(out);
+	for (int i = 0; i < g->nrevs; i++)
+	{
+		bool		tip = all[i];
+
+		for (int k = 0; tip && k < g->revs[i].nnext; k++)
+			if (all[g->revs[i].next[k]])
+				tip = false;
+		if (tip)
+			set_add(out, i);
+	}
+}
+
+/*
+ * target_parse_downgrade: the revision a downgrade goes to (MIG_BASE for
+ * base) and the branch it is confined to (Alembic's
+ * _parse_downgrade_target).  "-N" with several current rows is refused.
+ */
+int
+target_parse_downgrade(MigGraph *g, const MigSet *current, const char *target,
+					   char **branch_label)
+{
+	char	   *branch,
+			   *symbol,
+			   *steps;
+	int			n;
+	int			r;
+
+	if (!match_relative(target, &branch, &symbol, &steps))
+	{
+		const char *at = strrchr(target, '@');
+
+		*branch_label = NULL;
+		if (at == NULL)
+			return target_get_revision(g, target);
+		*branch_label = pnstrdup(target, at - target);
+		if (**branch_label == '\0' || at[1] == '\0')
+			(void) split_ident(target); /* reports the malformed target */
+		(void) target_resolve_branch(g, *branch_label);
+		return target_get_revision(g, at + 1);
+	}
+
+	n = parse_steps(steps, target);
+	*branch_label = branch;
+	if (n >= 0)
+	{
+		if (symbol == NULL)
+			error_not_produced(steps);
+		r = walk(g, get_revision_on(g, NULL, symbol), n, branch);
+		if (r == WALK_NONE)
+			error_walked_too_far(target);
+		return r >= 0 ? r : MIG_BASE;
+	}
+
+	if (symbol == NULL)
+	{
+		MigSet		on_branch;
+
+		if (branch)
+		{
+			target_filter_lineage(g, current, branch, MIG_EDGES_VERSIONED, &on_branch);
+			if (on_branch.n == 0)
+			{
+				MigSet		all;
+
+				branch_heads_of_current(g, current, &all);
+				target_filter_lineage(g, &all, branch, MIG_EDGES_VERSIONED, &on_branch);
+			}
+			if (on_branch.n != 1)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("branch \"%s\" has %s current revision",
+								branch, on_branch.n ? "more than one" : "no"),
+						 on_branch.n ? errdetail("The current revisions on it are %s.",
+												 graph_format_ids(g, on_branch.items, on_branch.n)) : 0));
+		}
+		else
+		{
+			if (current->n == 0)
+				error_not_produced(steps);
+			if (current->n > 1)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("downgrade %s is ambiguous with several current revisions", steps),
+						 errdetail("The current revisions are %s.",
+								   graph_format_ids(g, current->items, current->n)),
+						 errhint("Name the branch, as \"<branchname>@%s\", or give a revision.", steps)));
+			on_branch = *current;
+			*branch_label = g->revs[current->items[0]].id;
+		}
+		r = walk(g, get_revision_on(g, branch, g->revs[on_branch.items[0]].id), n, NULL);
+		if (r == WALK_NONE)
+			error_not_produced(steps);
+	}
+	else
+	{
+		r = walk(g, get_revision_on(g, branch, symbol), n, NULL);
+		if (r == WALK_NONE)
+			error_walked_too_far(target);
+	}
+	return r >= 0 ? r : MIG_BASE;
+}

@@ -1,0 +1,28 @@
+/*-------------------------------------------------------------------------
+ *
+ * target.h
+ *	  Alembic's revision identifiers and target grammar over a MigGraph.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef MIG_TARGET_H
+#define MIG_TARGET_H
+
+#include "graph.h"
+
+/* Result of a walk or a single lookup that may mean "base". */
+#define MIG_BASE (-1)
+
+extern void target_get_revisions(MigGraph *g, const char *id, MigSet *out);
+extern int	target_get_revision(MigGraph *g, const char *id);
+extern int	target_resolve_branch(MigGraph *g, const char *label);
+extern void target_filter_lineage(MigGraph *g, const MigSet *in,
+								  const char *check_against,
+								  MigEdges edges, MigSet *out);
+extern void target_parse_upgrade(MigGraph *g, const MigSet *current,
+								 const char *target, MigSet *out);
+extern int	target_parse_downgrade(MigGraph *g, const MigSet *current,
+								   const char *target, char **branch_label);
+extern void target_check_id(const char *what, const char *id);
+
+#endif							/* MIG_TARGET_H */
