@@ -2,8 +2,11 @@
 # Installs what is missing and runs a throwaway cluster on a private socket
 # directory and port, as the postgres user when run as root.
 
+# MIG_PG_ROOT (optional): a private copy of the server to install into and run,
+# so that several checkouts can test at once without sharing $libdir.
 PG_MAJOR=${PG_MAJOR:-15}
-PGBIN=/usr/lib/postgresql/$PG_MAJOR/bin
+MIG_PG_ROOT=${MIG_PG_ROOT:-}
+PGBIN=$MIG_PG_ROOT/usr/lib/postgresql/$PG_MAJOR/bin
 export PGPORT=${MIG_TEST_PORT:-54329}
 export PGUSER=postgres
 export PGDATABASE=postgres
@@ -50,9 +53,19 @@ stop_cluster() {
     fi
 }
 
-# build_and_install [MAKEFLAGS...]: build (extra flags passed on) and install the extension.
+# build_and_install [MAKEFLAGS...]: build (extra flags passed on) and install the
+# extension, into the system or into the private copy MIG_PG_ROOT.
 build_and_install() {
     make -s clean >/dev/null
     make -s "$@" >/dev/null
-    as_root make -s install >/dev/null
+    if [ -n "$MIG_PG_ROOT" ]; then
+        if [ ! -x "$PGBIN/postgres" ]; then
+            mkdir -p "$MIG_PG_ROOT/usr/lib/postgresql" "$MIG_PG_ROOT/usr/share/postgresql"
+            cp -a "/usr/lib/postgresql/$PG_MAJOR" "$MIG_PG_ROOT/usr/lib/postgresql/"
+            cp -a "/usr/share/postgresql/$PG_MAJOR" "$MIG_PG_ROOT/usr/share/postgresql/"
+        fi
+        make -s install DESTDIR="$MIG_PG_ROOT" >/dev/null
+    else
+        as_root make -s install >/dev/null
+    fi
 }

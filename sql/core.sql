@@ -1,0 +1,3 @@
+-- placeholder replaced by the core suite
+CREATE EXTENSION mig_ext;
+SELECT count(*) FROM mig_current();
