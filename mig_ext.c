@@ -17,6 +17,7 @@
 #include "utils/builtins.h"
 
 #include "src/catalog.h"
+#include "src/diff.h"
 #include "src/plan.h"
 #include "src/runner.h"
 #include "src/target.h"
@@ -33,6 +34,9 @@ PG_FUNCTION_INFO_V1(mig_heads);
 PG_FUNCTION_INFO_V1(mig_branches);
 PG_FUNCTION_INFO_V1(mig_history);
 PG_FUNCTION_INFO_V1(mig_show);
+PG_FUNCTION_INFO_V1(mig_diff);
+PG_FUNCTION_INFO_V1(mig_autogenerate);
+PG_FUNCTION_INFO_V1(mig_check);
 
 /* A report over the graph and the version rows, read without locking. */
 typedef struct MigReport
@@ -443,4 +447,114 @@ mig_show(PG_FUNCTION_ARGS)
 	}
 	SPI_finish();
 	return (Datum) 0;
+}
+
+/*
+ * arg_diff: the differences between the desired DDL (argument 0) and the
+ * schema named by argument schema_argno; the caller is connected to SPI.
+ */
+static List *
+arg_diff(FunctionCallInfo fcinfo, int schema_argno)
+{
+	char	   *desired = arg_text(fcinfo, 0, "desired");
+
+	if (PG_ARGISNULL(schema_argno))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("schema must not be null")));
+	return diff_compute(fcinfo->flinfo->fn_oid, desired,
+						NameStr(*PG_GETARG_NAME(schema_argno)));
+}
+
+/*
+ * mig_diff(desired, schema): one row per difference between the objects
+ * the desired DDL creates and those of schema, in apply order (change,
+ * object, upgrade, downgrade, loses_data).
+ */
+Datum
+mig_diff(PG_FUNCTION_ARGS)
+{
+	ListCell   *lc;
+	List	   *rows;
+
+	InitMaterializedSRF(fcinfo, 0);
+	SPI_connect();
+	rows = arg_diff(fcinfo, 1);
+	foreach(lc, rows)
+	{
+		MigDiffRow *r = lfirst(lc);
+		Datum		values[5];
+		bool		nulls[5] = {false, false, false, false, false};
+
+		values[0] = CStringGetTextDatum(r->change);
+		values[1] = CStringGetTextDatum(r->object);
+		values[2] = CStringGetTextDatum(r->upgrade);
+		values[3] = CStringGetTextDatum(r->downgrade);
+		values[4] = BoolGetDatum(r->loses_data);
+		put_row(fcinfo, values, nulls);
+	}
+	SPI_finish();
+	return (Datum) 0;
+}
+
+/*
+ * mig_autogenerate(desired, message, schema, revision) returns text:
+ * registers, on top of the single head, a revision whose bodies are the
+ * statements of mig_diff; returns its id, or NULL (and a notice) when
+ * schema already matches.
+ */
+Datum
+mig_autogenerate(PG_FUNCTION_ARGS)
+{
+	MemoryContext callcxt = CurrentMemoryContext;
+	MigRev		r;
+	List	   *rows;
+	char	   *id;
+
+	runner_check_idle("mig_autogenerate");
+	memset(&r, 0, sizeof(r));
+	r.message = arg_text(fcinfo, 1, "message");
+	r.id = PG_ARGISNULL(3) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(3));
+
+	SPI_connect();
+	rows = arg_diff(fcinfo, 2);
+	if (rows == NIL)
+	{
+		SPI_finish();
+		ereport(NOTICE,
+				(errmsg("no changes detected: schema \"%s\" matches the desired schema",
+						NameStr(*PG_GETARG_NAME(2))),
+				 errdetail("No revision was registered.")));
+		PG_RETURN_NULL();
+	}
+	r.upgrade = diff_body(rows, true);
+	r.downgrade = diff_body(rows, false);
+	r.has_downgrade = true;
+	id = MemoryContextStrdup(callcxt,
+							 runner_register(fcinfo->flinfo->fn_oid, &r, MIG_PARENTS_HEAD));
+	SPI_finish();
+	PG_RETURN_TEXT_P(cstring_to_text(id));
+}
+
+/*
+ * mig_check(desired, schema): nothing when schema matches the desired
+ * DDL; otherwise an error listing the pending operations.
+ */
+Datum
+mig_check(PG_FUNCTION_ARGS)
+{
+	List	   *rows;
+
+	SPI_connect();
+	rows = arg_diff(fcinfo, 1);
+	if (rows != NIL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("schema \"%s\" does not match the desired schema",
+						NameStr(*PG_GETARG_NAME(1))),
+				 errdetail("%d operations are pending:\n%s",
+						   list_length(rows), diff_summary(rows)),
+				 errhint("Generate a revision with mig_autogenerate() and apply it with mig_upgrade().")));
+	SPI_finish();
+	PG_RETURN_VOID();
 }

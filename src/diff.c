@@ -1,0 +1,243 @@
+/*-------------------------------------------------------------------------
+ *
+ * diff.c
+ *	  Autogenerate: compare a desired schema, given as DDL, with a live one.
+ *
+ * The desired DDL runs, statement by statement and with the caller's
+ * rights, in a scratch schema put first on the search_path, inside a
+ * subtransaction that is always rolled back: nothing it creates survives.
+ * While the scratch objects exist, mig_autogen_diff (SQL, in the install
+ * script) compares the system catalogs of the two schemas and writes the
+ * statements, with every scratch-schema name mapped to the target schema.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "lib/stringinfo.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/resowner.h"
+
+#include "body.h"
+#include "diff.h"
+
+/* The scratch schema: an identifier that needs no quoting. */
+#define DIFF_SCRATCH "mig_desired"
+
+/* What the error context of a desired-schema statement names. */
+typedef struct DesiredContext
+{
+	MigBody    *body;
+	int			stmt;			/* 1-based */
+} DesiredContext;
+
+/* desired_error_context: names the desired-schema statement that failed. */
+static void
+desired_error_context(void *arg)
+{
+	DesiredContext *dc = (DesiredContext *) arg;
+	const char *s = dc->body->stmts[dc->stmt - 1];
+
+	errcontext("statement %d of %d of the desired schema: \"%s%s\"",
+			   dc->stmt, dc->body->nstmts, pnstrdup(s, Min(strlen(s), 60)),
+			   strlen(s) > 60 ? "..." : "");
+}
+
+/*
+ * desired_parse_context: points a syntax error at the desired DDL (arg)
+ * rather than at the calling query.
+ */
+static void
+desired_parse_context(void *arg)
+{
+	int			pos = geterrposition();
+
+	if (pos > 0)
+	{
+		errposition(0);
+		internalerrposition(pos);
+		internalerrquery((const char *) arg);
+	}
+	errcontext("parsing the desired schema");
+}
+
+/* spi_check: raise an error for a failed SPI call. */
+static void
+spi_check(int rc, const char *what)
+{
+	if (rc < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INTERNAL_ERROR),
+				 errmsg("could not %s: %s", what, SPI_result_code_string(rc))));
+}
+
+/*
+ * build_desired: create the scratch schema, put it first on the
+ * search_path (for the current subtransaction) and run the statements of
+ * body in it; returns the scratch schema's OID.
+ */
+static Oid
+build_desired(MigBody *body)
+{
+	ErrorContextCallback errcb;
+	DesiredContext dc;
+	const char *path = GetConfigOption("search_path", false, false);
+
+	spi_check(SPI_execute("CREATE SCHEMA " DIFF_SCRATCH, false, 0),
+			  "create the scratch schema");
+	(void) set_config_option("search_path",
+							 psprintf("%s%s%s", DIFF_SCRATCH, path[0] ? ", " : "", path),
+							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_LOCAL,
+							 true, 0, false);
+
+	dc.body = body;
+	errcb.callback = desired_error_context;
+	errcb.arg = &dc;
+	errcb.previous = error_context_stack;
+	error_context_stack = &errcb;
+	for (dc.stmt = 1; dc.stmt <= body->nstmts; dc.stmt++)
+	{
+		spi_check(SPI_execute(body->stmts[dc.stmt - 1], false, 0),
+				  "run a desired-schema statement");
+		SPI_freetuptable(SPI_tuptable);
+	}
+	error_context_stack = errcb.previous;
+	return get_namespace_oid(DIFF_SCRATCH, false);
+}
+
+/*
+ * read_diff: the rows of mig_autogen_diff(scratch, target) (extension
+ * schema qext), allocated in cxt.
+ */
+static List *
+read_diff(const char *qext, Oid scratch, Oid target, MemoryContext cxt)
+{
+	Oid			types[2] = {OIDOID, OIDOID};
+	Datum		values[2] = {ObjectIdGetDatum(scratch), ObjectIdGetDatum(target)};
+	List	   *rows = NIL;
+	MemoryContext old;
+
+	spi_check(SPI_execute_with_args(psprintf("SELECT * FROM %s.mig_autogen_diff($1, $2)", qext),
+									2, types, values, NULL, false, 0),
+			  "compare the schemas");
+	old = MemoryContextSwitchTo(cxt);
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[i];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		MigDiffRow *r = palloc(sizeof(MigDiffRow));
+		bool		isnull;
+
+		r->change = SPI_getvalue(tup, desc, 1);
+		r->object = SPI_getvalue(tup, desc, 2);
+		r->upgrade = SPI_getvalue(tup, desc, 3);
+		r->downgrade = SPI_getvalue(tup, desc, 4);
+		r->loses_data = DatumGetBool(SPI_getbinval(tup, desc, 5, &isnull));
+		r->downgrade_loses_data = DatumGetBool(SPI_getbinval(tup, desc, 6, &isnull));
+		rows = lappend(rows, r);
+	}
+	MemoryContextSwitchTo(old);
+	SPI_freetuptable(SPI_tuptable);
+	return rows;
+}
+
+/*
+ * diff_compute: the differences (MigDiffRow *, in apply order) that take
+ * schema to the objects the desired DDL creates.  fn_oid is the calling
+ * function (its schema is the extension's); the caller is connected to
+ * SPI.  The desired DDL leaves nothing behind, even when it fails.
+ */
+List *
+diff_compute(Oid fn_oid, const char *desired, const char *schema)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+	Oid			target = get_namespace_oid(schema, false);
+	const char *qext = quote_identifier(get_namespace_name(get_func_namespace(fn_oid)));
+	ErrorContextCallback errcb;
+	MigBody    *body;
+	List	   *rows = NIL;
+
+	errcb.callback = desired_parse_context;
+	errcb.arg = (void *) desired;
+	errcb.previous = error_context_stack;
+	error_context_stack = &errcb;
+	body = body_split(desired);
+	error_context_stack = errcb.previous;
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(cxt);
+	PG_TRY();
+	{
+		Oid			scratch = build_desired(body);
+
+		rows = read_diff(qext, scratch, target, cxt);
+		RollbackAndReleaseCurrentSubTransaction();
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(cxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(cxt);
+		CurrentResourceOwner = owner;
+		ReThrowError(edata);
+	}
+	PG_END_TRY();
+	MemoryContextSwitchTo(cxt);
+	CurrentResourceOwner = owner;
+	return rows;
+}
+
+/*
+ * diff_body: the upgrade (or, in reverse order, downgrade) body of rows:
+ * one statement per row, each destructive one after a comment saying
+ * what it loses.
+ */
+char *
+diff_body(List *rows, bool upgrade)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	for (int i = 0; i < list_length(rows); i++)
+	{
+		MigDiffRow *r = list_nth(rows, upgrade ? i : list_length(rows) - 1 - i);
+		const char *undo = strcmp(r->change, "add") == 0 ? "drop" :
+			strcmp(r->change, "drop") == 0 ? "add" : r->change;
+
+		if (upgrade ? r->loses_data : r->downgrade_loses_data)
+			appendStringInfo(&buf, "-- loses data: %s %s\n",
+							 upgrade ? r->change : undo, r->object);
+		appendStringInfo(&buf, "%s;\n", upgrade ? r->upgrade : r->downgrade);
+	}
+	return buf.data;
+}
+
+/* diff_summary: one line per row, "change object", for messages. */
+char *
+diff_summary(List *rows)
+{
+	StringInfoData buf;
+	ListCell   *lc;
+
+	initStringInfo(&buf);
+	foreach(lc, rows)
+	{
+		MigDiffRow *r = lfirst(lc);
+
+		appendStringInfo(&buf, "%s%s %s%s", buf.len ? "\n" : "", r->change, r->object,
+						 r->loses_data ? " (loses data)" : "");
+	}
+	return buf.data;
+}
