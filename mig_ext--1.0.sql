@@ -136,7 +136,9 @@ $$;
 
 -- mig_autogen_objects: one row per comparable object of schema nsp (not
 -- members of any extension), its names and definitions written as if the
--- schema were called as_nsp.  kord orders kinds for creation.
+-- schema were called as_nsp.  kord orders kinds for creation; col_name is
+-- the column's name for a column, the owning column (table.column) for a
+-- sequence.
 CREATE FUNCTION mig_autogen_objects(nsp oid, as_nsp name)
 RETURNS TABLE (kord int, kind text, key text, label text, qname text, objid oid, subid int,
                def text, create_sql text, drop_sql text,
@@ -183,11 +185,11 @@ WITH ns AS (
                         AND d.deptype OPERATOR(pg_catalog.=) 'e')
 ), cols AS (
     SELECT r.oid, a.attnum, r.relname, r.qname, a.attname,
-           pg_catalog.format_type(a.atttypid, a.atttypmod)
+           @extschema@.mig_autogen_map(pg_catalog.format_type(a.atttypid, a.atttypmod)
              OPERATOR(pg_catalog.||) CASE WHEN a.attcollation OPERATOR(pg_catalog.<>) t.typcollation
                   THEN ' COLLATE ' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(cn.nspname)
                        OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(co.collname)
-                  ELSE '' END AS typ,
+                  ELSE '' END, ns.name, as_nsp) AS typ,
            CASE WHEN a.attidentity OPERATOR(pg_catalog.=) '' AND a.attgenerated OPERATOR(pg_catalog.=) ''
                 THEN @extschema@.mig_autogen_map(pg_catalog.pg_get_expr(ad.adbin, ad.adrelid), ns.name, as_nsp) END AS dflt,
            a.attnotnull,
@@ -215,7 +217,8 @@ WITH ns AS (
              OPERATOR(pg_catalog.||) CASE WHEN c.attnotnull THEN ' NOT NULL' ELSE '' END AS coldef
     FROM cols c
 ), owned AS (
-    SELECT s.oid, s.relname, s.qname, r.qname OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(a.attname) AS owner_col
+    SELECT s.oid, s.relname, s.qname, r.qname OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(a.attname) AS owner_col,
+           r.relname OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) a.attname AS owner_key
     FROM rels s
     JOIN pg_catalog.pg_depend d ON d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
                                 AND d.objid OPERATOR(pg_catalog.=) s.oid
@@ -269,8 +272,9 @@ UNION ALL
 SELECT 20, 'sequence', r.relname::text, 'sequence ' OPERATOR(pg_catalog.||) r.qname, r.qname, r.oid, 0, s.def,
        'CREATE SEQUENCE ' OPERATOR(pg_catalog.||) r.qname OPERATOR(pg_catalog.||) ' ' OPERATOR(pg_catalog.||) s.def,
        'DROP SEQUENCE ' OPERATOR(pg_catalog.||) r.qname,
-       NULL, NULL, NULL, NULL, NULL, NULL
+       o.owner_key, NULL, NULL, NULL, NULL, NULL
 FROM rels r
+LEFT JOIN owned o ON o.oid OPERATOR(pg_catalog.=) r.oid
 JOIN LATERAL (
     SELECT 'AS ' OPERATOR(pg_catalog.||) pg_catalog.format_type(q.seqtypid, NULL)
            OPERATOR(pg_catalog.||) ' INCREMENT BY ' OPERATOR(pg_catalog.||) q.seqincrement
@@ -473,7 +477,12 @@ WITH tn AS (
     FROM p WHERE p.both AND (p.d).kind OPERATOR(pg_catalog.=) 'type'
 ), steps AS (
     SELECT CASE WHEN (p.c).kind OPERATOR(pg_catalog.=) ANY ('{type,sequence,table,function,procedure}')
-                     AND NOT p.both THEN 3 ELSE 1 END AS phase,
+                     AND NOT p.both
+                     -- a sequence goes with the column owning it when that is dropped
+                     AND NOT EXISTS (SELECT FROM p q WHERE (q.c).kind OPERATOR(pg_catalog.=) 'column'
+                                                       AND (q.c).key OPERATOR(pg_catalog.=) (p.c).col_name
+                                                       AND ((q.d).kind IS NULL OR q.replaced))
+                THEN 3 ELSE 1 END AS phase,
            (p.c).kord, (p.c).objid, (p.c).subid, 'drop' AS change, (p.c).label AS object,
            (p.c).drop_sql AS upgrade, (p.c).create_sql AS downgrade,
            (p.c).kind OPERATOR(pg_catalog.=) ANY ('{table,column,sequence}') AS loses_data,

@@ -1,0 +1,10 @@
+CREATE TYPE k AS ENUM ('a');
+CREATE TABLE t (id integer CONSTRAINT t_pk PRIMARY KEY, x text);
+CREATE VIEW v AS SELECT id FROM t;
+CREATE FUNCTION f() RETURNS integer LANGUAGE sql AS 'SELECT 1';
+COMMENT ON TABLE t IS 'the table, it''s new';
+COMMENT ON COLUMN t.x IS 'new x';
+COMMENT ON COLUMN t.id IS 'key';
+COMMENT ON TYPE k IS 'a type';
+COMMENT ON FUNCTION f() IS 'a function';
+COMMENT ON CONSTRAINT t_pk ON t IS 'the key';

@@ -1,0 +1,4 @@
+CREATE TABLE t (a integer, b text, c boolean);
+CREATE VIEW v1 AS SELECT a, b FROM t;
+CREATE VIEW v2 AS SELECT a FROM v1 WHERE a > 0;
+CREATE MATERIALIZED VIEW mv AS SELECT count(*) AS n FROM t;

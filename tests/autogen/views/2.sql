@@ -1,0 +1,5 @@
+CREATE TABLE t (a integer, b text, c boolean);
+CREATE VIEW v1 AS SELECT a, b FROM t;
+CREATE VIEW v2 AS SELECT a, b FROM v1 WHERE a > 10;
+CREATE VIEW v3 AS SELECT a FROM t WHERE c;
+CREATE MATERIALIZED VIEW mv AS SELECT count(*) AS n, max(a) AS top FROM t;
