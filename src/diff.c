@@ -17,8 +17,11 @@
 #include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
+#include "commands/dbcommands.h"
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
@@ -44,6 +47,9 @@ desired_error_context(void *arg)
 {
 	DesiredContext *dc = (DesiredContext *) arg;
 	const char *s = dc->body->stmts[dc->stmt - 1];
+
+	while (isspace((unsigned char) *s))
+		s++;
 
 	errcontext("statement %d of %d of the desired schema: \"%s%s\"",
 			   dc->stmt, dc->body->nstmts, pnstrdup(s, Min(strlen(s), 60)),
@@ -90,6 +96,13 @@ build_desired(MigBody *body)
 	DesiredContext dc;
 	const char *path = GetConfigOption("search_path", false, false);
 
+	if (pg_database_aclcheck(MyDatabaseId, GetUserId(), ACL_CREATE) != ACLCHECK_OK)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied to build the desired schema"),
+				 errdetail("The desired DDL runs in a scratch schema, which needs the CREATE privilege on database \"%s\".",
+						   get_database_name(MyDatabaseId)),
+				 errhint("Run it as a role that may create schemas in this database; nothing created survives the call.")));
 	spi_check(SPI_execute("CREATE SCHEMA " DIFF_SCRATCH, false, 0),
 			  "create the scratch schema");
 	(void) set_config_option("search_path",

@@ -1,0 +1,78 @@
+-- Autogenerate: errors in the desired DDL and in the arguments.
+CREATE EXTENSION mig_ext;
+\set VERBOSITY default
+
+-- A failing statement is named by its number; nothing it or the
+-- statements before it created survives.
+SELECT * FROM mig_diff('CREATE TABLE good (id integer); CREATE TABLE bad (id nosuchtype); CREATE TABLE never (id integer)');
+\echo :LAST_ERROR_SQLSTATE
+SELECT count(*) FROM pg_class WHERE relname IN ('good', 'bad', 'never');
+SELECT count(*) FROM pg_namespace WHERE nspname = 'mig_desired';
+SELECT mig_autogenerate('CREATE TABLE good (id integer); CREATE INDEX ON missing (id)', 'broken');
+\echo :LAST_ERROR_SQLSTATE
+SELECT count(*) FROM mig_revisions;
+SELECT mig_check('CREATE TABLE t (a int, a int)');
+\echo :LAST_ERROR_SQLSTATE
+
+-- A syntax error points into the desired DDL; transaction control is refused.
+SELECT * FROM mig_diff('CREATE TABLE ok (id int); CREATE TABEL oops (id int)');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM mig_diff('CREATE TABLE ok (id int); COMMIT');
+\echo :LAST_ERROR_SQLSTATE
+
+-- Inside a caller's transaction, a failed comparison aborts only what the
+-- caller does with it.
+BEGIN;
+CREATE TABLE kept (id integer);
+SAVEPOINT s;
+SELECT * FROM mig_diff('CREATE TABLE x (id int); SELECT 1/0');
+\echo :LAST_ERROR_SQLSTATE
+ROLLBACK TO SAVEPOINT s;
+SELECT change, object FROM mig_diff('CREATE TABLE kept (id integer, extra text)');
+COMMIT;
+
+-- Objects the desired DDL creates in other schemas are not compared and
+-- do not survive.
+CREATE SCHEMA other;
+SELECT change, object FROM mig_diff('CREATE TABLE kept (id integer); CREATE TABLE other.elsewhere (id int)');
+SELECT count(*) FROM pg_class WHERE relname = 'elsewhere';
+
+-- Arguments.
+SELECT * FROM mig_diff(NULL);
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM mig_diff('', NULL);
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM mig_diff('', 'nosuchschema');
+\echo :LAST_ERROR_SQLSTATE
+SELECT mig_autogenerate('CREATE TABLE kept (id integer, extra text)', NULL);
+\echo :LAST_ERROR_SQLSTATE
+
+-- mig_autogenerate registers on top of the single head, as mig_revision.
+SELECT mig_revision('one', 'SELECT 1', 'SELECT 1', revision => 'b1', down_revision => '{}');
+SELECT mig_revision('two', 'SELECT 1', 'SELECT 1', revision => 'b2', down_revision => '{}');
+SELECT mig_autogenerate('CREATE TABLE kept (id integer, extra text)', 'on two heads');
+\echo :LAST_ERROR_SQLSTATE
+SELECT mig_merge('merge', revision => 'm');
+SELECT mig_autogenerate('CREATE TABLE kept (id integer, extra text)', 'extra', revision => 'c1');
+SELECT revision, down_revisions, message, upgrade, downgrade FROM mig_show('c1');
+
+-- Only roles granted EXECUTE may register revisions this way.
+CREATE ROLE autogen_reader;
+SET ROLE autogen_reader;
+SELECT mig_autogenerate('', 'x');
+\echo :LAST_ERROR_SQLSTATE
+-- Comparing needs the right to create the scratch schema.
+SELECT count(*) FROM mig_diff('CREATE TABLE mine (id int)', 'other');
+\echo :LAST_ERROR_SQLSTATE
+RESET ROLE;
+SELECT format('GRANT CREATE ON DATABASE %I TO autogen_reader', current_database()) \gexec
+SET ROLE autogen_reader;
+SELECT change, object FROM mig_diff('CREATE TABLE mine (id int)', 'other');
+SELECT count(*) FROM pg_class WHERE relname = 'mine';
+RESET ROLE;
+SELECT format('REVOKE CREATE ON DATABASE %I FROM autogen_reader', current_database()) \gexec
+DROP ROLE autogen_reader;
+
+DROP TABLE kept;
+DROP SCHEMA other;
+DROP EXTENSION mig_ext CASCADE;
