@@ -63,9 +63,9 @@ body_error_context(void *arg)
 				   bc->stmt, bc->nstmts, dir, bc->rev->id, bc->rev->message);
 }
 
-/* lock_catalog: the transaction-scoped advisory lock of this install. */
-static void
-lock_catalog(MigCatalog *cat)
+/* runner_lock: take the transaction-scoped advisory lock of this install. */
+void
+runner_lock(MigCatalog *cat)
 {
 	DirectFunctionCall2(pg_advisory_xact_lock_int4,
 						Int32GetDatum(MIG_LOCK_CLASS),
@@ -80,7 +80,7 @@ static void
 begin(MigRun *run, Oid fn_oid, bool with_bodies, bool load_versions)
 {
 	catalog_open(&run->cat, fn_oid);
-	lock_catalog(&run->cat);
+	runner_lock(&run->cat);
 	run->g = catalog_load_graph(&run->cat, with_bodies);
 	if (load_versions)
 		catalog_load_versions(&run->cat, run->g, &run->current);
@@ -285,7 +285,7 @@ runner_register(Oid fn_oid, MigRev *r, MigParents parents)
 	MigGraph   *g;
 
 	catalog_open(&cat, fn_oid);
-	lock_catalog(&cat);
+	runner_lock(&cat);
 
 	if (r->id == NULL)
 	{

@@ -24,6 +24,7 @@ typedef struct MigRun
 #define MIG_LOCK_CLASS 1835624293	/* 'mige' */
 
 extern void runner_check_idle(const char *fname);
+extern void runner_lock(MigCatalog *cat);
 extern void runner_migrate(MigRun *run, Oid fn_oid, MigDirection direction,
 						   const char *target);
 extern void runner_stamp(MigRun *run, Oid fn_oid, const char *targets, bool purge);
