@@ -499,9 +499,9 @@ mig_diff(PG_FUNCTION_ARGS)
 
 /*
  * mig_autogenerate(desired, message, schema, revision) returns text:
- * registers, on top of the single head, a revision whose bodies are the
- * statements of mig_diff; returns its id, or NULL (and a notice) when
- * schema already matches.
+ * registers, on top of the single head (which must be current), a
+ * revision whose bodies are the statements of mig_diff; returns its id,
+ * or NULL (and a notice) when schema already matches.
  */
 Datum
 mig_autogenerate(PG_FUNCTION_ARGS)
@@ -517,6 +517,7 @@ mig_autogenerate(PG_FUNCTION_ARGS)
 	r.id = PG_ARGISNULL(3) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(3));
 
 	SPI_connect();
+	diff_check_up_to_date(fcinfo->flinfo->fn_oid);
 	rows = arg_diff(fcinfo, 2);
 	if (rows == NIL)
 	{

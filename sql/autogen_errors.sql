@@ -47,12 +47,19 @@ SELECT * FROM mig_diff('', 'nosuchschema');
 SELECT mig_autogenerate('CREATE TABLE kept (id integer, extra text)', NULL);
 \echo :LAST_ERROR_SQLSTATE
 
--- mig_autogenerate registers on top of the single head, as mig_revision.
+-- mig_autogenerate compares with the live schema, so the database must be
+-- at the heads; it registers on top of the single head, as mig_revision.
 SELECT mig_revision('one', 'SELECT 1', 'SELECT 1', revision => 'b1', down_revision => '{}');
 SELECT mig_revision('two', 'SELECT 1', 'SELECT 1', revision => 'b2', down_revision => '{}');
+SELECT mig_autogenerate('CREATE TABLE kept (id integer, extra text)', 'not at the heads');
+\echo :LAST_ERROR_SQLSTATE
+SELECT revision FROM mig_upgrade('heads') ORDER BY 1;
 SELECT mig_autogenerate('CREATE TABLE kept (id integer, extra text)', 'on two heads');
 \echo :LAST_ERROR_SQLSTATE
 SELECT mig_merge('merge', revision => 'm');
+SELECT mig_autogenerate('CREATE TABLE kept (id integer, extra text)', 'not at the merge');
+\echo :LAST_ERROR_SQLSTATE
+SELECT revision FROM mig_upgrade();
 SELECT mig_autogenerate('CREATE TABLE kept (id integer, extra text)', 'extra', revision => 'c1');
 SELECT revision, down_revisions, message, upgrade, downgrade FROM mig_show('c1');
 

@@ -30,6 +30,7 @@
 
 #include "body.h"
 #include "diff.h"
+#include "runner.h"
 
 /* The scratch schema: an identifier that needs no quoting. */
 #define DIFF_SCRATCH "mig_desired"
@@ -253,4 +254,43 @@ diff_summary(List *rows)
 						 r->loses_data ? " (loses data)" : "");
 	}
 	return buf.data;
+}
+
+/* format_set: the ids of a set of version rows, or "base" for none. */
+static const char *
+format_set(MigGraph *g, const MigSet *s)
+{
+	return s->n ? graph_format_ids(g, s->items, s->n) : "base";
+}
+
+/*
+ * diff_check_up_to_date: lock the catalog and refuse unless the version
+ * rows are exactly the heads, since a revision generated from the live
+ * schema must come right after what the live schema is.  The caller is
+ * connected to SPI.
+ */
+void
+diff_check_up_to_date(Oid fn_oid)
+{
+	MigCatalog	cat;
+	MigGraph   *g;
+	MigSet		current;
+	MigSet		heads;
+	bool		same;
+
+	catalog_open(&cat, fn_oid);
+	runner_lock(&cat);
+	g = catalog_load_graph(&cat, false);
+	catalog_load_versions(&cat, g, &current);
+	graph_heads(g, false, &heads);
+	same = current.n == heads.n;
+	for (int i = 0; same && i < heads.n; i++)
+		same = set_contains(&current, heads.items[i]);
+	if (!same)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("target database is not up to date"),
+				 errdetail("The current revisions are %s; the heads are %s.",
+						   format_set(g, &current), format_set(g, &heads)),
+				 errhint("Upgrade with mig_upgrade() first: mig_autogenerate compares the desired schema with the live one.")));
 }
