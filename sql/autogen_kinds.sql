@@ -104,9 +104,17 @@ SELECT mig_check('');
 DROP EXTENSION mig_ext CASCADE;
 CREATE EXTENSION mig_ext;
 
--- a non-public schema: names are mapped from the scratch schema to it
-CREATE SCHEMA app;
-SELECT change, object, upgrade FROM mig_diff('CREATE TYPE k AS ENUM (''a''); CREATE TABLE t (id serial PRIMARY KEY, k k DEFAULT ''a''); CREATE VIEW v AS SELECT id, k FROM t', 'app');
-DROP SCHEMA app;
+-- a schema whose name needs quoting: names are mapped from the scratch
+-- schema to it
+CREATE SCHEMA "My App";
+\set desired 'CREATE TYPE k AS ENUM (''a''); CREATE TABLE t (id serial PRIMARY KEY, k k DEFAULT ''a''); CREATE VIEW v AS SELECT id, k FROM t'
+SELECT change, object, upgrade FROM mig_diff(:'desired', 'My App');
+SELECT mig_autogenerate(:'desired', 'my app', 'My App') IS NOT NULL AS registered;
+SELECT count(*) AS steps FROM mig_upgrade();
+SELECT mig_check(:'desired', 'My App');
+SELECT mig_check(:'desired');
+SELECT count(*) AS steps FROM mig_downgrade('base');
+SELECT mig_check('', 'My App');
+DROP SCHEMA "My App";
 
 DROP EXTENSION mig_ext CASCADE;
