@@ -175,7 +175,13 @@ WITH ns AS (
            pg_catalog.quote_ident(p.proname) OPERATOR(pg_catalog.||) '('
                OPERATOR(pg_catalog.||) @extschema@.mig_autogen_map(pg_catalog.pg_get_function_identity_arguments(p.oid), ns.name, as_nsp)
                OPERATOR(pg_catalog.||) ')' AS sig,
-           ns.q
+           ns.q,
+           -- functions called by column defaults come before the tables
+           CASE WHEN EXISTS (SELECT FROM pg_catalog.pg_depend d
+                             WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_attrdef'::pg_catalog.regclass
+                               AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
+                               AND d.refobjid OPERATOR(pg_catalog.=) p.oid)
+                THEN 25 ELSE 50 END AS kord
     FROM pg_catalog.pg_proc p, ns
     WHERE p.pronamespace OPERATOR(pg_catalog.=) nsp
       AND p.prokind OPERATOR(pg_catalog.=) ANY ('{f,p}'::"char"[])
@@ -310,7 +316,7 @@ SELECT 45, 'sequence owner', o.relname::text, 'owner of sequence ' OPERATOR(pg_c
        NULL, NULL, NULL, NULL, NULL, NULL
 FROM owned o
 UNION ALL
-SELECT 50, p.kw, p.sig, p.kw OPERATOR(pg_catalog.||) ' ' OPERATOR(pg_catalog.||) p.q OPERATOR(pg_catalog.||) p.sig, p.q OPERATOR(pg_catalog.||) p.sig, p.oid, 0, f.def,
+SELECT p.kord, p.kw, p.sig, p.kw OPERATOR(pg_catalog.||) ' ' OPERATOR(pg_catalog.||) p.q OPERATOR(pg_catalog.||) p.sig, p.q OPERATOR(pg_catalog.||) p.sig, p.oid, 0, f.def,
        pg_catalog.rtrim(f.def, E'\n'),
        'DROP ' OPERATOR(pg_catalog.||) pg_catalog.upper(p.kw) OPERATOR(pg_catalog.||) ' ' OPERATOR(pg_catalog.||) p.q OPERATOR(pg_catalog.||) p.sig,
        NULL, NULL, NULL, NULL, NULL, NULL

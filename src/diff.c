@@ -20,6 +20,7 @@
 #include "commands/dbcommands.h"
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
+#include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
@@ -48,13 +49,13 @@ desired_error_context(void *arg)
 {
 	DesiredContext *dc = (DesiredContext *) arg;
 	const char *s = dc->body->stmts[dc->stmt - 1];
+	int			len;
 
 	while (isspace((unsigned char) *s))
 		s++;
-
+	len = pg_mbcliplen(s, strlen(s), 60);
 	errcontext("statement %d of %d of the desired schema: \"%s%s\"",
-			   dc->stmt, dc->body->nstmts, pnstrdup(s, Min(strlen(s), 60)),
-			   strlen(s) > 60 ? "..." : "");
+			   dc->stmt, dc->body->nstmts, pnstrdup(s, len), s[len] ? "..." : "");
 }
 
 /*

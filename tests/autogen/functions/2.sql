@@ -5,3 +5,5 @@ CREATE FUNCTION total() RETURNS numeric LANGUAGE sql STABLE
     BEGIN ATOMIC SELECT COALESCE(sum(balance), 0) FROM acct; END;
 CREATE PROCEDURE deposit(acct_id integer, amount numeric) LANGUAGE sql
     AS 'UPDATE acct SET balance = balance + amount WHERE id = acct_id';
+CREATE FUNCTION new_code() RETURNS text LANGUAGE sql AS $$SELECT 'c-' || md5(random()::text)$$;
+CREATE TABLE codes (code text NOT NULL DEFAULT new_code(), made date DEFAULT CURRENT_DATE);
