@@ -143,7 +143,7 @@ CREATE FUNCTION mig_autogen_objects(nsp oid, as_nsp name)
 RETURNS TABLE (kord int, kind text, key text, label text, qname text, objid oid, subid int,
                def text, create_sql text, drop_sql text,
                col_name text, col_type text, col_default text, col_notnull boolean,
-               col_generation text, enum_labels text[])
+               col_generation text, enum_labels text[], classid oid)
 LANGUAGE sql STABLE SET search_path = pg_catalog
 AS $$
 WITH ns AS (
@@ -245,23 +245,27 @@ WITH ns AS (
 ), descr AS (
     SELECT CASE r.relkind WHEN 'r' THEN 'table' WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view'
                           WHEN 'S' THEN 'sequence' ELSE 'index' END AS kw,
-           r.relname::text AS key, r.qname AS target, r.oid, 0 AS subid
+           r.relname::text AS key, r.qname AS target, r.oid, 0 AS subid,
+           'pg_catalog.pg_class'::pg_catalog.regclass::pg_catalog.oid AS classid
     FROM rels r
     UNION ALL
     SELECT 'column', c.relname OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) c.attname,
-           c.qname OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(c.attname), c.oid, c.attnum
+           c.qname OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(c.attname), c.oid, c.attnum,
+           'pg_catalog.pg_class'::pg_catalog.regclass
     FROM cols c
     UNION ALL
-    SELECT 'type', t.typname::text, t.qname, t.oid, 0 FROM types t
+    SELECT 'type', t.typname::text, t.qname, t.oid, 0, 'pg_catalog.pg_type'::pg_catalog.regclass FROM types t
     UNION ALL
-    SELECT p.kw, p.sig, p.q OPERATOR(pg_catalog.||) p.sig, p.oid, 0 FROM procs p
+    SELECT p.kw, p.sig, p.q OPERATOR(pg_catalog.||) p.sig, p.oid, 0, 'pg_catalog.pg_proc'::pg_catalog.regclass FROM procs p
     UNION ALL
     SELECT 'constraint', k.relname OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) k.conname,
-           pg_catalog.quote_ident(k.conname) OPERATOR(pg_catalog.||) ' ON ' OPERATOR(pg_catalog.||) k.qname, k.oid, 0
+           pg_catalog.quote_ident(k.conname) OPERATOR(pg_catalog.||) ' ON ' OPERATOR(pg_catalog.||) k.qname, k.oid, 0,
+           'pg_catalog.pg_constraint'::pg_catalog.regclass
     FROM cons k
     UNION ALL
     SELECT 'trigger', r.relname OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) g.tgname,
-           pg_catalog.quote_ident(g.tgname) OPERATOR(pg_catalog.||) ' ON ' OPERATOR(pg_catalog.||) r.qname, g.oid, 0
+           pg_catalog.quote_ident(g.tgname) OPERATOR(pg_catalog.||) ' ON ' OPERATOR(pg_catalog.||) r.qname, g.oid, 0,
+           'pg_catalog.pg_trigger'::pg_catalog.regclass
     FROM pg_catalog.pg_trigger g JOIN rels r ON r.oid OPERATOR(pg_catalog.=) g.tgrelid
     WHERE NOT g.tgisinternal
 )
@@ -272,13 +276,14 @@ SELECT 10, 'type', t.typname::text, 'type ' OPERATOR(pg_catalog.||) t.qname, t.q
                                     FROM pg_catalog.unnest(t.labels) WITH ORDINALITY AS u(l, o))
            OPERATOR(pg_catalog.||) ')',
        'DROP TYPE ' OPERATOR(pg_catalog.||) t.qname,
-       NULL::text, NULL::text, NULL::text, NULL::boolean, NULL::text, t.labels
+       NULL::text, NULL::text, NULL::text, NULL::boolean, NULL::text, t.labels,
+       'pg_catalog.pg_type'::pg_catalog.regclass::pg_catalog.oid
 FROM types t
 UNION ALL
 SELECT 20, 'sequence', r.relname::text, 'sequence ' OPERATOR(pg_catalog.||) r.qname, r.qname, r.oid, 0, s.def,
        'CREATE SEQUENCE ' OPERATOR(pg_catalog.||) r.qname OPERATOR(pg_catalog.||) ' ' OPERATOR(pg_catalog.||) s.def,
        'DROP SEQUENCE ' OPERATOR(pg_catalog.||) r.qname,
-       o.owner_key, NULL, NULL, NULL, NULL, NULL
+       o.owner_key, NULL, NULL, NULL, NULL, NULL, 'pg_catalog.pg_class'::pg_catalog.regclass
 FROM rels r
 LEFT JOIN owned o ON o.oid OPERATOR(pg_catalog.=) r.oid
 JOIN LATERAL (
@@ -299,7 +304,7 @@ SELECT 30, 'table', r.relname::text, 'table ' OPERATOR(pg_catalog.||) r.qname, r
                 FROM coldefs c WHERE c.oid OPERATOR(pg_catalog.=) r.oid) OPERATOR(pg_catalog.||) E'\n', '')
            OPERATOR(pg_catalog.||) ')',
        'DROP TABLE ' OPERATOR(pg_catalog.||) r.qname,
-       NULL, NULL, NULL, NULL, NULL, NULL
+       NULL, NULL, NULL, NULL, NULL, NULL, 'pg_catalog.pg_class'::pg_catalog.regclass
 FROM rels r WHERE r.relkind OPERATOR(pg_catalog.=) 'r'
 UNION ALL
 SELECT 40, 'column', c.relname OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) c.attname,
@@ -307,19 +312,19 @@ SELECT 40, 'column', c.relname OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.|
        c.qname, c.oid, c.attnum, c.coldef,
        'ALTER TABLE ' OPERATOR(pg_catalog.||) c.qname OPERATOR(pg_catalog.||) ' ADD COLUMN ' OPERATOR(pg_catalog.||) c.coldef,
        'ALTER TABLE ' OPERATOR(pg_catalog.||) c.qname OPERATOR(pg_catalog.||) ' DROP COLUMN ' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(c.attname),
-       c.attname::text, c.typ, c.dflt, c.attnotnull, c.gen, NULL
+       c.attname::text, c.typ, c.dflt, c.attnotnull, c.gen, NULL, 'pg_catalog.pg_class'::pg_catalog.regclass
 FROM coldefs c
 UNION ALL
 SELECT 45, 'sequence owner', o.relname::text, 'owner of sequence ' OPERATOR(pg_catalog.||) o.qname, o.qname, o.oid, 0, o.owner_col,
        'ALTER SEQUENCE ' OPERATOR(pg_catalog.||) o.qname OPERATOR(pg_catalog.||) ' OWNED BY ' OPERATOR(pg_catalog.||) o.owner_col,
        'ALTER SEQUENCE ' OPERATOR(pg_catalog.||) o.qname OPERATOR(pg_catalog.||) ' OWNED BY NONE',
-       NULL, NULL, NULL, NULL, NULL, NULL
+       NULL, NULL, NULL, NULL, NULL, NULL, 'pg_catalog.pg_class'::pg_catalog.regclass
 FROM owned o
 UNION ALL
 SELECT p.kord, p.kw, p.sig, p.kw OPERATOR(pg_catalog.||) ' ' OPERATOR(pg_catalog.||) p.q OPERATOR(pg_catalog.||) p.sig, p.q OPERATOR(pg_catalog.||) p.sig, p.oid, 0, f.def,
        pg_catalog.rtrim(f.def, E'\n'),
        'DROP ' OPERATOR(pg_catalog.||) pg_catalog.upper(p.kw) OPERATOR(pg_catalog.||) ' ' OPERATOR(pg_catalog.||) p.q OPERATOR(pg_catalog.||) p.sig,
-       NULL, NULL, NULL, NULL, NULL, NULL
+       NULL, NULL, NULL, NULL, NULL, NULL, 'pg_catalog.pg_proc'::pg_catalog.regclass
 FROM procs p CROSS JOIN ns
 CROSS JOIN LATERAL (SELECT @extschema@.mig_autogen_map(pg_catalog.pg_get_functiondef(p.oid), ns.name, as_nsp) AS def) f
 UNION ALL
@@ -332,12 +337,12 @@ SELECT CASE WHEN k.contype OPERATOR(pg_catalog.=) 'f' THEN 80 ELSE 60 END,
            OPERATOR(pg_catalog.||) pg_catalog.quote_ident(k.conname) OPERATOR(pg_catalog.||) ' ' OPERATOR(pg_catalog.||) k.def,
        'ALTER TABLE ' OPERATOR(pg_catalog.||) k.qname OPERATOR(pg_catalog.||) ' DROP CONSTRAINT '
            OPERATOR(pg_catalog.||) pg_catalog.quote_ident(k.conname),
-       NULL, NULL, NULL, NULL, NULL, NULL
+       NULL, NULL, NULL, NULL, NULL, NULL, 'pg_catalog.pg_constraint'::pg_catalog.regclass
 FROM cons k
 UNION ALL
 SELECT 70, 'index', r.relname::text, 'index ' OPERATOR(pg_catalog.||) r.qname, r.qname, r.oid, 0, x.def, x.def,
        'DROP INDEX ' OPERATOR(pg_catalog.||) r.qname,
-       NULL, NULL, NULL, NULL, NULL, NULL
+       NULL, NULL, NULL, NULL, NULL, NULL, 'pg_catalog.pg_class'::pg_catalog.regclass
 FROM rels r
 JOIN pg_catalog.pg_index i ON i.indexrelid OPERATOR(pg_catalog.=) r.oid
 JOIN rels t ON t.oid OPERATOR(pg_catalog.=) i.indrelid
@@ -352,7 +357,7 @@ SELECT 90, CASE r.relkind WHEN 'v' THEN 'view' ELSE 'materialized view' END, r.r
        CASE r.relkind WHEN 'v' THEN 'CREATE VIEW ' ELSE 'CREATE MATERIALIZED VIEW ' END
            OPERATOR(pg_catalog.||) r.qname OPERATOR(pg_catalog.||) E' AS\n' OPERATOR(pg_catalog.||) pg_catalog.rtrim(v.def, ';'),
        CASE r.relkind WHEN 'v' THEN 'DROP VIEW ' ELSE 'DROP MATERIALIZED VIEW ' END OPERATOR(pg_catalog.||) r.qname,
-       NULL, NULL, NULL, NULL, NULL, NULL
+       NULL, NULL, NULL, NULL, NULL, NULL, 'pg_catalog.pg_class'::pg_catalog.regclass
 FROM rels r CROSS JOIN ns
 CROSS JOIN LATERAL (SELECT @extschema@.mig_autogen_map(pg_catalog.pg_get_viewdef(r.oid), ns.name, as_nsp) AS def) v
 WHERE r.relkind OPERATOR(pg_catalog.=) ANY ('{v,m}'::"char"[])
@@ -361,7 +366,7 @@ SELECT 100, 'trigger', r.relname OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog
        'trigger ' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(g.tgname) OPERATOR(pg_catalog.||) ' on ' OPERATOR(pg_catalog.||) r.qname,
        r.qname, g.oid, 0, t.def, t.def,
        'DROP TRIGGER ' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(g.tgname) OPERATOR(pg_catalog.||) ' ON ' OPERATOR(pg_catalog.||) r.qname,
-       NULL, NULL, NULL, NULL, NULL, NULL
+       NULL, NULL, NULL, NULL, NULL, NULL, 'pg_catalog.pg_trigger'::pg_catalog.regclass
 FROM pg_catalog.pg_trigger g
 JOIN rels r ON r.oid OPERATOR(pg_catalog.=) g.tgrelid
 CROSS JOIN ns
@@ -375,17 +380,11 @@ SELECT 110, 'comment', o.kw OPERATOR(pg_catalog.||) ' ' OPERATOR(pg_catalog.||) 
            OPERATOR(pg_catalog.||) ' IS ' OPERATOR(pg_catalog.||) pg_catalog.quote_literal(d.description),
        'COMMENT ON ' OPERATOR(pg_catalog.||) pg_catalog.upper(o.kw) OPERATOR(pg_catalog.||) ' ' OPERATOR(pg_catalog.||) o.target
            OPERATOR(pg_catalog.||) ' IS NULL',
-       NULL, NULL, NULL, NULL, NULL, NULL
+       NULL, NULL, NULL, NULL, NULL, NULL, o.classid
 FROM descr o
 JOIN pg_catalog.pg_description d ON d.objoid OPERATOR(pg_catalog.=) o.oid
                                  AND d.objsubid OPERATOR(pg_catalog.=) o.subid
-                                 AND d.classoid OPERATOR(pg_catalog.=) CASE o.kw
-                                     WHEN 'type' THEN 'pg_catalog.pg_type'::pg_catalog.regclass
-                                     WHEN 'function' THEN 'pg_catalog.pg_proc'::pg_catalog.regclass
-                                     WHEN 'procedure' THEN 'pg_catalog.pg_proc'::pg_catalog.regclass
-                                     WHEN 'constraint' THEN 'pg_catalog.pg_constraint'::pg_catalog.regclass
-                                     WHEN 'trigger' THEN 'pg_catalog.pg_trigger'::pg_catalog.regclass
-                                     ELSE 'pg_catalog.pg_class'::pg_catalog.regclass END
+                                 AND d.classoid OPERATOR(pg_catalog.=) o.classid
 $$;
 
 -- mig_autogen_alter_column: the ALTER TABLE that takes column col of qrel
@@ -443,14 +442,16 @@ $$;
 -- mig_autogen_diff: the changes that take schema target to the objects of
 -- schema desired, in apply order: drops of dependent objects (in reverse
 -- creation order), then additions and alterations (in creation order),
--- then drops of types, sequences, tables and functions.  Downgrading
--- applies the downgrade statements in the reverse order.
+-- then drops of types, sequences, tables and functions.  Unchanged
+-- objects depending on a replaced one are dropped and created again too.
+-- Downgrading applies the downgrade statements in the reverse order.  (JIT
+-- compiling this query would cost more than running it.)
 CREATE FUNCTION mig_autogen_diff(desired oid, target oid)
 RETURNS TABLE (change text, object text, upgrade text, downgrade text,
                loses_data boolean, downgrade_loses_data boolean)
-LANGUAGE sql STABLE SET search_path = pg_catalog
+LANGUAGE sql STABLE SET search_path = pg_catalog SET jit = off
 AS $$
-WITH tn AS (
+WITH RECURSIVE tn AS (
     SELECT n.nspname FROM pg_catalog.pg_namespace n WHERE n.oid OPERATOR(pg_catalog.=) target
 ), d AS (
     SELECT o.* FROM tn, @extschema@.mig_autogen_objects(desired, tn.nspname) o
@@ -469,6 +470,46 @@ WITH tn AS (
                                           AND t.qname OPERATOR(pg_catalog.=) COALESCE(d.qname, c.qname))
                AND EXISTS (SELECT FROM c t WHERE t.kind OPERATOR(pg_catalog.=) 'table'
                                              AND t.qname OPERATOR(pg_catalog.=) COALESCE(d.qname, c.qname))))
+), same AS (
+    -- unchanged objects that may have to be dropped and created again
+    SELECT d, c
+    FROM d JOIN c ON c.kind OPERATOR(pg_catalog.=) d.kind AND c.key OPERATOR(pg_catalog.=) d.key
+    WHERE d.def OPERATOR(pg_catalog.=) c.def
+      AND c.kind OPERATOR(pg_catalog.=) ANY ('{constraint,foreign key,index,trigger,view,materialized view,comment}')
+), forced (classid, objid, subid, views_only) AS (
+    -- objects dropped and created again (replaced), and those depending on
+    -- them in the target schema; a column changing type forces the views
+    -- using it (and their dependents) only
+    SELECT (p.c).classid, (p.c).objid, (p.c).subid, false FROM p WHERE p.replaced
+    UNION
+    SELECT (p.c).classid, (p.c).objid, (p.c).subid, true FROM p
+    WHERE p.both AND (p.c).kind OPERATOR(pg_catalog.=) 'column'
+      AND (p.c).col_type OPERATOR(pg_catalog.<>) (p.d).col_type
+    UNION
+    SELECT (s.c).classid, (s.c).objid, (s.c).subid, false
+    FROM forced f JOIN same s ON
+        CASE WHEN (s.c).kind OPERATOR(pg_catalog.=) 'comment'
+             THEN NOT f.views_only AND (s.c).classid OPERATOR(pg_catalog.=) f.classid
+                  AND (s.c).objid OPERATOR(pg_catalog.=) f.objid AND (s.c).subid OPERATOR(pg_catalog.=) f.subid
+             ELSE (NOT f.views_only OR (s.c).kind OPERATOR(pg_catalog.=) ANY ('{view,materialized view}'))
+                  AND EXISTS (
+                      SELECT FROM pg_catalog.pg_depend dep
+                      LEFT JOIN pg_catalog.pg_rewrite rw
+                             ON dep.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_rewrite'::pg_catalog.regclass
+                            AND rw.oid OPERATOR(pg_catalog.=) dep.objid
+                      WHERE ((dep.classid OPERATOR(pg_catalog.=) (s.c).classid AND dep.objid OPERATOR(pg_catalog.=) (s.c).objid)
+                             OR rw.ev_class OPERATOR(pg_catalog.=) (s.c).objid)
+                        AND ((dep.refclassid OPERATOR(pg_catalog.=) f.classid
+                              AND dep.refobjid OPERATOR(pg_catalog.=) f.objid
+                              AND (f.subid OPERATOR(pg_catalog.=) 0 OR dep.refobjsubid OPERATOR(pg_catalog.=) f.subid))
+                             -- foreign keys depend on the index of the key they reference
+                             OR (f.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_constraint'::pg_catalog.regclass
+                                 AND dep.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+                                 AND dep.refobjid OPERATOR(pg_catalog.=)
+                                     (SELECT k.conindid FROM pg_catalog.pg_constraint k
+                                      WHERE k.oid OPERATOR(pg_catalog.=) f.objid)))
+                        AND NOT (dep.classid OPERATOR(pg_catalog.=) f.classid AND dep.objid OPERATOR(pg_catalog.=) f.objid))
+        END
 ), enums AS (
     SELECT p.*,
            ARRAY(SELECT l FROM pg_catalog.unnest((p.d).enum_labels) WITH ORDINALITY AS u(l, n)
@@ -530,6 +571,18 @@ WITH tn AS (
            @extschema@.mig_autogen_recreate_enum(tn.nspname, (e.c).key::name, (e.c).qname, (e.c).enum_labels, e.cols),
            NOT e.appended, true
     FROM enums e, tn
+    UNION ALL
+    SELECT 1, (s.c).kord, (s.c).objid, (s.c).subid, 'drop', (s.c).label,
+           (s.c).drop_sql, (s.c).create_sql, false, false
+    FROM same s
+    WHERE EXISTS (SELECT FROM forced f WHERE f.classid OPERATOR(pg_catalog.=) (s.c).classid
+                     AND f.objid OPERATOR(pg_catalog.=) (s.c).objid AND f.subid OPERATOR(pg_catalog.=) (s.c).subid)
+    UNION ALL
+    SELECT 2, (s.d).kord, (s.d).objid, (s.d).subid, 'add', (s.d).label,
+           (s.d).create_sql, (s.d).drop_sql, false, false
+    FROM same s
+    WHERE EXISTS (SELECT FROM forced f WHERE f.classid OPERATOR(pg_catalog.=) (s.c).classid
+                     AND f.objid OPERATOR(pg_catalog.=) (s.c).objid AND f.subid OPERATOR(pg_catalog.=) (s.c).subid)
 )
 SELECT s.change, s.object, s.upgrade, s.downgrade, s.loses_data, s.downgrade_loses_data
 FROM steps s

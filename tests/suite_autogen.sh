@@ -70,7 +70,7 @@ for dir in tests/autogen/*/; do
         if [ "$step" = EMPTY ]; then desired=""; else desired=$(cat "$dir/$step"); fi
         label="$name/$step"
         before=$(dump app)
-        id=$(sql -v d="$desired" -v m="$label" <<<"SELECT mig_autogenerate(:'d', :'m', 'app');" 2>&1)
+        id=$(sql -v d="$desired" -v m="$label" <<<"SELECT mig_autogenerate(:'d', :'m', 'app');" 2>/dev/null)
         check "$label: mig_autogenerate" $?
         out=$(migrate "mig_upgrade()")
         check "$label: mig_upgrade" $? || echo "$out" | grep -v NOTICE
