@@ -113,3 +113,9 @@ REVOKE EXECUTE ON FUNCTION mig_revision(text, text, text, text, text[], text[], 
                            mig_merge(text, text[], text, text[]),
                            mig_upgrade(text), mig_downgrade(text), mig_stamp(text, boolean)
     FROM PUBLIC;
+
+-- Read-only: anyone may check the catalog for drift.
+CREATE FUNCTION mig_validate()
+RETURNS TABLE (revision text, problem text, detail text)
+AS 'MODULE_PATHNAME', 'mig_validate'
+LANGUAGE C STABLE;
