@@ -16,6 +16,7 @@
 #include "common/sha2.h"
 #include "nodes/parsenodes.h"
 #include "parser/parser.h"
+#include "parser/scansup.h"
 #include "utils/builtins.h"
 
 #include "body.h"
@@ -43,16 +44,24 @@ body_split(const char *body)
 	foreach(lc, stmts)
 	{
 		RawStmt    *rs = lfirst_node(RawStmt, lc);
-		int			len = rs->stmt_len ? rs->stmt_len : (int) strlen(body + rs->stmt_location);
+		int			loc = rs->stmt_location;
+		int			len = rs->stmt_len ? rs->stmt_len : (int) strlen(body + loc);
+
+		/* the text of a statement starts after the previous semicolon */
+		while (len > 0 && scanner_isspace(body[loc]))
+		{
+			loc++;
+			len--;
+		}
 
 		if (IsA(rs->stmt, TransactionStmt))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_TRANSACTION_STATE),
 					 errmsg("transaction control is not allowed in a migration body"),
 					 errdetail("Statement %d of %d is \"%s\".",
-							   i + 1, b->nstmts, pnstrdup(body + rs->stmt_location, Min(len, 60))),
+							   i + 1, b->nstmts, pnstrdup(body + loc, Min(len, 60))),
 					 errhint("mig_ext runs every step in the caller's transaction; remove BEGIN, COMMIT, ROLLBACK and SAVEPOINT from the body.")));
-		b->stmts[i++] = pnstrdup(body + rs->stmt_location, len);
+		b->stmts[i++] = pnstrdup(body + loc, len);
 	}
 	return b;
 }

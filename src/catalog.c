@@ -32,7 +32,10 @@
 
 /*
  * run_sql: execute sql (or plan, when given) with parameters as the
- * catalog owner; returns the SPI result code.
+ * catalog owner, with search_path limited to pg_catalog (the statements
+ * qualify everything anyway) and without JIT (the planner's estimates for
+ * the recursive drift query are far above jit_above_cost, and compiling
+ * costs more than these small queries); returns the SPI result code.
  */
 static int
 run_sql(MigCatalog *cat, SPIPlanPtr plan, const char *sql, int nargs,
@@ -40,15 +43,22 @@ run_sql(MigCatalog *cat, SPIPlanPtr plan, const char *sql, int nargs,
 {
 	Oid			save_user;
 	int			save_sec;
+	int			save_nestlevel;
 	int			rc;
 
 	GetUserIdAndSecContext(&save_user, &save_sec);
 	SetUserIdAndSecContext(cat->owner, save_sec | SECURITY_LOCAL_USERID_CHANGE);
+	save_nestlevel = NewGUCNestLevel();
+	(void) set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET,
+							 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+	(void) set_config_option("jit", "off", PGC_USERSET,
+							 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
 	/* read_only = false: a fresh snapshot sees what the lock waited for */
 	if (plan)
 		rc = SPI_execute_plan(plan, values, nulls, false, 0);
 	else
 		rc = SPI_execute_with_args(sql, nargs, types, values, nulls, false, 0);
+	AtEOXact_GUC(true, save_nestlevel);
 	SetUserIdAndSecContext(save_user, save_sec);
 	if (rc < 0)
 		ereport(ERROR,

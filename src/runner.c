@@ -32,6 +32,7 @@ typedef struct BodyContext
 	MigDirection direction;
 	int			stmt;			/* 1-based; 0 while parsing */
 	int			nstmts;
+	const char *body;			/* the text being parsed */
 } BodyContext;
 
 /*
@@ -57,8 +58,19 @@ body_error_context(void *arg)
 	const char *dir = bc->direction == MIG_UPGRADE ? "upgrade" : "downgrade";
 
 	if (bc->stmt == 0)
+	{
+		int			pos = geterrposition();
+
+		/* a syntax error's position is in the body, not in the caller's query */
+		if (pos > 0)
+		{
+			errposition(0);
+			internalerrposition(pos);
+			internalerrquery(bc->body);
+		}
 		errcontext("parsing the %s of revision %s (\"%s\")",
 				   dir, bc->rev->id, bc->rev->message);
+	}
 	else
 		errcontext("statement %d of %d in the %s of revision %s (\"%s\")",
 				   bc->stmt, bc->nstmts, dir, bc->rev->id, bc->rev->message);
@@ -231,6 +243,35 @@ notice_step(MigGraph *g, const MigStep *st)
 }
 
 /*
+ * check_bodies: parse both bodies of r, a revision being registered, so
+ * that a syntax error or transaction control is refused before it is
+ * stored rather than when it would run.
+ */
+static void
+check_bodies(MigRev *r)
+{
+	ErrorContextCallback errcb;
+	BodyContext bc;
+
+	bc.rev = r;
+	bc.stmt = 0;
+	bc.direction = MIG_UPGRADE;
+	errcb.callback = body_error_context;
+	errcb.arg = &bc;
+	errcb.previous = error_context_stack;
+	error_context_stack = &errcb;
+	bc.body = r->upgrade;
+	(void) body_split(r->upgrade);
+	if (r->downgrade)
+	{
+		bc.direction = MIG_DOWNGRADE;
+		bc.body = r->downgrade;
+		(void) body_split(r->downgrade);
+	}
+	error_context_stack = errcb.previous;
+}
+
+/*
  * runner_migrate: upgrade or downgrade to target: plan, parse every body
  * that will run, then run each step's statements, move the version rows
  * and write the log.  run->steps holds the steps run.
@@ -265,8 +306,8 @@ runner_migrate(MigRun *run, Oid fn_oid, MigDirection direction, const char *targ
 
 		bc.rev = &run->g->revs[st->rev];
 		bc.stmt = 0;
-		bodies[i++] = body_split(direction == MIG_UPGRADE ?
-								 bc.rev->upgrade : bc.rev->downgrade);
+		bc.body = direction == MIG_UPGRADE ? bc.rev->upgrade : bc.rev->downgrade;
+		bodies[i++] = body_split(bc.body);
 	}
 
 	runner_busy = true;
@@ -483,6 +524,7 @@ runner_register(Oid fn_oid, MigRev *r, MigParents parents)
 	/* the graph with the new revision must still be valid */
 	revs[nrevs] = *r;
 	(void) graph_build(revs, nrevs + 1);
+	check_bodies(r);
 	catalog_insert_revision(&cat, r, body_revision_checksum(r->upgrade, r->downgrade));
 	return r->id;
 }
