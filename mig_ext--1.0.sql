@@ -44,6 +44,9 @@ COMMENT ON TABLE mig_log IS 'mig_ext: audit trail, one row per step applied';
 SELECT pg_catalog.pg_extension_config_dump('mig_revisions', '');
 SELECT pg_catalog.pg_extension_config_dump('mig_version', '');
 SELECT pg_catalog.pg_extension_config_dump('mig_log', '');
+-- the identity sequences too, or a restored database would reuse their values
+SELECT pg_catalog.pg_extension_config_dump('mig_revisions_seq_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('mig_log_id_seq', '');
 
 REVOKE ALL ON mig_revisions, mig_version, mig_log FROM PUBLIC;
 
