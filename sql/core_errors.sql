@@ -162,6 +162,20 @@ DROP TABLE r1, r6;
 DROP EXTENSION mig_ext;
 
 ------------------------------------------------------------------------
+-- a body cannot call mig_ext: the call fails and the whole run is undone
+------------------------------------------------------------------------
+CREATE EXTENSION mig_ext;
+SELECT mig_revision(revision => 'n1', down_revision => '{}', message => 'nested',
+                    upgrade => 'CREATE TABLE n1 (); SELECT * FROM mig_upgrade(''head'');',
+                    downgrade => 'DROP TABLE n1;');
+\set SHOW_CONTEXT always
+SELECT * FROM mig_upgrade('head');
+\set SHOW_CONTEXT never
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM snapshot();
+DROP EXTENSION mig_ext;
+
+------------------------------------------------------------------------
 -- a downgrade through an irreversible revision fails before any step runs
 ------------------------------------------------------------------------
 CREATE EXTENSION mig_ext;

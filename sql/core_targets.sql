@@ -3,6 +3,13 @@
 -- matches a prefix only against names longer than three characters).
 CREATE EXTENSION mig_ext;
 \set VERBOSITY default
+-- nothing registered: head and base are no-ops, relative steps have nowhere to go
+SELECT * FROM mig_upgrade('head');
+SELECT * FROM mig_downgrade('base');
+SELECT * FROM mig_upgrade('+1');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM mig_downgrade('-1');
+\echo :LAST_ERROR_SQLSTATE
 SELECT mig_revision(revision => '1a2b3c4d', down_revision => '{}', message => 'one',
                     upgrade => 'CREATE TABLE t1 ()', downgrade => 'DROP TABLE t1');
 SELECT mig_revision(revision => '2b3c4d5e', message => 'two',
