@@ -47,7 +47,7 @@ SELECT c.relname AS table_name, i.relname AS index_name, x.indisunique AS is_uni
   FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class c ON c.oid = x.indrelid
  WHERE c.relnamespace = 'public'::regnamespace AND c.relname NOT LIKE 'mig\_%'
  ORDER BY 1, 2;
-SELECT conrelid::regclass AS table_name, conname, pg_get_constraintdef(oid) AS definition
+SELECT conrelid::regclass::text AS table_name, conname, pg_get_constraintdef(oid) AS definition
   FROM pg_constraint WHERE contype = 'f' AND connamespace = 'public'::regnamespace
  ORDER BY 1, 2;"
 
