@@ -161,7 +161,8 @@ SELECT mig_revision(
     upgrade       => 'ALTER TABLE tasks ADD COLUMN priority integer;',
     downgrade     => 'ALTER TABLE tasks DROP COLUMN priority;');
 
-SELECT revision, down_revisions, message, registered_by FROM mig_revisions ORDER BY seq;
+SELECT revision, down_revisions, message, registered_by = current_user AS registered_by_me
+  FROM mig_revisions ORDER BY seq;
 
 -- before anything runs: history, heads, current
 SELECT revision, down_revisions, message, is_head, is_base, is_current, applied_at
@@ -234,8 +235,9 @@ SELECT * FROM mig_upgrade('head');
 SELECT * FROM mig_current();
 
 -- the audit trail: one row per step, with the checksum of the body that ran
-SELECT l.id, l.revision, l.direction, l.from_revisions, l.to_revisions, l.applied_by,
-       l.session_user_name, l.xid IS NOT NULL AS has_xid, l.duration >= '0' AS timed,
+SELECT l.id, l.revision, l.direction, l.from_revisions, l.to_revisions,
+       l.applied_by = current_user AS by_me, l.session_user_name = session_user AS session_me,
+       dense_rank() OVER (ORDER BY l.xid::text::bigint) AS xact, l.duration >= '0' AS timed,
        l.checksum = encode(sha256(convert_to(CASE l.direction WHEN 'upgrade' THEN r.upgrade ELSE r.downgrade END, 'UTF8')), 'hex') AS checksum_ok
   FROM mig_log l JOIN mig_revisions r USING (revision)
  ORDER BY l.id;

@@ -244,6 +244,46 @@ SELECT mig_stamp('base');
 DROP EXTENSION mig_ext;
 
 ------------------------------------------------------------------------
+-- rights: commands need EXECUTE, bodies run with the caller's rights,
+-- the catalog tables stay closed
+------------------------------------------------------------------------
+CREATE EXTENSION mig_ext;
+CREATE ROLE regress_mig_user;
+SELECT mig_revision(revision => 'p1', down_revision => '{}', message => 'made by the caller',
+                    upgrade => 'CREATE TABLE p1 (x int);', downgrade => 'DROP TABLE p1;');
+SET ROLE regress_mig_user;
+SELECT * FROM mig_upgrade('head');
+\echo :LAST_ERROR_SQLSTATE
+SELECT mig_revision(revision => 'p2', message => 'm', upgrade => '');
+\echo :LAST_ERROR_SQLSTATE
+SELECT revision FROM mig_heads();
+SELECT * FROM mig_version;
+\echo :LAST_ERROR_SQLSTATE
+RESET ROLE;
+GRANT EXECUTE ON FUNCTION mig_upgrade(text), mig_downgrade(text) TO regress_mig_user;
+SET ROLE regress_mig_user;
+-- the body creates a table in public, which the role may not do yet
+SELECT * FROM mig_upgrade('head');
+\echo :LAST_ERROR_SQLSTATE
+RESET ROLE;
+GRANT CREATE ON SCHEMA public TO regress_mig_user;
+SET ROLE regress_mig_user;
+SELECT * FROM mig_upgrade('head');
+INSERT INTO mig_log (revision, direction, from_revisions, to_revisions, applied_by,
+                     session_user_name, application_name, xid, started_at, duration)
+VALUES ('p1', 'upgrade', '{}', '{p1}', 'x', 'x', '', '1', now(), '0');
+\echo :LAST_ERROR_SQLSTATE
+RESET ROLE;
+SELECT tableowner FROM pg_tables WHERE tablename = 'p1';
+SELECT revision, applied_by, session_user_name = session_user AS session_me FROM mig_log;
+SET ROLE regress_mig_user;
+SELECT * FROM mig_downgrade('base');
+RESET ROLE;
+REVOKE CREATE ON SCHEMA public FROM regress_mig_user;
+DROP EXTENSION mig_ext;
+DROP ROLE regress_mig_user;
+
+------------------------------------------------------------------------
 -- registration: idempotent, conflicts, bad parents, bad ids, NULLs
 ------------------------------------------------------------------------
 CREATE EXTENSION mig_ext;

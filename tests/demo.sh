@@ -21,7 +21,12 @@ as_pg "$PGBIN/createdb" -h "$PGHOST" -p "$PGPORT" todo
 step() {
     printf '\n== %s\n' "$1"
     printf '%s\n' "${2#$'\n'}" | sed '1s/^/todo=# /; 2,$s/^/todo-# /'
-    psql -X -d todo -v ON_ERROR_STOP=1 -c "$2" 2>&1
+    local out
+    if ! out=$(psql -X -d todo -v ON_ERROR_STOP=1 -c "$2" 2>&1); then
+        printf '%s\n' "$out"
+        return 1
+    fi
+    printf '%s\n' "$out"
 }
 
 step "install the extension" "CREATE EXTENSION mig_ext;"
