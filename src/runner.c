@@ -24,12 +24,22 @@
 /* True while a migration body runs: mig_ext functions refuse then. */
 static bool runner_busy = false;
 
+/* What a step is doing, for the error context. */
+typedef enum BodyPhase
+{
+	PHASE_NONE,					/* between steps: no context line */
+	PHASE_PARSING,
+	PHASE_RUNNING,
+	PHASE_RECORDING
+} BodyPhase;
+
 /* What the error context of a running body names. */
 typedef struct BodyContext
 {
 	MigRev	   *rev;
 	MigDirection direction;
-	int			stmt;			/* 1-based; 0 while parsing */
+	BodyPhase	phase;
+	int			stmt;			/* 1-based, while running */
 	int			nstmts;
 } BodyContext;
 
@@ -48,19 +58,25 @@ runner_check_idle(const char *fname)
 				 errhint("Register and run migrations from outside the bodies.")));
 }
 
-/* body_error_context: names the revision and statement an error came from. */
+/*
+ * body_error_context: names the revision and statement an error came from;
+ * nothing between steps, so that the step notices carry no context.
+ */
 static void
 body_error_context(void *arg)
 {
 	BodyContext *bc = (BodyContext *) arg;
 	const char *dir = bc->direction == MIG_UPGRADE ? "upgrade" : "downgrade";
 
-	if (bc->stmt == 0)
+	if (bc->phase == PHASE_PARSING)
 		errcontext("parsing the %s of revision %s (\"%s\")",
 				   dir, bc->rev->id, bc->rev->message);
-	else
+	else if (bc->phase == PHASE_RUNNING)
 		errcontext("statement %d of %d in the %s of revision %s (\"%s\")",
 				   bc->stmt, bc->nstmts, dir, bc->rev->id, bc->rev->message);
+	else if (bc->phase == PHASE_RECORDING)
+		errcontext("recording the %s of revision %s (\"%s\")",
+				   dir, bc->rev->id, bc->rev->message);
 }
 
 /* lock_catalog: the transaction-scoped advisory lock of this install. */
@@ -123,6 +139,7 @@ runner_migrate(MigRun *run, Oid fn_oid, MigDirection direction, const char *targ
 		plan_downgrade(run->g, &run->current, target);
 
 	bc.direction = direction;
+	bc.phase = PHASE_NONE;
 	errcb.callback = body_error_context;
 	errcb.arg = &bc;
 	errcb.previous = error_context_stack;
@@ -136,7 +153,7 @@ runner_migrate(MigRun *run, Oid fn_oid, MigDirection direction, const char *targ
 		MigStep    *st = lfirst(lc);
 
 		bc.rev = &run->g->revs[st->rev];
-		bc.stmt = 0;
+		bc.phase = PHASE_PARSING;
 		bodies[i++] = body_split(direction == MIG_UPGRADE ?
 								 bc.rev->upgrade : bc.rev->downgrade);
 	}
@@ -153,7 +170,9 @@ runner_migrate(MigRun *run, Oid fn_oid, MigDirection direction, const char *targ
 
 			bc.rev = &run->g->revs[st->rev];
 			bc.nstmts = b->nstmts;
+			bc.phase = PHASE_NONE;
 			notice_step(run->g, st);
+			bc.phase = PHASE_RUNNING;
 			for (bc.stmt = 1; bc.stmt <= b->nstmts; bc.stmt++)
 			{
 				int			rc = SPI_execute(b->stmts[bc.stmt - 1], false, 0);
@@ -165,7 +184,7 @@ runner_migrate(MigRun *run, Oid fn_oid, MigDirection direction, const char *targ
 									SPI_result_code_string(rc))));
 				SPI_freetuptable(SPI_tuptable);
 			}
-			bc.stmt = 0;
+			bc.phase = PHASE_RECORDING;
 			catalog_apply_step(&run->cat, run->g, st);
 			catalog_log_step(&run->cat, run->g, st, started,
 							 body_checksum(direction == MIG_UPGRADE ?
