@@ -477,7 +477,7 @@ catalog_script_guard(MigCatalog *cat, MigGraph *g, const MigSet *current,
 	appendStringInfo(out,
 					 "DO $mig$\nBEGIN\n"
 					 "    IF (SELECT pg_catalog.array_agg(revision ORDER BY revision COLLATE \"C\") FROM %s.mig_version)\n"
-					 "       IS DISTINCT FROM pg_catalog.nullif(%s, '{}') THEN\n"
+					 "       IS DISTINCT FROM NULLIF(%s, '{}') THEN\n"
 					 "        RAISE EXCEPTION 'version rows differ from those this script was made for'\n"
 					 "            USING ERRCODE = '55000',\n"
 					 "                  DETAIL = %s,\n"
