@@ -136,7 +136,7 @@ offline_script(MigCatalog *cat, MigGraph *g, const MigSet *current,
 	initStringInfo(&out);
 	appendStringInfo(&out,
 					 "-- mig_ext offline script: %s to \"%s\", %d step(s).\n"
-					 "-- Apply it as the owner of the %s.mig_* tables (or a superuser), e.g. psql -1 -f;\n"
+					 "-- Apply it as is (psql -f FILE), as the owner of the %s.mig_* tables or a superuser;\n"
 					 "-- it refuses to run unless the version rows are still %s.\n"
 					 "BEGIN;\n",
 					 up ? "upgrade" : "downgrade", one_line(target),
