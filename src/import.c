@@ -62,11 +62,12 @@ error_at(const ImportFile *f, const char *msg, const char *hint)
 }
 
 /*
- * parse_directive: whether line is "-- mig:KEY[: VALUE]"; sets key and
- * value (NULL when there is no colon after the key).
+ * parse_directive: whether line is a directive "-- mig:KEY[: VALUE]"; sets
+ * key (the word after "mig:"), value (NULL when no colon follows the key)
+ * and rest (what follows the key when no colon does, "" when nothing).
  */
 static bool
-parse_directive(const char *line, char **key, char **value)
+parse_directive(const char *line, char **key, char **value, char **rest)
 {
 	const char *p = line;
 	const char *start;
@@ -88,11 +89,14 @@ parse_directive(const char *line, char **key, char **value)
 	*key = pnstrdup(start, p - start);
 	while (*p == ' ' || *p == '\t')
 		p++;
+	*value = NULL;
+	*rest = "";
 	if (*p != ':')
 	{
-		*value = NULL;
-		if (*p != '\0')
-			*key = pstrdup(start);	/* reported as an unknown directive */
+		len = strlen(p);
+		while (len > 0 && isspace((unsigned char) p[len - 1]))
+			len--;
+		*rest = pnstrdup(p, len);
 		return true;
 	}
 	p++;
@@ -212,7 +216,8 @@ import_parse(const char *script, const char *filename, MigRev *out)
 	{
 		char	   *nl = strchr(p, '\n');
 		char	   *key,
-				   *value;
+				   *value,
+				   *rest;
 		int			len;
 
 		if (nl)
@@ -223,7 +228,7 @@ import_parse(const char *script, const char *filename, MigRev *out)
 		f.lineno++;
 		f.line = p;
 
-		if (!parse_directive(p, &key, &value))
+		if (!parse_directive(p, &key, &value, &rest))
 		{
 			if (section != IMPORT_HEADER)
 				lines[section - IMPORT_UPGRADE] = lappend(lines[section - IMPORT_UPGRADE], p);
@@ -231,13 +236,13 @@ import_parse(const char *script, const char *filename, MigRev *out)
 				error_at(&f, "SQL before the \"-- mig:upgrade\" line",
 						 "Only \"-- mig:\" header lines, comments and blank lines may come before \"-- mig:upgrade\".");
 		}
-		else if (value == NULL && strcmp(key, "upgrade") == 0)
+		else if (value == NULL && rest[0] == '\0' && strcmp(key, "upgrade") == 0)
 		{
 			if (section != IMPORT_HEADER)
 				error_at(&f, "second \"-- mig:upgrade\" line", NULL);
 			section = IMPORT_UPGRADE;
 		}
-		else if (value == NULL && strcmp(key, "downgrade") == 0)
+		else if (value == NULL && rest[0] == '\0' && strcmp(key, "downgrade") == 0)
 		{
 			if (section == IMPORT_HEADER)
 				error_at(&f, "\"-- mig:downgrade\" before \"-- mig:upgrade\"",
@@ -254,7 +259,8 @@ import_parse(const char *script, const char *filename, MigRev *out)
 			while (k < (int) NUM_HEADER_KEYS && strcmp(key, header_keys[k]) != 0)
 				k++;
 			if (k == (int) NUM_HEADER_KEYS)
-				error_at(&f, psprintf("unknown directive \"-- mig:%s\"", key),
+				error_at(&f, psprintf("unknown directive \"-- mig:%s%s%s\"",
+									  key, rest[0] ? " " : "", rest),
 						 "The directives are revision, down_revisions, branch_labels, depends_on, message (each followed by a colon and its value), upgrade and downgrade.");
 			if (value == NULL)
 				error_at(&f, psprintf("header \"%s\" has no colon", key),

@@ -117,13 +117,41 @@ append_statement(StringInfo out, const char *stmt)
 	appendStringInfoString(out, ";\n");
 }
 
+/* What the error context of a body being parsed for a script names. */
+typedef struct ScriptContext
+{
+	MigRev	   *rev;
+	bool		up;
+	const char *body;
+} ScriptContext;
+
+/*
+ * script_error_context: names the revision whose body did not parse, and
+ * moves a syntax error's position into the body's text.
+ */
+static void
+script_error_context(void *arg)
+{
+	ScriptContext *sc = (ScriptContext *) arg;
+	int			pos = geterrposition();
+
+	if (pos > 0)
+	{
+		errposition(0);
+		internalerrposition(pos);
+		internalerrquery(sc->body);
+	}
+	errcontext("parsing the %s of revision %s (\"%s\")",
+			   sc->up ? "upgrade" : "downgrade", sc->rev->id, sc->rev->message);
+}
+
 /*
  * offline_script: the SQL script that does what the call making steps
  * (planned by plan_upgrade or plan_downgrade from current) would do: one
  * transaction that takes the call's lock, checks that the version rows
  * are still current, and then per step runs the body, moves the version
- * rows and writes the log row.  Every body is parsed first, as the runner
- * does, so a body that cannot run gives no script.
+ * rows and writes the log row.  Every body is split by body_split, as the
+ * runner splits it, so a body that does not parse gives an error, no script.
  */
 char *
 offline_script(MigCatalog *cat, MigGraph *g, const MigSet *current,
@@ -131,6 +159,8 @@ offline_script(MigCatalog *cat, MigGraph *g, const MigSet *current,
 {
 	StringInfoData out;
 	bool		up = direction == MIG_UPGRADE;
+	ErrorContextCallback errcb;
+	ScriptContext sc;
 	ListCell   *lc;
 
 	initStringInfo(&out);
@@ -148,8 +178,18 @@ offline_script(MigCatalog *cat, MigGraph *g, const MigSet *current,
 		MigStep    *st = lfirst(lc);
 		MigRev	   *r = &g->revs[st->rev];
 		const char *body = up ? r->upgrade : r->downgrade;
-		MigBody    *b = body_split(body);
+		MigBody    *b;
 		char	   *parents = graph_format_ids(g, r->down, r->ndown);
+
+		sc.rev = r;
+		sc.up = up;
+		sc.body = body;
+		errcb.callback = script_error_context;
+		errcb.arg = &sc;
+		errcb.previous = error_context_stack;
+		error_context_stack = &errcb;
+		b = body_split(body);
+		error_context_stack = errcb.previous;
 
 		appendStringInfo(&out, "\n-- running %s %s -> %s%s%s\n",
 						 up ? "upgrade" : "downgrade",

@@ -105,6 +105,12 @@ single() {
 }
 check "psql -1 -f applies it" single
 
+# mig_graph's DOT, with a dependency, a merge and a message to escape, parses.
+need_packages graphviz
+"${PSQL[@]}" -d mig_call -c "SELECT mig_revision(E'say \"hi\" \\\\ back\nslash', 'SELECT 1;', NULL, 'q1', '{003}')" >/dev/null
+"${PSQL[@]}" -At -d mig_call -c "SELECT mig_graph()" >"$work/graph.dot"
+check "mig_graph output parses with dot -Tsvg" bash -c "dot -Tsvg '$work/graph.dot' | grep -q '<svg' && grep -q 'say \\\\\"hi' '$work/graph.dot'"
+
 for db in mig_call mig_script; do
     "${PSQL[@]}" -d postgres -c "DROP DATABASE $db"
 done
