@@ -186,7 +186,32 @@ expect "adopt-alembic" 0 "Adopted Alembic version rows: 002, t1" "$MIG" -d dbnam
 expect "current after adoption" 0 "002
 t1" bash -c "'$MIG' -d dbname=mig_cli2 current | sort"
 
-for db in mig_cli mig_cli2; do
+# The todo example of the manual (examples/todo), from files to a database and back.
+sql postgres "DROP DATABASE IF EXISTS mig_cli3" >/dev/null 2>&1
+sql postgres "CREATE DATABASE mig_cli3" >/dev/null
+sql mig_cli3 "CREATE EXTENSION mig_ext" >/dev/null
+export PGDATABASE=mig_cli3
+expect "example: load" 0 "Loaded 5 revision file(s) from examples/todo" "$MIG" load examples/todo
+expect "example: history" 0 "4d5e6f708192 -> 5e6f708192a3 (head), todo list view
+2b3c4d5e6f70, 3c4d5e6f7081 -> 4d5e6f708192 (mergepoint), merge priority and tags
+1a2b3c4d5e6f -> 2b3c4d5e6f70, add priority
+1a2b3c4d5e6f -> 3c4d5e6f7081 (tags), tags
+<base> -> 1a2b3c4d5e6f (branchpoint), create todo" "$MIG" history
+expect "example: upgrade" 0 "Running upgrade  -> 1a2b3c4d5e6f, create todo
+Running upgrade 1a2b3c4d5e6f -> 3c4d5e6f7081, tags
+Running upgrade 1a2b3c4d5e6f -> 2b3c4d5e6f70, add priority
+Running upgrade 2b3c4d5e6f70, 3c4d5e6f7081 -> 4d5e6f708192, merge priority and tags
+Running upgrade 4d5e6f708192 -> 5e6f708192a3, todo list view" "$MIG" upgrade
+expect "example: the schema works" 0 "1|write docs|2|{docs}" \
+    sql mig_cli3 "INSERT INTO todo (title, priority) VALUES ('write docs', 2);
+                  INSERT INTO tag VALUES ('docs'); INSERT INTO todo_tag VALUES (1, 'docs');
+                  SELECT id, title, priority, tags FROM todo_list"
+expect "example: current" 0 "5e6f708192a3 (head)" "$MIG" current
+"$MIG" downgrade base >/dev/null
+expect "example: downgrade base" 0 "0" \
+    sql mig_cli3 "SELECT count(*) FROM pg_class WHERE relname IN ('todo', 'tag', 'todo_tag', 'todo_list')"
+
+for db in mig_cli mig_cli2 mig_cli3; do
     sql postgres "DROP DATABASE $db" >/dev/null
 done
 echo "$passed passed, $failed failed"
