@@ -91,7 +91,7 @@ out=$("$MIG" revision -m "Create todo!" "$dir")
 f1=$(ls "$dir"/*.sql)
 id1=$(sed -n 's/^-- mig:revision: //p' "$f1")
 if [[ $id1 =~ ^[0-9a-f]{12}$ ]] && [ "$f1" = "$dir/${id1}_create_todo.sql" ] &&
-    [ "$out" = "Generating $f1 ... done" ] && grep -qx -- '-- mig:down_revisions: ' "$f1"; then
+    [ "$out" = "Generating $f1 ... done" ] && grep -qx -- '-- mig:down_revisions:' "$f1"; then
     ok "revision: new base file with a random 12-hex id"
 else
     bad "revision: new base file with a random 12-hex id" "$out / $f1 / $id1"
