@@ -95,26 +95,17 @@ one_line(const char *s)
 }
 
 /*
- * append_statement: one statement of a body and its terminating
- * semicolon, on a line of its own when the statement's last line could
- * end in a comment.
+ * append_statement: one statement of a body (as body_split trims it) and
+ * its terminating semicolon, on a line of its own when the statement's
+ * last line could end in a comment.
  */
 static void
 append_statement(StringInfo out, const char *stmt)
 {
 	const char *last = strrchr(stmt, '\n');
-	int			len = strlen(stmt);
 
 	last = last ? last + 1 : stmt;
-	if (strstr(last, "--") != NULL)
-	{
-		appendStringInfo(out, "%s\n;\n", stmt);
-		return;
-	}
-	while (len > 0 && isspace((unsigned char) stmt[len - 1]))
-		len--;
-	appendBinaryStringInfo(out, stmt, len);
-	appendStringInfoString(out, ";\n");
+	appendStringInfo(out, "%s%s;\n", stmt, strstr(last, "--") ? "\n" : "");
 }
 
 /* What the error context of a body being parsed for a script names. */
@@ -122,25 +113,14 @@ typedef struct ScriptContext
 {
 	MigRev	   *rev;
 	bool		up;
-	const char *body;
 } ScriptContext;
 
-/*
- * script_error_context: names the revision whose body did not parse, and
- * moves a syntax error's position into the body's text.
- */
+/* script_error_context: names the revision whose body did not parse. */
 static void
 script_error_context(void *arg)
 {
 	ScriptContext *sc = (ScriptContext *) arg;
-	int			pos = geterrposition();
 
-	if (pos > 0)
-	{
-		errposition(0);
-		internalerrposition(pos);
-		internalerrquery(sc->body);
-	}
 	errcontext("parsing the %s of revision %s (\"%s\")",
 			   sc->up ? "upgrade" : "downgrade", sc->rev->id, sc->rev->message);
 }
@@ -183,7 +163,6 @@ offline_script(MigCatalog *cat, MigGraph *g, const MigSet *current,
 
 		sc.rev = r;
 		sc.up = up;
-		sc.body = body;
 		errcb.callback = script_error_context;
 		errcb.arg = &sc;
 		errcb.previous = error_context_stack;
