@@ -472,10 +472,8 @@ catalog_script_guard(MigCatalog *cat, MigGraph *g, const MigSet *current,
 		set_add(&sorted, graph_lookup_id(g, ids[i]));
 
 	appendStringInfo(out,
-					 "SELECT pg_catalog.pg_advisory_xact_lock(%d, %s::pg_catalog.regnamespace::pg_catalog.oid::pg_catalog.int4);\n",
-					 lock_class, quote_literal_cstr(cat->qnsp));
-	appendStringInfo(out,
 					 "DO $mig$\nBEGIN\n"
+					 "    PERFORM pg_catalog.pg_advisory_xact_lock(%d, %s::pg_catalog.regnamespace::pg_catalog.oid::pg_catalog.int4);\n"
 					 "    IF (SELECT pg_catalog.array_agg(revision ORDER BY revision COLLATE \"C\") FROM %s.mig_version)\n"
 					 "       IS DISTINCT FROM NULLIF(%s, '{}') THEN\n"
 					 "        RAISE EXCEPTION 'version rows differ from those this script was made for'\n"
@@ -484,6 +482,7 @@ catalog_script_guard(MigCatalog *cat, MigGraph *g, const MigSet *current,
 					 "                  HINT = 'Make the script again from the database it is for.';\n"
 					 "    END IF;\n"
 					 "END\n$mig$;\n",
+					 lock_class, quote_literal_cstr(cat->qnsp),
 					 cat->qnsp, script_ids(g, &sorted),
 					 quote_literal_cstr(psprintf("The script expects the version rows %s.",
 												 current->n ? graph_format_ids(g, sorted.items, sorted.n) : "to be empty")));
