@@ -97,6 +97,20 @@ refused() {
 }
 check "stale script refused, nothing changed" refused
 
+# Only the owner of the catalog tables (or a superuser) can apply a script.
+"${PSQL[@]}" -d mig_script -c "SELECT * FROM mig_downgrade('base')" >/dev/null
+"${PSQL[@]}" -At -d mig_script -c "SELECT mig_upgrade_sql('001')" >"$work/owner.sql"
+"${PSQL[@]}" -d mig_script -c "DROP ROLE IF EXISTS mig_offline_app" -c "CREATE ROLE mig_offline_app LOGIN" \
+    -c "GRANT CREATE ON SCHEMA public TO mig_offline_app" >/dev/null
+not_owner() {
+    ! PGUSER=mig_offline_app "${PSQL[@]}" -d mig_script -f "$work/owner.sql" 2>"$work/err" >/dev/null &&
+        grep -q "permission denied for table mig_version" "$work/err" &&
+        [ -z "$("${PSQL[@]}" -At -d mig_script -c "SELECT to_regclass('todo')")" ]
+}
+check "a role that does not own the catalog cannot apply it" not_owner
+"${PSQL[@]}" -d mig_script -c "REVOKE CREATE ON SCHEMA public FROM mig_offline_app" -c "DROP ROLE mig_offline_app" >/dev/null
+"${PSQL[@]}" -d mig_script -f "$work/owner.sql" >/dev/null
+
 # The script also works through psql -1 -f, and as a plain client's input.
 "${PSQL[@]}" -At -d mig_script -c "SELECT mig_upgrade_sql('002')" >"$work/fresh.sql"
 single() {
