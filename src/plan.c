@@ -31,8 +31,8 @@ set_copy(const MigSet *s)
 }
 
 /*
- * check_overlap: Alembic refuses a set of revisions in which one is an
- * ancestor of another (as targets, or as version rows).
+ * check_overlap: Alembic's upgrade refuses a set of revisions in which one
+ * is an ancestor of another (as targets, or as version rows).
  */
 static void
 check_overlap(MigGraph *g, const MigSet *s)
@@ -306,7 +306,6 @@ plan_downgrade(MigGraph *g, const MigSet *current, const char *target)
 					 errmsg("\"%s\" is not a valid downgrade target from current heads", target)));
 	}
 
-	check_overlap(g, current);
 	drop = graph_descendants(g, roots.items, roots.n, MIG_EDGES_ALL);
 	applied = graph_ancestors(g, current->items, current->n, MIG_EDGES_ALL);
 	for (int i = 0; i < g->nrevs; i++)
@@ -415,9 +414,17 @@ plan_stamp(MigGraph *g, const MigSet *current, const char *targets)
 			set_add(&filtered, f.items[i]);
 		target_get_revisions(g, lfirst(lc), &d);
 		for (int i = 0; i < d.n; i++)
+		{
+			/* Alembic would stamp it twice and fail on an assertion */
+			if (set_contains(&dests, d.items[i]))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("revision %s is named more than once in stamp targets \"%s\"",
+								g->revs[d.items[i]].id, targets),
+						 errhint("Name each revision once.")));
 			set_add(&dests, d.items[i]);
+		}
 	}
-	check_overlap(g, &dests);
 
 	if (dests.n == 0)
 	{

@@ -34,6 +34,7 @@ typedef struct Ident
 
 static int	revision_for_ident(MigGraph *g, const char *full, const char *name,
 							   const char *branch);
+static bool resolve_symbol(MigGraph *g, Ident *id, MigSet *out);
 
 /* is_illegal_char: a character a revision id or label may not hold. */
 static bool
@@ -224,22 +225,31 @@ revision_for_ident(MigGraph *g, const char *full, const char *name,
 }
 
 /*
- * lineage_mask: flags for the revisions that share a lineage with what
- * check_against names (Alembic's filter_for_lineage); NULL when it names
- * nothing, meaning everything passes.
+ * target_filter_lineage: the members of in that share a lineage with what
+ * check_against names (Alembic's filter_for_lineage): "head", "heads" and
+ * "base" as symbols, anything else as one revision (no walking: "-1"
+ * names nothing), plus the branch before an '@'.  As in Alembic, the
+ * symbols are resolved even when in is empty, names only when needed.
  */
-static bool *
-lineage_mask(MigGraph *g, const char *check_against, MigEdges edges)
+void
+target_filter_lineage(MigGraph *g, const MigSet *in, const char *check_against,
+					  MigEdges edges, MigSet *out)
 {
+	Ident		id = split_ident(check_against);
 	MigSet		shares;
 	bool	   *mask = NULL;
 
-	target_get_revisions(g, check_against, &shares);
-	if (strchr(check_against, '@'))
+	set_init(out);
+	if (!resolve_symbol(g, &id, &shares) && in->n > 0)
+		set_add(&shares, revision_for_ident(g, check_against, id.name, NULL));
+	if (id.branch && in->n > 0)
+		set_add(&shares, revision_for_ident(g, check_against, id.branch, NULL));
+	if (shares.n == 0)
 	{
-		Ident		id = split_ident(check_against);
-
-		set_add(&shares, target_resolve_branch(g, id.branch));
+		/* nothing to compare with: everything passes */
+		for (int i = 0; i < in->n; i++)
+			set_add(out, in->items[i]);
+		return;
 	}
 	for (int i = 0; i < shares.n; i++)
 	{
@@ -254,20 +264,10 @@ lineage_mask(MigGraph *g, const char *check_against, MigEdges edges)
 			pfree(m);
 		}
 	}
-	return mask;
-}
-
-/* target_filter_lineage: the members of in that share check_against's lineage. */
-void
-target_filter_lineage(MigGraph *g, const MigSet *in, const char *check_against,
-					  MigEdges edges, MigSet *out)
-{
-	bool	   *mask = lineage_mask(g, check_against, edges);
-
-	set_init(out);
 	for (int i = 0; i < in->n; i++)
-		if (mask == NULL || mask[in->items[i]])
+		if (mask[in->items[i]])
 			set_add(out, in->items[i]);
+	pfree(mask);
 }
 
 /*
@@ -398,9 +398,6 @@ match_relative(const char *target, char **branch, char **symbol, char **steps)
 static int
 walk(MigGraph *g, int start, int steps, const char *branch)
 {
-	bool	   *mask = (steps > 0 && branch) ?
-		lineage_mask(g, branch, MIG_EDGES_VERSIONED) : NULL;
-
 	for (int s = 0; s < abs(steps); s++)
 	{
 		MigSet		children;
@@ -419,14 +416,11 @@ walk(MigGraph *g, int start, int steps, const char *branch)
 			else
 				for (int k = 0; k < g->revs[start].nnext; k++)
 					set_add(&children, g->revs[start].next[k]);
-			if (mask)
+			if (branch)
 			{
 				MigSet		all = children;
 
-				set_init(&children);
-				for (int i = 0; i < all.n; i++)
-					if (mask[all.items[i]])
-						set_add(&children, all.items[i]);
+				target_filter_lineage(g, &all, branch, MIG_EDGES_VERSIONED, &children);
 			}
 		}
 		else if (start != WALK_BASE)
@@ -479,6 +473,20 @@ error_walked_too_far(const char *target)
 }
 
 /*
+ * error_reaches_base: a relative target that lands exactly on base where
+ * a revision is needed (Alembic fails on an assertion there).
+ */
+static void
+error_reaches_base(const char *target)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("relative target \"%s\" reaches base", target),
+			 errdetail("The walk ends below the first revision, where a revision is needed."),
+			 errhint("Write \"base\" to mean no revision, or walk fewer steps.")));
+}
+
+/*
  * target_get_revisions: every revision an identifier names (Alembic's
  * get_revisions): "heads", "head", "base", an id, label or prefix, with
  * an optional "branch@"; "-N" and "branch@-N" walk down from the heads.
@@ -518,9 +526,10 @@ target_get_revisions(MigGraph *g, const char *target, MigSet *out)
 
 			if (mask && !mask[heads.items[i]])
 				continue;
+			/* walking past base names nothing; landing on it is refused */
 			r = walk(g, heads.items[i], n, NULL);
-			if (r == WALK_NONE)
-				error_not_produced(steps);
+			if (r == WALK_BASE)
+				error_reaches_base(target);
 			if (r >= 0)
 				set_add(out, r);
 		}
@@ -585,21 +594,23 @@ target_parse_upgrade(MigGraph *g, const MigSet *current, const char *target,
 			if (start.n == 0 && current->n > 0)
 			{
 				/* the branch is not current: start from its applied tips */
-				bool	   *active = graph_ancestors(g, current->items, current->n,
-													 MIG_EDGES_ALL);
-				bool	   *mask = lineage_mask(g, branch, MIG_EDGES_VERSIONED);
+				bool	   *applied = graph_ancestors(g, current->items, current->n,
+													  MIG_EDGES_ALL);
 				bool	   *below = palloc0(sizeof(bool) * g->nrevs);
+				MigSet		all,
+							active;
 
+				set_init(&all);
 				for (int i = 0; i < g->nrevs; i++)
-				{
-					active[i] = active[i] && (mask == NULL || mask[i]);
-					if (active[i])
-						for (int k = 0; k < g->revs[i].nnorm; k++)
-							below[g->revs[i].norm[k]] = true;
-				}
-				for (int i = 0; i < g->nrevs; i++)
-					if (active[i] && !below[i])
-						set_add(&start, i);
+					if (applied[i])
+						set_add(&all, i);
+				target_filter_lineage(g, &all, branch, MIG_EDGES_VERSIONED, &active);
+				for (int i = 0; i < active.n; i++)
+					for (int k = 0; k < g->revs[active.items[i]].nnorm; k++)
+						below[g->revs[active.items[i]].norm[k]] = true;
+				for (int i = 0; i < active.n; i++)
+					if (!below[active.items[i]])
+						set_add(&start, active.items[i]);
 			}
 		}
 		if (start.n > 1)
@@ -626,6 +637,8 @@ target_parse_upgrade(MigGraph *g, const MigSet *current, const char *target,
 		r = walk(g, get_revision_on(g, branch, symbol), n, NULL);
 		if (r == WALK_NONE)
 			error_walked_too_far(target);
+		if (r == WALK_BASE)
+			error_reaches_base(target);
 	}
 	if (r >= 0)
 		set_add(out, r);
