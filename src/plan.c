@@ -457,6 +457,14 @@ plan_stamp(MigGraph *g, const MigSet *current, const char *targets)
 			below |= anc[filtered.items[k]];
 		}
 		set_init(&none);
+		if (above && below)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("cannot stamp %s: the version rows on its lineage are both above and below it",
+							g->revs[dest].id),
+					 errdetail("The version rows are: %s.",
+							   graph_format_ids(g, heads.items, heads.n)),
+					 errhint("Stamp with purge => true to set the rows from scratch.")));
 		if (above)
 			steps = lappend(steps, stamp_step(g, &heads, &filtered, dest, false, false));
 		else if (below)

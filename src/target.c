@@ -125,7 +125,8 @@ error_multiple_heads(MigGraph *g, const MigSet *heads, const char *arg)
 /*
  * find_prefix: the revision whose id or label starts with prefix, among
  * names longer than three characters and (when lineage is not NULL) in
- * that lineage.  Returns -1 when none; errors when several.
+ * that lineage.  Returns -1 when none; errors when several names match,
+ * even names of one revision.
  */
 static int
 find_prefix(MigGraph *g, const char *prefix, const bool *lineage)
@@ -148,12 +149,12 @@ find_prefix(MigGraph *g, const char *prefix, const bool *lineage)
 
 			if (strlen(name) <= 3 || strncmp(name, prefix, plen) != 0)
 				continue;
+			/* like Alembic, an id and a label of one revision are two names */
 			if (nfound < 10)
 				appendStringInfo(&names, "%s\"%s\"", nfound ? ", " : "", name);
 			else if (nfound == 10)
 				appendStringInfoString(&names, ", ...");
-			if (found != i)
-				nfound++;
+			nfound++;
 			found = i;
 		}
 	}
@@ -530,6 +531,13 @@ target_get_revisions(MigGraph *g, const char *target, MigSet *out)
 			r = walk(g, heads.items[i], n, NULL);
 			if (r == WALK_BASE)
 				error_reaches_base(target);
+			if (r >= 0 && set_contains(out, r))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("relative target \"%s\" reaches revision %s from more than one head",
+								target, g->revs[r].id),
+						 errhint("Name the revision, or narrow the heads with \"<branchname>@%s\".",
+								 id.name)));
 			if (r >= 0)
 				set_add(out, r);
 		}
