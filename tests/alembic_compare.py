@@ -10,7 +10,7 @@ installed, e.g. the one tests/lib.sh starts:
 
 Needs python3-alembic (1.8.1) and python3-psycopg2.  Connects through PGHOST
 and PGPORT (unix socket), as PGUSER (default postgres); creates the databases
-mig_cmp_alembic and mig_cmp_mig.
+mig_cmp_alembic and mig_cmp_mig (prefix set by --db).
 
 For each seeded random graph (chains, branch points, merges, several bases,
 branch labels, depends_on across branches) it writes an Alembic script
@@ -20,6 +20,10 @@ stamp commands through both and compares, after every command: error or
 not, the revisions run in order, and the version rows.  When Alembic succeeds
 and mig_ext refuses for one of its documented deliberate differences, the
 case is counted apart and the Alembic rows are set back to mig_ext's.
+
+--sql sql/graph_X.sql replays the registrations (reg(...) calls) and the
+mig_upgrade/mig_downgrade/mig_stamp calls of a regression file through both,
+to check its expected output against Alembic.
 
 --graph FILE runs one fixed graph (lines "id parents labels deps", '-' for
 none, lists comma separated) with the commands given by --cmd (repeatable,
@@ -48,7 +52,7 @@ _orig_list_py_dir = Script._list_py_dir.__func__
 Script._list_py_dir = classmethod(
     lambda cls, sd, path: sorted(_orig_list_py_dir(cls, sd, path)))
 
-ADB = "mig_cmp_alembic"
+ADB = "mig_cmp_alembic"  # renamed by --db
 MDB = "mig_cmp_mig"
 
 ENV_PY = '''
@@ -132,12 +136,15 @@ def rand_graph(rng):
         if labels and rng.random() < 0.3:
             lab = [labels.pop()]
         deps = []
-        if existing and rng.random() < 0.15:
-            d = rng.choice(existing)
-            if d not in parents:
-                # a label as dependency, sometimes
-                dl = [r[2][0] for r in revs if r[0] == d and r[2]]
-                deps = [dl[0] if dl and rng.random() < 0.5 else d]
+        for _ in range(2):
+            if existing and rng.random() < 0.15:
+                d = rng.choice(existing)
+                if d not in parents:
+                    # a label as dependency, sometimes
+                    dl = [r[2][0] for r in revs if r[0] == d and r[2]]
+                    d = dl[0] if dl and rng.random() < 0.5 else d
+                    if d not in deps:
+                        deps.append(d)
         revs.append((rid, parents, lab, deps))
     return revs
 
@@ -223,12 +230,16 @@ class Mig:
         cur = conn.cursor()
         cur.execute("DROP EXTENSION IF EXISTS mig_ext CASCADE")
         cur.execute("CREATE EXTENSION mig_ext")
-        for rid, parents, labels, deps in revs:
-            cur.execute(
-                "SELECT mig_revision(message => %s, upgrade => 'SELECT 1', "
-                "downgrade => 'SELECT 1', revision => %s, down_revision => %s, "
-                "branch_labels => %s, depends_on => %s)",
-                ("m " + rid, rid, pgarr(parents), pgarr(labels), pgarr(deps)))
+        for rev in revs:
+            self.add(rev)
+
+    def add(self, rev):
+        rid, parents, labels, deps = rev
+        self.conn.cursor().execute(
+            "SELECT mig_revision(message => %s, upgrade => 'SELECT 1', "
+            "downgrade => 'SELECT 1', revision => %s, down_revision => %s, "
+            "branch_labels => %s, depends_on => %s)",
+            ("m " + rid, rid, pgarr(parents), pgarr(labels), pgarr(deps)))
 
     def run(self, verb, target):
         cur = self.conn.cursor()
@@ -272,6 +283,10 @@ def rand_target(rng, revs, verb):
         lambda: "%s@+%d" % (lab, n), lambda: "%s@-%d" % (lab, n),
         lambda: "head-%d" % n, lambda: "base+%d" % n,
         lambda: "%s@%s+%d" % (lab, rid, n),
+        lambda: "%s@%s-%d" % (lab, rid, n),
+        lambda: "%s@%s" % (rid, rng.choice(["head", "heads", "base", "+1", "-1"])),
+        lambda: rng.choice(["heads-1", "head+1", "base-1", "heads+1", "zzzz",
+                            "@head", lab + "@", rid[:2], "base@head"]),
     ]
     t = rng.choice(forms)()
     if verb == "stamp" and rng.random() < 0.2:
@@ -418,6 +433,56 @@ def run_fixed(args, engine, mconn):
     return 1 if bad else 0
 
 
+SQL_REG = re.compile(r"\breg\('([^']*)',\s*'\{([^}]*)\}'(?:,\s*'\{([^}]*)\}')?(?:,\s*'\{([^}]*)\}')?\)")
+SQL_CMD = re.compile(r"\bmig_(upgrade|downgrade|stamp)\('([^']*)'")
+
+
+def run_sql(args, engine, mconn):
+    """Replay a pg_regress file of the graph_* kind: reg('id', '{parents}',
+    '{labels}', '{deps}') registers, CREATE EXTENSION starts over, and every
+    mig_upgrade/mig_downgrade/mig_stamp('target') is run through both."""
+    revs = []
+    a = m = None
+    bad = total = 0
+    sp = lambda x: [v.strip() for v in x.split(",") if v.strip()] if x else []
+    with open(args.sql) as f:
+        lines = f.read().splitlines()
+    for line in lines:
+        if line.startswith("--"):
+            continue
+        if "CREATE EXTENSION mig_ext" in line:
+            if a:
+                a.close()
+            revs, a, m = [], None, None
+            continue
+        for mt in SQL_REG.finditer(line):
+            revs.append((mt.group(1), sp(mt.group(2)), sp(mt.group(3)), sp(mt.group(4))))
+            if a:
+                # registered after commands: carry the rows over to a new map
+                rows = m.rows()
+                a.close()
+                a = Alembic(revs, engine)
+                a.set_rows(rows)
+                m.add(revs[-1])
+        for mt in SQL_CMD.finditer(line):
+            if a is None:
+                a = Alembic(revs, engine)
+                m = Mig(revs, mconn)
+            verb, target = mt.groups()
+            kind, detail = compare_one(a, m, revs, verb, target)
+            total += 1
+            if kind != "agree" or args.verbose:
+                print("%s %s: %s" % (verb, target, kind))
+                for side in ("alembic", "mig"):
+                    err, ran, rows = detail[side]
+                    print("  %-7s error=%s ran=%s rows=%s" % (side, err, ran, rows))
+            bad += kind == "diverge"
+    if a:
+        a.close()
+    print("%s: %d commands, %d divergences" % (args.sql, total, bad))
+    return 1 if bad else 0
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--graphs", type=int, default=100)
@@ -427,8 +492,13 @@ def main():
     p.add_argument("--verbose", action="store_true")
     p.add_argument("--graph", help="fixed graph file")
     p.add_argument("--cmd", action="append", default=[])
+    p.add_argument("--sql", help="replay the graph and commands of a sql/graph_*.sql file")
     p.add_argument("--rows", help="initial version rows for --graph, comma separated")
+    p.add_argument("--db", default="mig_cmp",
+                   help="database name prefix (runs at once need different ones)")
     args = p.parse_args()
+    global ADB, MDB
+    ADB, MDB = args.db + "_alembic", args.db + "_mig"
 
     import logging
     logging.disable(logging.CRITICAL)
@@ -443,7 +513,12 @@ def main():
         "postgresql+psycopg2://%s@/%s?host=%s&port=%s" % (user, ADB, host, port))
     mconn = connect(MDB)
     try:
-        rc = run_fixed(args, engine, mconn) if args.graph else run_random(args, engine, mconn)
+        if args.sql:
+            rc = run_sql(args, engine, mconn)
+        elif args.graph:
+            rc = run_fixed(args, engine, mconn)
+        else:
+            rc = run_random(args, engine, mconn)
     finally:
         mconn.close()
         engine.dispose()
