@@ -110,16 +110,21 @@ split_ident(const char *full)
 	return id;
 }
 
-/* error_multiple_heads: Alembic's MultipleHeads, for argument arg. */
+/*
+ * error_multiple_heads: Alembic's MultipleHeads, for argument arg; the
+ * hint suggests narrowing the part after any '@'.
+ */
 static void
 error_multiple_heads(MigGraph *g, const MigSet *heads, const char *arg)
 {
+	const char *at = strrchr(arg, '@');
+
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 			 errmsg("multiple head revisions are present for given argument \"%s\"", arg),
 			 errdetail("The heads are %s.", graph_format_ids(g, heads->items, heads->n)),
 			 errhint("Specify a specific target revision, \"<branchname>@%s\" to narrow to a specific head, or \"heads\" for all heads.",
-					 arg)));
+					 at ? at + 1 : arg)));
 }
 
 /*
