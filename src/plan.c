@@ -478,6 +478,32 @@ plan_stamp(MigGraph *g, const MigSet *current, const char *targets)
 }
 
 /*
+ * keep_label_members: Alembic's history narrowing for a start written
+ * "branch@...": keep the range's ends that carry the branch's label (a
+ * revision id stands for its single label).
+ */
+static void
+keep_label_members(MigGraph *g, MigSet *ends, const char *start)
+{
+	char	   *branch = pnstrdup(start, strchr(start, '@') - start);
+	int			b = target_get_revision(g, branch);
+	bool	   *members;
+	MigSet		all = *ends;
+
+	if (b >= 0 && !graph_is_label(g, branch) && g->revs[b].nlabels != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("revision %s does not name a single branch", branch),
+				 errdetail("It declares %d branch labels.", g->revs[b].nlabels),
+				 errhint("Write the branch label before the \"@\".")));
+	members = b >= 0 ? graph_label_members(g, b) : NULL;
+	set_init(ends);
+	for (int i = 0; members && i < all.n; i++)
+		if (members[all.items[i]])
+			set_add(ends, all.items[i]);
+}
+
+/*
  * plan_history: the revisions of a history range "start:end" (either
  * side optional, "current" allowed; NULL for all), newest first, as
  * Alembic's history command walks them.
@@ -517,6 +543,8 @@ plan_history(MigGraph *g, const MigSet *current, const char *range)
 		upper = set_copy(current);
 	else
 		target_parse_upgrade(g, current, *end ? end : "heads", &upper);
+	if (strchr(start, '@'))
+		keep_label_members(g, &upper, start);
 	if (strcmp(start, "current") == 0)
 		lower = set_copy(current);
 	else if (*start)

@@ -506,7 +506,12 @@ target_get_revisions(MigGraph *g, const char *target, MigSet *out)
 			   *steps;
 
 	if (resolve_symbol(g, &id, out))
+	{
+		/* like Alembic, the branch must exist once a head names it */
+		if (id.branch && out->n > 0)
+			(void) target_resolve_branch(g, id.branch);
 		return;
+	}
 
 	if (match_relative(id.name, &branch, &symbol, &steps) &&
 		branch == NULL && symbol == NULL && steps[0] == '-')
@@ -520,11 +525,11 @@ target_get_revisions(MigGraph *g, const char *target, MigSet *out)
 		{
 			int			b = graph_lookup(g, id.branch);
 
-			/* heads carrying the label: the label's revision and above */
+			/* only the heads carrying the label */
 			if (b < 0 || !graph_is_label(g, id.branch))
 				heads.n = 0;
 			else
-				mask = graph_descendants(g, &b, 1, MIG_EDGES_VERSIONED);
+				mask = graph_label_members(g, b);
 		}
 		for (int i = 0; i < heads.n; i++)
 		{
@@ -565,6 +570,8 @@ target_get_revision(MigGraph *g, const char *target)
 		return revision_for_ident(g, target, id.name, id.branch);
 	if (revs.n > 1)
 		error_multiple_heads(g, &revs, target);
+	if (id.branch && revs.n > 0)
+		(void) target_resolve_branch(g, id.branch);
 	return revs.n ? revs.items[0] : MIG_BASE;
 }
 

@@ -27,7 +27,7 @@ to check its expected output against Alembic.
 
 --graph FILE runs one fixed graph (lines "id parents labels deps", '-' for
 none, lists comma separated) with the commands given by --cmd (repeatable,
-"upgrade T", "downgrade T", "stamp T [T...]") and prints both outcomes.
+"upgrade T", "downgrade T", "stamp T [T...]", "history RANGE") and prints both outcomes.
 """
 
 import argparse
@@ -44,6 +44,7 @@ import sqlalchemy
 from alembic import command
 from alembic.config import Config
 from alembic.script.base import Script
+from alembic.script.revision import RevisionMap
 
 # Alembic reads its version directory with os.listdir (filesystem order);
 # sort it so that the revision map's insertion order is the file order,
@@ -51,6 +52,23 @@ from alembic.script.base import Script
 _orig_list_py_dir = Script._list_py_dir.__func__
 Script._list_py_dir = classmethod(
     lambda cls, sd, path: sorted(_orig_list_py_dir(cls, sd, path)))
+
+# Alembic keeps a revision's dependencies that no ancestor implies in a set
+# (RevisionMap._normalize_depends_on), so with two or more of them its upgrade
+# order changes with PYTHONHASHSEED.  mig_ext takes them in declaration
+# order; pin Alembic to that order so that every run is comparable.
+_orig_normalize = RevisionMap._normalize_depends_on
+
+
+def _ordered_normalize(self, revisions, map_):
+    _orig_normalize(self, revisions, map_)
+    for rev in revisions:
+        kept = set(rev._normalized_resolved_dependencies)
+        rev._normalized_resolved_dependencies = tuple(
+            d for d in rev._resolved_dependencies if d in kept)
+
+
+RevisionMap._normalize_depends_on = _ordered_normalize
 
 ADB = "mig_cmp_alembic"  # renamed by --db
 MDB = "mig_cmp_mig"
@@ -202,6 +220,24 @@ class Alembic:
             ran = []
         return err, ran
 
+    def history(self, rng):
+        """Alembic's history command's revisions for a range, newest first."""
+        from alembic.script import ScriptDirectory
+        cfg = Config()
+        cfg.set_main_option("script_location", self.dir)
+        try:
+            script = ScriptDirectory.from_config(cfg)
+            if ":" not in rng:
+                raise ValueError("History range requires [start]:[end]")
+            base, head = rng.strip().split(":")
+            cur = tuple(self.rows())
+            base = cur if base == "current" else base
+            head = cur if head == "current" else head
+            return None, [sc.revision for sc in
+                          script.walk_revisions(base=base or "base", head=head or "heads")]
+        except Exception as e:
+            return "%s: %s" % (type(e).__name__, str(e).splitlines()[0] if str(e) else ""), []
+
     def rows(self):
         with self.engine.begin() as conn:
             if not conn.exec_driver_sql(
@@ -255,6 +291,14 @@ class Mig:
         except psycopg2.Error as e:
             return "%s: %s" % (e.pgcode, e.pgerror.splitlines()[0]), []
 
+    def history(self, rng):
+        cur = self.conn.cursor()
+        try:
+            cur.execute("SELECT revision FROM mig_history(%s)", (rng,))
+            return None, [r[0] for r in cur.fetchall()]
+        except psycopg2.Error as e:
+            return "%s: %s" % (e.pgcode, e.pgerror.splitlines()[0]), []
+
     def set_rows(self, rows):
         cur = self.conn.cursor()
         cur.execute("DELETE FROM mig_version")
@@ -294,8 +338,23 @@ def rand_target(rng, revs, verb):
     return t
 
 
+def rand_range(rng, revs):
+    """A history range: two ends drawn from ids, labels and symbols."""
+    ids = [r[0] for r in revs]
+    labels = [l for r in revs for l in r[2]] or ["alpha"]
+
+    def end():
+        return rng.choice(["", "", rng.choice(ids), rng.choice(ids), "current", "heads",
+                           "base", rng.choice(labels), rng.choice(labels) + "@base",
+                           rng.choice(labels) + "@head", "-1", rng.choice(ids) + "+1"])
+    return "%s:%s" % (end(), end())
+
+
 def rand_command(rng, revs):
-    verb = rng.choice(["upgrade", "upgrade", "upgrade", "downgrade", "downgrade", "stamp"])
+    verb = rng.choice(["upgrade", "upgrade", "upgrade", "downgrade", "downgrade", "stamp",
+                       "history"])
+    if verb == "history":
+        return verb, rand_range(rng, revs)
     return verb, rand_target(rng, revs, verb)
 
 
@@ -319,8 +378,12 @@ def compare_one(a, m, revs, verb, target):
     """Run one command on both; return (kind, detail) with kind in
     agree / deliberate / diverge."""
     before = m.rows()
-    ea, ra = a.run(verb, target)
-    em, rm = m.run(verb, target)
+    if verb == "history":
+        ea, ra = a.history(target)
+        em, rm = m.history(target)
+    else:
+        ea, ra = a.run(verb, target)
+        em, rm = m.run(verb, target)
     rows_a, rows_m = a.rows(), m.rows()
     detail = {"alembic": (ea, ra, rows_a), "mig": (em, rm, rows_m), "before": before,
               "cmd": (verb, target)}
@@ -423,6 +486,14 @@ def run_fixed(args, engine, mconn):
     bad = 0
     for c in args.cmd:
         verb, target = c.split(None, 1)
+        if verb == "history":
+            ha, hm = a.history(target), m.history(target)
+            same = (ha[0] is None) == (hm[0] is None) and ha[1] == hm[1]
+            print("history %s: %s" % (target, "agree" if same else "diverge"))
+            print("  alembic error=%s revisions=%s" % ha)
+            print("  mig     error=%s revisions=%s" % hm)
+            bad += not same
+            continue
         kind, detail = compare_one(a, m, revs, verb, target)
         print("%s %s: %s" % (verb, target, kind))
         for side in ("alembic", "mig"):
