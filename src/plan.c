@@ -31,8 +31,9 @@ set_copy(const MigSet *s)
 }
 
 /*
- * check_overlap: Alembic's upgrade refuses a set of revisions in which one
- * is an ancestor of another (as targets, or as version rows).
+ * check_overlap: Alembic's upgrade (and history) refuses a set of
+ * revisions in which one is an ancestor of another (as targets, or as
+ * version rows).
  */
 static void
 check_overlap(MigGraph *g, const MigSet *s)
@@ -247,7 +248,7 @@ plan_upgrade(MigGraph *g, const MigSet *current, const char *target)
 	List	   *order;
 	List	   *steps = NIL;
 
-	target_parse_upgrade(g, current, target, &targets);
+	target_parse_upgrade(g, current, target, false, &targets);
 	check_overlap(g, &targets);
 	check_overlap(g, current);
 	need = graph_ancestors(g, targets.items, targets.n, MIG_EDGES_ALL);
@@ -539,10 +540,13 @@ plan_history(MigGraph *g, const MigSet *current, const char *range)
 	while (*end && isspace((unsigned char) end[strlen(end) - 1]))
 		end[strlen(end) - 1] = '\0';
 
-	if (strcmp(end, "current") == 0)
+	/* "current" with no version rows is no end at all, as in Alembic */
+	if (strcmp(end, "current") == 0 && current->n > 0)
 		upper = set_copy(current);
 	else
-		target_parse_upgrade(g, current, *end ? end : "heads", &upper);
+		target_parse_upgrade(g, current,
+							 *end && strcmp(end, "current") != 0 ? end : "heads",
+							 true, &upper);
 	if (strchr(start, '@'))
 		keep_label_members(g, &upper, start);
 	if (strcmp(start, "current") == 0)
@@ -552,6 +556,8 @@ plan_history(MigGraph *g, const MigSet *current, const char *range)
 	else
 		set_init(&lower);
 
+	check_overlap(g, &upper);
+	check_overlap(g, &lower);
 	need = graph_ancestors(g, upper.items, upper.n, MIG_EDGES_ALL);
 	if (lower.n > 0)
 	{

@@ -399,10 +399,11 @@ match_relative(const char *target, char **branch, char **symbol, char **steps)
 /*
  * walk: Alembic's _walk: steps up (children) or down (parents) from start,
  * a revision, WALK_NONE (nothing applied) or WALK_BASE.  Returns the
- * revision reached, WALK_BASE, or WALK_NONE when the walk ran past the end.
+ * revision reached, WALK_BASE, or, when the walk runs past the end,
+ * WALK_NONE (or, with stay, where it stopped: Alembic's no_overwalk off).
  */
 static int
-walk(MigGraph *g, int start, int steps, const char *branch)
+walk(MigGraph *g, int start, int steps, const char *branch, bool stay)
 {
 	for (int s = 0; s < abs(steps); s++)
 	{
@@ -443,7 +444,7 @@ walk(MigGraph *g, int start, int steps, const char *branch)
 			}
 		}
 		if (children.n == 0)
-			return WALK_NONE;
+			return stay ? start : WALK_NONE;
 		if (children.n > 1)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -538,7 +539,7 @@ target_get_revisions(MigGraph *g, const char *target, MigSet *out)
 			if (mask && !mask[heads.items[i]])
 				continue;
 			/* walking past base names nothing; landing on it is refused */
-			r = walk(g, heads.items[i], n, NULL);
+			r = walk(g, heads.items[i], n, NULL, false);
 			if (r == WALK_BASE)
 				error_reaches_base(target);
 			if (r >= 0 && set_contains(out, r))
@@ -584,11 +585,13 @@ get_revision_on(MigGraph *g, const char *branch, const char *symbol)
 
 /*
  * target_parse_upgrade: the revisions an upgrade goes to (Alembic's
- * _parse_upgrade_target), given the current version rows.
+ * _parse_upgrade_target), given the current version rows.  stay: a
+ * relative walk that runs out of revisions stops there instead of failing
+ * (as the history command does).
  */
 void
 target_parse_upgrade(MigGraph *g, const MigSet *current, const char *target,
-					 MigSet *out)
+					 bool stay, MigSet *out)
 {
 	char	   *branch,
 			   *symbol,
@@ -640,13 +643,13 @@ target_parse_upgrade(MigGraph *g, const MigSet *current, const char *target,
 					 errdetail("The current revisions are %s.",
 							   graph_format_ids(g, start.items, start.n)),
 					 errhint("Name the branch, as \"<branchname>@%s\", or give a revision.", steps)));
-		r = walk(g, start.n ? start.items[0] : WALK_NONE, n, branch);
+		r = walk(g, start.n ? start.items[0] : WALK_NONE, n, branch, stay);
 		if (r == WALK_NONE)
 			error_not_produced(steps);
 	}
 	else if (n > 0)
 	{
-		r = walk(g, get_revision_on(g, NULL, symbol), n, branch);
+		r = walk(g, get_revision_on(g, NULL, symbol), n, branch, stay);
 		if (r == WALK_NONE)
 			error_walked_too_far(target);
 	}
@@ -654,7 +657,7 @@ target_parse_upgrade(MigGraph *g, const MigSet *current, const char *target,
 	{
 		if (symbol == NULL)
 			error_not_produced(steps);
-		r = walk(g, get_revision_on(g, branch, symbol), n, NULL);
+		r = walk(g, get_revision_on(g, branch, symbol), n, NULL, stay);
 		if (r == WALK_NONE)
 			error_walked_too_far(target);
 		if (r == WALK_BASE)
@@ -721,7 +724,7 @@ target_parse_downgrade(MigGraph *g, const MigSet *current, const char *target,
 	{
 		if (symbol == NULL)
 			error_not_produced(steps);
-		r = walk(g, get_revision_on(g, NULL, symbol), n, branch);
+		r = walk(g, get_revision_on(g, NULL, symbol), n, branch, false);
 		if (r == WALK_NONE)
 			error_walked_too_far(target);
 		return r >= 0 ? r : MIG_BASE;
@@ -763,13 +766,13 @@ target_parse_downgrade(MigGraph *g, const MigSet *current, const char *target,
 			on_branch = *current;
 			*branch_label = g->revs[current->items[0]].id;
 		}
-		r = walk(g, get_revision_on(g, branch, g->revs[on_branch.items[0]].id), n, NULL);
+		r = walk(g, get_revision_on(g, branch, g->revs[on_branch.items[0]].id), n, NULL, false);
 		if (r == WALK_NONE)
 			error_not_produced(steps);
 	}
 	else
 	{
-		r = walk(g, get_revision_on(g, branch, symbol), n, NULL);
+		r = walk(g, get_revision_on(g, branch, symbol), n, NULL, false);
 		if (r == WALK_NONE)
 			error_walked_too_far(target);
 	}
