@@ -150,3 +150,9 @@ AS 'MODULE_PATHNAME', 'mig_graph'
 LANGUAGE C STABLE;
 
 REVOKE EXECUTE ON FUNCTION mig_import(text, text), mig_adopt_alembic(regclass) FROM PUBLIC;
+
+-- Read-only: anyone may check the catalog for drift.
+CREATE FUNCTION mig_validate()
+RETURNS TABLE (revision text, problem text, detail text)
+AS 'MODULE_PATHNAME', 'mig_validate'
+LANGUAGE C STABLE;

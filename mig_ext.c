@@ -37,6 +37,7 @@ PG_FUNCTION_INFO_V1(mig_heads);
 PG_FUNCTION_INFO_V1(mig_branches);
 PG_FUNCTION_INFO_V1(mig_history);
 PG_FUNCTION_INFO_V1(mig_show);
+PG_FUNCTION_INFO_V1(mig_validate);
 
 /* A report over the graph and the version rows, read without locking. */
 typedef struct MigReport
@@ -642,4 +643,33 @@ mig_graph(PG_FUNCTION_ARGS)
 	dot = MemoryContextStrdup(callcxt, offline_graph_dot(g, &current));
 	SPI_finish();
 	PG_RETURN_TEXT_P(cstring_to_text(dot));
+}
+
+/*
+ * mig_validate(): one row (revision, problem, detail) per problem of the
+ * catalog: a version row naming an unknown revision, an applied revision
+ * missing from the catalog, a body edited after registration, an applied
+ * upgrade that differs from the one that ran.  No rows when all is well.
+ */
+Datum
+mig_validate(PG_FUNCTION_ARGS)
+{
+	ListCell   *lc;
+
+	runner_check_idle("mig_validate");
+	InitMaterializedSRF(fcinfo, 0);
+	SPI_connect();
+	foreach(lc, runner_validate(fcinfo->flinfo->fn_oid))
+	{
+		MigProblem *p = lfirst(lc);
+		Datum		values[3];
+		bool		nulls[3] = {false, false, false};
+
+		values[0] = CStringGetTextDatum(p->revision);
+		values[1] = CStringGetTextDatum(runner_problem_name(p->kind));
+		values[2] = CStringGetTextDatum(p->detail);
+		put_row(fcinfo, values, nulls);
+	}
+	SPI_finish();
+	return (Datum) 0;
 }

@@ -32,7 +32,10 @@
 
 /*
  * run_sql: execute sql (or plan, when given) with parameters as the
- * catalog owner; returns the SPI result code.
+ * catalog owner, with search_path limited to pg_catalog (the statements
+ * qualify everything anyway) and without JIT (the planner's estimates for
+ * the recursive drift query are far above jit_above_cost, and compiling
+ * costs more than these small queries); returns the SPI result code.
  */
 static int
 run_sql(MigCatalog *cat, SPIPlanPtr plan, const char *sql, int nargs,
@@ -40,15 +43,22 @@ run_sql(MigCatalog *cat, SPIPlanPtr plan, const char *sql, int nargs,
 {
 	Oid			save_user;
 	int			save_sec;
+	int			save_nestlevel;
 	int			rc;
 
 	GetUserIdAndSecContext(&save_user, &save_sec);
 	SetUserIdAndSecContext(cat->owner, save_sec | SECURITY_LOCAL_USERID_CHANGE);
+	save_nestlevel = NewGUCNestLevel();
+	(void) set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET,
+							 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+	(void) set_config_option("jit", "off", PGC_USERSET,
+							 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
 	/* read_only = false: a fresh snapshot sees what the lock waited for */
 	if (plan)
 		rc = SPI_execute_plan(plan, values, nulls, false, 0);
 	else
 		rc = SPI_execute_with_args(sql, nargs, types, values, nulls, false, 0);
+	AtEOXact_GUC(true, save_nestlevel);
 	SetUserIdAndSecContext(save_user, save_sec);
 	if (rc < 0)
 		ereport(ERROR,
@@ -582,4 +592,67 @@ catalog_read_alembic(Oid relid, int *n)
 	SPI_freetuptable(SPI_tuptable);
 	qsort(ids, *n, sizeof(char *), cmp_ids);
 	return ids;
+}
+
+/*
+ * catalog_load_check: every registered revision (in registration order)
+ * and every applied revision missing from mig_revisions (after them, by
+ * id), for the drift check.  Applied means named by a version row or
+ * reached from one through down_revisions and depends_on (ids or labels),
+ * found by a recursive query that needs no valid graph, so that unknown
+ * and missing revisions are reported rather than fatal.  One query.
+ */
+MigCheckRev *
+catalog_load_check(MigCatalog *cat, int *n)
+{
+	MigCheckRev *out;
+
+	run_sql(cat, NULL,
+			psprintf("WITH RECURSIVE names(name, revision) AS ("
+					 " SELECT r.revision, r.revision FROM %1$s.mig_revisions r"
+					 " UNION ALL SELECT l.label, r.revision FROM %1$s.mig_revisions r"
+					 "  CROSS JOIN LATERAL pg_catalog.unnest(r.branch_labels) AS l(label)),"
+					 " applied(revision, child) AS ("
+					 " SELECT v.revision, NULL::pg_catalog.text FROM %1$s.mig_version v"
+					 " UNION SELECT COALESCE(nm.revision, p.name), a.revision FROM applied a"
+					 "  JOIN %1$s.mig_revisions r ON r.revision OPERATOR(pg_catalog.=) a.revision"
+					 "  CROSS JOIN LATERAL pg_catalog.unnest(r.down_revisions"
+					 "   OPERATOR(pg_catalog.||) r.depends_on) AS p(name)"
+					 "  LEFT JOIN names nm ON nm.name OPERATOR(pg_catalog.=) p.name),"
+					 " app AS (SELECT a.revision, pg_catalog.bool_or(a.child IS NULL) AS version_row,"
+					 "  pg_catalog.min(a.child) AS child FROM applied a GROUP BY a.revision),"
+					 " logged AS (SELECT DISTINCT ON (l.revision) l.revision, l.checksum"
+					 "  FROM %1$s.mig_log l WHERE l.direction OPERATOR(pg_catalog.=) 'upgrade'"
+					 "  ORDER BY l.revision, l.id DESC)"
+					 " SELECT COALESCE(r.revision, app.revision), r.revision IS NOT NULL,"
+					 "  app.revision IS NOT NULL, COALESCE(app.version_row, false), app.child,"
+					 "  r.upgrade, r.downgrade, r.checksum, lg.checksum"
+					 " FROM %1$s.mig_revisions r"
+					 " FULL JOIN app ON app.revision OPERATOR(pg_catalog.=) r.revision"
+					 " LEFT JOIN logged lg ON lg.revision OPERATOR(pg_catalog.=)"
+					 "  COALESCE(r.revision, app.revision)"
+					 " ORDER BY r.seq NULLS LAST, 1", cat->qnsp),
+			0, NULL, NULL, NULL);
+	*n = (int) SPI_processed;
+	out = palloc(sizeof(MigCheckRev) * Max(*n, 1));
+	for (int i = 0; i < *n; i++)
+	{
+		MigCheckRev *c = &out[i];
+		bool		isnull;
+
+		c->id = column_text(i, 1);
+		c->registered = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[i],
+												   SPI_tuptable->tupdesc, 2, &isnull));
+		c->applied = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[i],
+												SPI_tuptable->tupdesc, 3, &isnull));
+		c->version_row = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[i],
+													SPI_tuptable->tupdesc, 4, &isnull));
+		c->child = column_text(i, 5);
+		c->upgrade = column_text(i, 6);
+		c->downgrade = column_text(i, 7);
+		c->checksum = column_text(i, 8);
+		c->logged = column_text(i, 9);
+	}
+	SPI_freetuptable(SPI_tuptable);
+	return out;
 }

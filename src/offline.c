@@ -64,7 +64,7 @@ offline_plan(MigGraph *g, const MigSet *current, const char *target,
 	if (steps != NIL || current->n == 0)
 		return steps;
 
-	target_parse_upgrade(g, current, target, &targets);
+	target_parse_upgrade(g, current, target, false, &targets);
 	if (targets.n == 0)
 		below = true;			/* base */
 	else
