@@ -9,6 +9,7 @@
 #define MIG_CATALOG_H
 
 #include "executor/spi.h"
+#include "lib/stringinfo.h"
 #include "utils/timestamp.h"
 
 #include "graph.h"
@@ -59,5 +60,11 @@ extern void catalog_clear_versions(MigCatalog *cat);
 extern MigCheckRev *catalog_load_check(MigCatalog *cat, int *n);
 extern void catalog_last_applied(MigCatalog *cat, MigGraph *g,
 								 TimestampTz *at, bool *known);
+extern void catalog_script_guard(MigCatalog *cat, MigGraph *g, const MigSet *current,
+								 int32 lock_class, StringInfo out);
+extern void catalog_script_step_begin(StringInfo out);
+extern void catalog_script_step_end(MigCatalog *cat, MigGraph *g, const MigStep *st,
+									const char *checksum, StringInfo out);
+extern char **catalog_read_alembic(Oid relid, int *n);
 
 #endif							/* MIG_CATALOG_H */

@@ -25,14 +25,23 @@
 /* True while a migration body runs: mig_ext functions refuse then. */
 static bool runner_busy = false;
 
+/* What a step is doing, for the error context. */
+typedef enum BodyPhase
+{
+	PHASE_NONE,					/* between steps: no context line */
+	PHASE_PARSING,
+	PHASE_RUNNING,
+	PHASE_RECORDING
+} BodyPhase;
+
 /* What the error context of a running body names. */
 typedef struct BodyContext
 {
 	MigRev	   *rev;
 	MigDirection direction;
-	int			stmt;			/* 1-based; 0 while parsing */
+	BodyPhase	phase;
+	int			stmt;			/* 1-based, while running */
 	int			nstmts;
-	const char *body;			/* the text being parsed */
 } BodyContext;
 
 /*
@@ -50,30 +59,25 @@ runner_check_idle(const char *fname)
 				 errhint("Register and run migrations from outside the bodies.")));
 }
 
-/* body_error_context: names the revision and statement an error came from. */
+/*
+ * body_error_context: names the revision and statement an error came from;
+ * nothing between steps, so that the step notices carry no context.
+ */
 static void
 body_error_context(void *arg)
 {
 	BodyContext *bc = (BodyContext *) arg;
 	const char *dir = bc->direction == MIG_UPGRADE ? "upgrade" : "downgrade";
 
-	if (bc->stmt == 0)
-	{
-		int			pos = geterrposition();
-
-		/* a syntax error's position is in the body, not in the caller's query */
-		if (pos > 0)
-		{
-			errposition(0);
-			internalerrposition(pos);
-			internalerrquery(bc->body);
-		}
+	if (bc->phase == PHASE_PARSING)
 		errcontext("parsing the %s of revision %s (\"%s\")",
 				   dir, bc->rev->id, bc->rev->message);
-	}
-	else
+	else if (bc->phase == PHASE_RUNNING)
 		errcontext("statement %d of %d in the %s of revision %s (\"%s\")",
 				   bc->stmt, bc->nstmts, dir, bc->rev->id, bc->rev->message);
+	else if (bc->phase == PHASE_RECORDING)
+		errcontext("recording the %s of revision %s (\"%s\")",
+				   dir, bc->rev->id, bc->rev->message);
 }
 
 /*
@@ -254,18 +258,16 @@ check_bodies(MigRev *r)
 	BodyContext bc;
 
 	bc.rev = r;
-	bc.stmt = 0;
+	bc.phase = PHASE_PARSING;
 	bc.direction = MIG_UPGRADE;
 	errcb.callback = body_error_context;
 	errcb.arg = &bc;
 	errcb.previous = error_context_stack;
 	error_context_stack = &errcb;
-	bc.body = r->upgrade;
 	(void) body_split(r->upgrade);
 	if (r->downgrade)
 	{
 		bc.direction = MIG_DOWNGRADE;
-		bc.body = r->downgrade;
 		(void) body_split(r->downgrade);
 	}
 	error_context_stack = errcb.previous;
@@ -292,6 +294,7 @@ runner_migrate(MigRun *run, Oid fn_oid, MigDirection direction, const char *targ
 		plan_downgrade(run->g, &run->current, target);
 
 	bc.direction = direction;
+	bc.phase = PHASE_NONE;
 	errcb.callback = body_error_context;
 	errcb.arg = &bc;
 	errcb.previous = error_context_stack;
@@ -305,9 +308,9 @@ runner_migrate(MigRun *run, Oid fn_oid, MigDirection direction, const char *targ
 		MigStep    *st = lfirst(lc);
 
 		bc.rev = &run->g->revs[st->rev];
-		bc.stmt = 0;
-		bc.body = direction == MIG_UPGRADE ? bc.rev->upgrade : bc.rev->downgrade;
-		bodies[i++] = body_split(bc.body);
+		bc.phase = PHASE_PARSING;
+		bodies[i++] = body_split(direction == MIG_UPGRADE ?
+								 bc.rev->upgrade : bc.rev->downgrade);
 	}
 
 	runner_busy = true;
@@ -322,7 +325,9 @@ runner_migrate(MigRun *run, Oid fn_oid, MigDirection direction, const char *targ
 
 			bc.rev = &run->g->revs[st->rev];
 			bc.nstmts = b->nstmts;
+			bc.phase = PHASE_NONE;
 			notice_step(run->g, st);
+			bc.phase = PHASE_RUNNING;
 			for (bc.stmt = 1; bc.stmt <= b->nstmts; bc.stmt++)
 			{
 				int			rc = SPI_execute(b->stmts[bc.stmt - 1], false, 0);
@@ -334,7 +339,7 @@ runner_migrate(MigRun *run, Oid fn_oid, MigDirection direction, const char *targ
 									SPI_result_code_string(rc))));
 				SPI_freetuptable(SPI_tuptable);
 			}
-			bc.stmt = 0;
+			bc.phase = PHASE_RECORDING;
 			catalog_apply_step(&run->cat, run->g, st);
 			catalog_log_step(&run->cat, run->g, st, started,
 							 body_checksum(direction == MIG_UPGRADE ?

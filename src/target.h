@@ -20,7 +20,7 @@ extern void target_filter_lineage(MigGraph *g, const MigSet *in,
 								  const char *check_against,
 								  MigEdges edges, MigSet *out);
 extern void target_parse_upgrade(MigGraph *g, const MigSet *current,
-								 const char *target, MigSet *out);
+								 const char *target, bool stay, MigSet *out);
 extern int	target_parse_downgrade(MigGraph *g, const MigSet *current,
 								   const char *target, char **branch_label);
 extern void target_check_id(const char *what, const char *id);
