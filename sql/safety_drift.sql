@@ -74,6 +74,18 @@ SELECT revision, direction FROM mig_downgrade('d2');
 SELECT revision, direction FROM mig_upgrade();
 SELECT * FROM mig_validate();
 
+-- a dependency named by a branch label counts as applied through the label
+SELECT mig_revision('side base', 'SELECT 1', 'SELECT 1', revision => 'd5', down_revision => '{}',
+                    branch_labels => '{side}');
+SELECT mig_revision('needs side', 'SELECT 1', 'SELECT 1', revision => 'd6', down_revision => '{d4}',
+                    depends_on => '{side}');
+SELECT revision, direction FROM mig_upgrade('d6');
+SELECT revision FROM mig_version;
+SELECT * FROM mig_validate();
+UPDATE mig_revisions SET upgrade = 'SELECT 2' WHERE revision = 'd5';
+SELECT revision, problem FROM mig_validate();
+UPDATE mig_revisions SET upgrade = 'SELECT 1' WHERE revision = 'd5';
+
 -- a version row naming an unknown revision: reported, not fatal
 INSERT INTO mig_version VALUES ('ghost');
 SELECT * FROM mig_validate();
