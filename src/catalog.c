@@ -25,21 +25,23 @@
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
+#include "utils/snapmgr.h"
 #include "utils/syscache.h"
 #include "utils/xid8.h"
 
 #include "catalog.h"
 
 /*
- * run_sql: execute sql (or plan, when given) with parameters as the
+ * run_as_owner: execute sql (or plan, when given) with parameters as the
  * catalog owner, with search_path limited to pg_catalog (the statements
  * qualify everything anyway) and without JIT (the planner's estimates for
  * the recursive drift query are far above jit_above_cost, and compiling
- * costs more than these small queries); returns the SPI result code.
+ * costs more than these small queries); a plan may run under snapshot
+ * (else InvalidSnapshot).  Returns the SPI result code.
  */
 static int
-run_sql(MigCatalog *cat, SPIPlanPtr plan, const char *sql, int nargs,
-		Oid *types, Datum *values, const char *nulls)
+run_as_owner(MigCatalog *cat, SPIPlanPtr plan, const char *sql, int nargs,
+			 Oid *types, Datum *values, const char *nulls, Snapshot snapshot)
 {
 	Oid			save_user;
 	int			save_sec;
@@ -54,7 +56,10 @@ run_sql(MigCatalog *cat, SPIPlanPtr plan, const char *sql, int nargs,
 	(void) set_config_option("jit", "off", PGC_USERSET,
 							 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
 	/* read_only = false: a fresh snapshot sees what the lock waited for */
-	if (plan)
+	if (snapshot != InvalidSnapshot)
+		rc = SPI_execute_snapshot(plan, values, nulls, snapshot, InvalidSnapshot,
+								  false, false, 0);
+	else if (plan)
 		rc = SPI_execute_plan(plan, values, nulls, false, 0);
 	else
 		rc = SPI_execute_with_args(sql, nargs, types, values, nulls, false, 0);
@@ -65,6 +70,14 @@ run_sql(MigCatalog *cat, SPIPlanPtr plan, const char *sql, int nargs,
 				(errcode(ERRCODE_INTERNAL_ERROR),
 				 errmsg("mig_ext catalog statement failed: %s", SPI_result_code_string(rc))));
 	return rc;
+}
+
+/* run_sql: run_as_owner under the usual snapshot. */
+static int
+run_sql(MigCatalog *cat, SPIPlanPtr plan, const char *sql, int nargs,
+		Oid *types, Datum *values, const char *nulls)
+{
+	return run_as_owner(cat, plan, sql, nargs, types, values, nulls, InvalidSnapshot);
 }
 
 /* prepare: a plan for sql kept for the rest of the SPI connection. */
@@ -657,4 +670,33 @@ catalog_load_check(MigCatalog *cat, int *n)
 	}
 	SPI_freetuptable(SPI_tuptable);
 	return out;
+}
+
+/*
+ * catalog_is_stale: whether the transaction snapshot misses changes
+ * committed to the catalog after it was taken (possible only under
+ * REPEATABLE READ or SERIALIZABLE): compares the newest log row, the
+ * newest registration and the version rows as it sees them with what a
+ * new snapshot sees.  Call with the catalog locked.
+ */
+bool
+catalog_is_stale(MigCatalog *cat)
+{
+	SPIPlanPtr	plan;
+	char	   *seen;
+	char	   *latest;
+
+	plan = prepare(psprintf("SELECT pg_catalog.concat_ws('/',"
+							" (SELECT pg_catalog.max(l.id) FROM %1$s.mig_log l),"
+							" (SELECT pg_catalog.max(r.seq) FROM %1$s.mig_revisions r),"
+							" (SELECT pg_catalog.array_agg(v.revision ORDER BY v.revision)"
+							"  FROM %1$s.mig_version v))", cat->qnsp), 0, NULL);
+	run_sql(cat, plan, NULL, 0, NULL, NULL, NULL);
+	seen = column_text(0, 1);
+	SPI_freetuptable(SPI_tuptable);
+	run_as_owner(cat, plan, NULL, 0, NULL, NULL, NULL, GetLatestSnapshot());
+	latest = column_text(0, 1);
+	SPI_freetuptable(SPI_tuptable);
+	SPI_freeplan(plan);
+	return strcmp(seen, latest) != 0;
 }

@@ -58,6 +58,7 @@ extern void catalog_log_step(MigCatalog *cat, MigGraph *g, const MigStep *st,
 							 TimestampTz started, const char *checksum);
 extern void catalog_clear_versions(MigCatalog *cat);
 extern MigCheckRev *catalog_load_check(MigCatalog *cat, int *n);
+extern bool catalog_is_stale(MigCatalog *cat);
 extern void catalog_last_applied(MigCatalog *cat, MigGraph *g,
 								 TimestampTz *at, bool *known);
 extern void catalog_script_guard(MigCatalog *cat, MigGraph *g, const MigSet *current,

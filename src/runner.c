@@ -83,30 +83,24 @@ body_error_context(void *arg)
 /*
  * lock_catalog: the transaction-scoped advisory lock of this install,
  * waiting (within lock_timeout) while another transaction holds it.
- * Under REPEATABLE READ or SERIALIZABLE, a call that had to wait would
- * read the catalog as it was before the holder's changes: it waits, then
- * fails with a serialization error so that the retry sees them.
+ * Under REPEATABLE READ or SERIALIZABLE the transaction's snapshot may
+ * predate changes committed to the catalog (by the holder it waited for,
+ * or before the call): acting on it could run migrations again, so the
+ * call fails with a serialization error and the retry sees them.
  */
 static void
 lock_catalog(MigCatalog *cat)
 {
-	Datum		cls = Int32GetDatum(MIG_LOCK_CLASS);
-	Datum		obj = Int32GetDatum((int32) cat->nsp);
-
-	if (!IsolationUsesXactSnapshot())
-	{
-		DirectFunctionCall2(pg_advisory_xact_lock_int4, cls, obj);
-		return;
-	}
-	if (DatumGetBool(DirectFunctionCall2(pg_try_advisory_xact_lock_int4, cls, obj)))
-		return;
-	DirectFunctionCall2(pg_advisory_xact_lock_int4, cls, obj);
-	ereport(ERROR,
-			(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
-			 errmsg("could not serialize access due to a concurrent mig_ext command"),
-			 errdetail("Another transaction held the lock of this mig_ext install, and the snapshot of this %s transaction cannot see what it changed.",
-					   IsolationIsSerializable() ? "SERIALIZABLE" : "REPEATABLE READ"),
-			 errhint("Retry the transaction.")));
+	DirectFunctionCall2(pg_advisory_xact_lock_int4,
+						Int32GetDatum(MIG_LOCK_CLASS),
+						Int32GetDatum((int32) cat->nsp));
+	if (IsolationUsesXactSnapshot() && catalog_is_stale(cat))
+		ereport(ERROR,
+				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+				 errmsg("could not serialize access due to a concurrent mig_ext command"),
+				 errdetail("Another transaction changed the catalog of this mig_ext install after this %s transaction took its snapshot.",
+						   IsolationIsSerializable() ? "SERIALIZABLE" : "REPEATABLE READ"),
+				 errhint("Retry the transaction.")));
 }
 
 /* runner_problem_name: the problem column of mig_validate for kind. */
