@@ -26,6 +26,10 @@ SELECT * FROM mig_downgrade('base');
 \echo :LAST_ERROR_SQLSTATE
 SELECT mig_stamp('head');
 \echo :LAST_ERROR_SQLSTATE
+SELECT mig_import('SELECT 1');
+\echo :LAST_ERROR_SQLSTATE
+SELECT mig_adopt_alembic();
+\echo :LAST_ERROR_SQLSTATE
 INSERT INTO mig_version VALUES ('x');
 \echo :LAST_ERROR_SQLSTATE
 INSERT INTO mig_revisions (revision, upgrade, checksum, registered_by) VALUES ('x', '', '', 'x');
