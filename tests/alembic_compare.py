@@ -126,9 +126,9 @@ def setup_databases():
     c.close()
 
 
-def rand_graph(rng):
+def rand_graph(rng, size):
     """A random revision list [(id, parents, labels, deps)] in creation order."""
-    n = rng.randint(3, 14)
+    n = rng.randint(3, size)
     ids = set()
     revs = []
     labels = list(LABELS)
@@ -406,7 +406,7 @@ def run_random(args, engine, mconn):
     for gi in range(args.graphs):
         gseed = rng0.randrange(1 << 30)
         rng = random.Random(gseed)
-        revs = rand_graph(rng)
+        revs = rand_graph(rng, args.size)
         a = Alembic(revs, engine)
         m = Mig(revs, mconn)
         history = []
@@ -559,6 +559,7 @@ def main():
     p.add_argument("--graphs", type=int, default=100)
     p.add_argument("--commands", type=int, default=30)
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--size", type=int, default=14, help="most revisions in a graph")
     p.add_argument("--show", type=int, default=5, help="divergences to print")
     p.add_argument("--verbose", action="store_true")
     p.add_argument("--graph", help="fixed graph file")
