@@ -153,6 +153,8 @@ def rand_graph(rng, size):
         lab = []
         if labels and rng.random() < 0.3:
             lab = [labels.pop()]
+            if labels and rng.random() < 0.2:
+                lab.append(labels.pop())
         deps = []
         for _ in range(2):
             if existing and rng.random() < 0.15:
@@ -320,7 +322,7 @@ def rand_target(rng, revs, verb):
     forms = [
         lambda: "head", lambda: "heads", lambda: "base",
         lambda: rid, lambda: rid, lambda: rid[:rng.randint(3, len(rid) - 1)],
-        lambda: lab, lambda: lab + "@head", lambda: lab + "@heads",
+        lambda: lab, lambda: lab[:4], lambda: lab + "@head", lambda: lab + "@heads",
         lambda: lab + "@base", lambda: lab + "@" + rid,
         lambda: "+%d" % n, lambda: "-%d" % n,
         lambda: "%s+%d" % (rid, n), lambda: "%s-%d" % (rid, n),
