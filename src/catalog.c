@@ -600,7 +600,9 @@ catalog_read_alembic(Oid relid, int *n)
  * id), for the drift check.  Applied means named by a version row or
  * reached from one through down_revisions and depends_on (ids or labels),
  * found by a recursive query that needs no valid graph, so that unknown
- * and missing revisions are reported rather than fatal.  One query.
+ * and missing revisions are reported rather than fatal.  One query; each
+ * step of the recursion looks names up by the primary key (a label only
+ * when no id matches), so the cost stays linear in the revisions.
  */
 MigCheckRev *
 catalog_load_check(MigCatalog *cat, int *n)
@@ -608,17 +610,17 @@ catalog_load_check(MigCatalog *cat, int *n)
 	MigCheckRev *out;
 
 	run_sql(cat, NULL,
-			psprintf("WITH RECURSIVE names(name, revision) AS ("
-					 " SELECT r.revision, r.revision FROM %1$s.mig_revisions r"
-					 " UNION ALL SELECT l.label, r.revision FROM %1$s.mig_revisions r"
-					 "  CROSS JOIN LATERAL pg_catalog.unnest(r.branch_labels) AS l(label)),"
-					 " applied(revision, child) AS ("
+			psprintf("WITH RECURSIVE applied(revision, child) AS ("
 					 " SELECT v.revision, NULL::pg_catalog.text FROM %1$s.mig_version v"
-					 " UNION SELECT COALESCE(nm.revision, p.name), a.revision FROM applied a"
-					 "  JOIN %1$s.mig_revisions r ON r.revision OPERATOR(pg_catalog.=) a.revision"
-					 "  CROSS JOIN LATERAL pg_catalog.unnest(r.down_revisions"
-					 "   OPERATOR(pg_catalog.||) r.depends_on) AS p(name)"
-					 "  LEFT JOIN names nm ON nm.name OPERATOR(pg_catalog.=) p.name),"
+					 " UNION SELECT COALESCE("
+					 "  (SELECT d.revision FROM %1$s.mig_revisions d"
+					 "   WHERE d.revision OPERATOR(pg_catalog.=) p.name),"
+					 "  (SELECT d.revision FROM %1$s.mig_revisions d"
+					 "   WHERE p.name OPERATOR(pg_catalog.=) ANY (d.branch_labels) LIMIT 1),"
+					 "  p.name), a.revision FROM applied a"
+					 "  CROSS JOIN LATERAL pg_catalog.unnest(("
+					 "   SELECT r.down_revisions OPERATOR(pg_catalog.||) r.depends_on"
+					 "   FROM %1$s.mig_revisions r WHERE r.revision OPERATOR(pg_catalog.=) a.revision)) AS p(name)),"
 					 " app AS (SELECT a.revision, pg_catalog.bool_or(a.child IS NULL) AS version_row,"
 					 "  pg_catalog.min(a.child) AS child FROM applied a GROUP BY a.revision),"
 					 " logged AS (SELECT DISTINCT ON (l.revision) l.revision, l.checksum"
