@@ -3,6 +3,10 @@
 -- replayed through Alembic 1.8.1 with
 --   /usr/bin/python3 tests/alembic_compare.py --sql sql/graph_deps.sql
 -- reg(id, parents, labels, deps) registers a no-op revision.
+-- start from no extension, whatever an earlier file left
+SET client_min_messages = warning;
+DROP EXTENSION IF EXISTS mig_ext CASCADE;
+RESET client_min_messages;
 SET check_function_bodies = off;
 CREATE FUNCTION reg(id text, parents text[], labels text[] DEFAULT '{}', deps text[] DEFAULT '{}')
 RETURNS text LANGUAGE sql

@@ -1,4 +1,8 @@
 -- Registration errors, a hand-made cycle in the catalog, and mig_merge.
+-- start from no extension, whatever an earlier file left
+SET client_min_messages = warning;
+DROP EXTENSION IF EXISTS mig_ext CASCADE;
+RESET client_min_messages;
 SET check_function_bodies = off;
 CREATE FUNCTION reg(id text, parents text[], labels text[] DEFAULT '{}', deps text[] DEFAULT '{}')
 RETURNS text LANGUAGE sql

@@ -2,6 +2,10 @@
 -- shows (head, effective head, branch point, merge point, current) and
 -- history ranges.  The revisions of every range were checked against
 -- Alembic's history command with tests/alembic_compare.py --graph.
+-- start from no extension, whatever an earlier file left
+SET client_min_messages = warning;
+DROP EXTENSION IF EXISTS mig_ext CASCADE;
+RESET client_min_messages;
 SET check_function_bodies = off;
 CREATE FUNCTION reg(id text, parents text[], labels text[] DEFAULT '{}', deps text[] DEFAULT '{}')
 RETURNS text LANGUAGE sql

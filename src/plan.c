@@ -413,10 +413,15 @@ plan_stamp(MigGraph *g, const MigSet *current, const char *targets)
 		target_filter_lineage(g, current, lfirst(lc), MIG_EDGES_ALL, &f);
 		for (int i = 0; i < f.n; i++)
 			set_add(&filtered, f.items[i]);
-		target_get_revisions(g, lfirst(lc), &d);
+		/* Alembic would stamp a revision twice and fail on an assertion */
+		if (target_get_revisions_counted(g, lfirst(lc), &d))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("stamp target \"%s\" reaches one revision from more than one head",
+							(char *) lfirst(lc)),
+					 errhint("Name the revisions to stamp.")));
 		for (int i = 0; i < d.n; i++)
 		{
-			/* Alembic would stamp it twice and fail on an assertion */
 			if (set_contains(&dests, d.items[i]))
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

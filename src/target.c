@@ -494,24 +494,27 @@ error_reaches_base(const char *target)
 }
 
 /*
- * target_get_revisions: every revision an identifier names (Alembic's
- * get_revisions): "heads", "head", "base", an id, label or prefix, with
- * an optional "branch@"; "-N" and "branch@-N" walk down from the heads.
+ * target_get_revisions_counted: every revision an identifier names
+ * (Alembic's get_revisions): "heads", "head", "base", an id, label or
+ * prefix, with an optional "branch@"; "-N" and "branch@-N" walk down from
+ * the heads.  Returns whether a walk reached a revision already named
+ * (Alembic keeps both; a set holds it once).
  */
-void
-target_get_revisions(MigGraph *g, const char *target, MigSet *out)
+bool
+target_get_revisions_counted(MigGraph *g, const char *target, MigSet *out)
 {
 	Ident		id = split_ident(target);
 	char	   *branch,
 			   *symbol,
 			   *steps;
+	bool		repeated = false;
 
 	if (resolve_symbol(g, &id, out))
 	{
 		/* like Alembic, the branch must exist once a head names it */
 		if (id.branch && out->n > 0)
 			(void) target_resolve_branch(g, id.branch);
-		return;
+		return false;
 	}
 
 	if (match_relative(id.name, &branch, &symbol, &steps) &&
@@ -543,18 +546,21 @@ target_get_revisions(MigGraph *g, const char *target, MigSet *out)
 			if (r == WALK_BASE)
 				error_reaches_base(target);
 			if (r >= 0 && set_contains(out, r))
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("relative target \"%s\" reaches revision %s from more than one head",
-								target, g->revs[r].id),
-						 errhint("Name the revision, or narrow the heads with \"<branchname>@%s\".",
-								 id.name)));
+				repeated = true;
 			if (r >= 0)
 				set_add(out, r);
 		}
-		return;
+		return repeated;
 	}
 	set_add(out, revision_for_ident(g, target, id.name, id.branch));
+	return false;
+}
+
+/* target_get_revisions: target_get_revisions_counted, each revision once. */
+void
+target_get_revisions(MigGraph *g, const char *target, MigSet *out)
+{
+	(void) target_get_revisions_counted(g, target, out);
 }
 
 /*

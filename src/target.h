@@ -14,6 +14,7 @@
 #define MIG_BASE (-1)
 
 extern void target_get_revisions(MigGraph *g, const char *id, MigSet *out);
+extern bool target_get_revisions_counted(MigGraph *g, const char *id, MigSet *out);
 extern int	target_get_revision(MigGraph *g, const char *id);
 extern int	target_resolve_branch(MigGraph *g, const char *label);
 extern void target_filter_lineage(MigGraph *g, const MigSet *in,

@@ -126,9 +126,9 @@ def setup_databases():
     c.close()
 
 
-def rand_graph(rng):
+def rand_graph(rng, size):
     """A random revision list [(id, parents, labels, deps)] in creation order."""
-    n = rng.randint(3, 14)
+    n = rng.randint(3, size)
     ids = set()
     revs = []
     labels = list(LABELS)
@@ -153,6 +153,8 @@ def rand_graph(rng):
         lab = []
         if labels and rng.random() < 0.3:
             lab = [labels.pop()]
+            if labels and rng.random() < 0.2:
+                lab.append(labels.pop())
         deps = []
         for _ in range(2):
             if existing and rng.random() < 0.15:
@@ -320,7 +322,7 @@ def rand_target(rng, revs, verb):
     forms = [
         lambda: "head", lambda: "heads", lambda: "base",
         lambda: rid, lambda: rid, lambda: rid[:rng.randint(3, len(rid) - 1)],
-        lambda: lab, lambda: lab + "@head", lambda: lab + "@heads",
+        lambda: lab, lambda: lab[:4], lambda: lab + "@head", lambda: lab + "@heads",
         lambda: lab + "@base", lambda: lab + "@" + rid,
         lambda: "+%d" % n, lambda: "-%d" % n,
         lambda: "%s+%d" % (rid, n), lambda: "%s-%d" % (rid, n),
@@ -406,7 +408,7 @@ def run_random(args, engine, mconn):
     for gi in range(args.graphs):
         gseed = rng0.randrange(1 << 30)
         rng = random.Random(gseed)
-        revs = rand_graph(rng)
+        revs = rand_graph(rng, args.size)
         a = Alembic(revs, engine)
         m = Mig(revs, mconn)
         history = []
@@ -559,6 +561,7 @@ def main():
     p.add_argument("--graphs", type=int, default=100)
     p.add_argument("--commands", type=int, default=30)
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--size", type=int, default=14, help="most revisions in a graph")
     p.add_argument("--show", type=int, default=5, help="divergences to print")
     p.add_argument("--verbose", action="store_true")
     p.add_argument("--graph", help="fixed graph file")
