@@ -44,6 +44,9 @@ COMMENT ON TABLE mig_log IS 'mig_ext: audit trail, one row per step applied';
 SELECT pg_catalog.pg_extension_config_dump('mig_revisions', '');
 SELECT pg_catalog.pg_extension_config_dump('mig_version', '');
 SELECT pg_catalog.pg_extension_config_dump('mig_log', '');
+-- the identity sequences too, or a restored database would reuse their values
+SELECT pg_catalog.pg_extension_config_dump('mig_revisions_seq_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('mig_log_id_seq', '');
 
 REVOKE ALL ON mig_revisions, mig_version, mig_log FROM PUBLIC;
 
@@ -113,6 +116,46 @@ REVOKE EXECUTE ON FUNCTION mig_revision(text, text, text, text, text[], text[], 
                            mig_merge(text, text[], text, text[]),
                            mig_upgrade(text), mig_downgrade(text), mig_stamp(text, boolean)
     FROM PUBLIC;
+
+-- Plans, offline scripts, revision files, Alembic adoption, the graph picture.
+CREATE FUNCTION mig_plan(target text DEFAULT 'head')
+RETURNS TABLE (step int, direction text, revision text, message text,
+               version_rows_before text[], version_rows_after text[])
+AS 'MODULE_PATHNAME', 'mig_plan'
+LANGUAGE C STABLE;
+
+CREATE FUNCTION mig_upgrade_sql(target text DEFAULT 'head')
+RETURNS text
+AS 'MODULE_PATHNAME', 'mig_upgrade_sql'
+LANGUAGE C STABLE;
+
+CREATE FUNCTION mig_downgrade_sql(target text)
+RETURNS text
+AS 'MODULE_PATHNAME', 'mig_downgrade_sql'
+LANGUAGE C STABLE;
+
+CREATE FUNCTION mig_import(script text, filename text DEFAULT NULL)
+RETURNS text
+AS 'MODULE_PATHNAME', 'mig_import'
+LANGUAGE C VOLATILE;
+
+CREATE FUNCTION mig_adopt_alembic(version_table regclass DEFAULT NULL)
+RETURNS text[]
+AS 'MODULE_PATHNAME', 'mig_adopt_alembic'
+LANGUAGE C VOLATILE;
+
+CREATE FUNCTION mig_graph()
+RETURNS text
+AS 'MODULE_PATHNAME', 'mig_graph'
+LANGUAGE C STABLE;
+
+REVOKE EXECUTE ON FUNCTION mig_import(text, text), mig_adopt_alembic(regclass) FROM PUBLIC;
+
+-- Read-only: anyone may check the catalog for drift.
+CREATE FUNCTION mig_validate()
+RETURNS TABLE (revision text, problem text, detail text)
+AS 'MODULE_PATHNAME', 'mig_validate'
+LANGUAGE C STABLE;
 
 -- Autogenerate: internal functions behind mig_diff, mig_autogenerate and
 -- mig_check (src/diff.c).  They read only the system catalogs, with

@@ -9,15 +9,19 @@
  */
 #include "postgres.h"
 
+#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "funcapi.h"
+#include "nodes/makefuncs.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 
 #include "src/catalog.h"
 #include "src/diff.h"
+#include "src/import.h"
+#include "src/offline.h"
 #include "src/plan.h"
 #include "src/runner.h"
 #include "src/target.h"
@@ -34,6 +38,7 @@ PG_FUNCTION_INFO_V1(mig_heads);
 PG_FUNCTION_INFO_V1(mig_branches);
 PG_FUNCTION_INFO_V1(mig_history);
 PG_FUNCTION_INFO_V1(mig_show);
+PG_FUNCTION_INFO_V1(mig_validate);
 PG_FUNCTION_INFO_V1(mig_diff);
 PG_FUNCTION_INFO_V1(mig_autogenerate);
 PG_FUNCTION_INFO_V1(mig_check);
@@ -443,6 +448,230 @@ mig_show(PG_FUNCTION_ARGS)
 		values[DESCRIBE_COLUMNS] = CStringGetTextDatum(r->upgrade);
 		values[DESCRIBE_COLUMNS + 1] = r->downgrade ? CStringGetTextDatum(r->downgrade) : (Datum) 0;
 		nulls[DESCRIBE_COLUMNS + 1] = r->downgrade == NULL;
+		put_row(fcinfo, values, nulls);
+	}
+	SPI_finish();
+	return (Datum) 0;
+}
+
+/* Plans, offline scripts, revision files, adoption and the graph picture. */
+PG_FUNCTION_INFO_V1(mig_plan);
+PG_FUNCTION_INFO_V1(mig_upgrade_sql);
+PG_FUNCTION_INFO_V1(mig_downgrade_sql);
+PG_FUNCTION_INFO_V1(mig_import);
+PG_FUNCTION_INFO_V1(mig_adopt_alembic);
+PG_FUNCTION_INFO_V1(mig_graph);
+
+/*
+ * mig_plan(target): the steps a move to target would take, run nothing:
+ * step, direction, revision, message, version_rows_before,
+ * version_rows_after.  offline_plan decides the direction.
+ */
+Datum
+mig_plan(PG_FUNCTION_ARGS)
+{
+	MigReport	rep;
+	char	   *target;
+	MigDirection direction;
+	ListCell   *lc;
+	int			n = 0;
+
+	runner_check_idle("mig_plan");
+	target = arg_target(fcinfo, 0);
+	open_report(fcinfo, &rep, false);
+	foreach(lc, offline_plan(rep.g, &rep.current, target, &direction))
+	{
+		MigStep    *st = lfirst(lc);
+		MigRev	   *r = &rep.g->revs[st->rev];
+		Datum		values[6];
+		bool		nulls[6] = {0};
+
+		values[0] = Int32GetDatum(++n);
+		values[1] = CStringGetTextDatum(direction == MIG_UPGRADE ? "upgrade" : "downgrade");
+		values[2] = CStringGetTextDatum(r->id);
+		values[3] = CStringGetTextDatum(r->message);
+		values[4] = ids_datum(rep.g, st->rows_before.items, st->rows_before.n);
+		values[5] = ids_datum(rep.g, st->rows_after.items, st->rows_after.n);
+		put_row(fcinfo, values, nulls);
+	}
+	SPI_finish();
+	return (Datum) 0;
+}
+
+/*
+ * offline_sql: the body of mig_upgrade_sql and mig_downgrade_sql: the
+ * script doing what the call would do to the target, as text.
+ */
+static Datum
+offline_sql(FunctionCallInfo fcinfo, MigDirection direction, const char *fname)
+{
+	MemoryContext callcxt = CurrentMemoryContext;
+	MigCatalog	cat;
+	MigGraph   *g;
+	MigSet		current;
+	List	   *steps;
+	char	   *target;
+	char	   *script;
+
+	runner_check_idle(fname);
+	target = arg_target(fcinfo, 0);
+	SPI_connect();
+	catalog_open(&cat, fcinfo->flinfo->fn_oid);
+	g = catalog_load_graph(&cat, true);
+	catalog_load_versions(&cat, g, &current);
+	steps = direction == MIG_UPGRADE ?
+		plan_upgrade(g, &current, target) : plan_downgrade(g, &current, target);
+	script = MemoryContextStrdup(callcxt,
+								 offline_script(&cat, g, &current, steps, direction, target));
+	SPI_finish();
+	PG_RETURN_TEXT_P(cstring_to_text(script));
+}
+
+/* mig_upgrade_sql(target): the script of mig_upgrade(target). */
+Datum
+mig_upgrade_sql(PG_FUNCTION_ARGS)
+{
+	return offline_sql(fcinfo, MIG_UPGRADE, "mig_upgrade_sql");
+}
+
+/* mig_downgrade_sql(target): the script of mig_downgrade(target). */
+Datum
+mig_downgrade_sql(PG_FUNCTION_ARGS)
+{
+	return offline_sql(fcinfo, MIG_DOWNGRADE, "mig_downgrade_sql");
+}
+
+/*
+ * mig_import(script, filename) returns text: registers the revision a
+ * revision file describes, as mig_revision does (an identical revision is
+ * accepted again), and returns its id; filename only names the file in
+ * errors.
+ */
+Datum
+mig_import(PG_FUNCTION_ARGS)
+{
+	MemoryContext callcxt = CurrentMemoryContext;
+	MigRev		r;
+	char	   *id;
+
+	runner_check_idle("mig_import");
+	import_parse(arg_text(fcinfo, 0, "script"),
+				 PG_ARGISNULL(1) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(1)), &r);
+	SPI_connect();
+	id = MemoryContextStrdup(callcxt,
+							 runner_register(fcinfo->flinfo->fn_oid, &r, MIG_PARENTS_GIVEN));
+	SPI_finish();
+	PG_RETURN_TEXT_P(cstring_to_text(id));
+}
+
+/*
+ * mig_adopt_alembic(version_table) returns text[]: stamps the revisions
+ * an Alembic version table holds (alembic_version on the search path
+ * when NULL), which must be registered with the same ids, and returns
+ * them.  The version rows must be empty or already the same.
+ */
+Datum
+mig_adopt_alembic(PG_FUNCTION_ARGS)
+{
+	MemoryContext callcxt = CurrentMemoryContext;
+	Oid			relid;
+	MigCatalog	cat;
+	MigGraph   *g;
+	MigSet		current;
+	MigRun		run;
+	char	  **ids;
+	int			n;
+	bool		same;
+	StringInfoData targets;
+	Datum		result;
+
+	runner_check_idle("mig_adopt_alembic");
+	relid = PG_ARGISNULL(0) ?
+		RangeVarGetRelid(makeRangeVar(NULL, "alembic_version", -1), NoLock, false) :
+		PG_GETARG_OID(0);
+	SPI_connect();
+	ids = catalog_read_alembic(relid, &n);
+	catalog_open(&cat, fcinfo->flinfo->fn_oid);
+	g = catalog_load_graph(&cat, false);
+	catalog_load_versions(&cat, g, &current);
+	initStringInfo(&targets);
+	same = current.n == n;
+	for (int i = 0; i < n; i++)
+	{
+		int			r = graph_lookup_id(g, ids[i]);
+
+		if (r < 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_OBJECT),
+					 errmsg("Alembic revision \"%s\" is not registered", ids[i]),
+					 errdetail("The Alembic version table holds \"%s\".", ids[i]),
+					 errhint("Register the revisions with the same ids first, for example with mig load.")));
+		same = same && set_contains(&current, r);
+		appendStringInfo(&targets, "%s%s", i ? " " : "", ids[i]);
+	}
+	if (current.n > 0 && !same)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("version rows are already set"),
+				 errdetail("The version rows are %s; the Alembic version table holds %s.",
+						   graph_format_ids(g, current.items, current.n),
+						   n ? targets.data : "none"),
+				 errhint("Clear them with mig_stamp('base', purge => true) to adopt the Alembic state.")));
+	if (!same)
+		runner_stamp(&run, fcinfo->flinfo->fn_oid, n ? targets.data : "base", false);
+	{
+		MemoryContext old = MemoryContextSwitchTo(callcxt);
+
+		result = catalog_text_array(ids, n);
+		MemoryContextSwitchTo(old);
+	}
+	SPI_finish();
+	PG_RETURN_DATUM(result);
+}
+
+/* mig_graph() returns text: the revision graph as Graphviz DOT. */
+Datum
+mig_graph(PG_FUNCTION_ARGS)
+{
+	MemoryContext callcxt = CurrentMemoryContext;
+	MigCatalog	cat;
+	MigGraph   *g;
+	MigSet		current;
+	char	   *dot;
+
+	runner_check_idle("mig_graph");
+	SPI_connect();
+	catalog_open(&cat, fcinfo->flinfo->fn_oid);
+	g = catalog_load_graph(&cat, false);
+	catalog_load_versions(&cat, g, &current);
+	dot = MemoryContextStrdup(callcxt, offline_graph_dot(g, &current));
+	SPI_finish();
+	PG_RETURN_TEXT_P(cstring_to_text(dot));
+}
+
+/*
+ * mig_validate(): one row (revision, problem, detail) per problem of the
+ * catalog: a version row naming an unknown revision, an applied revision
+ * missing from the catalog, a body edited after registration, an applied
+ * upgrade that differs from the one that ran.  No rows when all is well.
+ */
+Datum
+mig_validate(PG_FUNCTION_ARGS)
+{
+	ListCell   *lc;
+
+	runner_check_idle("mig_validate");
+	InitMaterializedSRF(fcinfo, 0);
+	SPI_connect();
+	foreach(lc, runner_validate(fcinfo->flinfo->fn_oid))
+	{
+		MigProblem *p = lfirst(lc);
+		Datum		values[3];
+		bool		nulls[3] = {false, false, false};
+
+		values[0] = CStringGetTextDatum(p->revision);
+		values[1] = CStringGetTextDatum(runner_problem_name(p->kind));
+		values[2] = CStringGetTextDatum(p->detail);
 		put_row(fcinfo, values, nulls);
 	}
 	SPI_finish();

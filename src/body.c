@@ -12,13 +12,35 @@
  */
 #include "postgres.h"
 
+#include <ctype.h>
+
 #include "common/cryptohash.h"
 #include "common/sha2.h"
+#include "mb/pg_wchar.h"
 #include "nodes/parsenodes.h"
 #include "parser/parser.h"
+#include "parser/scansup.h"
 #include "utils/builtins.h"
 
 #include "body.h"
+
+/*
+ * body_parse_error_position: an error context callback for raw_parser over
+ * a body (arg): report a syntax error's position inside the body, as an
+ * internal query, instead of inside the statement that called mig_ext.
+ */
+static void
+body_parse_error_position(void *arg)
+{
+	int			pos = geterrposition();
+
+	if (pos > 0)
+	{
+		errposition(0);
+		internalerrposition(pos);
+		internalerrquery((const char *) arg);
+	}
+}
 
 /*
  * body_split: the statements of body, each as its own text; raises the
@@ -30,29 +52,47 @@ MigBody *
 body_split(const char *body)
 {
 	MigBody    *b = palloc0(sizeof(MigBody));
-#if PG_VERSION_NUM >= 140000
-	List	   *stmts = raw_parser(body, RAW_PARSE_DEFAULT);
-#else
-	List	   *stmts = raw_parser(body);
-#endif
+	ErrorContextCallback errcb;
+	List	   *stmts;
 	ListCell   *lc;
 	int			i = 0;
+
+	errcb.callback = body_parse_error_position;
+	errcb.arg = unconstify(char *, body);
+	errcb.previous = error_context_stack;
+	error_context_stack = &errcb;
+#if PG_VERSION_NUM >= 140000
+	stmts = raw_parser(body, RAW_PARSE_DEFAULT);
+#else
+	stmts = raw_parser(body);
+#endif
+	error_context_stack = errcb.previous;
 
 	b->nstmts = list_length(stmts);
 	b->stmts = palloc(sizeof(char *) * Max(b->nstmts, 1));
 	foreach(lc, stmts)
 	{
 		RawStmt    *rs = lfirst_node(RawStmt, lc);
-		int			len = rs->stmt_len ? rs->stmt_len : (int) strlen(body + rs->stmt_location);
+		int			loc = rs->stmt_location;
+		int			len = rs->stmt_len ? rs->stmt_len : (int) strlen(body + loc);
+
+		/* a statement starts right after the previous semicolon: trim white space */
+		while (len > 0 && isspace((unsigned char) body[loc]))
+		{
+			loc++;
+			len--;
+		}
+		while (len > 0 && isspace((unsigned char) body[loc + len - 1]))
+			len--;
 
 		if (IsA(rs->stmt, TransactionStmt))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_TRANSACTION_STATE),
 					 errmsg("transaction control is not allowed in a migration body"),
 					 errdetail("Statement %d of %d is \"%s\".",
-							   i + 1, b->nstmts, pnstrdup(body + rs->stmt_location, Min(len, 60))),
+							   i + 1, b->nstmts, pnstrdup(body + loc, pg_mbcliplen(body + loc, len, 60))),
 					 errhint("mig_ext runs every step in the caller's transaction; remove BEGIN, COMMIT, ROLLBACK and SAVEPOINT from the body.")));
-		b->stmts[i++] = pnstrdup(body + rs->stmt_location, len);
+		b->stmts[i++] = pnstrdup(body + loc, len);
 	}
 	return b;
 }

@@ -25,36 +25,59 @@
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
+#include "utils/snapmgr.h"
 #include "utils/syscache.h"
 #include "utils/xid8.h"
 
 #include "catalog.h"
 
 /*
- * run_sql: execute sql (or plan, when given) with parameters as the
- * catalog owner; returns the SPI result code.
+ * run_as_owner: execute sql (or plan, when given) with parameters as the
+ * catalog owner, with search_path limited to pg_catalog (the statements
+ * qualify everything anyway) and without JIT (the planner's estimates for
+ * the recursive drift query are far above jit_above_cost, and compiling
+ * costs more than these small queries); a plan may run under snapshot
+ * (else InvalidSnapshot).  Returns the SPI result code.
  */
 static int
-run_sql(MigCatalog *cat, SPIPlanPtr plan, const char *sql, int nargs,
-		Oid *types, Datum *values, const char *nulls)
+run_as_owner(MigCatalog *cat, SPIPlanPtr plan, const char *sql, int nargs,
+			 Oid *types, Datum *values, const char *nulls, Snapshot snapshot)
 {
 	Oid			save_user;
 	int			save_sec;
+	int			save_nestlevel;
 	int			rc;
 
 	GetUserIdAndSecContext(&save_user, &save_sec);
 	SetUserIdAndSecContext(cat->owner, save_sec | SECURITY_LOCAL_USERID_CHANGE);
+	save_nestlevel = NewGUCNestLevel();
+	(void) set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET,
+							 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+	(void) set_config_option("jit", "off", PGC_USERSET,
+							 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
 	/* read_only = false: a fresh snapshot sees what the lock waited for */
-	if (plan)
+	if (snapshot != InvalidSnapshot)
+		rc = SPI_execute_snapshot(plan, values, nulls, snapshot, InvalidSnapshot,
+								  false, false, 0);
+	else if (plan)
 		rc = SPI_execute_plan(plan, values, nulls, false, 0);
 	else
 		rc = SPI_execute_with_args(sql, nargs, types, values, nulls, false, 0);
+	AtEOXact_GUC(true, save_nestlevel);
 	SetUserIdAndSecContext(save_user, save_sec);
 	if (rc < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INTERNAL_ERROR),
 				 errmsg("mig_ext catalog statement failed: %s", SPI_result_code_string(rc))));
 	return rc;
+}
+
+/* run_sql: run_as_owner under the usual snapshot. */
+static int
+run_sql(MigCatalog *cat, SPIPlanPtr plan, const char *sql, int nargs,
+		Oid *types, Datum *values, const char *nulls)
+{
+	return run_as_owner(cat, plan, sql, nargs, types, values, nulls, InvalidSnapshot);
 }
 
 /* prepare: a plan for sql kept for the rest of the SPI connection. */
@@ -415,4 +438,265 @@ catalog_last_applied(MigCatalog *cat, MigGraph *g, TimestampTz *at, bool *known)
 		known[r] = true;
 	}
 	SPI_freetuptable(SPI_tuptable);
+}
+
+/*
+ * Offline scripts (mig_upgrade_sql, mig_downgrade_sql): the statements
+ * below write into a script what catalog_apply_step and catalog_log_step
+ * do during a call, with the values as literals.  The script runs as
+ * whoever applies it, who must be able to write the tables (their owner
+ * or a superuser).
+ */
+
+/* The setting in which a script keeps the start time of its current step. */
+#define SCRIPT_STEP_STARTED "mig_offline.step_started"
+
+/* script_ids: "ARRAY['a', 'b']::pg_catalog.text[]" for a set of revisions. */
+static char *
+script_ids(MigGraph *g, const MigSet *s)
+{
+	StringInfoData buf;
+
+	if (s->n == 0)
+		return "'{}'::pg_catalog.text[]";
+	initStringInfo(&buf);
+	appendStringInfoString(&buf, "ARRAY[");
+	for (int i = 0; i < s->n; i++)
+		appendStringInfo(&buf, "%s%s", i ? ", " : "",
+						 quote_literal_cstr(g->revs[s->items[i]].id));
+	appendStringInfoString(&buf, "]::pg_catalog.text[]");
+	return buf.data;
+}
+
+/* cmp_ids: qsort comparator for C strings, byte order. */
+static int
+cmp_ids(const void *a, const void *b)
+{
+	return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+/*
+ * catalog_script_guard: the opening statements of a script: take the
+ * advisory lock a call takes (class lock_class) and refuse to go on unless
+ * the version rows are exactly current, the rows the script was made for.
+ */
+void
+catalog_script_guard(MigCatalog *cat, MigGraph *g, const MigSet *current,
+					 int32 lock_class, StringInfo out)
+{
+	MigSet		sorted;
+	char	  **ids = palloc(sizeof(char *) * Max(current->n, 1));
+
+	for (int i = 0; i < current->n; i++)
+		ids[i] = g->revs[current->items[i]].id;
+	qsort(ids, current->n, sizeof(char *), cmp_ids);
+	set_init(&sorted);
+	for (int i = 0; i < current->n; i++)
+		set_add(&sorted, graph_lookup_id(g, ids[i]));
+
+	appendStringInfo(out,
+					 "DO $mig$\nBEGIN\n"
+					 "    PERFORM pg_catalog.pg_advisory_xact_lock(%d, %s::pg_catalog.regnamespace::pg_catalog.oid::pg_catalog.int4);\n"
+					 "    IF (SELECT pg_catalog.array_agg(revision ORDER BY revision COLLATE \"C\") FROM %s.mig_version)\n"
+					 "       IS DISTINCT FROM NULLIF(%s, '{}') THEN\n"
+					 "        RAISE EXCEPTION 'version rows differ from those this script was made for'\n"
+					 "            USING ERRCODE = '55000',\n"
+					 "                  DETAIL = %s,\n"
+					 "                  HINT = 'Make the script again from the database it is for.';\n"
+					 "    END IF;\n"
+					 "END\n$mig$;\n",
+					 lock_class, quote_literal_cstr(cat->qnsp),
+					 cat->qnsp, script_ids(g, &sorted),
+					 quote_literal_cstr(psprintf("The script expects the version rows %s.",
+												 current->n ? graph_format_ids(g, sorted.items, sorted.n) : "to be empty")));
+}
+
+/* catalog_script_step_begin: note in the script when a step starts. */
+void
+catalog_script_step_begin(StringInfo out)
+{
+	appendStringInfoString(out,
+						   "DO $mig$ BEGIN PERFORM pg_catalog.set_config('" SCRIPT_STEP_STARTED "', "
+						   "pg_catalog.clock_timestamp()::pg_catalog.text, true); END $mig$;\n");
+}
+
+/*
+ * catalog_script_step_end: the version-row statements of a step and its
+ * log row, as catalog_apply_step and catalog_log_step write them; checksum
+ * as for catalog_log_step.
+ */
+void
+catalog_script_step_end(MigCatalog *cat, MigGraph *g, const MigStep *st,
+						const char *checksum, StringInfo out)
+{
+	static const char *const directions[3] = {"upgrade", "downgrade", "stamp"};
+	const char *started = "pg_catalog.current_setting('" SCRIPT_STEP_STARTED "')::pg_catalog.timestamptz";
+
+	for (int i = 0; i < st->nchanges; i++)
+	{
+		const MigRowChange *c = &st->changes[i];
+		char	   *from = c->from >= 0 ? quote_literal_cstr(g->revs[c->from].id) : NULL;
+		char	   *to = c->to >= 0 ? quote_literal_cstr(g->revs[c->to].id) : NULL;
+
+		if (c->op == MIG_ROW_INSERT)
+			appendStringInfo(out, "INSERT INTO %s.mig_version (revision) VALUES (%s);\n",
+							 cat->qnsp, to);
+		else if (c->op == MIG_ROW_DELETE)
+			appendStringInfo(out, "DELETE FROM %s.mig_version WHERE revision OPERATOR(pg_catalog.=) %s;\n",
+							 cat->qnsp, from);
+		else
+			appendStringInfo(out, "UPDATE %s.mig_version SET revision = %s WHERE revision OPERATOR(pg_catalog.=) %s;\n",
+							 cat->qnsp, to, from);
+	}
+	appendStringInfo(out,
+					 "INSERT INTO %s.mig_log (revision, direction, from_revisions, to_revisions, "
+					 "applied_by, session_user_name, application_name, xid, started_at, duration, checksum)\n"
+					 "    VALUES (%s, '%s', %s, %s,\n"
+					 "            CURRENT_USER, SESSION_USER, pg_catalog.current_setting('application_name'),\n"
+					 "            pg_catalog.pg_current_xact_id(), %s,\n"
+					 "            pg_catalog.clock_timestamp() OPERATOR(pg_catalog.-) %s,\n"
+					 "            %s);\n",
+					 cat->qnsp, quote_literal_cstr(g->revs[st->rev].id),
+					 directions[st->direction],
+					 script_ids(g, &st->rows_before), script_ids(g, &st->rows_after),
+					 started, started,
+					 checksum ? quote_literal_cstr(checksum) : "NULL");
+}
+
+/*
+ * catalog_read_alembic: the version_num values of an Alembic version
+ * table, read with the caller's rights (not as the catalog owner), sorted
+ * by byte order.
+ */
+char **
+catalog_read_alembic(Oid relid, int *n)
+{
+	char	   *relname = get_rel_name(relid);
+	char	  **ids;
+
+	if (relname == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("relation with OID %u does not exist", relid)));
+	if (get_attnum(relid, "version_num") == InvalidAttrNumber)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_COLUMN),
+				 errmsg("table %s has no column \"version_num\"",
+						quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
+												   relname)),
+				 errdetail("An Alembic version table has one text column, version_num, with one row per current head.")));
+	if (SPI_execute(psprintf("SELECT version_num::pg_catalog.text FROM %s",
+							 quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
+														relname)),
+					true, 0) != SPI_OK_SELECT)
+		ereport(ERROR,
+				(errcode(ERRCODE_INTERNAL_ERROR),
+				 errmsg("could not read the Alembic version table")));
+	*n = (int) SPI_processed;
+	ids = palloc(sizeof(char *) * Max(*n, 1));
+	for (int i = 0; i < *n; i++)
+	{
+		ids[i] = column_text(i, 1);
+		if (ids[i] == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("the Alembic version table holds a null version_num")));
+	}
+	SPI_freetuptable(SPI_tuptable);
+	qsort(ids, *n, sizeof(char *), cmp_ids);
+	return ids;
+}
+
+/*
+ * catalog_load_check: every registered revision (in registration order)
+ * and every applied revision missing from mig_revisions (after them, by
+ * id), for the drift check.  Applied means named by a version row or
+ * reached from one through down_revisions and depends_on (ids or labels),
+ * found by a recursive query that needs no valid graph, so that unknown
+ * and missing revisions are reported rather than fatal.  One query; each
+ * step of the recursion looks names up by the primary key (a label only
+ * when no id matches), so the cost stays linear in the revisions.
+ */
+MigCheckRev *
+catalog_load_check(MigCatalog *cat, int *n)
+{
+	MigCheckRev *out;
+
+	run_sql(cat, NULL,
+			psprintf("WITH RECURSIVE applied(revision, child) AS ("
+					 " SELECT v.revision, NULL::pg_catalog.text FROM %1$s.mig_version v"
+					 " UNION SELECT COALESCE("
+					 "  (SELECT d.revision FROM %1$s.mig_revisions d"
+					 "   WHERE d.revision OPERATOR(pg_catalog.=) p.name),"
+					 "  (SELECT d.revision FROM %1$s.mig_revisions d"
+					 "   WHERE p.name OPERATOR(pg_catalog.=) ANY (d.branch_labels) LIMIT 1),"
+					 "  p.name), a.revision FROM applied a"
+					 "  CROSS JOIN LATERAL pg_catalog.unnest(("
+					 "   SELECT r.down_revisions OPERATOR(pg_catalog.||) r.depends_on"
+					 "   FROM %1$s.mig_revisions r WHERE r.revision OPERATOR(pg_catalog.=) a.revision)) AS p(name)),"
+					 " app AS (SELECT a.revision, pg_catalog.bool_or(a.child IS NULL) AS version_row,"
+					 "  pg_catalog.min(a.child) AS child FROM applied a GROUP BY a.revision),"
+					 " logged AS (SELECT DISTINCT ON (l.revision) l.revision, l.checksum"
+					 "  FROM %1$s.mig_log l WHERE l.direction OPERATOR(pg_catalog.=) 'upgrade'"
+					 "  ORDER BY l.revision, l.id DESC)"
+					 " SELECT COALESCE(r.revision, app.revision), r.revision IS NOT NULL,"
+					 "  app.revision IS NOT NULL, COALESCE(app.version_row, false), app.child,"
+					 "  r.upgrade, r.downgrade, r.checksum, lg.checksum"
+					 " FROM %1$s.mig_revisions r"
+					 " FULL JOIN app ON app.revision OPERATOR(pg_catalog.=) r.revision"
+					 " LEFT JOIN logged lg ON lg.revision OPERATOR(pg_catalog.=)"
+					 "  COALESCE(r.revision, app.revision)"
+					 " ORDER BY r.seq NULLS LAST, 1", cat->qnsp),
+			0, NULL, NULL, NULL);
+	*n = (int) SPI_processed;
+	out = palloc(sizeof(MigCheckRev) * Max(*n, 1));
+	for (int i = 0; i < *n; i++)
+	{
+		MigCheckRev *c = &out[i];
+		bool		isnull;
+
+		c->id = column_text(i, 1);
+		c->registered = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[i],
+												   SPI_tuptable->tupdesc, 2, &isnull));
+		c->applied = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[i],
+												SPI_tuptable->tupdesc, 3, &isnull));
+		c->version_row = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[i],
+													SPI_tuptable->tupdesc, 4, &isnull));
+		c->child = column_text(i, 5);
+		c->upgrade = column_text(i, 6);
+		c->downgrade = column_text(i, 7);
+		c->checksum = column_text(i, 8);
+		c->logged = column_text(i, 9);
+	}
+	SPI_freetuptable(SPI_tuptable);
+	return out;
+}
+
+/*
+ * catalog_is_stale: whether the transaction snapshot misses changes
+ * committed to the catalog after it was taken (possible only under
+ * REPEATABLE READ or SERIALIZABLE): compares the newest log row, the
+ * newest registration and the version rows as it sees them with what a
+ * new snapshot sees.  Call with the catalog locked.
+ */
+bool
+catalog_is_stale(MigCatalog *cat)
+{
+	SPIPlanPtr	plan;
+	char	   *seen;
+	char	   *latest;
+
+	plan = prepare(psprintf("SELECT pg_catalog.concat_ws('/',"
+							" (SELECT pg_catalog.max(l.id) FROM %1$s.mig_log l),"
+							" (SELECT pg_catalog.max(r.seq) FROM %1$s.mig_revisions r),"
+							" (SELECT pg_catalog.array_agg(v.revision ORDER BY v.revision)"
+							"  FROM %1$s.mig_version v))", cat->qnsp), 0, NULL);
+	run_sql(cat, plan, NULL, 0, NULL, NULL, NULL);
+	seen = column_text(0, 1);
+	SPI_freetuptable(SPI_tuptable);
+	run_as_owner(cat, plan, NULL, 0, NULL, NULL, NULL, GetLatestSnapshot());
+	latest = column_text(0, 1);
+	SPI_freetuptable(SPI_tuptable);
+	SPI_freeplan(plan);
+	return strcmp(seen, latest) != 0;
 }

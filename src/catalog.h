@@ -9,6 +9,7 @@
 #define MIG_CATALOG_H
 
 #include "executor/spi.h"
+#include "lib/stringinfo.h"
 #include "utils/timestamp.h"
 
 #include "graph.h"
@@ -24,6 +25,25 @@ typedef struct MigCatalog
 	SPIPlanPtr	log_plan;
 } MigCatalog;
 
+/*
+ * A revision as the drift check sees it: registered, applied (an ancestor
+ * of a version row, or one), or both, with its stored checksum and the
+ * checksum of its last logged upgrade.
+ */
+typedef struct MigCheckRev
+{
+	char	   *id;
+	bool		registered;
+	bool		applied;
+	bool		version_row;	/* named by a version row itself */
+	char	   *child;			/* when applied and not a version row: an
+								 * applied revision naming it */
+	char	   *upgrade;		/* NULL when not registered */
+	char	   *downgrade;
+	char	   *checksum;		/* as stored in mig_revisions */
+	char	   *logged;			/* of the last upgrade logged, or NULL */
+} MigCheckRev;
+
 extern Datum catalog_text_array(char **items, int n);
 extern void catalog_open(MigCatalog *cat, Oid fn_oid);
 extern MigRev *catalog_load_revisions(MigCatalog *cat, bool with_bodies,
@@ -37,7 +57,15 @@ extern void catalog_apply_step(MigCatalog *cat, MigGraph *g, const MigStep *st);
 extern void catalog_log_step(MigCatalog *cat, MigGraph *g, const MigStep *st,
 							 TimestampTz started, const char *checksum);
 extern void catalog_clear_versions(MigCatalog *cat);
+extern MigCheckRev *catalog_load_check(MigCatalog *cat, int *n);
+extern bool catalog_is_stale(MigCatalog *cat);
 extern void catalog_last_applied(MigCatalog *cat, MigGraph *g,
 								 TimestampTz *at, bool *known);
+extern void catalog_script_guard(MigCatalog *cat, MigGraph *g, const MigSet *current,
+								 int32 lock_class, StringInfo out);
+extern void catalog_script_step_begin(StringInfo out);
+extern void catalog_script_step_end(MigCatalog *cat, MigGraph *g, const MigStep *st,
+									const char *checksum, StringInfo out);
+extern char **catalog_read_alembic(Oid relid, int *n);
 
 #endif							/* MIG_CATALOG_H */

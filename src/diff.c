@@ -49,11 +49,8 @@ desired_error_context(void *arg)
 {
 	DesiredContext *dc = (DesiredContext *) arg;
 	const char *s = dc->body->stmts[dc->stmt - 1];
-	int			len;
+	int			len = pg_mbcliplen(s, strlen(s), 60);
 
-	while (isspace((unsigned char) *s))
-		s++;
-	len = pg_mbcliplen(s, strlen(s), 60);
 	errcontext("statement %d of %d of the desired schema: \"%s%s\"",
 			   dc->stmt, dc->body->nstmts, pnstrdup(s, len), s[len] ? "..." : "");
 }

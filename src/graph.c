@@ -257,9 +257,15 @@ normalize_deps(MigGraph *g)
 					for (int k = 0; k < g->revs[a].ndeps; k++)
 						implied[g->revs[a].deps[k]] = true;
 		}
+		r->nnormdeps = 0;
 		for (int j = 0; j < r->ndeps; j++)
-			if (!implied[r->deps[j]] && !int_array_has(r->norm, r->nnorm, r->deps[j]))
+		{
+			if (implied[r->deps[j]])
+				continue;
+			r->nnormdeps++;
+			if (!int_array_has(r->norm, r->nnorm, r->deps[j]))
 				int_array_add(&r->norm, &r->nnorm, r->deps[j]);
+		}
 		if (anc)
 			for (int a = 0; a < g->nrevs; a++)
 				if (anc[a])
@@ -506,130 +512,151 @@ graph_lineage(MigGraph *g, int rev, MigEdges edges)
 }
 
 /*
- * graph_sort: the revisions flagged in todo, newest first, in Alembic's
- * order (RevisionMap._topological_sort): start from the heads in
- * registration order, walk each branch down until its next revision is
- * still needed by another branch, then switch to the first such branch.
- * Every todo revision must be an ancestor of one of the heads.  Returns a
- * List of int indexes.
- *
- * A revision may be emitted once no unemitted todo revision sits on top of
- * it; when it cannot, the walk moves to the first frontier entry above it,
- * found by a search up from it over unemitted revisions.
+ * graph_label_members: flags for the revisions that carry the label
+ * declared by revision rev, as Alembic's RevisionMap._add_branches spreads
+ * it: rev and its descendants through down_revision, and, when those form
+ * one line with no merge point and no revision with several children or
+ * dependents, the ancestors below rev down to the first such revision.
+ */
+bool *
+graph_label_members(MigGraph *g, int rev)
+{
+	bool	   *members = graph_descendants(g, &rev, 1, MIG_EDGES_VERSIONED);
+	int			tip = rev;
+	int			r;
+
+	/* climb to the tip of the line; give up at a fork */
+	while (g->revs[tip].nnext == 1)
+		tip = g->revs[tip].next[0];
+	if (g->revs[tip].nnext > 1)
+		return members;
+	/* walk down from the tip as Alembic does, labelling on the way */
+	for (r = tip;;)
+	{
+		MigRev	   *mr = &g->revs[r];
+
+		if (mr->nallnext > 1 || mr->ndown > 1)
+			break;
+		members[r] = true;
+		if (mr->ndown == 0)
+			break;
+		r = mr->down[0];
+	}
+	return members;
+}
+
+/*
+ * graph_sort: the revisions flagged in todo, newest first, in the order of
+ * Alembic's RevisionMap._topological_sort, step for step.  It keeps a list
+ * of branch tips, starting with the heads that are todo in registration
+ * order, each with the ancestors (through parents and dependencies) it had
+ * when it became a tip; it walks the current tip down while no other tip's
+ * ancestors hold it, else switches to the first tip that does.  When a
+ * plain revision (one parent, no dependency) is emitted its ancestor set is
+ * kept minus the revision; otherwise each new tip gets a fresh one.  A todo
+ * revision that is no ancestor of a todo head is an error (Alembic fails
+ * on an assertion).  Returns a List of int indexes.
  */
 List *
-graph_sort(MigGraph *g, const bool *todo, const int *heads, int nheads)
+graph_sort(MigGraph *g, const bool *todo_in, const int *heads, int nheads)
 {
-	int			n = g->nrevs;
-	int		   *pending = palloc0(sizeof(int) * Max(n, 1));
-	bool	   *emitted = palloc0(sizeof(bool) * Max(n, 1));
-	int		   *front = palloc(sizeof(int) * Max(n, 1));
-	bool	   *infront = palloc0(sizeof(bool) * Max(n, 1));
-	int		   *stack = palloc(sizeof(int) * Max(n, 1));
-	bool	   *seen = palloc0(sizeof(bool) * Max(n, 1));
-	int			nfront = 0;
+	int			n = Max(g->nrevs, 1);
+	bool	   *todo = palloc(sizeof(bool) * n);
+	bool	   *intips = palloc0(sizeof(bool) * n);
+	int		   *tips = palloc(sizeof(int) * n);
+	bool	  **anc = palloc(sizeof(bool *) * n);
+	int		   *add = palloc(sizeof(int) * n);
+	int			ntips = 0;
 	int			idx = 0;
 	List	   *out = NIL;
 
-	for (int i = 0; i < n; i++)
-		if (todo[i])
-			for (int k = 0; k < g->revs[i].nnorm; k++)
-				if (todo[g->revs[i].norm[k]])
-					pending[g->revs[i].norm[k]]++;
-
-	/* initial frontier: the heads that are todo, in registration order */
+	memcpy(todo, todo_in, sizeof(bool) * g->nrevs);
 	for (int i = 0; i < nheads; i++)
-		if (todo[heads[i]] && !infront[heads[i]])
+		if (todo[heads[i]] && !intips[heads[i]])
 		{
-			int			j = nfront++;
+			int			j = ntips++;
 
-			while (j > 0 && front[j - 1] > heads[i])
+			while (j > 0 && tips[j - 1] > heads[i])
 			{
-				front[j] = front[j - 1];
+				tips[j] = tips[j - 1];
 				j--;
 			}
-			front[j] = heads[i];
-			infront[heads[i]] = true;
+			tips[j] = heads[i];
+			intips[heads[i]] = true;
 		}
+	for (int i = 0; i < ntips; i++)
+		anc[i] = graph_ancestors(g, &tips[i], 1, MIG_EDGES_ALL);
 
-	while (nfront > 0)
+	while (ntips > 0)
 	{
-		int			cand = front[idx];
+		int			cand = tips[idx];
 		MigRev	   *r = &g->revs[cand];
 		int			nadd = 0;
+		int			j;
 
-		if (pending[cand] > 0)
+		/* another tip still needs cand: go there first */
+		for (j = 0; j < ntips; j++)
+			if (j != idx && anc[j][cand])
+				break;
+		if (j < ntips)
 		{
-			/* another branch still needs cand: go to the first one above it */
-			int			top = 0,
-						best = -1;
-			List	   *touched = NIL;
-			ListCell   *lc;
-
-			stack[top++] = cand;
-			seen[cand] = true;
-			touched = lappend_int(touched, cand);
-			while (top > 0)
-			{
-				MigRev	   *s = &g->revs[stack[--top]];
-
-				for (int k = 0; k < s->nallnext; k++)
-				{
-					int			c = s->allnext[k];
-
-					if (!todo[c] || emitted[c] || seen[c])
-						continue;
-					seen[c] = true;
-					touched = lappend_int(touched, c);
-					if (infront[c])
-					{
-						for (int j = 0; j < nfront; j++)
-							if (front[j] == c && (best < 0 || j < best))
-								best = j;
-					}
-					else
-						stack[top++] = c;
-				}
-			}
-			foreach(lc, touched)
-				seen[lfirst_int(lc)] = false;
-			list_free(touched);
-			Assert(best >= 0 && best != idx);
-			idx = best;
+			idx = j;
 			continue;
 		}
 
-		out = lappend_int(out, cand);
-		emitted[cand] = true;
-		infront[cand] = false;
-		for (int k = 0; k < r->nnorm; k++)
+		if (todo[cand])
 		{
-			int			p = r->norm[k];
-
-			if (!todo[p])
-				continue;
-			pending[p]--;
-			if (emitted[p] || infront[p])
-				continue;
-			infront[p] = true;
-			if (nadd++ == 0)
-				front[idx] = p;
-			else
-				front[nfront++] = p;
+			out = lappend_int(out, cand);
+			todo[cand] = false;
 		}
+		for (int k = 0; k < r->nnorm; k++)
+			if (todo[r->norm[k]] && !intips[r->norm[k]])
+				add[nadd++] = r->norm[k];
+		intips[cand] = false;
+
 		if (nadd == 0)
 		{
-			memmove(&front[idx], &front[idx + 1], sizeof(int) * (nfront - idx - 1));
-			nfront--;
+			pfree(anc[idx]);
+			memmove(&tips[idx], &tips[idx + 1], sizeof(int) * (ntips - idx - 1));
+			memmove(&anc[idx], &anc[idx + 1], sizeof(bool *) * (ntips - idx - 1));
+			ntips--;
 			idx = Max(idx - 1, 0);
+			continue;
+		}
+		tips[idx] = add[0];
+		intips[add[0]] = true;
+		if (r->nnormdeps == 0 && r->ndown == 1)
+			anc[idx][cand] = false;
+		else
+		{
+			pfree(anc[idx]);
+			anc[idx] = graph_ancestors(g, &add[0], 1, MIG_EDGES_ALL);
+			for (int k = 1; k < nadd; k++)
+			{
+				tips[ntips] = add[k];
+				intips[add[k]] = true;
+				anc[ntips++] = graph_ancestors(g, &add[k], 1, MIG_EDGES_ALL);
+			}
 		}
 	}
 
-	pfree(pending);
-	pfree(emitted);
-	pfree(front);
-	pfree(infront);
-	pfree(stack);
-	pfree(seen);
+	/* Alembic asserts here; name what no head reached */
+	for (int i = 0; i < g->nrevs; i++)
+		if (todo[i])
+			add[ntips++] = i;
+	if (ntips > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("revisions %s are not below the revisions the range ends at",
+						graph_format_ids(g, add, ntips)),
+				 errdetail("The range ends at %s.",
+						   nheads ? graph_format_ids(g, heads, nheads) : "base"),
+				 errhint("End the range at a revision above all of them.")));
+
+	pfree(todo);
+	pfree(intips);
+	pfree(tips);
+	pfree(anc);
+	pfree(add);
 	return out;
 }

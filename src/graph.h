@@ -39,6 +39,8 @@ typedef struct MigRev
 								 * ancestor: Alembic's normalized down
 								 * revisions */
 	int			nnorm;
+	int			nnormdeps;		/* dependencies no ancestor implies (some
+								 * may also be parents) */
 	int		   *next;			/* children through down_revision */
 	int			nnext;
 	int		   *allnext;		/* children and dependents */
@@ -85,6 +87,7 @@ extern bool *graph_ancestors(MigGraph *g, const int *seeds, int nseeds,
 extern bool *graph_descendants(MigGraph *g, const int *seeds, int nseeds,
 							   MigEdges edges);
 extern bool *graph_lineage(MigGraph *g, int rev, MigEdges edges);
+extern bool *graph_label_members(MigGraph *g, int rev);
 extern List *graph_sort(MigGraph *g, const bool *todo,
 						const int *heads, int nheads);
 

@@ -31,8 +31,9 @@ set_copy(const MigSet *s)
 }
 
 /*
- * check_overlap: Alembic refuses a set of revisions in which one is an
- * ancestor of another (as targets, or as version rows).
+ * check_overlap: Alembic's upgrade (and history) refuses a set of
+ * revisions in which one is an ancestor of another (as targets, or as
+ * version rows).
  */
 static void
 check_overlap(MigGraph *g, const MigSet *s)
@@ -247,7 +248,7 @@ plan_upgrade(MigGraph *g, const MigSet *current, const char *target)
 	List	   *order;
 	List	   *steps = NIL;
 
-	target_parse_upgrade(g, current, target, &targets);
+	target_parse_upgrade(g, current, target, false, &targets);
 	check_overlap(g, &targets);
 	check_overlap(g, current);
 	need = graph_ancestors(g, targets.items, targets.n, MIG_EDGES_ALL);
@@ -306,7 +307,6 @@ plan_downgrade(MigGraph *g, const MigSet *current, const char *target)
 					 errmsg("\"%s\" is not a valid downgrade target from current heads", target)));
 	}
 
-	check_overlap(g, current);
 	drop = graph_descendants(g, roots.items, roots.n, MIG_EDGES_ALL);
 	applied = graph_ancestors(g, current->items, current->n, MIG_EDGES_ALL);
 	for (int i = 0; i < g->nrevs; i++)
@@ -413,11 +413,24 @@ plan_stamp(MigGraph *g, const MigSet *current, const char *targets)
 		target_filter_lineage(g, current, lfirst(lc), MIG_EDGES_ALL, &f);
 		for (int i = 0; i < f.n; i++)
 			set_add(&filtered, f.items[i]);
-		target_get_revisions(g, lfirst(lc), &d);
+		/* Alembic would stamp a revision twice and fail on an assertion */
+		if (target_get_revisions_counted(g, lfirst(lc), &d))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("stamp target \"%s\" reaches one revision from more than one head",
+							(char *) lfirst(lc)),
+					 errhint("Name the revisions to stamp.")));
 		for (int i = 0; i < d.n; i++)
+		{
+			if (set_contains(&dests, d.items[i]))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("revision %s is named more than once in stamp targets \"%s\"",
+								g->revs[d.items[i]].id, targets),
+						 errhint("Name each revision once.")));
 			set_add(&dests, d.items[i]);
+		}
 	}
-	check_overlap(g, &dests);
 
 	if (dests.n == 0)
 	{
@@ -450,6 +463,14 @@ plan_stamp(MigGraph *g, const MigSet *current, const char *targets)
 			below |= anc[filtered.items[k]];
 		}
 		set_init(&none);
+		if (above && below)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("cannot stamp %s: the version rows on its lineage are both above and below it",
+							g->revs[dest].id),
+					 errdetail("The version rows are: %s.",
+							   graph_format_ids(g, heads.items, heads.n)),
+					 errhint("Stamp with purge => true to set the rows from scratch.")));
 		if (above)
 			steps = lappend(steps, stamp_step(g, &heads, &filtered, dest, false, false));
 		else if (below)
@@ -460,6 +481,32 @@ plan_stamp(MigGraph *g, const MigSet *current, const char *targets)
 		pfree(anc);
 	}
 	return steps;
+}
+
+/*
+ * keep_label_members: Alembic's history narrowing for a start written
+ * "branch@...": keep the range's ends that carry the branch's label (a
+ * revision id stands for its single label).
+ */
+static void
+keep_label_members(MigGraph *g, MigSet *ends, const char *start)
+{
+	char	   *branch = pnstrdup(start, strchr(start, '@') - start);
+	int			b = target_get_revision(g, branch);
+	bool	   *members;
+	MigSet		all = *ends;
+
+	if (b >= 0 && !graph_is_label(g, branch) && g->revs[b].nlabels != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("revision %s does not name a single branch", branch),
+				 errdetail("It declares %d branch labels.", g->revs[b].nlabels),
+				 errhint("Write the branch label before the \"@\".")));
+	members = b >= 0 ? graph_label_members(g, b) : NULL;
+	set_init(ends);
+	for (int i = 0; members && i < all.n; i++)
+		if (members[all.items[i]])
+			set_add(ends, all.items[i]);
 }
 
 /*
@@ -498,10 +545,15 @@ plan_history(MigGraph *g, const MigSet *current, const char *range)
 	while (*end && isspace((unsigned char) end[strlen(end) - 1]))
 		end[strlen(end) - 1] = '\0';
 
-	if (strcmp(end, "current") == 0)
+	/* "current" with no version rows is no end at all, as in Alembic */
+	if (strcmp(end, "current") == 0 && current->n > 0)
 		upper = set_copy(current);
 	else
-		target_parse_upgrade(g, current, *end ? end : "heads", &upper);
+		target_parse_upgrade(g, current,
+							 *end && strcmp(end, "current") != 0 ? end : "heads",
+							 true, &upper);
+	if (strchr(start, '@'))
+		keep_label_members(g, &upper, start);
 	if (strcmp(start, "current") == 0)
 		lower = set_copy(current);
 	else if (*start)
@@ -509,6 +561,8 @@ plan_history(MigGraph *g, const MigSet *current, const char *range)
 	else
 		set_init(&lower);
 
+	check_overlap(g, &upper);
+	check_overlap(g, &lower);
 	need = graph_ancestors(g, upper.items, upper.n, MIG_EDGES_ALL);
 	if (lower.n > 0)
 	{

@@ -13,6 +13,7 @@
  */
 #include "postgres.h"
 
+#include "access/xact.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
@@ -24,12 +25,22 @@
 /* True while a migration body runs: mig_ext functions refuse then. */
 static bool runner_busy = false;
 
+/* What a step is doing, for the error context. */
+typedef enum BodyPhase
+{
+	PHASE_NONE,					/* between steps: no context line */
+	PHASE_PARSING,
+	PHASE_RUNNING,
+	PHASE_RECORDING
+} BodyPhase;
+
 /* What the error context of a running body names. */
 typedef struct BodyContext
 {
 	MigRev	   *rev;
 	MigDirection direction;
-	int			stmt;			/* 1-based; 0 while parsing */
+	BodyPhase	phase;
+	int			stmt;			/* 1-based, while running */
 	int			nstmts;
 } BodyContext;
 
@@ -48,28 +59,154 @@ runner_check_idle(const char *fname)
 				 errhint("Register and run migrations from outside the bodies.")));
 }
 
-/* body_error_context: names the revision and statement an error came from. */
+/*
+ * body_error_context: names the revision and statement an error came from;
+ * nothing between steps, so that the step notices carry no context.
+ */
 static void
 body_error_context(void *arg)
 {
 	BodyContext *bc = (BodyContext *) arg;
 	const char *dir = bc->direction == MIG_UPGRADE ? "upgrade" : "downgrade";
 
-	if (bc->stmt == 0)
+	if (bc->phase == PHASE_PARSING)
 		errcontext("parsing the %s of revision %s (\"%s\")",
 				   dir, bc->rev->id, bc->rev->message);
-	else
+	else if (bc->phase == PHASE_RUNNING)
 		errcontext("statement %d of %d in the %s of revision %s (\"%s\")",
 				   bc->stmt, bc->nstmts, dir, bc->rev->id, bc->rev->message);
+	else if (bc->phase == PHASE_RECORDING)
+		errcontext("recording the %s of revision %s (\"%s\")",
+				   dir, bc->rev->id, bc->rev->message);
 }
 
-/* runner_lock: take the transaction-scoped advisory lock of this install. */
+/*
+ * runner_lock: the transaction-scoped advisory lock of this install,
+ * waiting (within lock_timeout) while another transaction holds it.
+ * Under REPEATABLE READ or SERIALIZABLE the transaction's snapshot may
+ * predate changes committed to the catalog (by the holder it waited for,
+ * or before the call): acting on it could run migrations again, so the
+ * call fails with a serialization error and the retry sees them.
+ */
 void
 runner_lock(MigCatalog *cat)
 {
 	DirectFunctionCall2(pg_advisory_xact_lock_int4,
 						Int32GetDatum(MIG_LOCK_CLASS),
 						Int32GetDatum((int32) cat->nsp));
+	if (IsolationUsesXactSnapshot() && catalog_is_stale(cat))
+		ereport(ERROR,
+				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+				 errmsg("could not serialize access due to a concurrent mig_ext command"),
+				 errdetail("Another transaction changed the catalog of this mig_ext install after this %s transaction took its snapshot.",
+						   IsolationIsSerializable() ? "SERIALIZABLE" : "REPEATABLE READ"),
+				 errhint("Retry the transaction.")));
+}
+
+/* runner_problem_name: the problem column of mig_validate for kind. */
+const char *
+runner_problem_name(MigProblemKind kind)
+{
+	static const char *const names[] = {
+		"unknown version row", "missing revision", "edited revision", "changed body"
+	};
+
+	return names[kind];
+}
+
+/* add_problem: append a problem of kind about revision to list. */
+static List *
+add_problem(List *list, MigProblemKind kind, const char *revision, char *detail)
+{
+	MigProblem *p = palloc(sizeof(MigProblem));
+
+	p->kind = kind;
+	p->revision = pstrdup(revision);
+	p->detail = detail;
+	return lappend(list, p);
+}
+
+/*
+ * find_problems: what is wrong with the catalog of cat: version rows
+ * naming unknown revisions, applied revisions missing from it, revisions
+ * whose bodies no longer match their stored checksum (a hand edit), and
+ * applied revisions whose upgrade differs from the last one that ran.
+ * One query, then linear in the revisions.
+ */
+static List *
+find_problems(MigCatalog *cat)
+{
+	List	   *problems = NIL;
+	int			n;
+	MigCheckRev *revs = catalog_load_check(cat, &n);
+
+	for (int i = 0; i < n; i++)
+	{
+		MigCheckRev *c = &revs[i];
+		char	   *now;
+
+		if (!c->registered)
+		{
+			if (c->version_row)
+				problems = add_problem(problems, MIG_PROBLEM_UNKNOWN_VERSION, c->id,
+									   psprintf("Table %s.mig_version names revision %s, which is not in %s.mig_revisions.",
+												cat->qnsp, c->id, cat->qnsp));
+			else
+				problems = add_problem(problems, MIG_PROBLEM_MISSING, c->id,
+									   psprintf("Applied revision %s names revision %s, which is not in %s.mig_revisions.",
+												c->child, c->id, cat->qnsp));
+			continue;
+		}
+		if (strcmp(body_revision_checksum(c->upgrade, c->downgrade), c->checksum) != 0)
+			problems = add_problem(problems, MIG_PROBLEM_EDITED, c->id,
+								   psprintf("The bodies of revision %s no longer match the checksum stored when it was registered.",
+											c->id));
+		if (!c->applied || c->logged == NULL)
+			continue;
+		now = body_checksum(c->upgrade);
+		if (strcmp(now, c->logged) != 0)
+			problems = add_problem(problems, MIG_PROBLEM_CHANGED, c->id,
+								   psprintf("The upgrade of revision %s has sha256 %s, but the last upgrade logged for it ran a body with sha256 %s.",
+											c->id, now, c->logged));
+	}
+	return problems;
+}
+
+/*
+ * runner_validate: the problems of the catalog of the function fn_oid,
+ * read without locking; none when all is well.
+ */
+List *
+runner_validate(Oid fn_oid)
+{
+	MigCatalog	cat;
+
+	catalog_open(&cat, fn_oid);
+	return find_problems(&cat);
+}
+
+/*
+ * check_drift: refuse to migrate while an applied revision's body differs
+ * from what ran or a body was edited by hand.
+ */
+static void
+check_drift(MigCatalog *cat)
+{
+	List	   *problems = find_problems(cat);
+	MigProblem *p;
+
+	if (problems == NIL)
+		return;
+	p = linitial(problems);
+	ereport(ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 p->kind == MIG_PROBLEM_EDITED ?
+			 errmsg("revision %s was edited after it was registered", p->revision) :
+			 errmsg("applied revision %s no longer matches the upgrade that ran", p->revision),
+			 errdetail("%s%s", p->detail,
+					   list_length(problems) > 1 ? " mig_validate() lists every problem found." : ""),
+			 errhint("Restore the bodies of revision %s as they were registered (the sha256 of the upgrade that ran is in %s.mig_log.checksum) and register any change as a new revision.",
+					 p->revision, cat->qnsp)));
 }
 
 /*
@@ -104,6 +241,33 @@ notice_step(MigGraph *g, const MigStep *st)
 }
 
 /*
+ * check_bodies: parse both bodies of r, a revision being registered, so
+ * that a syntax error or transaction control is refused before it is
+ * stored rather than when it would run.
+ */
+static void
+check_bodies(MigRev *r)
+{
+	ErrorContextCallback errcb;
+	BodyContext bc;
+
+	bc.rev = r;
+	bc.phase = PHASE_PARSING;
+	bc.direction = MIG_UPGRADE;
+	errcb.callback = body_error_context;
+	errcb.arg = &bc;
+	errcb.previous = error_context_stack;
+	error_context_stack = &errcb;
+	(void) body_split(r->upgrade);
+	if (r->downgrade)
+	{
+		bc.direction = MIG_DOWNGRADE;
+		(void) body_split(r->downgrade);
+	}
+	error_context_stack = errcb.previous;
+}
+
+/*
  * runner_migrate: upgrade or downgrade to target: plan, parse every body
  * that will run, then run each step's statements, move the version rows
  * and write the log.  run->steps holds the steps run.
@@ -118,11 +282,13 @@ runner_migrate(MigRun *run, Oid fn_oid, MigDirection direction, const char *targ
 	int			i;
 
 	begin(run, fn_oid, true, true);
+	check_drift(&run->cat);
 	run->steps = direction == MIG_UPGRADE ?
 		plan_upgrade(run->g, &run->current, target) :
 		plan_downgrade(run->g, &run->current, target);
 
 	bc.direction = direction;
+	bc.phase = PHASE_NONE;
 	errcb.callback = body_error_context;
 	errcb.arg = &bc;
 	errcb.previous = error_context_stack;
@@ -136,7 +302,7 @@ runner_migrate(MigRun *run, Oid fn_oid, MigDirection direction, const char *targ
 		MigStep    *st = lfirst(lc);
 
 		bc.rev = &run->g->revs[st->rev];
-		bc.stmt = 0;
+		bc.phase = PHASE_PARSING;
 		bodies[i++] = body_split(direction == MIG_UPGRADE ?
 								 bc.rev->upgrade : bc.rev->downgrade);
 	}
@@ -153,7 +319,9 @@ runner_migrate(MigRun *run, Oid fn_oid, MigDirection direction, const char *targ
 
 			bc.rev = &run->g->revs[st->rev];
 			bc.nstmts = b->nstmts;
+			bc.phase = PHASE_NONE;
 			notice_step(run->g, st);
+			bc.phase = PHASE_RUNNING;
 			for (bc.stmt = 1; bc.stmt <= b->nstmts; bc.stmt++)
 			{
 				int			rc = SPI_execute(b->stmts[bc.stmt - 1], false, 0);
@@ -165,7 +333,7 @@ runner_migrate(MigRun *run, Oid fn_oid, MigDirection direction, const char *targ
 									SPI_result_code_string(rc))));
 				SPI_freetuptable(SPI_tuptable);
 			}
-			bc.stmt = 0;
+			bc.phase = PHASE_RECORDING;
 			catalog_apply_step(&run->cat, run->g, st);
 			catalog_log_step(&run->cat, run->g, st, started,
 							 body_checksum(direction == MIG_UPGRADE ?
@@ -355,6 +523,7 @@ runner_register(Oid fn_oid, MigRev *r, MigParents parents)
 	/* the graph with the new revision must still be valid */
 	revs[nrevs] = *r;
 	(void) graph_build(revs, nrevs + 1);
+	check_bodies(r);
 	catalog_insert_revision(&cat, r, body_revision_checksum(r->upgrade, r->downgrade));
 	return r->id;
 }

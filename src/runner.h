@@ -23,6 +23,25 @@ typedef struct MigRun
 /* The advisory lock class; the object is the extension schema's OID. */
 #define MIG_LOCK_CLASS 1835624293	/* 'mige' */
 
+/* What the drift check can find wrong with a revision. */
+typedef enum MigProblemKind
+{
+	MIG_PROBLEM_UNKNOWN_VERSION,	/* a version row names no revision */
+	MIG_PROBLEM_MISSING,		/* an applied revision is not registered */
+	MIG_PROBLEM_EDITED,			/* bodies differ from the stored checksum */
+	MIG_PROBLEM_CHANGED			/* upgrade differs from the one that ran */
+} MigProblemKind;
+
+/* One problem found by runner_validate. */
+typedef struct MigProblem
+{
+	MigProblemKind kind;
+	char	   *revision;
+	char	   *detail;			/* a full sentence */
+} MigProblem;
+
+extern const char *runner_problem_name(MigProblemKind kind);
+extern List *runner_validate(Oid fn_oid);
 extern void runner_check_idle(const char *fname);
 extern void runner_lock(MigCatalog *cat);
 extern void runner_migrate(MigRun *run, Oid fn_oid, MigDirection direction,

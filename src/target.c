@@ -34,6 +34,7 @@ typedef struct Ident
 
 static int	revision_for_ident(MigGraph *g, const char *full, const char *name,
 							   const char *branch);
+static bool resolve_symbol(MigGraph *g, Ident *id, MigSet *out);
 
 /* is_illegal_char: a character a revision id or label may not hold. */
 static bool
@@ -109,22 +110,28 @@ split_ident(const char *full)
 	return id;
 }
 
-/* error_multiple_heads: Alembic's MultipleHeads, for argument arg. */
+/*
+ * error_multiple_heads: Alembic's MultipleHeads, for argument arg; the
+ * hint suggests narrowing the part after any '@'.
+ */
 static void
 error_multiple_heads(MigGraph *g, const MigSet *heads, const char *arg)
 {
+	const char *at = strrchr(arg, '@');
+
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 			 errmsg("multiple head revisions are present for given argument \"%s\"", arg),
 			 errdetail("The heads are %s.", graph_format_ids(g, heads->items, heads->n)),
 			 errhint("Specify a specific target revision, \"<branchname>@%s\" to narrow to a specific head, or \"heads\" for all heads.",
-					 arg)));
+					 at ? at + 1 : arg)));
 }
 
 /*
  * find_prefix: the revision whose id or label starts with prefix, among
  * names longer than three characters and (when lineage is not NULL) in
- * that lineage.  Returns -1 when none; errors when several.
+ * that lineage.  Returns -1 when none; errors when several names match,
+ * even names of one revision.
  */
 static int
 find_prefix(MigGraph *g, const char *prefix, const bool *lineage)
@@ -147,12 +154,12 @@ find_prefix(MigGraph *g, const char *prefix, const bool *lineage)
 
 			if (strlen(name) <= 3 || strncmp(name, prefix, plen) != 0)
 				continue;
+			/* like Alembic, an id and a label of one revision are two names */
 			if (nfound < 10)
 				appendStringInfo(&names, "%s\"%s\"", nfound ? ", " : "", name);
 			else if (nfound == 10)
 				appendStringInfoString(&names, ", ...");
-			if (found != i)
-				nfound++;
+			nfound++;
 			found = i;
 		}
 	}
@@ -224,22 +231,31 @@ revision_for_ident(MigGraph *g, const char *full, const char *name,
 }
 
 /*
- * lineage_mask: flags for the revisions that share a lineage with what
- * check_against names (Alembic's filter_for_lineage); NULL when it names
- * nothing, meaning everything passes.
+ * target_filter_lineage: the members of in that share a lineage with what
+ * check_against names (Alembic's filter_for_lineage): "head", "heads" and
+ * "base" as symbols, anything else as one revision (no walking: "-1"
+ * names nothing), plus the branch before an '@'.  As in Alembic, the
+ * symbols are resolved even when in is empty, names only when needed.
  */
-static bool *
-lineage_mask(MigGraph *g, const char *check_against, MigEdges edges)
+void
+target_filter_lineage(MigGraph *g, const MigSet *in, const char *check_against,
+					  MigEdges edges, MigSet *out)
 {
+	Ident		id = split_ident(check_against);
 	MigSet		shares;
 	bool	   *mask = NULL;
 
-	target_get_revisions(g, check_against, &shares);
-	if (strchr(check_against, '@'))
+	set_init(out);
+	if (!resolve_symbol(g, &id, &shares) && in->n > 0)
+		set_add(&shares, revision_for_ident(g, check_against, id.name, NULL));
+	if (id.branch && in->n > 0)
+		set_add(&shares, revision_for_ident(g, check_against, id.branch, NULL));
+	if (shares.n == 0)
 	{
-		Ident		id = split_ident(check_against);
-
-		set_add(&shares, target_resolve_branch(g, id.branch));
+		/* nothing to compare with: everything passes */
+		for (int i = 0; i < in->n; i++)
+			set_add(out, in->items[i]);
+		return;
 	}
 	for (int i = 0; i < shares.n; i++)
 	{
@@ -254,20 +270,10 @@ lineage_mask(MigGraph *g, const char *check_against, MigEdges edges)
 			pfree(m);
 		}
 	}
-	return mask;
-}
-
-/* target_filter_lineage: the members of in that share check_against's lineage. */
-void
-target_filter_lineage(MigGraph *g, const MigSet *in, const char *check_against,
-					  MigEdges edges, MigSet *out)
-{
-	bool	   *mask = lineage_mask(g, check_against, edges);
-
-	set_init(out);
 	for (int i = 0; i < in->n; i++)
-		if (mask == NULL || mask[in->items[i]])
+		if (mask[in->items[i]])
 			set_add(out, in->items[i]);
+	pfree(mask);
 }
 
 /*
@@ -393,14 +399,12 @@ match_relative(const char *target, char **branch, char **symbol, char **steps)
 /*
  * walk: Alembic's _walk: steps up (children) or down (parents) from start,
  * a revision, WALK_NONE (nothing applied) or WALK_BASE.  Returns the
- * revision reached, WALK_BASE, or WALK_NONE when the walk ran past the end.
+ * revision reached, WALK_BASE, or, when the walk runs past the end,
+ * WALK_NONE (or, with stay, where it stopped: Alembic's no_overwalk off).
  */
 static int
-walk(MigGraph *g, int start, int steps, const char *branch)
+walk(MigGraph *g, int start, int steps, const char *branch, bool stay)
 {
-	bool	   *mask = (steps > 0 && branch) ?
-		lineage_mask(g, branch, MIG_EDGES_VERSIONED) : NULL;
-
 	for (int s = 0; s < abs(steps); s++)
 	{
 		MigSet		children;
@@ -419,14 +423,11 @@ walk(MigGraph *g, int start, int steps, const char *branch)
 			else
 				for (int k = 0; k < g->revs[start].nnext; k++)
 					set_add(&children, g->revs[start].next[k]);
-			if (mask)
+			if (branch)
 			{
 				MigSet		all = children;
 
-				set_init(&children);
-				for (int i = 0; i < all.n; i++)
-					if (mask[all.items[i]])
-						set_add(&children, all.items[i]);
+				target_filter_lineage(g, &all, branch, MIG_EDGES_VERSIONED, &children);
 			}
 		}
 		else if (start != WALK_BASE)
@@ -443,7 +444,7 @@ walk(MigGraph *g, int start, int steps, const char *branch)
 			}
 		}
 		if (children.n == 0)
-			return WALK_NONE;
+			return stay ? start : WALK_NONE;
 		if (children.n > 1)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -479,20 +480,42 @@ error_walked_too_far(const char *target)
 }
 
 /*
- * target_get_revisions: every revision an identifier names (Alembic's
- * get_revisions): "heads", "head", "base", an id, label or prefix, with
- * an optional "branch@"; "-N" and "branch@-N" walk down from the heads.
+ * error_reaches_base: a relative target that lands exactly on base where
+ * a revision is needed (Alembic fails on an assertion there).
  */
-void
-target_get_revisions(MigGraph *g, const char *target, MigSet *out)
+static void
+error_reaches_base(const char *target)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("relative target \"%s\" reaches base", target),
+			 errdetail("The walk ends below the first revision, where a revision is needed."),
+			 errhint("Write \"base\" to mean no revision, or walk fewer steps.")));
+}
+
+/*
+ * target_get_revisions_counted: every revision an identifier names
+ * (Alembic's get_revisions): "heads", "head", "base", an id, label or
+ * prefix, with an optional "branch@"; "-N" and "branch@-N" walk down from
+ * the heads.  Returns whether a walk reached a revision already named
+ * (Alembic keeps both; a set holds it once).
+ */
+bool
+target_get_revisions_counted(MigGraph *g, const char *target, MigSet *out)
 {
 	Ident		id = split_ident(target);
 	char	   *branch,
 			   *symbol,
 			   *steps;
+	bool		repeated = false;
 
 	if (resolve_symbol(g, &id, out))
-		return;
+	{
+		/* like Alembic, the branch must exist once a head names it */
+		if (id.branch && out->n > 0)
+			(void) target_resolve_branch(g, id.branch);
+		return false;
+	}
 
 	if (match_relative(id.name, &branch, &symbol, &steps) &&
 		branch == NULL && symbol == NULL && steps[0] == '-')
@@ -506,11 +529,11 @@ target_get_revisions(MigGraph *g, const char *target, MigSet *out)
 		{
 			int			b = graph_lookup(g, id.branch);
 
-			/* heads carrying the label: the label's revision and above */
+			/* only the heads carrying the label */
 			if (b < 0 || !graph_is_label(g, id.branch))
 				heads.n = 0;
 			else
-				mask = graph_descendants(g, &b, 1, MIG_EDGES_VERSIONED);
+				mask = graph_label_members(g, b);
 		}
 		for (int i = 0; i < heads.n; i++)
 		{
@@ -518,15 +541,26 @@ target_get_revisions(MigGraph *g, const char *target, MigSet *out)
 
 			if (mask && !mask[heads.items[i]])
 				continue;
-			r = walk(g, heads.items[i], n, NULL);
-			if (r == WALK_NONE)
-				error_not_produced(steps);
+			/* walking past base names nothing; landing on it is refused */
+			r = walk(g, heads.items[i], n, NULL, false);
+			if (r == WALK_BASE)
+				error_reaches_base(target);
+			if (r >= 0 && set_contains(out, r))
+				repeated = true;
 			if (r >= 0)
 				set_add(out, r);
 		}
-		return;
+		return repeated;
 	}
 	set_add(out, revision_for_ident(g, target, id.name, id.branch));
+	return false;
+}
+
+/* target_get_revisions: target_get_revisions_counted, each revision once. */
+void
+target_get_revisions(MigGraph *g, const char *target, MigSet *out)
+{
+	(void) target_get_revisions_counted(g, target, out);
 }
 
 /*
@@ -543,6 +577,8 @@ target_get_revision(MigGraph *g, const char *target)
 		return revision_for_ident(g, target, id.name, id.branch);
 	if (revs.n > 1)
 		error_multiple_heads(g, &revs, target);
+	if (id.branch && revs.n > 0)
+		(void) target_resolve_branch(g, id.branch);
 	return revs.n ? revs.items[0] : MIG_BASE;
 }
 
@@ -555,11 +591,13 @@ get_revision_on(MigGraph *g, const char *branch, const char *symbol)
 
 /*
  * target_parse_upgrade: the revisions an upgrade goes to (Alembic's
- * _parse_upgrade_target), given the current version rows.
+ * _parse_upgrade_target), given the current version rows.  stay: a
+ * relative walk that runs out of revisions stops there instead of failing
+ * (as the history command does).
  */
 void
 target_parse_upgrade(MigGraph *g, const MigSet *current, const char *target,
-					 MigSet *out)
+					 bool stay, MigSet *out)
 {
 	char	   *branch,
 			   *symbol,
@@ -585,21 +623,23 @@ target_parse_upgrade(MigGraph *g, const MigSet *current, const char *target,
 			if (start.n == 0 && current->n > 0)
 			{
 				/* the branch is not current: start from its applied tips */
-				bool	   *active = graph_ancestors(g, current->items, current->n,
-													 MIG_EDGES_ALL);
-				bool	   *mask = lineage_mask(g, branch, MIG_EDGES_VERSIONED);
+				bool	   *applied = graph_ancestors(g, current->items, current->n,
+													  MIG_EDGES_ALL);
 				bool	   *below = palloc0(sizeof(bool) * g->nrevs);
+				MigSet		all,
+							active;
 
+				set_init(&all);
 				for (int i = 0; i < g->nrevs; i++)
-				{
-					active[i] = active[i] && (mask == NULL || mask[i]);
-					if (active[i])
-						for (int k = 0; k < g->revs[i].nnorm; k++)
-							below[g->revs[i].norm[k]] = true;
-				}
-				for (int i = 0; i < g->nrevs; i++)
-					if (active[i] && !below[i])
-						set_add(&start, i);
+					if (applied[i])
+						set_add(&all, i);
+				target_filter_lineage(g, &all, branch, MIG_EDGES_VERSIONED, &active);
+				for (int i = 0; i < active.n; i++)
+					for (int k = 0; k < g->revs[active.items[i]].nnorm; k++)
+						below[g->revs[active.items[i]].norm[k]] = true;
+				for (int i = 0; i < active.n; i++)
+					if (!below[active.items[i]])
+						set_add(&start, active.items[i]);
 			}
 		}
 		if (start.n > 1)
@@ -609,13 +649,13 @@ target_parse_upgrade(MigGraph *g, const MigSet *current, const char *target,
 					 errdetail("The current revisions are %s.",
 							   graph_format_ids(g, start.items, start.n)),
 					 errhint("Name the branch, as \"<branchname>@%s\", or give a revision.", steps)));
-		r = walk(g, start.n ? start.items[0] : WALK_NONE, n, branch);
+		r = walk(g, start.n ? start.items[0] : WALK_NONE, n, branch, stay);
 		if (r == WALK_NONE)
 			error_not_produced(steps);
 	}
 	else if (n > 0)
 	{
-		r = walk(g, get_revision_on(g, NULL, symbol), n, branch);
+		r = walk(g, get_revision_on(g, NULL, symbol), n, branch, stay);
 		if (r == WALK_NONE)
 			error_walked_too_far(target);
 	}
@@ -623,9 +663,11 @@ target_parse_upgrade(MigGraph *g, const MigSet *current, const char *target,
 	{
 		if (symbol == NULL)
 			error_not_produced(steps);
-		r = walk(g, get_revision_on(g, branch, symbol), n, NULL);
+		r = walk(g, get_revision_on(g, branch, symbol), n, NULL, stay);
 		if (r == WALK_NONE)
 			error_walked_too_far(target);
+		if (r == WALK_BASE)
+			error_reaches_base(target);
 	}
 	if (r >= 0)
 		set_add(out, r);
@@ -688,7 +730,7 @@ target_parse_downgrade(MigGraph *g, const MigSet *current, const char *target,
 	{
 		if (symbol == NULL)
 			error_not_produced(steps);
-		r = walk(g, get_revision_on(g, NULL, symbol), n, branch);
+		r = walk(g, get_revision_on(g, NULL, symbol), n, branch, false);
 		if (r == WALK_NONE)
 			error_walked_too_far(target);
 		return r >= 0 ? r : MIG_BASE;
@@ -730,13 +772,13 @@ target_parse_downgrade(MigGraph *g, const MigSet *current, const char *target,
 			on_branch = *current;
 			*branch_label = g->revs[current->items[0]].id;
 		}
-		r = walk(g, get_revision_on(g, branch, g->revs[on_branch.items[0]].id), n, NULL);
+		r = walk(g, get_revision_on(g, branch, g->revs[on_branch.items[0]].id), n, NULL, false);
 		if (r == WALK_NONE)
 			error_not_produced(steps);
 	}
 	else
 	{
-		r = walk(g, get_revision_on(g, branch, symbol), n, NULL);
+		r = walk(g, get_revision_on(g, branch, symbol), n, NULL, false);
 		if (r == WALK_NONE)
 			error_walked_too_far(target);
 	}

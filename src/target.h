@@ -14,13 +14,14 @@
 #define MIG_BASE (-1)
 
 extern void target_get_revisions(MigGraph *g, const char *id, MigSet *out);
+extern bool target_get_revisions_counted(MigGraph *g, const char *id, MigSet *out);
 extern int	target_get_revision(MigGraph *g, const char *id);
 extern int	target_resolve_branch(MigGraph *g, const char *label);
 extern void target_filter_lineage(MigGraph *g, const MigSet *in,
 								  const char *check_against,
 								  MigEdges edges, MigSet *out);
 extern void target_parse_upgrade(MigGraph *g, const MigSet *current,
-								 const char *target, MigSet *out);
+								 const char *target, bool stay, MigSet *out);
 extern int	target_parse_downgrade(MigGraph *g, const MigSet *current,
 								   const char *target, char **branch_label);
 extern void target_check_id(const char *what, const char *id);

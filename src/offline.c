@@ -1,0 +1,291 @@
+/*-------------------------------------------------------------------------
+ *
+ * offline.c
+ *	  Plans shown without running them (mig_plan), offline SQL scripts
+ *	  (mig_upgrade_sql, mig_downgrade_sql) and the Graphviz picture of the
+ *	  revision graph (mig_graph).
+ *
+ * Everything here works from the plans of plan.c, the same ones the
+ * runner executes: a script is the runner's steps written out, with the
+ * bodies split as the runner splits them and the bookkeeping statements
+ * from catalog.c.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <ctype.h>
+
+#include "lib/stringinfo.h"
+
+#include "body.h"
+#include "offline.h"
+#include "runner.h"
+#include "target.h"
+
+/*
+ * is_relative_down: whether target is "-N" or "branch@-N", a relative
+ * downgrade from the current rows.
+ */
+static bool
+is_relative_down(const char *target)
+{
+	const char *p = strrchr(target, '@');
+
+	p = p ? p + 1 : target;
+	if (*p++ != '-' || !isdigit((unsigned char) *p))
+		return false;
+	while (isdigit((unsigned char) *p))
+		p++;
+	return *p == '\0';
+}
+
+/*
+ * offline_plan: the steps a move to target would take, and whether they
+ * are an upgrade or a downgrade.  "-N" and "branch@-N" are downgrades;
+ * anything else is planned as an upgrade, and when that has nothing to do
+ * while the target lies strictly below the current rows (an ancestor that
+ * is not itself a current row, or base with rows present), as a downgrade.
+ */
+List *
+offline_plan(MigGraph *g, const MigSet *current, const char *target,
+			 MigDirection *direction)
+{
+	List	   *steps;
+	MigSet		targets;
+	bool		below = false;
+
+	*direction = MIG_DOWNGRADE;
+	if (is_relative_down(target))
+		return plan_downgrade(g, current, target);
+
+	*direction = MIG_UPGRADE;
+	steps = plan_upgrade(g, current, target);
+	if (steps != NIL || current->n == 0)
+		return steps;
+
+	target_parse_upgrade(g, current, target, false, &targets);
+	if (targets.n == 0)
+		below = true;			/* base */
+	else
+	{
+		bool	   *applied = graph_ancestors(g, current->items, current->n,
+											  MIG_EDGES_ALL);
+
+		for (int i = 0; i < targets.n; i++)
+			below |= applied[targets.items[i]] &&
+				!set_contains(current, targets.items[i]);
+	}
+	if (!below)
+		return steps;
+	*direction = MIG_DOWNGRADE;
+	return plan_downgrade(g, current, target);
+}
+
+/* one_line: s with line breaks turned into spaces, for a comment. */
+static char *
+one_line(const char *s)
+{
+	char	   *out = pstrdup(s);
+
+	for (char *p = out; *p; p++)
+		if (*p == '\n' || *p == '\r')
+			*p = ' ';
+	return out;
+}
+
+/*
+ * append_statement: one statement of a body (as body_split trims it) and
+ * its terminating semicolon, on a line of its own when the statement's
+ * last line could end in a comment.
+ */
+static void
+append_statement(StringInfo out, const char *stmt)
+{
+	const char *last = strrchr(stmt, '\n');
+
+	last = last ? last + 1 : stmt;
+	appendStringInfo(out, "%s%s;\n", stmt, strstr(last, "--") ? "\n" : "");
+}
+
+/* What the error context of a body being parsed for a script names. */
+typedef struct ScriptContext
+{
+	MigRev	   *rev;
+	bool		up;
+} ScriptContext;
+
+/* script_error_context: names the revision whose body did not parse. */
+static void
+script_error_context(void *arg)
+{
+	ScriptContext *sc = (ScriptContext *) arg;
+
+	errcontext("parsing the %s of revision %s (\"%s\")",
+			   sc->up ? "upgrade" : "downgrade", sc->rev->id, sc->rev->message);
+}
+
+/*
+ * offline_script: the SQL script that does what the call making steps
+ * (planned by plan_upgrade or plan_downgrade from current) would do: one
+ * transaction that takes the call's lock, checks that the version rows
+ * are still current, and then per step runs the body, moves the version
+ * rows and writes the log row.  Every body is split by body_split, as the
+ * runner splits it, so a body that does not parse gives an error, no script.
+ */
+char *
+offline_script(MigCatalog *cat, MigGraph *g, const MigSet *current,
+			   List *steps, MigDirection direction, const char *target)
+{
+	StringInfoData out;
+	bool		up = direction == MIG_UPGRADE;
+	ErrorContextCallback errcb;
+	ScriptContext sc;
+	ListCell   *lc;
+
+	initStringInfo(&out);
+	appendStringInfo(&out,
+					 "-- mig_ext offline script: %s to \"%s\", %d step(s).\n"
+					 "-- Apply it as is (psql -f FILE), as the owner of the %s.mig_* tables or a superuser;\n"
+					 "-- it refuses to run unless the version rows are still %s.\n"
+					 "BEGIN;\n",
+					 up ? "upgrade" : "downgrade", one_line(target),
+					 list_length(steps), cat->qnsp,
+					 current->n ? graph_format_ids(g, current->items, current->n) : "empty");
+	catalog_script_guard(cat, g, current, MIG_LOCK_CLASS, &out);
+	foreach(lc, steps)
+	{
+		MigStep    *st = lfirst(lc);
+		MigRev	   *r = &g->revs[st->rev];
+		const char *body = up ? r->upgrade : r->downgrade;
+		MigBody    *b;
+		char	   *parents = graph_format_ids(g, r->down, r->ndown);
+
+		sc.rev = r;
+		sc.up = up;
+		errcb.callback = script_error_context;
+		errcb.arg = &sc;
+		errcb.previous = error_context_stack;
+		error_context_stack = &errcb;
+		b = body_split(body);
+		error_context_stack = errcb.previous;
+
+		appendStringInfo(&out, "\n-- running %s %s -> %s%s%s\n",
+						 up ? "upgrade" : "downgrade",
+						 up ? parents : r->id, up ? r->id : parents,
+						 r->message[0] ? ", " : "", one_line(r->message));
+		catalog_script_step_begin(&out);
+		for (int i = 0; i < b->nstmts; i++)
+			append_statement(&out, b->stmts[i]);
+		catalog_script_step_end(cat, g, st, body_checksum(body), &out);
+	}
+	appendStringInfoString(&out, "\nCOMMIT;\n");
+	return out.data;
+}
+
+/*
+ * dot_quoted: s as a DOT double-quoted string: quotes and backslashes
+ * escaped, line breaks as \n.
+ */
+static char *
+dot_quoted(const char *s)
+{
+	StringInfoData out;
+
+	initStringInfo(&out);
+	appendStringInfoChar(&out, '"');
+	for (const char *p = s; *p; p++)
+	{
+		if (*p == '"' || *p == '\\')
+			appendStringInfoChar(&out, '\\');
+		if (*p == '\n')
+			appendStringInfoString(&out, "\\n");
+		else if (*p != '\r')
+			appendStringInfoChar(&out, *p);
+	}
+	appendStringInfoChar(&out, '"');
+	return out.data;
+}
+
+/*
+ * node_attributes: the shape and style of a node: a box; an inverted
+ * trapezium for a branch point, a trapezium for a merge point, a hexagon
+ * for both; two outlines for a head; filled green for a current row.
+ */
+static char *
+node_attributes(bool branch, bool merge, bool head, bool current)
+{
+	return psprintf("shape=%s%s%s",
+					branch && merge ? "hexagon" :
+					branch ? "invtrapezium" : merge ? "trapezium" : "box",
+					head ? ", peripheries=2" : "",
+					current ? ", style=filled, fillcolor=palegreen" : "");
+}
+
+/*
+ * offline_graph_dot: the graph as Graphviz DOT, oldest at the bottom: one
+ * node per revision (id, labels, message), solid edges from parent to
+ * child, dashed edges from dependency to dependent, and a legend.
+ * Revision nodes are named "r:<id>", legend nodes "legend:<what>".
+ */
+char *
+offline_graph_dot(MigGraph *g, const MigSet *current)
+{
+	StringInfoData out;
+
+	initStringInfo(&out);
+	appendStringInfoString(&out,
+						   "digraph mig {\n"
+						   "    rankdir=BT;\n"
+						   "    node [fontname=\"Helvetica\", fontsize=10];\n"
+						   "    edge [arrowsize=0.7];\n");
+	for (int i = 0; i < g->nrevs; i++)
+	{
+		MigRev	   *r = &g->revs[i];
+		StringInfoData label;
+
+		initStringInfo(&label);
+		appendStringInfoString(&label, r->id);
+		for (int k = 0; k < r->nlabels; k++)
+			appendStringInfo(&label, "%s%s%s", k ? ", " : " (", r->labels[k],
+							 k == r->nlabels - 1 ? ")" : "");
+		if (r->message[0])
+			appendStringInfo(&label, "\n%s", r->message);
+		appendStringInfo(&out, "    %s [label=%s, %s];\n",
+						 dot_quoted(psprintf("r:%s", r->id)), dot_quoted(label.data),
+						 node_attributes(rev_is_branch_point(r), rev_is_merge_point(r),
+										 rev_is_head(r), set_contains(current, i)));
+	}
+	for (int i = 0; i < g->nrevs; i++)
+	{
+		MigRev	   *r = &g->revs[i];
+		char	   *child = dot_quoted(psprintf("r:%s", r->id));
+
+		for (int k = 0; k < r->ndown; k++)
+			appendStringInfo(&out, "    %s -> %s;\n",
+							 dot_quoted(psprintf("r:%s", g->revs[r->down[k]].id)), child);
+		for (int k = 0; k < r->ndeps; k++)
+			appendStringInfo(&out, "    %s -> %s [style=dashed];\n",
+							 dot_quoted(psprintf("r:%s", g->revs[r->deps[k]].id)), child);
+	}
+	appendStringInfo(&out,
+					 "    subgraph cluster_legend {\n"
+					 "        label=\"legend\";\n"
+					 "        fontname=\"Helvetica\";\n"
+					 "        fontsize=10;\n"
+					 "        \"legend:revision\" [label=\"revision\", %s];\n"
+					 "        \"legend:head\" [label=\"head\", %s];\n"
+					 "        \"legend:branch\" [label=\"branch point\", %s];\n"
+					 "        \"legend:merge\" [label=\"merge point\", %s];\n"
+					 "        \"legend:current\" [label=\"current\", %s];\n"
+					 "        \"legend:revision\" -> \"legend:head\" [label=\"parent\", fontsize=8];\n"
+					 "        \"legend:branch\" -> \"legend:merge\" [label=\"depends on\", fontsize=8, style=dashed];\n"
+					 "    }\n"
+					 "}\n",
+					 node_attributes(false, false, false, false),
+					 node_attributes(false, false, true, false),
+					 node_attributes(true, false, false, false),
+					 node_attributes(false, true, false, false),
+					 node_attributes(false, false, false, true));
+	return out.data;
+}
