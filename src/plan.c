@@ -425,8 +425,8 @@ plan_stamp(MigGraph *g, const MigSet *current, const char *targets)
 			if (set_contains(&dests, d.items[i]))
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("revision %s is named more than once in stamp targets \"%s\"",
-								g->revs[d.items[i]].id, targets),
+						 errmsg("revision %s is named more than once in the stamp targets",
+								g->revs[d.items[i]].id),
 						 errhint("Name each revision once.")));
 			set_add(&dests, d.items[i]);
 		}
