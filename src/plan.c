@@ -386,20 +386,11 @@ plan_stamp(MigGraph *g, const MigSet *current, const char *targets)
 	MigSet		heads = set_copy(current);
 	List	   *steps = NIL;
 	ListCell   *lc;
-	const char *p = targets;
+	int			nnames;
+	char	  **items = target_split_list(targets, &nnames);
 
-	while (*p)
-	{
-		const char *start;
-
-		while (*p && (isspace((unsigned char) *p) || *p == ','))
-			p++;
-		start = p;
-		while (*p && !isspace((unsigned char) *p) && *p != ',')
-			p++;
-		if (p > start)
-			names = lappend(names, pnstrdup(start, p - start));
-	}
+	for (int i = 0; i < nnames; i++)
+		names = lappend(names, items[i]);
 	if (names == NIL)
 		names = list_make1("base");
 
