@@ -28,6 +28,9 @@
 
 PG_MODULE_MAGIC;
 
+/* The longest target, target list or history range an argument may be. */
+#define MIG_MAX_TARGET_LEN 8192
+
 PG_FUNCTION_INFO_V1(mig_revision);
 PG_FUNCTION_INFO_V1(mig_merge);
 PG_FUNCTION_INFO_V1(mig_upgrade);
@@ -63,7 +66,22 @@ arg_text(FunctionCallInfo fcinfo, int argno, const char *argname)
 	return text_to_cstring(PG_GETARG_TEXT_PP(argno));
 }
 
-/* arg_target: a target argument: neither NULL nor empty. */
+/*
+ * check_target_length: a target (or a list or range of them) longer than
+ * any valid one is refused here, so that no error message quotes it.
+ */
+static void
+check_target_length(const char *target, const char *argname)
+{
+	if (strlen(target) > MIG_MAX_TARGET_LEN)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s is too long", argname),
+				 errdetail("It is %zu bytes long; revision identifiers and branch labels are at most 1024 bytes, and a %s at most %d.",
+						   strlen(target), argname, MIG_MAX_TARGET_LEN)));
+}
+
+/* arg_target: a target argument: not NULL, not empty, not too long. */
 static char *
 arg_target(FunctionCallInfo fcinfo, int argno)
 {
@@ -74,6 +92,7 @@ arg_target(FunctionCallInfo fcinfo, int argno)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("target must not be empty"),
 				 errhint("Use \"head\" for the newest revision or \"base\" for none.")));
+	check_target_length(target, "target");
 	return target;
 }
 
@@ -404,6 +423,8 @@ mig_history(PG_FUNCTION_ARGS)
 	ListCell   *lc;
 
 	runner_check_idle("mig_history");
+	if (range)
+		check_target_length(range, "range");
 	open_report(fcinfo, &rep, false);
 	applied = palloc(sizeof(TimestampTz) * Max(rep.g->nrevs, 1));
 	known = palloc(sizeof(bool) * Max(rep.g->nrevs, 1));
@@ -436,6 +457,7 @@ mig_show(PG_FUNCTION_ARGS)
 
 	runner_check_idle("mig_show");
 	target = arg_text(fcinfo, 0, "revision");
+	check_target_length(target, "revision");
 	open_report(fcinfo, &rep, true);
 	target_get_revisions(rep.g, target, &revs);
 	for (int k = 0; k < revs.n; k++)

@@ -22,6 +22,7 @@
 #include "lib/stringinfo.h"
 
 #include "import.h"
+#include "target.h"
 
 /* Where the parser is in the file. */
 typedef enum ImportSection
@@ -109,29 +110,6 @@ parse_directive(const char *line, char **key, char **value, char **rest)
 	return true;
 }
 
-/* split_list: the items of a list value, separated by commas or spaces. */
-static char **
-split_list(const char *value, int *n)
-{
-	char	  **items = palloc(sizeof(char *) * (strlen(value) / 2 + 1));
-	const char *p = value;
-
-	*n = 0;
-	while (*p)
-	{
-		const char *start;
-
-		while (*p && (isspace((unsigned char) *p) || *p == ','))
-			p++;
-		start = p;
-		while (*p && !isspace((unsigned char) *p) && *p != ',')
-			p++;
-		if (p > start)
-			items[(*n)++] = pnstrdup(start, p - start);
-	}
-	return items;
-}
-
 /* is_blank: whether a line holds only white space. */
 static bool
 is_blank(const char *line)
@@ -173,7 +151,7 @@ set_header(MigRev *out, int k, const char *value, const ImportFile *f)
 	{
 		case 0:
 			{
-				char	  **ids = split_list(value, &n);
+				char	  **ids = target_split_list(value, &n);
 
 				if (n != 1)
 					error_at(f, "the revision header needs exactly one revision id",
@@ -182,13 +160,13 @@ set_header(MigRev *out, int k, const char *value, const ImportFile *f)
 				break;
 			}
 		case 1:
-			out->down_names = split_list(value, &out->ndown);
+			out->down_names = target_split_list(value, &out->ndown);
 			break;
 		case 2:
-			out->labels = split_list(value, &out->nlabels);
+			out->labels = target_split_list(value, &out->nlabels);
 			break;
 		case 3:
-			out->dep_names = split_list(value, &out->ndep_names);
+			out->dep_names = target_split_list(value, &out->ndep_names);
 			break;
 		default:
 			out->message = pstrdup(value);

@@ -386,20 +386,11 @@ plan_stamp(MigGraph *g, const MigSet *current, const char *targets)
 	MigSet		heads = set_copy(current);
 	List	   *steps = NIL;
 	ListCell   *lc;
-	const char *p = targets;
+	int			nnames;
+	char	  **items = target_split_list(targets, &nnames);
 
-	while (*p)
-	{
-		const char *start;
-
-		while (*p && (isspace((unsigned char) *p) || *p == ','))
-			p++;
-		start = p;
-		while (*p && !isspace((unsigned char) *p) && *p != ',')
-			p++;
-		if (p > start)
-			names = lappend(names, pnstrdup(start, p - start));
-	}
+	for (int i = 0; i < nnames; i++)
+		names = lappend(names, items[i]);
 	if (names == NIL)
 		names = list_make1("base");
 
@@ -425,8 +416,8 @@ plan_stamp(MigGraph *g, const MigSet *current, const char *targets)
 			if (set_contains(&dests, d.items[i]))
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("revision %s is named more than once in stamp targets \"%s\"",
-								g->revs[d.items[i]].id, targets),
+						 errmsg("revision %s is named more than once in the stamp targets",
+								g->revs[d.items[i]].id),
 						 errhint("Name each revision once.")));
 			set_add(&dests, d.items[i]);
 		}

@@ -784,3 +784,29 @@ target_parse_downgrade(MigGraph *g, const MigSet *current, const char *target,
 	}
 	return r >= 0 ? r : MIG_BASE;
 }
+
+/*
+ * target_split_list: the items of a list of revisions or labels,
+ * separated by commas or white space; *n is set to their count.
+ */
+char **
+target_split_list(const char *value, int *n)
+{
+	char	  **items = palloc(sizeof(char *) * (strlen(value) / 2 + 1));
+	const char *p = value;
+
+	*n = 0;
+	while (*p)
+	{
+		const char *start;
+
+		while (*p && (isspace((unsigned char) *p) || *p == ','))
+			p++;
+		start = p;
+		while (*p && !isspace((unsigned char) *p) && *p != ',')
+			p++;
+		if (p > start)
+			items[(*n)++] = pnstrdup(start, p - start);
+	}
+	return items;
+}

@@ -24,6 +24,7 @@ extern void target_parse_upgrade(MigGraph *g, const MigSet *current,
 								 const char *target, bool stay, MigSet *out);
 extern int	target_parse_downgrade(MigGraph *g, const MigSet *current,
 								   const char *target, char **branch_label);
+extern char **target_split_list(const char *value, int *n);
 extern void target_check_id(const char *what, const char *id);
 
 #endif							/* MIG_TARGET_H */
