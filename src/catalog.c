@@ -305,6 +305,24 @@ catalog_insert_revision(MigCatalog *cat, const MigRev *r, const char *checksum)
 }
 
 /*
+ * run_by_key: run a plan of catalog_apply_step with sequential scans
+ * disabled.  mig_version gains a dead row version at every step of a call,
+ * all kept until the transaction ends, and a plan made while the table
+ * looked empty would scan every one of them at every step (quadratic);
+ * the primary key finds the row directly.
+ */
+static void
+run_by_key(MigCatalog *cat, SPIPlanPtr plan, Datum *values, const char *nulls)
+{
+	int			nestlevel = NewGUCNestLevel();
+
+	(void) set_config_option("enable_seqscan", "off", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	run_sql(cat, plan, NULL, 2, NULL, values, nulls);
+	AtEOXact_GUC(true, nestlevel);
+}
+
+/*
  * catalog_apply_step: make the version-row changes of a step; each must
  * touch exactly one row.
  */
@@ -330,7 +348,7 @@ catalog_apply_step(MigCatalog *cat, MigGraph *g, const MigStep *st)
 		values[1] = c->to >= 0 ? CStringGetTextDatum(g->revs[c->to].id) : (Datum) 0;
 		nulls[0] = c->from >= 0 ? ' ' : 'n';
 		nulls[1] = c->to >= 0 ? ' ' : 'n';
-		run_sql(cat, cat->row_plans[c->op], NULL, 2, types, values, nulls);
+		run_by_key(cat, cat->row_plans[c->op], values, nulls);
 		if (SPI_processed != 1)
 			ereport(ERROR,
 					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
