@@ -25,6 +25,7 @@
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/syscache.h"
 #include "utils/xid8.h"
 
@@ -257,6 +258,14 @@ catalog_load_versions(MigCatalog *cat, MigGraph *g, MigSet *out)
 	qsort(out->items, out->n, sizeof(int), cmp_int);
 }
 
+/*
+ * The plan of catalog_find_revision, kept for the session (registering a
+ * file of known revisions runs it once per call), and the quoted schema
+ * name it was made for.
+ */
+static SPIPlanPtr find_plan = NULL;
+static char *find_plan_qnsp = NULL;
+
 /* catalog_find_revision: the registered revision with this id, if any. */
 bool
 catalog_find_revision(MigCatalog *cat, const char *id, MigRev *out)
@@ -265,11 +274,24 @@ catalog_find_revision(MigCatalog *cat, const char *id, MigRev *out)
 	Datum		values[1] = {CStringGetTextDatum(id)};
 	bool		found;
 
-	run_sql(cat, NULL,
-			psprintf("SELECT revision, down_revisions, branch_labels, depends_on, message, "
-					 "upgrade, downgrade, downgrade IS NOT NULL FROM %s.mig_revisions "
-					 "WHERE revision OPERATOR(pg_catalog.=) $1", cat->qnsp),
-			1, types, values, NULL);
+	if (find_plan == NULL || strcmp(find_plan_qnsp, cat->qnsp) != 0)
+	{
+		SPIPlanPtr	plan = prepare(psprintf("SELECT revision, down_revisions, branch_labels, "
+											"depends_on, message, upgrade, downgrade, "
+											"downgrade IS NOT NULL FROM %s.mig_revisions "
+											"WHERE revision OPERATOR(pg_catalog.=) $1",
+											cat->qnsp), 1, types);
+
+		if (find_plan)
+		{
+			SPI_freeplan(find_plan);
+			pfree(find_plan_qnsp);
+		}
+		SPI_keepplan(plan);
+		find_plan = plan;
+		find_plan_qnsp = MemoryContextStrdup(TopMemoryContext, cat->qnsp);
+	}
+	run_sql(cat, find_plan, NULL, 1, types, values, NULL);
 	found = SPI_processed > 0;
 	if (found)
 		fill_rev(out, 0);
