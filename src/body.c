@@ -17,6 +17,7 @@
 #include "nodes/parsenodes.h"
 #include "parser/parser.h"
 #include "utils/builtins.h"
+#include "utils/memutils.h"
 
 #include "body.h"
 
@@ -30,14 +31,22 @@ MigBody *
 body_split(const char *body)
 {
 	MigBody    *b = palloc0(sizeof(MigBody));
-#if PG_VERSION_NUM >= 140000
-	List	   *stmts = raw_parser(body, RAW_PARSE_DEFAULT);
-#else
-	List	   *stmts = raw_parser(body);
-#endif
+	MemoryContext callcxt = CurrentMemoryContext;
+
+	/* the parse trees are only looked at here: keep them in their own context */
+	MemoryContext parsecxt = AllocSetContextCreate(callcxt, "mig_ext body parse",
+												   ALLOCSET_DEFAULT_SIZES);
+	List	   *stmts;
 	ListCell   *lc;
 	int			i = 0;
 
+	MemoryContextSwitchTo(parsecxt);
+#if PG_VERSION_NUM >= 140000
+	stmts = raw_parser(body, RAW_PARSE_DEFAULT);
+#else
+	stmts = raw_parser(body);
+#endif
+	MemoryContextSwitchTo(callcxt);
 	b->nstmts = list_length(stmts);
 	b->stmts = palloc(sizeof(char *) * Max(b->nstmts, 1));
 	foreach(lc, stmts)
@@ -54,6 +63,7 @@ body_split(const char *body)
 					 errhint("mig_ext runs every step in the caller's transaction; remove BEGIN, COMMIT, ROLLBACK and SAVEPOINT from the body.")));
 		b->stmts[i++] = pnstrdup(body + rs->stmt_location, len);
 	}
+	MemoryContextDelete(parsecxt);
 	return b;
 }
 

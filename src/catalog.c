@@ -33,7 +33,8 @@
 
 /*
  * run_sql: execute sql (or plan, when given) with parameters as the
- * catalog owner; returns the SPI result code.
+ * catalog owner; returns the SPI result code, with the caller's memory
+ * context current again.
  */
 static int
 run_sql(MigCatalog *cat, SPIPlanPtr plan, const char *sql, int nargs,
@@ -42,6 +43,7 @@ run_sql(MigCatalog *cat, SPIPlanPtr plan, const char *sql, int nargs,
 	Oid			save_user;
 	int			save_sec;
 	int			rc;
+	MemoryContext callcxt = CurrentMemoryContext;
 
 	GetUserIdAndSecContext(&save_user, &save_sec);
 	SetUserIdAndSecContext(cat->owner, save_sec | SECURITY_LOCAL_USERID_CHANGE);
@@ -51,6 +53,8 @@ run_sql(MigCatalog *cat, SPIPlanPtr plan, const char *sql, int nargs,
 	else
 		rc = SPI_execute_with_args(sql, nargs, types, values, nulls, false, 0);
 	SetUserIdAndSecContext(save_user, save_sec);
+	/* SPI leaves its procedure context current: go back to the caller's */
+	MemoryContextSwitchTo(callcxt);
 	if (rc < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INTERNAL_ERROR),

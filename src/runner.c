@@ -16,6 +16,7 @@
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
+#include "utils/memutils.h"
 
 #include "body.h"
 #include "runner.h"
@@ -116,6 +117,8 @@ runner_migrate(MigRun *run, Oid fn_oid, MigDirection direction, const char *targ
 	MigBody   **bodies;
 	ListCell   *lc;
 	int			i;
+	MemoryContext callcxt = CurrentMemoryContext;
+	MemoryContext stepcxt;
 
 	begin(run, fn_oid, true, true);
 	run->steps = direction == MIG_UPGRADE ?
@@ -141,6 +144,8 @@ runner_migrate(MigRun *run, Oid fn_oid, MigDirection direction, const char *targ
 								 bc.rev->upgrade : bc.rev->downgrade);
 	}
 
+	/* what a step allocates is freed after it: memory stays flat */
+	stepcxt = AllocSetContextCreate(callcxt, "mig_ext step", ALLOCSET_DEFAULT_SIZES);
 	runner_busy = true;
 	PG_TRY();
 	{
@@ -151,6 +156,7 @@ runner_migrate(MigRun *run, Oid fn_oid, MigDirection direction, const char *targ
 			MigBody    *b = bodies[i++];
 			TimestampTz started = GetCurrentTimestamp();
 
+			MemoryContextSwitchTo(stepcxt);
 			bc.rev = &run->g->revs[st->rev];
 			bc.nstmts = b->nstmts;
 			notice_step(run->g, st);
@@ -158,6 +164,8 @@ runner_migrate(MigRun *run, Oid fn_oid, MigDirection direction, const char *targ
 			{
 				int			rc = SPI_execute(b->stmts[bc.stmt - 1], false, 0);
 
+				/* SPI leaves its procedure context current */
+				MemoryContextSwitchTo(stepcxt);
 				if (rc < 0)
 					ereport(ERROR,
 							(errcode(ERRCODE_INTERNAL_ERROR),
@@ -170,6 +178,8 @@ runner_migrate(MigRun *run, Oid fn_oid, MigDirection direction, const char *targ
 			catalog_log_step(&run->cat, run->g, st, started,
 							 body_checksum(direction == MIG_UPGRADE ?
 										   bc.rev->upgrade : bc.rev->downgrade));
+			MemoryContextSwitchTo(callcxt);
+			MemoryContextReset(stepcxt);
 		}
 	}
 	PG_FINALLY();
@@ -177,6 +187,7 @@ runner_migrate(MigRun *run, Oid fn_oid, MigDirection direction, const char *targ
 		runner_busy = false;
 	}
 	PG_END_TRY();
+	MemoryContextDelete(stepcxt);
 	error_context_stack = errcb.previous;
 }
 
