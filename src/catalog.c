@@ -23,6 +23,7 @@
 #include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -153,6 +154,8 @@ catalog_open(MigCatalog *cat, Oid fn_oid)
 	HeapTuple	tup;
 
 	memset(cat, 0, sizeof(MigCatalog));
+	cat->logcxt = AllocSetContextCreate(CurrentMemoryContext, "mig_ext log rows",
+										ALLOCSET_SMALL_SIZES);
 	cat->nsp = get_func_namespace(fn_oid);
 	cat->qnsp = (char *) quote_identifier(get_namespace_name(cat->nsp));
 	relid = get_relname_relid("mig_revisions", cat->nsp);
@@ -384,46 +387,122 @@ catalog_apply_step(MigCatalog *cat, MigGraph *g, const MigStep *st)
 	}
 }
 
+/* Log rows are written in batches of this many, and at the end of a command. */
+#define LOG_BATCH 1024
+#define LOG_COLUMNS 10
+
 /*
- * catalog_log_step: append the audit row of a step that started at
- * started and ends now; checksum is that of the body that ran (NULL for a
- * stamp).
+ * One pending mig_log row: revision, direction, from_revisions and
+ * to_revisions (as text), applied_by, session_user_name, application_name,
+ * started_at, duration, checksum.
+ */
+typedef struct MigLogRow
+{
+	Datum		values[LOG_COLUMNS];
+	bool		nulls[LOG_COLUMNS];
+} MigLogRow;
+
+/* The types of the columns of MigLogRow. */
+static const Oid log_types[LOG_COLUMNS] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, NAMEOID,
+NAMEOID, TEXTOID, TIMESTAMPTZOID, INTERVALOID, TEXTOID};
+
+/*
+ * catalog_log_step: queue the audit row of a step that started at started
+ * and ends now; checksum is that of the body that ran (NULL for a stamp).
+ * The rows are written by catalog_write_log, in order, LOG_BATCH at a time:
+ * the caller must call it once the last step is done.
  */
 void
 catalog_log_step(MigCatalog *cat, MigGraph *g, const MigStep *st,
 				 TimestampTz started, const char *checksum)
 {
 	static const char *const directions[3] = {"upgrade", "downgrade", "stamp"};
-	Oid			types[11] = {TEXTOID, TEXTOID, TEXTARRAYOID, TEXTARRAYOID, NAMEOID,
-		NAMEOID, TEXTOID, XID8OID, TIMESTAMPTZOID, INTERVALOID, TEXTOID};
-	Datum		values[11];
-	char		nulls[11] = "           ";
+	MemoryContext oldcxt = MemoryContextSwitchTo(cat->logcxt);
 	Interval   *duration = palloc0(sizeof(Interval));
 	const char *appname = GetConfigOption("application_name", true, false);
+	MigLogRow  *row;
 
+	if (cat->log == NULL)
+		cat->log = MemoryContextAlloc(MemoryContextGetParent(cat->logcxt),
+									  sizeof(MigLogRow) * LOG_BATCH);
+	row = &cat->log[cat->nlog++];
 	duration->time = GetCurrentTimestamp() - started;
+	memset(row->nulls, 0, sizeof(row->nulls));
+	row->values[0] = CStringGetTextDatum(g->revs[st->rev].id);
+	row->values[1] = CStringGetTextDatum(directions[st->direction]);
+	row->values[2] = CStringGetTextDatum(OidOutputFunctionCall(F_ARRAY_OUT,
+															   rows_array(g, &st->rows_before)));
+	row->values[3] = CStringGetTextDatum(OidOutputFunctionCall(F_ARRAY_OUT,
+															   rows_array(g, &st->rows_after)));
+	row->values[4] = DirectFunctionCall1(namein,
+										 CStringGetDatum(GetUserNameFromId(GetUserId(), false)));
+	row->values[5] = DirectFunctionCall1(namein,
+										 CStringGetDatum(GetUserNameFromId(GetSessionUserId(), false)));
+	row->values[6] = CStringGetTextDatum(appname ? appname : "");
+	row->values[7] = TimestampTzGetDatum(started);
+	row->values[8] = IntervalPGetDatum(duration);
+	row->values[9] = checksum ? CStringGetTextDatum(checksum) : (Datum) 0;
+	row->nulls[9] = checksum == NULL;
+	MemoryContextSwitchTo(oldcxt);
+	if (cat->nlog == LOG_BATCH)
+		catalog_write_log(cat);
+}
+
+/*
+ * catalog_write_log: append the queued log rows to mig_log, in the order
+ * they were queued, with one statement.
+ */
+void
+catalog_write_log(MigCatalog *cat)
+{
+	Oid			types[LOG_COLUMNS + 1];
+	Datum		values[LOG_COLUMNS + 1];
+	MemoryContext oldcxt;
+
+	if (cat->nlog == 0)
+		return;
+	oldcxt = MemoryContextSwitchTo(cat->logcxt);
+	for (int c = 0; c < LOG_COLUMNS; c++)
+	{
+		Datum	   *elems = palloc(sizeof(Datum) * cat->nlog);
+		bool	   *nulls = palloc(sizeof(bool) * cat->nlog);
+		int			dims[1] = {cat->nlog};
+		int			lbs[1] = {1};
+		int16		typlen;
+		bool		typbyval;
+		char		typalign;
+
+		for (int i = 0; i < cat->nlog; i++)
+		{
+			elems[i] = cat->log[i].values[c];
+			nulls[i] = cat->log[i].nulls[c];
+		}
+		get_typlenbyvalalign(log_types[c], &typlen, &typbyval, &typalign);
+		values[c] = PointerGetDatum(construct_md_array(elems, nulls, 1, dims, lbs, log_types[c],
+													   typlen, typbyval, typalign));
+		types[c] = get_array_type(log_types[c]);
+	}
+	values[LOG_COLUMNS] = FullTransactionIdGetDatum(GetTopFullTransactionId());
+	types[LOG_COLUMNS] = XID8OID;
 	if (cat->log_plan == NULL)
 		cat->log_plan = prepare(psprintf("INSERT INTO %s.mig_log (revision, direction, "
 										 "from_revisions, to_revisions, applied_by, "
-										 "session_user_name, application_name, xid, "
-										 "started_at, duration, checksum) VALUES "
-										 "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-										 cat->qnsp), 11, types);
-	values[0] = CStringGetTextDatum(g->revs[st->rev].id);
-	values[1] = CStringGetTextDatum(directions[st->direction]);
-	values[2] = rows_array(g, &st->rows_before);
-	values[3] = rows_array(g, &st->rows_after);
-	values[4] = DirectFunctionCall1(namein,
-									CStringGetDatum(GetUserNameFromId(GetUserId(), false)));
-	values[5] = DirectFunctionCall1(namein,
-									CStringGetDatum(GetUserNameFromId(GetSessionUserId(), false)));
-	values[6] = CStringGetTextDatum(appname ? appname : "");
-	values[7] = FullTransactionIdGetDatum(GetTopFullTransactionId());
-	values[8] = TimestampTzGetDatum(started);
-	values[9] = IntervalPGetDatum(duration);
-	values[10] = checksum ? CStringGetTextDatum(checksum) : (Datum) 0;
-	nulls[10] = checksum ? ' ' : 'n';
-	run_sql(cat, cat->log_plan, NULL, 11, types, values, nulls);
+										 "session_user_name, application_name, started_at, "
+										 "duration, checksum, xid) "
+										 "SELECT u.r, u.d, u.f::pg_catalog.text[], "
+										 "u.t::pg_catalog.text[], u.a, u.s, u.n, u.st, u.du, "
+										 "u.c, $11 FROM ROWS FROM (pg_catalog.unnest($1), "
+										 "pg_catalog.unnest($2), pg_catalog.unnest($3), "
+										 "pg_catalog.unnest($4), pg_catalog.unnest($5), "
+										 "pg_catalog.unnest($6), pg_catalog.unnest($7), "
+										 "pg_catalog.unnest($8), pg_catalog.unnest($9), "
+										 "pg_catalog.unnest($10)) WITH ORDINALITY "
+										 "AS u(r, d, f, t, a, s, n, st, du, c, o) ORDER BY u.o",
+										 cat->qnsp), LOG_COLUMNS + 1, types);
+	run_sql(cat, cat->log_plan, NULL, LOG_COLUMNS + 1, types, values, NULL);
+	MemoryContextSwitchTo(oldcxt);
+	MemoryContextReset(cat->logcxt);
+	cat->nlog = 0;
 }
 
 /* catalog_clear_versions: remove every version row (stamp's purge). */

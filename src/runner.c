@@ -189,6 +189,7 @@ runner_migrate(MigRun *run, Oid fn_oid, MigDirection direction, const char *targ
 	PG_END_TRY();
 	MemoryContextDelete(stepcxt);
 	error_context_stack = errcb.previous;
+	catalog_write_log(&run->cat);
 }
 
 /*
@@ -211,6 +212,7 @@ runner_stamp(MigRun *run, Oid fn_oid, const char *targets, bool purge)
 		catalog_apply_step(&run->cat, run->g, st);
 		catalog_log_step(&run->cat, run->g, st, GetCurrentTimestamp(), NULL);
 	}
+	catalog_write_log(&run->cat);
 }
 
 /* same_strings: whether two arrays of C strings are equal, in order. */
