@@ -6,11 +6,16 @@
 #     (c) mig_upgrade('head'), (d) mig_downgrade('base'), (e) registering the
 #     same file again (all no-ops).
 #  2. No-op set: the same with bodies "SELECT 1".
-#  3. Scale: BENCH_SCALE no-op revisions as one chain and as a graph of
-#     diamonds (a branch point, 4 branches of 2, a merge), loaded directly
-#     into mig_revisions: mig_upgrade('head'), mig_plan('head') if it exists,
-#     mig_history(), mig_heads(), and registering 100 more with mig_revision.
-#  4. Memory: the backend's peak RSS (VmHWM) around the upgrades of step 3.
+#  3. Scale: BENCH_SCALE no-op revisions loaded directly into mig_revisions,
+#     in three shapes: one chain; "graph", a chain of diamonds (a branch
+#     point, 4 branches of 2 revisions, a merge); "lanes", two such chains
+#     from one root, merged at the top (long-lived branches: several version
+#     rows during the upgrade).  mig_upgrade('head'), mig_plan('head') if it
+#     exists, mig_history(), mig_heads(), and registering 20 more revisions
+#     with mig_revision.  mig_version is vacuumed before each upgrade, as in
+#     a long-lived database.
+#  4. Memory: the backend's peak RSS (VmHWM) around the upgrades of step 3,
+#     and its memory contexts' total after the call compared with before.
 #  5. Alembic (if /usr/bin/python3 has it): alembic upgrade head of sets 1, 2.
 #
 # Every figure is the median of BENCH_RUNS runs (BENCH_BIG_RUNS for step 3),
@@ -111,17 +116,28 @@ load_scale() {
                      CASE WHEN i = 1 THEN '{}'::text[] ELSE ARRAY['c' || (i - 1)] END AS down
               FROM generate_series(1, $n) i"
     else
-        # a root, then diamonds: 4 branches of 2 revisions from the last merge, merged
+        # a root, then diamonds in each lane: 4 branches of 2 revisions from
+        # the lane's last merge, merged; lanes: two lanes and a final merge
+        local lanes=1
+        if [ "$shape" = lanes ]; then
+            lanes=2
+            blocks=$((($2 - 2) / 18))
+        fi
         rows="SELECT 0 AS ord, 'groot' AS id, '{}'::text[] AS down
               UNION ALL
-              SELECT b * 10 + (k - 1) * 2 + j - 1, format('g%s_%s_%s', b, k, j),
-                     ARRAY[CASE WHEN j > 1 THEN format('g%s_%s_%s', b, k, j - 1)
-                                WHEN b = 1 THEN 'groot' ELSE format('g%sm', b - 1) END]
-              FROM generate_series(1, $blocks) b, generate_series(1, 4) k, generate_series(1, 2) j
+              SELECT l * 1000000000 + b * 10 + (k - 1) * 2 + j - 1, format('l%sg%s_%s_%s', l, b, k, j),
+                     ARRAY[CASE WHEN j > 1 THEN format('l%sg%s_%s_%s', l, b, k, j - 1)
+                                WHEN b = 1 THEN 'groot' ELSE format('l%sg%sm', l, b - 1) END]
+              FROM generate_series(1, $lanes) l, generate_series(1, $blocks) b,
+                   generate_series(1, 4) k, generate_series(1, 2) j
               UNION ALL
-              SELECT b * 10 + 9, format('g%sm', b),
-                     ARRAY(SELECT format('g%s_%s_2', b, k) FROM generate_series(1, 4) k)
-              FROM generate_series(1, $blocks) b"
+              SELECT l * 1000000000 + b * 10 + 9, format('l%sg%sm', l, b),
+                     ARRAY(SELECT format('l%sg%s_%s_2', l, b, k) FROM generate_series(1, 4) k)
+              FROM generate_series(1, $lanes) l, generate_series(1, $blocks) b"
+        if [ "$lanes" = 2 ]; then
+            rows="$rows UNION ALL SELECT 3000000000, 'gtop',
+                         ARRAY[format('l1g%sm', $blocks), format('l2g%sm', $blocks)]"
+        fi
     fi
     q "INSERT INTO mig_revisions (revision, down_revisions, message, upgrade, downgrade,
                                   checksum, registered_by)
@@ -161,9 +177,11 @@ EOF
         "$((($(cat "$work/ctx_after") - $(cat "$work/ctx_before")) / 1024))"
 }
 
-# reset_versions: forget every applied step (not timed).
+# reset_versions: forget every applied step, and vacuum mig_version as
+# autovacuum would (not timed).
 reset_versions() {
     q "TRUNCATE mig_version, mig_log" >/dev/null
+    q "VACUUM ANALYZE mig_version" >/dev/null
 }
 
 # bench_scale SHAPE N: the scale figures of one graph.
@@ -173,6 +191,7 @@ bench_scale() {
     fresh_extension
     record "$shape $n: direct load (ms)" "$(wall_ms load_scale "$shape" "$n")"
     q "ANALYZE mig_revisions" >/dev/null
+    reset_versions
     has_plan=$(q "SELECT count(*) FROM pg_proc WHERE proname = 'mig_plan'")
     for ((r = 0; r < BIG_RUNS; r++)); do
         up+=("$(call_ms "SELECT count(*) FROM mig_upgrade('head')")")
@@ -191,6 +210,7 @@ bench_scale() {
     fi
     record "$shape $n: mig_history (ms)" "$(median "${hist[@]}")"
     record "$shape $n: mig_heads (ms)" "$(median "${heads[@]}")"
+    reset_versions
     mem=$(memory "SELECT count(*) FROM mig_upgrade('head')")
     record "$shape $n: upgrade peak RSS growth (kB)" "${mem% *}"
     record "$shape $n: memory kept after upgrade (kB)" "${mem#* }"
@@ -199,9 +219,9 @@ bench_scale() {
         reg+=("$(call_ms "SELECT count(mig_revision('more', 'SELECT 1', revision => 'more$r' || '_' || i,
                                              down_revision => ARRAY[CASE WHEN i = 1 THEN
                                                  (SELECT revision FROM mig_heads()) ELSE 'more$r' || '_' || (i - 1) END]))
-                            FROM generate_series(1, 100) i")")
+                            FROM generate_series(1, 20) i")")
     done
-    record "$shape $n: register 100 more (ms)" "$(median "${reg[@]}")"
+    record "$shape $n: register 20 more (ms)" "$(median "${reg[@]}")"
 }
 
 # bench_alembic KIND: alembic upgrade head of a set (then downgrade base, not timed).
@@ -220,7 +240,7 @@ bench_set ddl
 bench_set noop
 check_checksum
 scales=($SCALE)
-for shape in chain graph; do
+for shape in chain graph lanes; do
     for n in "${scales[@]}"; do
         bench_scale "$shape" "$n"
     done
@@ -258,9 +278,9 @@ if [ ${#scales[@]} -ge 2 ]; then
     lo=${scales[0]}
     hi=${scales[-1]}
     limit=$(awk -v a="$hi" -v b="$lo" 'BEGIN { printf "%.1f\n", 1.2 * a / b }')
-    for shape in chain graph; do
+    for shape in chain graph lanes; do
         for what in "mig_upgrade head (ms)" "mig_plan head (ms)" "mig_history (ms)" \
-            "mig_heads (ms)" "upgrade peak RSS growth (kB)" "register 100 more (ms)"; do
+            "mig_heads (ms)" "upgrade peak RSS growth (kB)" "register 20 more (ms)"; do
             [ -n "${FIG["$shape $hi: $what"]:-}" ] || continue
             target "$shape: $what $hi/$lo" \
                 "$(ratio "${FIG["$shape $hi: $what"]}" "${FIG["$shape $lo: $what"]}")" "$limit"
