@@ -515,26 +515,31 @@ catalog_clear_versions(MigCatalog *cat)
 
 /*
  * catalog_last_applied: for each revision of g, when its upgrade last
- * ran (known[i] false when never).  One query over the log.
+ * ran (known[i] false when never).  One query over the log; the latest
+ * time per revision is kept here, through the graph's hash table, rather
+ * than by a GROUP BY, which sorts the whole log by revision text.
  */
 void
 catalog_last_applied(MigCatalog *cat, MigGraph *g, TimestampTz *at, bool *known)
 {
 	memset(known, 0, sizeof(bool) * g->nrevs);
 	run_sql(cat, NULL,
-			psprintf("SELECT revision, pg_catalog.max(started_at) FROM %s.mig_log "
-					 "WHERE direction OPERATOR(pg_catalog.=) 'upgrade' GROUP BY revision",
+			psprintf("SELECT revision, started_at FROM %s.mig_log "
+					 "WHERE direction OPERATOR(pg_catalog.=) 'upgrade'",
 					 cat->qnsp),
 			0, NULL, NULL, NULL);
 	for (int i = 0; i < (int) SPI_processed; i++)
 	{
 		int			r = graph_lookup_id(g, column_text(i, 1));
 		bool		isnull;
+		TimestampTz t;
 
 		if (r < 0)
 			continue;
-		at[r] = DatumGetTimestampTz(SPI_getbinval(SPI_tuptable->vals[i],
-												  SPI_tuptable->tupdesc, 2, &isnull));
+		t = DatumGetTimestampTz(SPI_getbinval(SPI_tuptable->vals[i],
+											  SPI_tuptable->tupdesc, 2, &isnull));
+		if (!known[r] || t > at[r])
+			at[r] = t;
 		known[r] = true;
 	}
 	SPI_freetuptable(SPI_tuptable);
