@@ -4,7 +4,8 @@
 #  1. DDL set: BENCH_N migrations (a table with an identity key, an index and
 #     10 rows each): (a) psql -1 -f of the statements, (b) registering them,
 #     (c) mig_upgrade('head'), (d) mig_downgrade('base'), (e) registering the
-#     same file again (all no-ops).
+#     same file again (all no-ops), (f) the same calls to a plpgsql function
+#     that does nothing (the floor of (e)).
 #  2. No-op set: the same with bodies "SELECT 1".
 #  3. Scale: BENCH_SCALE no-op revisions loaded directly into mig_revisions,
 #     in three shapes: one chain; "graph", a chain of diamonds (a branch
@@ -78,14 +79,18 @@ record() {
     printf '  %-44s %12s\n' "$1" "$2"
 }
 
-# fresh_extension: an empty catalog.
+# fresh_extension: an empty catalog, and bench_noop_call, a function with
+# mig_revision's signature that does nothing (the floor of re-registering).
 fresh_extension() {
-    q "DROP EXTENSION IF EXISTS mig_ext CASCADE; CREATE EXTENSION mig_ext" >/dev/null
+    q "DROP EXTENSION IF EXISTS mig_ext CASCADE; CREATE EXTENSION mig_ext;
+       CREATE OR REPLACE FUNCTION bench_noop_call(message text, upgrade text, downgrade text DEFAULT NULL,
+           revision text DEFAULT NULL, down_revision text[] DEFAULT NULL)
+       RETURNS text LANGUAGE plpgsql AS 'BEGIN RETURN revision; END'" >/dev/null
 }
 
 # bench_set KIND: the five timings of one migration set.
 bench_set() {
-    local kind=$1 a=() b=() c=() d=() e=() r
+    local kind=$1 a=() b=() c=() d=() e=() f=() r
     echo "== $kind set: $N migrations, $RUNS runs"
     for ((r = 0; r < RUNS; r++)); do
         fresh_extension
@@ -98,12 +103,14 @@ bench_set() {
         c+=("$(call_ms "SELECT count(*) FROM mig_upgrade('head')")")
         d+=("$(call_ms "SELECT count(*) FROM mig_downgrade('base')")")
         e+=("$(wall_ms "${PSQL[@]}" -1 -f "$work/${kind}_reg.sql")")
+        f+=("$(wall_ms "${PSQL[@]}" -1 -f "$work/${kind}_call.sql")")
     done
     record "$kind: (a) raw psql -1 -f (ms)" "$(median "${a[@]}")"
     record "$kind: (b) register $N (ms)" "$(median "${b[@]}")"
     record "$kind: (c) mig_upgrade head (ms)" "$(median "${c[@]}")"
     record "$kind: (d) mig_downgrade base (ms)" "$(median "${d[@]}")"
     record "$kind: (e) re-register $N known (ms)" "$(median "${e[@]}")"
+    record "$kind: (f) same calls, do-nothing function (ms)" "$(median "${f[@]}")"
 }
 
 # load_scale SHAPE N: fill mig_revisions with N no-op revisions directly
@@ -159,21 +166,33 @@ check_checksum() {
     fi
 }
 
-# memory SQL: run SQL in a session and print "peak_growth_kb after_ctx_growth_kb":
-# the growth of the backend's VmHWM over its value before the call, and of
-# its memory contexts' total after the call over before.
+# memory SQL: run SQL in a session and print "hwm_kb anon_kb ctx_kb": the
+# growth during the call of the backend's VmHWM (peak RSS, which counts the
+# shared buffers it touches) and of its peak RssAnon (private memory,
+# sampled every 20 ms), and the growth of its memory contexts' total after
+# the call over before.
 memory() {
+    local i
+    rm -f "$work/stop" "$work/anon_peak"
     "${PSQL[@]}" -At >/dev/null <<EOF
 SET client_min_messages = warning;
 SELECT pg_backend_pid() AS pid \gset
 \setenv BENCH_PID :pid
 SELECT sum(total_bytes) FROM pg_backend_memory_contexts \g $work/ctx_before
 \! grep VmHWM /proc/\$BENCH_PID/status > $work/hwm_before
+\! awk '/^RssAnon/ { print \$2 }' /proc/\$BENCH_PID/status > $work/anon_before
+\! bash tests/bench/sample_rss.sh \$BENCH_PID $work/anon_peak $work/stop &
 $1;
 \! grep VmHWM /proc/\$BENCH_PID/status > $work/hwm_after
+\! touch $work/stop
 SELECT sum(total_bytes) FROM pg_backend_memory_contexts \g $work/ctx_after
 EOF
+    for ((i = 0; i < 100; i++)); do
+        [ -s "$work/anon_peak" ] && break
+        sleep 0.05
+    done
     echo "$(($(awk '{print $2}' "$work/hwm_after") - $(awk '{print $2}' "$work/hwm_before")))" \
+        "$(($(cat "$work/anon_peak") - $(cat "$work/anon_before")))" \
         "$((($(cat "$work/ctx_after") - $(cat "$work/ctx_before")) / 1024))"
 }
 
@@ -186,7 +205,7 @@ reset_versions() {
 
 # bench_scale SHAPE N: the scale figures of one graph.
 bench_scale() {
-    local shape=$1 n=$2 up=() plan=() hist=() heads=() reg=() r mem has_plan
+    local shape=$1 n=$2 up=() plan=() hist=() heads=() reg=() r mem has_plan hwm anon ctx
     echo "== scale: $shape of $n revisions, $BIG_RUNS runs"
     fresh_extension
     record "$shape $n: direct load (ms)" "$(wall_ms load_scale "$shape" "$n")"
@@ -212,8 +231,10 @@ bench_scale() {
     record "$shape $n: mig_heads (ms)" "$(median "${heads[@]}")"
     reset_versions
     mem=$(memory "SELECT count(*) FROM mig_upgrade('head')")
-    record "$shape $n: upgrade peak RSS growth (kB)" "${mem% *}"
-    record "$shape $n: memory kept after upgrade (kB)" "${mem#* }"
+    read -r hwm anon ctx <<<"$mem"
+    record "$shape $n: upgrade peak RSS growth (kB)" "$hwm"
+    record "$shape $n: upgrade peak private RSS growth (kB)" "$anon"
+    record "$shape $n: memory kept after upgrade (kB)" "$ctx"
     # registering new revisions on top of the graph, through mig_revision
     for ((r = 0; r < BIG_RUNS; r++)); do
         reg+=("$(call_ms "SELECT count(mig_revision('more', 'SELECT 1', revision => 'more$r' || '_' || i,
@@ -274,13 +295,19 @@ target "ddl: mig_upgrade / raw psql -1" \
 target "noop: mig_upgrade of $N (ms)" "${FIG["noop: (c) mig_upgrade head (ms)"]}" 50
 target "ddl: re-register $N known (ms)" "${FIG["ddl: (e) re-register $N known (ms)"]}" 200
 target "noop: re-register $N known (ms)" "${FIG["noop: (e) re-register $N known (ms)"]}" 200
+for kind in ddl noop; do
+    target "$kind: re-register / same calls to a do-nothing function" \
+        "$(ratio "${FIG["$kind: (e) re-register $N known (ms)"]}" \
+            "${FIG["$kind: (f) same calls, do-nothing function (ms)"]}")" 1.2
+done
 if [ ${#scales[@]} -ge 2 ]; then
     lo=${scales[0]}
     hi=${scales[-1]}
     limit=$(awk -v a="$hi" -v b="$lo" 'BEGIN { printf "%.1f\n", 1.2 * a / b }')
     for shape in chain graph lanes; do
         for what in "mig_upgrade head (ms)" "mig_plan head (ms)" "mig_history (ms)" \
-            "mig_heads (ms)" "upgrade peak RSS growth (kB)" "register 20 more (ms)"; do
+            "mig_heads (ms)" "upgrade peak RSS growth (kB)" \
+            "upgrade peak private RSS growth (kB)" "register 20 more (ms)"; do
             [ -n "${FIG["$shape $hi: $what"]:-}" ] || continue
             target "$shape: $what $hi/$lo" \
                 "$(ratio "${FIG["$shape $hi: $what"]}" "${FIG["$shape $lo: $what"]}")" "$limit"

@@ -3,7 +3,8 @@
 
 For each set (ddl: a table with an identity key, an index and 10 rows per
 migration; noop: SELECT 1) it writes <set>_raw.sql (the statements alone),
-<set>_reg.sql (one mig_revision call per migration, in a chain) and
+<set>_reg.sql (one mig_revision call per migration, in a chain),
+<set>_call.sql (the same calls to bench_noop_call, which does nothing) and
 <set>_alembic/ (an Alembic project, one file per revision).
 """
 import os
@@ -24,15 +25,19 @@ def bodies(kind, i):
 def write_set(outdir, kind, n):
     """Write the raw, registration and Alembic files of one set."""
     with open(os.path.join(outdir, kind + "_raw.sql"), "w") as raw, \
-            open(os.path.join(outdir, kind + "_reg.sql"), "w") as reg:
+            open(os.path.join(outdir, kind + "_reg.sql"), "w") as reg, \
+            open(os.path.join(outdir, kind + "_call.sql"), "w") as call:
         reg.write("SET client_min_messages = warning;\n")
         for i in range(1, n + 1):
             up, down = bodies(kind, i)
             raw.write(up + "\n")
             parent = "{}" if i == 1 else "{%s%d}" % (kind, i - 1)
-            reg.write("SELECT mig_revision('%s %d', $up$%s$up$, $down$%s$down$, "
-                      "revision => '%s%d', down_revision => '%s');\n"
-                      % (kind, i, up, down, kind, i, parent))
+            line = ("SELECT mig_revision('%s %d', $up$%s$up$, $down$%s$down$, "
+                    "revision => '%s%d', down_revision => '%s');\n"
+                    % (kind, i, up, down, kind, i, parent))
+            reg.write(line)
+            # the same calls to a function that does nothing: the floor of (e)
+            call.write(line.replace("SELECT mig_revision(", "SELECT bench_noop_call(", 1))
     adir = os.path.join(outdir, kind + "_alembic")
     os.makedirs(os.path.join(adir, "versions"), exist_ok=True)
     with open(os.path.join(adir, "alembic.ini"), "w") as f:
