@@ -513,6 +513,74 @@ graph_lineage(MigGraph *g, int rev, MigEdges edges)
 }
 
 /*
+ * A path kept by graph_sort: from a blocked revision (path[0]) up through
+ * revisions neither emitted nor on the frontier to a frontier entry
+ * (path[n - 1]), with onpath flags.  While no revision on it changes state
+ * (the top one may be emitted if the one below joins the frontier), its
+ * top is still reachable from its bottom as the search would walk.
+ */
+typedef struct SortPath
+{
+	int		   *path;
+	int			n;
+	bool	   *onpath;
+	int			shorten_to;		/* during an emission: the expected new top */
+} SortPath;
+
+/* Searches that visit fewer revisions than this are not kept as paths. */
+#define SORT_PATH_MIN 32
+
+/* sort_path_drop: forget the kept path. */
+static void
+sort_path_drop(SortPath *sp)
+{
+	for (int i = 0; i < sp->n; i++)
+		sp->onpath[sp->path[i]] = false;
+	sp->n = 0;
+	sp->shorten_to = -1;
+}
+
+/*
+ * sort_path_keep: keep the path the search from cand found to the frontier
+ * entry top: walk down from top through visited revisions that are not on
+ * the frontier (first parents first, else the search's own predecessor)
+ * until cand.
+ */
+static void
+sort_path_keep(MigGraph *g, SortPath *sp, int cand, int top, const bool *seen,
+			   const bool *infront, const int *pred)
+{
+	int			x = top;
+
+	sort_path_drop(sp);
+	while (x != cand)
+	{
+		MigRev	   *r = &g->revs[x];
+		int			next = pred[x];
+
+		sp->path[sp->n++] = x;
+		for (int k = 0; k < r->nnorm; k++)
+			if (r->norm[k] == cand || (seen[r->norm[k]] && !infront[r->norm[k]]))
+			{
+				next = r->norm[k];
+				break;
+			}
+		x = next;
+	}
+	sp->path[sp->n++] = cand;
+	/* stored bottom-up */
+	for (int i = 0; i < sp->n / 2; i++)
+	{
+		int			t = sp->path[i];
+
+		sp->path[i] = sp->path[sp->n - 1 - i];
+		sp->path[sp->n - 1 - i] = t;
+	}
+	for (int i = 0; i < sp->n; i++)
+		sp->onpath[sp->path[i]] = true;
+}
+
+/*
  * graph_sort: the revisions flagged in todo, newest first, in Alembic's
  * order (RevisionMap._topological_sort): start from the heads in
  * registration order, walk each branch down until its next revision is
@@ -522,7 +590,11 @@ graph_lineage(MigGraph *g, int rev, MigEdges edges)
  *
  * A revision may be emitted once no unemitted todo revision sits on top of
  * it; when it cannot, the walk moves to the first frontier entry above it,
- * found by a search up from it over unemitted revisions.
+ * found by a search up from it over unemitted revisions.  On long-lived
+ * branches the walk comes back to the same blocked revision after each
+ * branch of the other line, and that search crosses the whole other line:
+ * the path the last big search found is kept, and when its top is still
+ * the first frontier entry, it is the answer without a search.
  */
 List *
 graph_sort(MigGraph *g, const bool *todo, const int *heads, int nheads)
@@ -534,9 +606,16 @@ graph_sort(MigGraph *g, const bool *todo, const int *heads, int nheads)
 	bool	   *infront = palloc0(sizeof(bool) * Max(n, 1));
 	int		   *stack = palloc(sizeof(int) * Max(n, 1));
 	bool	   *seen = palloc0(sizeof(bool) * Max(n, 1));
+	int		   *pred = palloc(sizeof(int) * Max(n, 1));
+	SortPath	sp;
 	int			nfront = 0;
 	int			idx = 0;
 	List	   *out = NIL;
+
+	sp.path = palloc(sizeof(int) * Max(n, 1));
+	sp.onpath = palloc0(sizeof(bool) * Max(n, 1));
+	sp.n = 0;
+	sp.shorten_to = -1;
 
 	for (int i = 0; i < n; i++)
 		if (todo[i])
@@ -565,6 +644,17 @@ graph_sort(MigGraph *g, const bool *todo, const int *heads, int nheads)
 		MigRev	   *r = &g->revs[cand];
 		int			nadd = 0;
 
+		if (pending[cand] > 0 && sp.n > 0 && sp.path[0] == cand)
+		{
+			/* the kept path's top is reachable: the answer if it comes first */
+			int			first = idx == 0 ? 1 : 0;
+
+			if (first < nfront && front[first] == sp.path[sp.n - 1])
+			{
+				idx = first;
+				continue;
+			}
+		}
 		if (pending[cand] > 0)
 		{
 			/* another branch still needs cand: go to the first one above it */
@@ -578,7 +668,8 @@ graph_sort(MigGraph *g, const bool *todo, const int *heads, int nheads)
 			touched = lappend_int(touched, cand);
 			while (top > 0)
 			{
-				MigRev	   *s = &g->revs[stack[--top]];
+				int			si = stack[--top];
+				MigRev	   *s = &g->revs[si];
 
 				for (int k = 0; k < s->nallnext; k++)
 				{
@@ -587,6 +678,7 @@ graph_sort(MigGraph *g, const bool *todo, const int *heads, int nheads)
 					if (!todo[c] || emitted[c] || seen[c])
 						continue;
 					seen[c] = true;
+					pred[c] = si;
 					touched = lappend_int(touched, c);
 					if (infront[c])
 					{
@@ -598,10 +690,12 @@ graph_sort(MigGraph *g, const bool *todo, const int *heads, int nheads)
 						stack[top++] = c;
 				}
 			}
+			Assert(best >= 0 && best != idx);
+			if (list_length(touched) >= SORT_PATH_MIN)
+				sort_path_keep(g, &sp, cand, front[best], seen, infront, pred);
 			foreach(lc, touched)
 				seen[lfirst_int(lc)] = false;
 			list_free(touched);
-			Assert(best >= 0 && best != idx);
 			idx = best;
 			continue;
 		}
@@ -609,6 +703,14 @@ graph_sort(MigGraph *g, const bool *todo, const int *heads, int nheads)
 		out = lappend_int(out, cand);
 		emitted[cand] = true;
 		infront[cand] = false;
+		if (sp.onpath[cand])
+		{
+			/* only the top may go, for the revision below it */
+			if (cand == sp.path[sp.n - 1] && sp.n >= 3)
+				sp.shorten_to = sp.path[sp.n - 2];
+			else
+				sort_path_drop(&sp);
+		}
 		for (int k = 0; k < r->nnorm; k++)
 		{
 			int			p = r->norm[k];
@@ -619,10 +721,23 @@ graph_sort(MigGraph *g, const bool *todo, const int *heads, int nheads)
 			if (emitted[p] || infront[p])
 				continue;
 			infront[p] = true;
+			if (sp.onpath[p] && p != sp.shorten_to)
+				sort_path_drop(&sp);
 			if (nadd++ == 0)
 				front[idx] = p;
 			else
 				front[nfront++] = p;
+		}
+		if (sp.shorten_to >= 0)
+		{
+			if (infront[sp.shorten_to])
+			{
+				sp.onpath[cand] = false;
+				sp.n--;
+				sp.shorten_to = -1;
+			}
+			else
+				sort_path_drop(&sp);
 		}
 		if (nadd == 0)
 		{
@@ -638,5 +753,8 @@ graph_sort(MigGraph *g, const bool *todo, const int *heads, int nheads)
 	pfree(infront);
 	pfree(stack);
 	pfree(seen);
+	pfree(pred);
+	pfree(sp.path);
+	pfree(sp.onpath);
 	return out;
 }
