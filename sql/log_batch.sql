@@ -1,7 +1,8 @@
 -- mig_log rows are queued and written in batches (one INSERT per 1024
 -- steps and at the end of the call); version rows still move step by step.
-CREATE EXTENSION mig_ext;
 SET client_min_messages = warning;
+DROP EXTENSION IF EXISTS mig_ext CASCADE;
+CREATE EXTENSION mig_ext;
 CREATE TABLE lb_seen (step int GENERATED ALWAYS AS IDENTITY, rows text);
 SELECT mig_revision('a', 'CREATE TABLE lb_a (i int)', 'DROP TABLE lb_a',
                     revision => 'lba', down_revision => '{}');
