@@ -18,9 +18,12 @@ include $(PGXS)
 
 PG_CPPFLAGS += -I$(srcdir)/src
 
-.PHONY: demo test
+.PHONY: demo test bench
 demo:
 	bash tests/demo.sh
 
 test:
 	bash tests/run.sh
+
+bench:
+	bash tests/bench.sh

@@ -19,8 +19,8 @@
 #include "mb/pg_wchar.h"
 #include "nodes/parsenodes.h"
 #include "parser/parser.h"
-#include "parser/scansup.h"
 #include "utils/builtins.h"
+#include "utils/memutils.h"
 
 #include "body.h"
 
@@ -53,6 +53,11 @@ body_split(const char *body)
 {
 	MigBody    *b = palloc0(sizeof(MigBody));
 	ErrorContextCallback errcb;
+	MemoryContext callcxt = CurrentMemoryContext;
+
+	/* the parse trees are only looked at here: keep them in their own context */
+	MemoryContext parsecxt = AllocSetContextCreate(callcxt, "mig_ext body parse",
+												   ALLOCSET_DEFAULT_SIZES);
 	List	   *stmts;
 	ListCell   *lc;
 	int			i = 0;
@@ -61,12 +66,14 @@ body_split(const char *body)
 	errcb.arg = unconstify(char *, body);
 	errcb.previous = error_context_stack;
 	error_context_stack = &errcb;
+	MemoryContextSwitchTo(parsecxt);
 #if PG_VERSION_NUM >= 140000
 	stmts = raw_parser(body, RAW_PARSE_DEFAULT);
 #else
 	stmts = raw_parser(body);
 #endif
 	error_context_stack = errcb.previous;
+	MemoryContextSwitchTo(callcxt);
 
 	b->nstmts = list_length(stmts);
 	b->stmts = palloc(sizeof(char *) * Max(b->nstmts, 1));
@@ -94,6 +101,7 @@ body_split(const char *body)
 					 errhint("mig_ext runs every step in the caller's transaction; remove BEGIN, COMMIT, ROLLBACK and SAVEPOINT from the body.")));
 		b->stmts[i++] = pnstrdup(body + loc, len);
 	}
+	MemoryContextDelete(parsecxt);
 	return b;
 }
 

@@ -23,9 +23,11 @@
 #include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/snapmgr.h"
+#include "utils/memutils.h"
 #include "utils/syscache.h"
 #include "utils/xid8.h"
 
@@ -37,7 +39,8 @@
  * qualify everything anyway) and without JIT (the planner's estimates for
  * the recursive drift query are far above jit_above_cost, and compiling
  * costs more than these small queries); a plan may run under snapshot
- * (else InvalidSnapshot).  Returns the SPI result code.
+ * (else InvalidSnapshot).  Returns the SPI result code, with the caller's
+ * memory context current again.
  */
 static int
 run_as_owner(MigCatalog *cat, SPIPlanPtr plan, const char *sql, int nargs,
@@ -47,6 +50,7 @@ run_as_owner(MigCatalog *cat, SPIPlanPtr plan, const char *sql, int nargs,
 	int			save_sec;
 	int			save_nestlevel;
 	int			rc;
+	MemoryContext callcxt = CurrentMemoryContext;
 
 	GetUserIdAndSecContext(&save_user, &save_sec);
 	SetUserIdAndSecContext(cat->owner, save_sec | SECURITY_LOCAL_USERID_CHANGE);
@@ -65,6 +69,8 @@ run_as_owner(MigCatalog *cat, SPIPlanPtr plan, const char *sql, int nargs,
 		rc = SPI_execute_with_args(sql, nargs, types, values, nulls, false, 0);
 	AtEOXact_GUC(true, save_nestlevel);
 	SetUserIdAndSecContext(save_user, save_sec);
+	/* SPI leaves its procedure context current: go back to the caller's */
+	MemoryContextSwitchTo(callcxt);
 	if (rc < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INTERNAL_ERROR),
@@ -171,6 +177,8 @@ catalog_open(MigCatalog *cat, Oid fn_oid)
 	HeapTuple	tup;
 
 	memset(cat, 0, sizeof(MigCatalog));
+	cat->logcxt = AllocSetContextCreate(CurrentMemoryContext, "mig_ext log rows",
+										ALLOCSET_SMALL_SIZES);
 	cat->nsp = get_func_namespace(fn_oid);
 	cat->qnsp = (char *) quote_identifier(get_namespace_name(cat->nsp));
 	relid = get_relname_relid("mig_revisions", cat->nsp);
@@ -280,6 +288,14 @@ catalog_load_versions(MigCatalog *cat, MigGraph *g, MigSet *out)
 	qsort(out->items, out->n, sizeof(int), cmp_int);
 }
 
+/*
+ * The plan of catalog_find_revision, kept for the session (registering a
+ * file of known revisions runs it once per call), and the quoted schema
+ * name it was made for.
+ */
+static SPIPlanPtr find_plan = NULL;
+static char *find_plan_qnsp = NULL;
+
 /* catalog_find_revision: the registered revision with this id, if any. */
 bool
 catalog_find_revision(MigCatalog *cat, const char *id, MigRev *out)
@@ -288,11 +304,24 @@ catalog_find_revision(MigCatalog *cat, const char *id, MigRev *out)
 	Datum		values[1] = {CStringGetTextDatum(id)};
 	bool		found;
 
-	run_sql(cat, NULL,
-			psprintf("SELECT revision, down_revisions, branch_labels, depends_on, message, "
-					 "upgrade, downgrade, downgrade IS NOT NULL FROM %s.mig_revisions "
-					 "WHERE revision OPERATOR(pg_catalog.=) $1", cat->qnsp),
-			1, types, values, NULL);
+	if (find_plan == NULL || strcmp(find_plan_qnsp, cat->qnsp) != 0)
+	{
+		SPIPlanPtr	plan = prepare(psprintf("SELECT revision, down_revisions, branch_labels, "
+											"depends_on, message, upgrade, downgrade, "
+											"downgrade IS NOT NULL FROM %s.mig_revisions "
+											"WHERE revision OPERATOR(pg_catalog.=) $1",
+											cat->qnsp), 1, types);
+
+		if (find_plan)
+		{
+			SPI_freeplan(find_plan);
+			pfree(find_plan_qnsp);
+		}
+		SPI_keepplan(plan);
+		find_plan = plan;
+		find_plan_qnsp = MemoryContextStrdup(TopMemoryContext, cat->qnsp);
+	}
+	run_sql(cat, find_plan, NULL, 1, types, values, NULL);
 	found = SPI_processed > 0;
 	if (found)
 		fill_rev(out, 0);
@@ -328,6 +357,24 @@ catalog_insert_revision(MigCatalog *cat, const MigRev *r, const char *checksum)
 }
 
 /*
+ * run_by_key: run a plan of catalog_apply_step with sequential scans
+ * disabled.  mig_version gains a dead row version at every step of a call,
+ * all kept until the transaction ends, and a plan made while the table
+ * looked empty would scan every one of them at every step (quadratic);
+ * the primary key finds the row directly.
+ */
+static void
+run_by_key(MigCatalog *cat, SPIPlanPtr plan, Datum *values, const char *nulls)
+{
+	int			nestlevel = NewGUCNestLevel();
+
+	(void) set_config_option("enable_seqscan", "off", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	run_sql(cat, plan, NULL, 2, NULL, values, nulls);
+	AtEOXact_GUC(true, nestlevel);
+}
+
+/*
  * catalog_apply_step: make the version-row changes of a step; each must
  * touch exactly one row.
  */
@@ -353,7 +400,7 @@ catalog_apply_step(MigCatalog *cat, MigGraph *g, const MigStep *st)
 		values[1] = c->to >= 0 ? CStringGetTextDatum(g->revs[c->to].id) : (Datum) 0;
 		nulls[0] = c->from >= 0 ? ' ' : 'n';
 		nulls[1] = c->to >= 0 ? ' ' : 'n';
-		run_sql(cat, cat->row_plans[c->op], NULL, 2, types, values, nulls);
+		run_by_key(cat, cat->row_plans[c->op], values, nulls);
 		if (SPI_processed != 1)
 			ereport(ERROR,
 					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
@@ -363,46 +410,122 @@ catalog_apply_step(MigCatalog *cat, MigGraph *g, const MigStep *st)
 	}
 }
 
+/* Log rows are written in batches of this many, and at the end of a command. */
+#define LOG_BATCH 1024
+#define LOG_COLUMNS 10
+
 /*
- * catalog_log_step: append the audit row of a step that started at
- * started and ends now; checksum is that of the body that ran (NULL for a
- * stamp).
+ * One pending mig_log row: revision, direction, from_revisions and
+ * to_revisions (as text), applied_by, session_user_name, application_name,
+ * started_at, duration, checksum.
+ */
+typedef struct MigLogRow
+{
+	Datum		values[LOG_COLUMNS];
+	bool		nulls[LOG_COLUMNS];
+} MigLogRow;
+
+/* The types of the columns of MigLogRow. */
+static const Oid log_types[LOG_COLUMNS] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, NAMEOID,
+NAMEOID, TEXTOID, TIMESTAMPTZOID, INTERVALOID, TEXTOID};
+
+/*
+ * catalog_log_step: queue the audit row of a step that started at started
+ * and ends now; checksum is that of the body that ran (NULL for a stamp).
+ * The rows are written by catalog_write_log, in order, LOG_BATCH at a time:
+ * the caller must call it once the last step is done.
  */
 void
 catalog_log_step(MigCatalog *cat, MigGraph *g, const MigStep *st,
 				 TimestampTz started, const char *checksum)
 {
 	static const char *const directions[3] = {"upgrade", "downgrade", "stamp"};
-	Oid			types[11] = {TEXTOID, TEXTOID, TEXTARRAYOID, TEXTARRAYOID, NAMEOID,
-		NAMEOID, TEXTOID, XID8OID, TIMESTAMPTZOID, INTERVALOID, TEXTOID};
-	Datum		values[11];
-	char		nulls[11] = "           ";
+	MemoryContext oldcxt = MemoryContextSwitchTo(cat->logcxt);
 	Interval   *duration = palloc0(sizeof(Interval));
 	const char *appname = GetConfigOption("application_name", true, false);
+	MigLogRow  *row;
 
+	if (cat->log == NULL)
+		cat->log = MemoryContextAlloc(MemoryContextGetParent(cat->logcxt),
+									  sizeof(MigLogRow) * LOG_BATCH);
+	row = &cat->log[cat->nlog++];
 	duration->time = GetCurrentTimestamp() - started;
+	memset(row->nulls, 0, sizeof(row->nulls));
+	row->values[0] = CStringGetTextDatum(g->revs[st->rev].id);
+	row->values[1] = CStringGetTextDatum(directions[st->direction]);
+	row->values[2] = CStringGetTextDatum(OidOutputFunctionCall(F_ARRAY_OUT,
+															   rows_array(g, &st->rows_before)));
+	row->values[3] = CStringGetTextDatum(OidOutputFunctionCall(F_ARRAY_OUT,
+															   rows_array(g, &st->rows_after)));
+	row->values[4] = DirectFunctionCall1(namein,
+										 CStringGetDatum(GetUserNameFromId(GetUserId(), false)));
+	row->values[5] = DirectFunctionCall1(namein,
+										 CStringGetDatum(GetUserNameFromId(GetSessionUserId(), false)));
+	row->values[6] = CStringGetTextDatum(appname ? appname : "");
+	row->values[7] = TimestampTzGetDatum(started);
+	row->values[8] = IntervalPGetDatum(duration);
+	row->values[9] = checksum ? CStringGetTextDatum(checksum) : (Datum) 0;
+	row->nulls[9] = checksum == NULL;
+	MemoryContextSwitchTo(oldcxt);
+	if (cat->nlog == LOG_BATCH)
+		catalog_write_log(cat);
+}
+
+/*
+ * catalog_write_log: append the queued log rows to mig_log, in the order
+ * they were queued, with one statement.
+ */
+void
+catalog_write_log(MigCatalog *cat)
+{
+	Oid			types[LOG_COLUMNS + 1];
+	Datum		values[LOG_COLUMNS + 1];
+	MemoryContext oldcxt;
+
+	if (cat->nlog == 0)
+		return;
+	oldcxt = MemoryContextSwitchTo(cat->logcxt);
+	for (int c = 0; c < LOG_COLUMNS; c++)
+	{
+		Datum	   *elems = palloc(sizeof(Datum) * cat->nlog);
+		bool	   *nulls = palloc(sizeof(bool) * cat->nlog);
+		int			dims[1] = {cat->nlog};
+		int			lbs[1] = {1};
+		int16		typlen;
+		bool		typbyval;
+		char		typalign;
+
+		for (int i = 0; i < cat->nlog; i++)
+		{
+			elems[i] = cat->log[i].values[c];
+			nulls[i] = cat->log[i].nulls[c];
+		}
+		get_typlenbyvalalign(log_types[c], &typlen, &typbyval, &typalign);
+		values[c] = PointerGetDatum(construct_md_array(elems, nulls, 1, dims, lbs, log_types[c],
+													   typlen, typbyval, typalign));
+		types[c] = get_array_type(log_types[c]);
+	}
+	values[LOG_COLUMNS] = FullTransactionIdGetDatum(GetTopFullTransactionId());
+	types[LOG_COLUMNS] = XID8OID;
 	if (cat->log_plan == NULL)
 		cat->log_plan = prepare(psprintf("INSERT INTO %s.mig_log (revision, direction, "
 										 "from_revisions, to_revisions, applied_by, "
-										 "session_user_name, application_name, xid, "
-										 "started_at, duration, checksum) VALUES "
-										 "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-										 cat->qnsp), 11, types);
-	values[0] = CStringGetTextDatum(g->revs[st->rev].id);
-	values[1] = CStringGetTextDatum(directions[st->direction]);
-	values[2] = rows_array(g, &st->rows_before);
-	values[3] = rows_array(g, &st->rows_after);
-	values[4] = DirectFunctionCall1(namein,
-									CStringGetDatum(GetUserNameFromId(GetUserId(), false)));
-	values[5] = DirectFunctionCall1(namein,
-									CStringGetDatum(GetUserNameFromId(GetSessionUserId(), false)));
-	values[6] = CStringGetTextDatum(appname ? appname : "");
-	values[7] = FullTransactionIdGetDatum(GetTopFullTransactionId());
-	values[8] = TimestampTzGetDatum(started);
-	values[9] = IntervalPGetDatum(duration);
-	values[10] = checksum ? CStringGetTextDatum(checksum) : (Datum) 0;
-	nulls[10] = checksum ? ' ' : 'n';
-	run_sql(cat, cat->log_plan, NULL, 11, types, values, nulls);
+										 "session_user_name, application_name, started_at, "
+										 "duration, checksum, xid) "
+										 "SELECT u.r, u.d, u.f::pg_catalog.text[], "
+										 "u.t::pg_catalog.text[], u.a, u.s, u.n, u.st, u.du, "
+										 "u.c, $11 FROM ROWS FROM (pg_catalog.unnest($1), "
+										 "pg_catalog.unnest($2), pg_catalog.unnest($3), "
+										 "pg_catalog.unnest($4), pg_catalog.unnest($5), "
+										 "pg_catalog.unnest($6), pg_catalog.unnest($7), "
+										 "pg_catalog.unnest($8), pg_catalog.unnest($9), "
+										 "pg_catalog.unnest($10)) WITH ORDINALITY "
+										 "AS u(r, d, f, t, a, s, n, st, du, c, o) ORDER BY u.o",
+										 cat->qnsp), LOG_COLUMNS + 1, types);
+	run_sql(cat, cat->log_plan, NULL, LOG_COLUMNS + 1, types, values, NULL);
+	MemoryContextSwitchTo(oldcxt);
+	MemoryContextReset(cat->logcxt);
+	cat->nlog = 0;
 }
 
 /* catalog_clear_versions: remove every version row (stamp's purge). */
@@ -415,26 +538,31 @@ catalog_clear_versions(MigCatalog *cat)
 
 /*
  * catalog_last_applied: for each revision of g, when its upgrade last
- * ran (known[i] false when never).  One query over the log.
+ * ran (known[i] false when never).  One query over the log; the latest
+ * time per revision is kept here, through the graph's hash table, rather
+ * than by a GROUP BY, which sorts the whole log by revision text.
  */
 void
 catalog_last_applied(MigCatalog *cat, MigGraph *g, TimestampTz *at, bool *known)
 {
 	memset(known, 0, sizeof(bool) * g->nrevs);
 	run_sql(cat, NULL,
-			psprintf("SELECT revision, pg_catalog.max(started_at) FROM %s.mig_log "
-					 "WHERE direction OPERATOR(pg_catalog.=) 'upgrade' GROUP BY revision",
+			psprintf("SELECT revision, started_at FROM %s.mig_log "
+					 "WHERE direction OPERATOR(pg_catalog.=) 'upgrade'",
 					 cat->qnsp),
 			0, NULL, NULL, NULL);
 	for (int i = 0; i < (int) SPI_processed; i++)
 	{
 		int			r = graph_lookup_id(g, column_text(i, 1));
 		bool		isnull;
+		TimestampTz t;
 
 		if (r < 0)
 			continue;
-		at[r] = DatumGetTimestampTz(SPI_getbinval(SPI_tuptable->vals[i],
-												  SPI_tuptable->tupdesc, 2, &isnull));
+		t = DatumGetTimestampTz(SPI_getbinval(SPI_tuptable->vals[i],
+											  SPI_tuptable->tupdesc, 2, &isnull));
+		if (!known[r] || t > at[r])
+			at[r] = t;
 		known[r] = true;
 	}
 	SPI_freetuptable(SPI_tuptable);

@@ -23,6 +23,9 @@ typedef struct MigCatalog
 	Oid			owner;			/* owner of the catalog tables */
 	SPIPlanPtr	row_plans[3];	/* indexed by MigRowOp */
 	SPIPlanPtr	log_plan;
+	MemoryContext logcxt;		/* holds the values of the pending log rows */
+	struct MigLogRow *log;		/* log rows not written yet */
+	int			nlog;
 } MigCatalog;
 
 /*
@@ -56,6 +59,7 @@ extern void catalog_insert_revision(MigCatalog *cat, const MigRev *r,
 extern void catalog_apply_step(MigCatalog *cat, MigGraph *g, const MigStep *st);
 extern void catalog_log_step(MigCatalog *cat, MigGraph *g, const MigStep *st,
 							 TimestampTz started, const char *checksum);
+extern void catalog_write_log(MigCatalog *cat);
 extern void catalog_clear_versions(MigCatalog *cat);
 extern MigCheckRev *catalog_load_check(MigCatalog *cat, int *n);
 extern bool catalog_is_stale(MigCatalog *cat);

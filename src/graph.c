@@ -18,10 +18,15 @@
 
 #include "graph.h"
 
-/* Hash table entry: an id or a label, and the revision it names. */
+/*
+ * Hash table entry: an id or a label, and the revision it names.  The
+ * hash is stored: probing then compares hashes, not strings, and never
+ * rehashes an entry's name.
+ */
 typedef struct MigNameEntry
 {
 	const char *name;
+	uint32		hash;
 	int			rev;
 	bool		is_label;
 	char		status;
@@ -33,6 +38,8 @@ typedef struct MigNameEntry
 #define SH_KEY			name
 #define SH_HASH_KEY(tb, key) hash_bytes((const unsigned char *) (key), strlen(key))
 #define SH_EQUAL(tb, a, b) (strcmp((a), (b)) == 0)
+#define SH_STORE_HASH
+#define SH_GET_HASH(tb, a) ((a)->hash)
 #define SH_SCOPE		static inline
 #define SH_DECLARE
 #define SH_DEFINE

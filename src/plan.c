@@ -131,13 +131,27 @@ row_update(MigGraph *g, MigStep *st, MigSet *heads, int from, int to)
 }
 
 /*
+ * The ancestors of the last set of version rows without_ancestors_of_others
+ * walked from, kept while one plan is made: on a graph with long-lived
+ * branches, every merge step asks about the same other rows, and walking
+ * their ancestors each time made plans quadratic.
+ */
+typedef struct AncestorCache
+{
+	MigSet		rows;
+	bool	   *anc;			/* NULL until the first walk */
+} AncestorCache;
+
+/*
  * without_ancestors_of_others: the members of revs that are not ancestors
  * of the version rows other than skip (Alembic's merge_branch_idents and
- * _unmerge_to_revisions); skip is a set of rows to leave out.
+ * _unmerge_to_revisions); skip is a set of rows to leave out.  cache
+ * belongs to the plan being made.
  */
 static MigSet
 without_ancestors_of_others(MigGraph *g, const int *revs, int nrevs,
-							const MigSet *heads, const int *skip, int nskip)
+							const MigSet *heads, const int *skip, int nskip,
+							AncestorCache *cache)
 {
 	MigSet		others,
 				out;
@@ -154,22 +168,31 @@ without_ancestors_of_others(MigGraph *g, const int *revs, int nrevs,
 			set_add(&others, heads->items[i]);
 	}
 	if (others.n > 0)
-		anc = graph_ancestors(g, others.items, others.n, MIG_EDGES_ALL);
+	{
+		if (cache->anc == NULL || cache->rows.n != others.n ||
+			memcmp(cache->rows.items, others.items, sizeof(int) * others.n) != 0)
+		{
+			if (cache->anc)
+				pfree(cache->anc);
+			cache->anc = graph_ancestors(g, others.items, others.n, MIG_EDGES_ALL);
+			cache->rows = set_copy(&others);
+		}
+		anc = cache->anc;
+	}
 	set_init(&out);
 	for (int i = 0; i < nrevs; i++)
 		if (anc == NULL || !anc[revs[i]])
 			set_add(&out, revs[i]);
-	if (anc)
-		pfree(anc);
 	return out;
 }
 
 /*
  * revision_step: the version-row changes for running rev up or down from
- * the rows in heads, which it updates (HeadMaintainer.update_to_step).
+ * the rows in heads, which it updates (HeadMaintainer.update_to_step);
+ * cache is the plan's (see AncestorCache).
  */
 static MigStep *
-revision_step(MigGraph *g, MigSet *heads, int rev, bool up)
+revision_step(MigGraph *g, MigSet *heads, int rev, bool up, AncestorCache *cache)
 {
 	MigRev	   *r = &g->revs[rev];
 	MigStep    *st = new_step(up ? MIG_UPGRADE : MIG_DOWNGRADE, rev, heads);
@@ -181,7 +204,7 @@ revision_step(MigGraph *g, MigSet *heads, int rev, bool up)
 	if (!up && set_contains(heads, rev))
 	{
 		MigSet		to = without_ancestors_of_others(g, r->norm, r->nnorm,
-													 heads, &rev, 1);
+													 heads, &rev, 1, cache);
 
 		if (to.n == 0)
 			row_delete(g, st, heads, rev);	/* a base, or implied elsewhere */
@@ -201,7 +224,7 @@ revision_step(MigGraph *g, MigSet *heads, int rev, bool up)
 	{
 		/* merge: drop all sources' rows but one, move that one to us */
 		MigSet		from = without_ancestors_of_others(g, r->norm, r->nnorm,
-													   heads, r->norm, r->nnorm);
+													   heads, r->norm, r->nnorm, cache);
 
 		for (int i = 0; i < from.n - 1; i++)
 			row_delete(g, st, heads, from.items[i]);
@@ -243,6 +266,7 @@ plan_upgrade(MigGraph *g, const MigSet *current, const char *target)
 {
 	MigSet		targets;
 	MigSet		heads = set_copy(current);
+	AncestorCache cache = {{0}};
 	bool	   *need;
 	bool	   *have;
 	List	   *order;
@@ -257,7 +281,7 @@ plan_upgrade(MigGraph *g, const MigSet *current, const char *target)
 		need[i] = need[i] && !have[i];
 	order = graph_sort(g, need, targets.items, targets.n);
 	for (int i = list_length(order) - 1; i >= 0; i--)
-		steps = lappend(steps, revision_step(g, &heads, list_nth_int(order, i), true));
+		steps = lappend(steps, revision_step(g, &heads, list_nth_int(order, i), true, &cache));
 	return steps;
 }
 
@@ -273,6 +297,7 @@ plan_downgrade(MigGraph *g, const MigSet *current, const char *target)
 	int			dest = target_parse_downgrade(g, current, target, &branch);
 	MigSet		roots;
 	MigSet		heads = set_copy(current);
+	AncestorCache cache = {{0}};
 	bool	   *drop;
 	bool	   *applied;
 	bool		any = false;
@@ -337,7 +362,7 @@ plan_downgrade(MigGraph *g, const MigSet *current, const char *target)
 					 errhint("Register a new revision that undoes it, or stamp past it with mig_stamp().")));
 	}
 	foreach(lc, order)
-		steps = lappend(steps, revision_step(g, &heads, lfirst_int(lc), false));
+		steps = lappend(steps, revision_step(g, &heads, lfirst_int(lc), false, &cache));
 	return steps;
 }
 

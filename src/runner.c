@@ -17,6 +17,7 @@
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
+#include "utils/memutils.h"
 
 #include "body.h"
 #include "runner.h"
@@ -280,6 +281,8 @@ runner_migrate(MigRun *run, Oid fn_oid, MigDirection direction, const char *targ
 	MigBody   **bodies;
 	ListCell   *lc;
 	int			i;
+	MemoryContext callcxt = CurrentMemoryContext;
+	MemoryContext stepcxt;
 
 	begin(run, fn_oid, true, true);
 	check_drift(&run->cat);
@@ -307,6 +310,8 @@ runner_migrate(MigRun *run, Oid fn_oid, MigDirection direction, const char *targ
 								 bc.rev->upgrade : bc.rev->downgrade);
 	}
 
+	/* what a step allocates is freed after it: memory stays flat */
+	stepcxt = AllocSetContextCreate(callcxt, "mig_ext step", ALLOCSET_DEFAULT_SIZES);
 	runner_busy = true;
 	PG_TRY();
 	{
@@ -317,6 +322,7 @@ runner_migrate(MigRun *run, Oid fn_oid, MigDirection direction, const char *targ
 			MigBody    *b = bodies[i++];
 			TimestampTz started = GetCurrentTimestamp();
 
+			MemoryContextSwitchTo(stepcxt);
 			bc.rev = &run->g->revs[st->rev];
 			bc.nstmts = b->nstmts;
 			bc.phase = PHASE_NONE;
@@ -326,6 +332,8 @@ runner_migrate(MigRun *run, Oid fn_oid, MigDirection direction, const char *targ
 			{
 				int			rc = SPI_execute(b->stmts[bc.stmt - 1], false, 0);
 
+				/* SPI leaves its procedure context current */
+				MemoryContextSwitchTo(stepcxt);
 				if (rc < 0)
 					ereport(ERROR,
 							(errcode(ERRCODE_INTERNAL_ERROR),
@@ -338,6 +346,8 @@ runner_migrate(MigRun *run, Oid fn_oid, MigDirection direction, const char *targ
 			catalog_log_step(&run->cat, run->g, st, started,
 							 body_checksum(direction == MIG_UPGRADE ?
 										   bc.rev->upgrade : bc.rev->downgrade));
+			MemoryContextSwitchTo(callcxt);
+			MemoryContextReset(stepcxt);
 		}
 	}
 	PG_FINALLY();
@@ -345,7 +355,9 @@ runner_migrate(MigRun *run, Oid fn_oid, MigDirection direction, const char *targ
 		runner_busy = false;
 	}
 	PG_END_TRY();
+	MemoryContextDelete(stepcxt);
 	error_context_stack = errcb.previous;
+	catalog_write_log(&run->cat);
 }
 
 /*
@@ -368,6 +380,7 @@ runner_stamp(MigRun *run, Oid fn_oid, const char *targets, bool purge)
 		catalog_apply_step(&run->cat, run->g, st);
 		catalog_log_step(&run->cat, run->g, st, GetCurrentTimestamp(), NULL);
 	}
+	catalog_write_log(&run->cat);
 }
 
 /* same_strings: whether two arrays of C strings are equal, in order. */

@@ -1,0 +1,52 @@
+-- mig_log rows are queued and written in batches (one INSERT per 1024
+-- steps and at the end of the call); version rows still move step by step.
+SET client_min_messages = warning;
+DROP EXTENSION IF EXISTS mig_ext CASCADE;
+CREATE EXTENSION mig_ext;
+CREATE TABLE lb_seen (step int GENERATED ALWAYS AS IDENTITY, rows text);
+SELECT mig_revision('a', 'CREATE TABLE lb_a (i int)', 'DROP TABLE lb_a',
+                    revision => 'lba', down_revision => '{}');
+SELECT mig_revision('b', $$INSERT INTO lb_seen (rows) SELECT string_agg(revision, ',' ORDER BY revision) FROM mig_version$$,
+                    'SELECT 1', revision => 'lbb', down_revision => '{lba}');
+SELECT mig_revision('c', $$INSERT INTO lb_seen (rows) SELECT string_agg(revision, ',' ORDER BY revision) FROM mig_version$$,
+                    'SELECT 1', revision => 'lbc', down_revision => '{lba}');
+SELECT mig_merge('m', '{lbb,lbc}', revision => 'lbm');
+SELECT * FROM mig_upgrade('head');
+SELECT * FROM mig_downgrade('lba');
+SELECT mig_stamp('lbb lbc');
+-- a body sees the version rows of the steps before it
+SELECT step, rows FROM lb_seen ORDER BY step;
+-- one row per step, in order, with the values of that step
+SELECT row_number() OVER (ORDER BY id) AS n, revision, direction, from_revisions, to_revisions,
+       applied_by = current_user AS by_me, session_user_name = session_user AS session,
+       application_name = current_setting('application_name') AS app,
+       duration >= '0' AS dur,
+       checksum IS NOT DISTINCT FROM CASE direction
+           WHEN 'upgrade' THEN encode(sha256(convert_to((SELECT upgrade FROM mig_revisions r WHERE r.revision = l.revision), 'UTF8')), 'hex')
+           WHEN 'downgrade' THEN encode(sha256(convert_to((SELECT downgrade FROM mig_revisions r WHERE r.revision = l.revision), 'UTF8')), 'hex')
+       END AS sum
+FROM mig_log l ORDER BY id;
+-- one xid per call, and started_at follows the steps
+SELECT direction, count(DISTINCT xid) AS xids,
+       bool_and(started_at >= coalesce(prev, started_at)) AS ordered
+FROM (SELECT direction, xid, started_at, lag(started_at) OVER (ORDER BY id) AS prev FROM mig_log) s
+GROUP BY direction ORDER BY direction;
+-- more steps than a batch: 1030 revisions in a chain, registered directly
+DROP EXTENSION mig_ext CASCADE;
+CREATE EXTENSION mig_ext;
+INSERT INTO mig_revisions (revision, down_revisions, upgrade, downgrade, checksum, registered_by)
+SELECT 'n' || i, CASE WHEN i = 1 THEN '{}'::text[] ELSE ARRAY['n' || (i - 1)] END,
+       'SELECT 1', 'SELECT 1', encode(sha256(convert_to('8:SELECT 18:SELECT 1', 'UTF8')), 'hex'),
+       current_user
+FROM generate_series(1, 1030) i ORDER BY i;
+SELECT count(*) FROM mig_upgrade('head');
+SELECT count(*) AS n, max(id) - min(id) + 1 AS span,
+       bool_and(revision = 'n' || (id - (SELECT min(id) FROM mig_log) + 1)) AS in_order,
+       bool_and(from_revisions = CASE WHEN revision = 'n1' THEN '{}'::text[]
+                                      ELSE ARRAY['n' || (substr(revision, 2)::int - 1)] END
+                AND to_revisions = ARRAY[revision]) AS rows_ok
+FROM mig_log;
+SELECT * FROM mig_version;
+DROP EXTENSION mig_ext CASCADE;
+DROP TABLE lb_seen;
+DROP TABLE lb_a;
