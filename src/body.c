@@ -24,35 +24,48 @@
 
 #include "body.h"
 
+/* What a syntax error in a body is reported against. */
+typedef struct BodyParse
+{
+	const char *body;
+	const char *context;		/* the CONTEXT line, or NULL */
+} BodyParse;
+
 /*
- * body_parse_error_position: an error context callback for raw_parser over
- * a body (arg): report a syntax error's position inside the body, as an
- * internal query, instead of inside the statement that called mig_ext.
+ * body_parse_error_context: an error context callback for parsing a body
+ * (arg, a BodyParse): report a syntax error's position inside the body, as
+ * an internal query, instead of inside the statement that called mig_ext,
+ * and add the caller's context line.
  */
 static void
-body_parse_error_position(void *arg)
+body_parse_error_context(void *arg)
 {
+	BodyParse  *bp = (BodyParse *) arg;
 	int			pos = geterrposition();
 
 	if (pos > 0)
 	{
 		errposition(0);
 		internalerrposition(pos);
-		internalerrquery((const char *) arg);
+		internalerrquery(bp->body);
 	}
+	if (bp->context)
+		errcontext("%s", bp->context);
 }
 
 /*
  * body_split: the statements of body, each as its own text; raises the
  * parser's error for a syntax error and refuses transaction control
  * (BEGIN, COMMIT, ROLLBACK, SAVEPOINT, ...), which cannot work inside the
- * caller's transaction.
+ * caller's transaction.  context, if not NULL, is the CONTEXT line of
+ * those errors.
  */
 MigBody *
-body_split(const char *body)
+body_split(const char *body, const char *context)
 {
 	MigBody    *b = palloc0(sizeof(MigBody));
 	ErrorContextCallback errcb;
+	BodyParse	bp;
 	MemoryContext callcxt = CurrentMemoryContext;
 
 	/* the parse trees are only looked at here: keep them in their own context */
@@ -62,8 +75,10 @@ body_split(const char *body)
 	ListCell   *lc;
 	int			i = 0;
 
-	errcb.callback = body_parse_error_position;
-	errcb.arg = unconstify(char *, body);
+	bp.body = body;
+	bp.context = context;
+	errcb.callback = body_parse_error_context;
+	errcb.arg = &bp;
 	errcb.previous = error_context_stack;
 	error_context_stack = &errcb;
 	MemoryContextSwitchTo(parsecxt);
@@ -72,7 +87,6 @@ body_split(const char *body)
 #else
 	stmts = raw_parser(body);
 #endif
-	error_context_stack = errcb.previous;
 	MemoryContextSwitchTo(callcxt);
 
 	b->nstmts = list_length(stmts);
@@ -101,8 +115,21 @@ body_split(const char *body)
 					 errhint("mig_ext runs every step in the caller's transaction; remove BEGIN, COMMIT, ROLLBACK and SAVEPOINT from the body.")));
 		b->stmts[i++] = pnstrdup(body + loc, len);
 	}
+	error_context_stack = errcb.previous;
 	MemoryContextDelete(parsecxt);
 	return b;
+}
+
+/*
+ * body_split_revision: body_split of the upgrade (up) or downgrade body of
+ * r, naming r in the errors.
+ */
+MigBody *
+body_split_revision(const MigRev *r, bool up)
+{
+	return body_split(up ? r->upgrade : r->downgrade,
+					  psprintf("parsing the %s of revision %s (\"%s\")",
+							   up ? "upgrade" : "downgrade", r->id, r->message));
 }
 
 /* body_checksum: the sha256 of body as 64 lowercase hex digits. */

@@ -8,6 +8,8 @@
 #ifndef MIG_BODY_H
 #define MIG_BODY_H
 
+#include "graph.h"
+
 /* A body cut into its statements, each with its own text. */
 typedef struct MigBody
 {
@@ -15,7 +17,8 @@ typedef struct MigBody
 	int			nstmts;
 } MigBody;
 
-extern MigBody *body_split(const char *body);
+extern MigBody *body_split(const char *body, const char *context);
+extern MigBody *body_split_revision(const MigRev *r, bool up);
 extern char *body_checksum(const char *body);
 extern char *body_revision_checksum(const char *upgrade, const char *downgrade);
 

@@ -55,24 +55,6 @@ desired_error_context(void *arg)
 			   dc->stmt, dc->body->nstmts, pnstrdup(s, len), s[len] ? "..." : "");
 }
 
-/*
- * desired_parse_context: points a syntax error at the desired DDL (arg)
- * rather than at the calling query.
- */
-static void
-desired_parse_context(void *arg)
-{
-	int			pos = geterrposition();
-
-	if (pos > 0)
-	{
-		errposition(0);
-		internalerrposition(pos);
-		internalerrquery((const char *) arg);
-	}
-	errcontext("parsing the desired schema");
-}
-
 /* spi_check: raise an error for a failed SPI call. */
 static void
 spi_check(int rc, const char *what)
@@ -173,16 +155,10 @@ diff_compute(Oid fn_oid, const char *desired, const char *schema)
 	ResourceOwner owner = CurrentResourceOwner;
 	Oid			target = get_namespace_oid(schema, false);
 	const char *qext = quote_identifier(get_namespace_name(get_func_namespace(fn_oid)));
-	ErrorContextCallback errcb;
 	MigBody    *body;
 	List	   *rows = NIL;
 
-	errcb.callback = desired_parse_context;
-	errcb.arg = (void *) desired;
-	errcb.previous = error_context_stack;
-	error_context_stack = &errcb;
-	body = body_split(desired);
-	error_context_stack = errcb.previous;
+	body = body_split(desired, "parsing the desired schema");
 
 	BeginInternalSubTransaction(NULL);
 	MemoryContextSwitchTo(cxt);

@@ -108,23 +108,6 @@ append_statement(StringInfo out, const char *stmt)
 	appendStringInfo(out, "%s%s;\n", stmt, strstr(last, "--") ? "\n" : "");
 }
 
-/* What the error context of a body being parsed for a script names. */
-typedef struct ScriptContext
-{
-	MigRev	   *rev;
-	bool		up;
-} ScriptContext;
-
-/* script_error_context: names the revision whose body did not parse. */
-static void
-script_error_context(void *arg)
-{
-	ScriptContext *sc = (ScriptContext *) arg;
-
-	errcontext("parsing the %s of revision %s (\"%s\")",
-			   sc->up ? "upgrade" : "downgrade", sc->rev->id, sc->rev->message);
-}
-
 /*
  * offline_script: the SQL script that does what the call making steps
  * (planned by plan_upgrade or plan_downgrade from current) would do: one
@@ -139,8 +122,6 @@ offline_script(MigCatalog *cat, MigGraph *g, const MigSet *current,
 {
 	StringInfoData out;
 	bool		up = direction == MIG_UPGRADE;
-	ErrorContextCallback errcb;
-	ScriptContext sc;
 	ListCell   *lc;
 
 	initStringInfo(&out);
@@ -157,18 +138,8 @@ offline_script(MigCatalog *cat, MigGraph *g, const MigSet *current,
 	{
 		MigStep    *st = lfirst(lc);
 		MigRev	   *r = &g->revs[st->rev];
-		const char *body = up ? r->upgrade : r->downgrade;
-		MigBody    *b;
+		MigBody    *b = body_split_revision(r, up);
 		char	   *parents = graph_format_ids(g, r->down, r->ndown);
-
-		sc.rev = r;
-		sc.up = up;
-		errcb.callback = script_error_context;
-		errcb.arg = &sc;
-		errcb.previous = error_context_stack;
-		error_context_stack = &errcb;
-		b = body_split(body);
-		error_context_stack = errcb.previous;
 
 		appendStringInfo(&out, "\n-- running %s %s -> %s%s%s\n",
 						 up ? "upgrade" : "downgrade",
@@ -177,7 +148,7 @@ offline_script(MigCatalog *cat, MigGraph *g, const MigSet *current,
 		catalog_script_step_begin(&out);
 		for (int i = 0; i < b->nstmts; i++)
 			append_statement(&out, b->stmts[i]);
-		catalog_script_step_end(cat, g, st, body_checksum(body), &out);
+		catalog_script_step_end(cat, g, st, body_checksum(up ? r->upgrade : r->downgrade), &out);
 	}
 	appendStringInfoString(&out, "\nCOMMIT;\n");
 	return out.data;

@@ -30,7 +30,6 @@ static bool runner_busy = false;
 typedef enum BodyPhase
 {
 	PHASE_NONE,					/* between steps: no context line */
-	PHASE_PARSING,
 	PHASE_RUNNING,
 	PHASE_RECORDING
 } BodyPhase;
@@ -70,10 +69,7 @@ body_error_context(void *arg)
 	BodyContext *bc = (BodyContext *) arg;
 	const char *dir = bc->direction == MIG_UPGRADE ? "upgrade" : "downgrade";
 
-	if (bc->phase == PHASE_PARSING)
-		errcontext("parsing the %s of revision %s (\"%s\")",
-				   dir, bc->rev->id, bc->rev->message);
-	else if (bc->phase == PHASE_RUNNING)
+	if (bc->phase == PHASE_RUNNING)
 		errcontext("statement %d of %d in the %s of revision %s (\"%s\")",
 				   bc->stmt, bc->nstmts, dir, bc->rev->id, bc->rev->message);
 	else if (bc->phase == PHASE_RECORDING)
@@ -249,23 +245,9 @@ notice_step(MigGraph *g, const MigStep *st)
 static void
 check_bodies(MigRev *r)
 {
-	ErrorContextCallback errcb;
-	BodyContext bc;
-
-	bc.rev = r;
-	bc.phase = PHASE_PARSING;
-	bc.direction = MIG_UPGRADE;
-	errcb.callback = body_error_context;
-	errcb.arg = &bc;
-	errcb.previous = error_context_stack;
-	error_context_stack = &errcb;
-	(void) body_split(r->upgrade);
+	(void) body_split_revision(r, true);
 	if (r->downgrade)
-	{
-		bc.direction = MIG_DOWNGRADE;
-		(void) body_split(r->downgrade);
-	}
-	error_context_stack = errcb.previous;
+		(void) body_split_revision(r, false);
 }
 
 /*
@@ -304,10 +286,8 @@ runner_migrate(MigRun *run, Oid fn_oid, MigDirection direction, const char *targ
 	{
 		MigStep    *st = lfirst(lc);
 
-		bc.rev = &run->g->revs[st->rev];
-		bc.phase = PHASE_PARSING;
-		bodies[i++] = body_split(direction == MIG_UPGRADE ?
-								 bc.rev->upgrade : bc.rev->downgrade);
+		bodies[i++] = body_split_revision(&run->g->revs[st->rev],
+										  direction == MIG_UPGRADE);
 	}
 
 	/* what a step allocates is freed after it: memory stays flat */
