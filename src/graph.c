@@ -566,7 +566,10 @@ graph_label_members(MigGraph *g, int rev)
  * path is a chain of revisions from path[0] up to path[npath - 1], each a
  * child of the one before, none emitted, the top one a tip: proof that
  * this tip is above path[0], kept from the last long search so that
- * searching again from path[0] can be skipped.
+ * searching again from path[0] can be skipped.  pathslot is the slot that
+ * search found; no tip in an earlier slot was above path[0] then, and none
+ * will be: a slot's next tip is a parent of its previous one, and new
+ * slots come last.
  */
 typedef struct SortState
 {
@@ -585,6 +588,7 @@ typedef struct SortState
 	int		   *touched;
 	int		   *path;
 	int			npath;
+	int			pathslot;
 } SortState;
 
 /* Searches that visit fewer revisions than this are not kept as paths. */
@@ -709,6 +713,7 @@ sort_search(SortState *st, int cand)
 			x = r->norm[k];
 		}
 		st->path[st->npath++] = cand;
+		st->pathslot = best;
 		for (int i = 0; i < st->npath / 2; i++)
 		{
 			int			t = st->path[i];
@@ -774,6 +779,7 @@ graph_sort(MigGraph *g, const bool *todo_in, const int *heads, int nheads)
 	st.touched = palloc(sizeof(int) * n);
 	st.path = palloc(sizeof(int) * n);
 	st.npath = 0;
+	st.pathslot = -1;
 	memset(st.tipslot, -1, sizeof(int) * n);
 
 	/* the first tips: the heads that are todo, in registration order */
@@ -801,14 +807,18 @@ graph_sort(MigGraph *g, const bool *todo_in, const int *heads, int nheads)
 		MigRev	   *r = &g->revs[cand];
 		int			nadd = 0;
 
-		/* a tip is above cand: go to the first one */
+		/*
+		 * A tip is above cand: go to the first one.  The kept path's top is
+		 * that one if it is still in the slot the search found, or first.
+		 */
 		if (st.alive[cand] > 1)
 		{
 			int			firstother = st.first == cur ? st.slotnext[cur] : st.first;
+			int			topslot = st.npath > 0 ? st.tipslot[st.path[st.npath - 1]] : -1;
 
-			if (st.npath > 0 && st.path[0] == cand && firstother >= 0 &&
-				st.slotrev[firstother] == st.path[st.npath - 1])
-				cur = firstother;
+			if (st.npath > 0 && st.path[0] == cand &&
+				(topslot == st.pathslot || topslot == firstother))
+				cur = topslot;
 			else
 				cur = sort_search(&st, cand);
 			continue;
