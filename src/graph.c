@@ -558,10 +558,12 @@ graph_label_members(MigGraph *g, int rev)
  * place and new slots are appended with higher numbers, so comparing slot
  * numbers compares positions in the list.
  *
- * alive[r] counts, for a revision r below the first tips (in scope),
- * whether it is a tip plus how many of its children through normalized
- * parents are alive: it is positive exactly when some tip is r or above
- * it.  Once zero it stays zero (see graph_sort).
+ * alive[r] is, for a revision r below the first tips, 1 if r is a tip
+ * plus the number of its live children (revisions below the first tips
+ * that have r as a normalized parent and a positive count): it is positive
+ * exactly when r is live, when some tip is r or above it.  Revisions
+ * outside the first tips' ancestors stay at zero, and so does a revision
+ * once dead (see graph_sort).
  *
  * path is a chain of revisions from path[0] up to path[npath - 1], each a
  * child of the one before, none emitted, the top one a tip: proof that
@@ -574,7 +576,6 @@ graph_label_members(MigGraph *g, int rev)
 typedef struct SortState
 {
 	MigGraph   *g;
-	bool	   *inscope;		/* below (or one of) the first tips */
 	int		   *alive;
 	int		   *slotrev;		/* slot -> its tip */
 	int		   *slotprev;		/* -1: first slot */
@@ -661,7 +662,7 @@ sort_untip(SortState *st, int rev)
 
 /*
  * sort_search: the first slot (in list order) whose tip is above cand,
- * found by a walk up from cand over alive revisions, through tips too.
+ * found by a walk up from cand over live revisions, through tips too.
  * When the walk is long, keeps a path from cand to that tip: down from
  * the tip, each step to the first normalized parent the walk saw (the one
  * that takes the tip's slot when it is emitted, when it is todo).
@@ -685,7 +686,7 @@ sort_search(SortState *st, int cand)
 		{
 			int			c = r->allnext[k];
 
-			if (!st->inscope[c] || st->alive[c] == 0 || st->seen[c])
+			if (st->alive[c] == 0 || st->seen[c])
 				continue;
 			st->seen[c] = true;
 			st->touched[ntouched++] = c;
@@ -710,6 +711,7 @@ sort_search(SortState *st, int cand)
 			st->path[st->npath++] = x;
 			while (!st->seen[r->norm[k]])
 				k++;
+			Assert(k < r->nnorm);
 			x = r->norm[k];
 		}
 		st->path[st->npath++] = cand;
@@ -740,19 +742,23 @@ sort_search(SortState *st, int cand)
  * Returns a List of int indexes.
  *
  * Alembic's ancestor sets are always the full ancestors of their tips, so
- * "another tip holds cand" means "a tip is above cand".  No emitted
- * revision is ever below a tip: when e was emitted no tip was above it,
- * and a revision becomes a tip only as the parent of an emitted tip, so by
- * induction over emissions no later tip is above e either.  Hence a
- * revision that no tip is above (a dead one) stays dead, and counting for
- * each revision the live children it has (alive[]) answers "is a tip above
- * cand" at once; the first such tip is found by walking up from cand over
- * live revisions only.  Todo revisions need not be contiguous (history
- * ranges), so the walk crosses revisions that are not todo, but only those
- * below the first tips.  A blocked revision may be checked again and again
- * while another long branch progresses (the root of two long lanes): the
- * path from it to the tip the last long walk found is kept while it stays
- * valid, and when that tip is first in the list it is the answer.
+ * "another tip holds cand" means "a tip is above cand" (in the plain
+ * case the set loses only the emitted revision, which is no ancestor of
+ * the parent that replaces it).  A revision with no tip at or above it
+ * (a dead one) stays dead: a new tip is a parent of an emitted tip, so the
+ * first new tip above a dead revision would have that emitted tip above
+ * the dead revision too.  Emitted revisions are dead (no tip was above
+ * them when they went, and they are tips no more), so every revision on a
+ * path from a tip down to cand is live: counting for each revision its
+ * live children (alive[]) answers "is a tip above cand" at once, and the
+ * first such tip is found by walking up from cand over live revisions
+ * only.  Todo revisions need not be contiguous (history ranges), so the
+ * walk crosses revisions that are not todo, but only those below the
+ * first tips.  A blocked revision may be checked again and again while
+ * another long branch progresses (the root of two long lanes): the path
+ * from it to the tip the last long walk found is kept while it stays
+ * valid, and while that tip is in the slot the walk found, or the first
+ * one, it is the answer.
  */
 List *
 graph_sort(MigGraph *g, const bool *todo_in, const int *heads, int nheads)
@@ -761,6 +767,7 @@ graph_sort(MigGraph *g, const bool *todo_in, const int *heads, int nheads)
 	bool	   *todo = palloc(sizeof(bool) * n);
 	int		   *init = palloc(sizeof(int) * n);
 	int			ninit = 0;
+	bool	   *inscope;
 	int			cur;
 	SortState	st;
 	List	   *out = NIL;
@@ -792,11 +799,12 @@ graph_sort(MigGraph *g, const bool *todo_in, const int *heads, int nheads)
 			if (todo[i])
 				init[ninit++] = i;
 		}
-	st.inscope = graph_ancestors(g, init, ninit, MIG_EDGES_ALL);
+	inscope = graph_ancestors(g, init, ninit, MIG_EDGES_ALL);
 	for (int i = 0; i < g->nrevs; i++)
-		if (st.inscope[i])
+		if (inscope[i])
 			for (int k = 0; k < g->revs[i].nnorm; k++)
 				st.alive[g->revs[i].norm[k]]++;
+	pfree(inscope);
 	for (int i = 0; i < ninit; i++)
 		sort_add_tip(&st, init[i], -1);
 
@@ -849,7 +857,7 @@ graph_sort(MigGraph *g, const bool *todo_in, const int *heads, int nheads)
 		}
 	}
 
-	/* Alembic asserts here; name what no head reached */
+	/* Alembic asserts here; name what no head reached (reusing init) */
 	ninit = 0;
 	for (int i = 0; i < g->nrevs; i++)
 		if (todo[i])
@@ -865,7 +873,6 @@ graph_sort(MigGraph *g, const bool *todo_in, const int *heads, int nheads)
 
 	pfree(todo);
 	pfree(init);
-	pfree(st.inscope);
 	pfree(st.alive);
 	pfree(st.slotrev);
 	pfree(st.slotprev);
