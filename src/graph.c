@@ -553,117 +553,334 @@ graph_label_members(MigGraph *g, int rev)
 }
 
 /*
+ * State of graph_sort.  The branch tips are a doubly linked list of slots
+ * in list order; a slot keeps its number when its tip is replaced in
+ * place and new slots are appended with higher numbers, so comparing slot
+ * numbers compares positions in the list.
+ *
+ * alive[r] is, for a revision r below the first tips, 1 if r is a tip
+ * plus the number of its live children (revisions below the first tips
+ * that have r as a normalized parent and a positive count): it is positive
+ * exactly when r is live, when some tip is r or above it.  Revisions
+ * outside the first tips' ancestors stay at zero, and so does a revision
+ * once dead (see graph_sort).
+ *
+ * path is a chain of revisions from path[0] up to path[npath - 1], each a
+ * child of the one before, none emitted, the top one a tip: proof that
+ * this tip is above path[0], kept from the last long search so that
+ * searching again from path[0] can be skipped.  pathslot is the slot that
+ * search found; no tip in an earlier slot was above path[0] then, and none
+ * will be: a slot's next tip is a parent of its previous one, and new
+ * slots come last.
+ */
+typedef struct SortState
+{
+	MigGraph   *g;
+	int		   *alive;
+	int		   *slotrev;		/* slot -> its tip */
+	int		   *slotprev;		/* -1: first slot */
+	int		   *slotnext;		/* -1: last slot */
+	int			first;			/* first slot, -1: no tip left */
+	int			last;
+	int			nslots;
+	int		   *tipslot;		/* revision -> its slot, -1: not a tip */
+	int		   *stack;
+	bool	   *seen;
+	int		   *touched;
+	int		   *path;
+	int			npath;
+	int			pathslot;
+} SortState;
+
+/* Searches that visit fewer revisions than this are not kept as paths. */
+#define SORT_PATH_MIN 32
+
+/* sort_add_tip: make rev a tip in slot (a new slot at the end if -1). */
+static void
+sort_add_tip(SortState *st, int rev, int slot)
+{
+	if (slot < 0)
+	{
+		slot = st->nslots++;
+		st->slotprev[slot] = st->last;
+		st->slotnext[slot] = -1;
+		if (st->last >= 0)
+			st->slotnext[st->last] = slot;
+		else
+			st->first = slot;
+		st->last = slot;
+	}
+	st->slotrev[slot] = rev;
+	st->tipslot[rev] = slot;
+	st->alive[rev]++;
+}
+
+/*
+ * sort_drop_slot: unlink slot; returns the slot the walk goes on with:
+ * the one before, else the new first one (Alembic's max(idx - 1, 0)).
+ */
+static int
+sort_drop_slot(SortState *st, int slot)
+{
+	int			prev = st->slotprev[slot];
+	int			next = st->slotnext[slot];
+
+	if (prev >= 0)
+		st->slotnext[prev] = next;
+	else
+		st->first = next;
+	if (next >= 0)
+		st->slotprev[next] = prev;
+	else
+		st->last = prev;
+	return prev >= 0 ? prev : next;
+}
+
+/*
+ * sort_untip: rev, a tip that has just been emitted, stops being one; it
+ * and the revisions below it that no tip is above any more lose their
+ * count, down through normalized parents.
+ */
+static void
+sort_untip(SortState *st, int rev)
+{
+	int			top = 0;
+
+	st->tipslot[rev] = -1;
+	if (--st->alive[rev] > 0)
+		return;
+	st->stack[top++] = rev;
+	while (top > 0)
+	{
+		MigRev	   *r = &st->g->revs[st->stack[--top]];
+
+		for (int k = 0; k < r->nnorm; k++)
+			if (--st->alive[r->norm[k]] == 0)
+				st->stack[top++] = r->norm[k];
+	}
+}
+
+/*
+ * sort_search: the first slot (in list order) whose tip is above cand,
+ * found by a walk up from cand over live revisions, through tips too.
+ * When the walk is long, keeps a path from cand to that tip: down from
+ * the tip, each step to the first normalized parent the walk saw (the one
+ * that takes the tip's slot when it is emitted, when it is todo).
+ */
+static int
+sort_search(SortState *st, int cand)
+{
+	MigGraph   *g = st->g;
+	int			top = 0;
+	int			ntouched = 0;
+	int			best = -1;
+
+	st->seen[cand] = true;
+	st->touched[ntouched++] = cand;
+	st->stack[top++] = cand;
+	while (top > 0)
+	{
+		MigRev	   *r = &g->revs[st->stack[--top]];
+
+		for (int k = 0; k < r->nallnext; k++)
+		{
+			int			c = r->allnext[k];
+
+			if (st->alive[c] == 0 || st->seen[c])
+				continue;
+			st->seen[c] = true;
+			st->touched[ntouched++] = c;
+			st->stack[top++] = c;
+			if (st->tipslot[c] >= 0 && (best < 0 || st->tipslot[c] < best))
+				best = st->tipslot[c];
+		}
+	}
+	Assert(best >= 0);
+
+	if (ntouched >= SORT_PATH_MIN)
+	{
+		int			x = st->slotrev[best];
+
+		/* every seen revision but cand has a seen normalized parent */
+		st->npath = 0;
+		while (x != cand)
+		{
+			MigRev	   *r = &g->revs[x];
+			int			k = 0;
+
+			st->path[st->npath++] = x;
+			while (!st->seen[r->norm[k]])
+				k++;
+			Assert(k < r->nnorm);
+			x = r->norm[k];
+		}
+		st->path[st->npath++] = cand;
+		st->pathslot = best;
+		for (int i = 0; i < st->npath / 2; i++)
+		{
+			int			t = st->path[i];
+
+			st->path[i] = st->path[st->npath - 1 - i];
+			st->path[st->npath - 1 - i] = t;
+		}
+	}
+	for (int i = 0; i < ntouched; i++)
+		st->seen[st->touched[i]] = false;
+	return best;
+}
+
+/*
  * graph_sort: the revisions flagged in todo, newest first, in the order of
- * Alembic's RevisionMap._topological_sort, step for step.  It keeps a list
- * of branch tips, starting with the heads that are todo in registration
- * order, each with the ancestors (through parents and dependencies) it had
- * when it became a tip; it walks the current tip down while no other tip's
- * ancestors hold it, else switches to the first tip that does.  When a
- * plain revision (one parent, no dependency) is emitted its ancestor set is
- * kept minus the revision; otherwise each new tip gets a fresh one.  A todo
- * revision that is no ancestor of a todo head is an error (Alembic fails
- * on an assertion).  Returns a List of int indexes.
+ * Alembic's RevisionMap._topological_sort.  Alembic keeps a list of branch
+ * tips, starting with the heads that are todo in registration order, and
+ * the ancestors of each; it walks the current tip down while no other
+ * tip's ancestors hold it, else switches to the first tip that does.  When
+ * a tip is emitted its first todo normalized parent that is no tip takes
+ * its place, the others go to the end of the list; with none, the tip
+ * leaves the list and the walk goes on with the tip before it.  A todo
+ * revision no head reaches is an error (Alembic fails on an assertion).
+ * Returns a List of int indexes.
+ *
+ * Alembic's ancestor sets are always the full ancestors of their tips, so
+ * "another tip holds cand" means "a tip is above cand" (in the plain
+ * case the set loses only the emitted revision, which is no ancestor of
+ * the parent that replaces it).  A revision with no tip at or above it
+ * (a dead one) stays dead: a new tip is a parent of an emitted tip, so the
+ * first new tip above a dead revision would have that emitted tip above
+ * the dead revision too.  Emitted revisions are dead (no tip was above
+ * them when they went, and they are tips no more), so every revision on a
+ * path from a tip down to cand is live: counting for each revision its
+ * live children (alive[]) answers "is a tip above cand" at once, and the
+ * first such tip is found by walking up from cand over live revisions
+ * only.  Todo revisions need not be contiguous (history ranges), so the
+ * walk crosses revisions that are not todo, but only those below the
+ * first tips.  A blocked revision may be checked again and again while
+ * another long branch progresses (the root of two long lanes): the path
+ * from it to the tip the last long walk found is kept while it stays
+ * valid, and while that tip is in the slot the walk found, or the first
+ * one, it is the answer.
  */
 List *
 graph_sort(MigGraph *g, const bool *todo_in, const int *heads, int nheads)
 {
 	int			n = Max(g->nrevs, 1);
 	bool	   *todo = palloc(sizeof(bool) * n);
-	bool	   *intips = palloc0(sizeof(bool) * n);
-	int		   *tips = palloc(sizeof(int) * n);
-	bool	  **anc = palloc(sizeof(bool *) * n);
-	int		   *add = palloc(sizeof(int) * n);
-	int			ntips = 0;
-	int			idx = 0;
+	int		   *init = palloc(sizeof(int) * n);
+	int			ninit = 0;
+	bool	   *inscope;
+	int			cur;
+	SortState	st;
 	List	   *out = NIL;
 
 	memcpy(todo, todo_in, sizeof(bool) * g->nrevs);
+	st.g = g;
+	st.alive = palloc0(sizeof(int) * n);
+	st.slotrev = palloc(sizeof(int) * (n + nheads));
+	st.slotprev = palloc(sizeof(int) * (n + nheads));
+	st.slotnext = palloc(sizeof(int) * (n + nheads));
+	st.first = st.last = -1;
+	st.nslots = 0;
+	st.tipslot = palloc(sizeof(int) * n);
+	st.stack = palloc(sizeof(int) * n);
+	st.seen = palloc0(sizeof(bool) * n);
+	st.touched = palloc(sizeof(int) * n);
+	st.path = palloc(sizeof(int) * n);
+	st.npath = 0;
+	st.pathslot = -1;
+	memset(st.tipslot, -1, sizeof(int) * n);
+
+	/* the first tips: the heads that are todo, in registration order */
 	for (int i = 0; i < nheads; i++)
-		if (todo[heads[i]] && !intips[heads[i]])
+		st.seen[heads[i]] = true;
+	for (int i = 0; i < g->nrevs; i++)
+		if (st.seen[i])
 		{
-			int			j = ntips++;
-
-			while (j > 0 && tips[j - 1] > heads[i])
-			{
-				tips[j] = tips[j - 1];
-				j--;
-			}
-			tips[j] = heads[i];
-			intips[heads[i]] = true;
+			st.seen[i] = false;
+			if (todo[i])
+				init[ninit++] = i;
 		}
-	for (int i = 0; i < ntips; i++)
-		anc[i] = graph_ancestors(g, &tips[i], 1, MIG_EDGES_ALL);
+	inscope = graph_ancestors(g, init, ninit, MIG_EDGES_ALL);
+	for (int i = 0; i < g->nrevs; i++)
+		if (inscope[i])
+			for (int k = 0; k < g->revs[i].nnorm; k++)
+				st.alive[g->revs[i].norm[k]]++;
+	pfree(inscope);
+	for (int i = 0; i < ninit; i++)
+		sort_add_tip(&st, init[i], -1);
 
-	while (ntips > 0)
+	cur = st.first;
+	while (cur >= 0)
 	{
-		int			cand = tips[idx];
+		int			cand = st.slotrev[cur];
 		MigRev	   *r = &g->revs[cand];
 		int			nadd = 0;
-		int			j;
 
-		/* another tip still needs cand: go there first */
-		for (j = 0; j < ntips; j++)
-			if (j != idx && anc[j][cand])
-				break;
-		if (j < ntips)
+		/*
+		 * A tip is above cand: go to the first one.  The kept path's top is
+		 * that one if it is still in the slot the search found, or first.
+		 */
+		if (st.alive[cand] > 1)
 		{
-			idx = j;
+			int			firstother = st.first == cur ? st.slotnext[cur] : st.first;
+			int			topslot = st.npath > 0 ? st.tipslot[st.path[st.npath - 1]] : -1;
+
+			if (st.npath > 0 && st.path[0] == cand &&
+				(topslot == st.pathslot || topslot == firstother))
+				cur = topslot;
+			else
+				cur = sort_search(&st, cand);
 			continue;
 		}
 
-		if (todo[cand])
-		{
-			out = lappend_int(out, cand);
-			todo[cand] = false;
-		}
+		out = lappend_int(out, cand);
+		todo[cand] = false;
 		for (int k = 0; k < r->nnorm; k++)
-			if (todo[r->norm[k]] && !intips[r->norm[k]])
-				add[nadd++] = r->norm[k];
-		intips[cand] = false;
+		{
+			int			p = r->norm[k];
 
-		if (nadd == 0)
-		{
-			pfree(anc[idx]);
-			memmove(&tips[idx], &tips[idx + 1], sizeof(int) * (ntips - idx - 1));
-			memmove(&anc[idx], &anc[idx + 1], sizeof(bool *) * (ntips - idx - 1));
-			ntips--;
-			idx = Max(idx - 1, 0);
-			continue;
+			if (todo[p] && st.tipslot[p] < 0)
+				sort_add_tip(&st, p, nadd++ == 0 ? cur : -1);
 		}
-		tips[idx] = add[0];
-		intips[add[0]] = true;
-		if (r->nnormdeps == 0 && r->ndown == 1)
-			anc[idx][cand] = false;
-		else
+		sort_untip(&st, cand);
+		if (nadd == 0)
+			cur = sort_drop_slot(&st, cur);
+
+		/* keep the path valid: its top may go, its new top must be a tip */
+		if (st.npath > 0)
 		{
-			pfree(anc[idx]);
-			anc[idx] = graph_ancestors(g, &add[0], 1, MIG_EDGES_ALL);
-			for (int k = 1; k < nadd; k++)
-			{
-				tips[ntips] = add[k];
-				intips[add[k]] = true;
-				anc[ntips++] = graph_ancestors(g, &add[k], 1, MIG_EDGES_ALL);
-			}
+			if (cand == st.path[0])
+				st.npath = 0;
+			else if (cand == st.path[st.npath - 1])
+				st.npath--;
+			if (st.npath < 2 || st.tipslot[st.path[st.npath - 1]] < 0)
+				st.npath = 0;
 		}
 	}
 
-	/* Alembic asserts here; name what no head reached */
+	/* Alembic asserts here; name what no head reached (reusing init) */
+	ninit = 0;
 	for (int i = 0; i < g->nrevs; i++)
 		if (todo[i])
-			add[ntips++] = i;
-	if (ntips > 0)
+			init[ninit++] = i;
+	if (ninit > 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("revisions %s are not below the revisions the range ends at",
-						graph_format_ids(g, add, ntips)),
+						graph_format_ids(g, init, ninit)),
 				 errdetail("The range ends at %s.",
 						   nheads ? graph_format_ids(g, heads, nheads) : "base"),
 				 errhint("End the range at a revision above all of them.")));
 
 	pfree(todo);
-	pfree(intips);
-	pfree(tips);
-	pfree(anc);
-	pfree(add);
+	pfree(init);
+	pfree(st.alive);
+	pfree(st.slotrev);
+	pfree(st.slotprev);
+	pfree(st.slotnext);
+	pfree(st.tipslot);
+	pfree(st.stack);
+	pfree(st.seen);
+	pfree(st.touched);
+	pfree(st.path);
 	return out;
 }
