@@ -407,7 +407,8 @@ plan_stamp(MigGraph *g, const MigSet *current, const char *targets)
 {
 	List	   *names = NIL;
 	MigSet		filtered,
-				dests;
+				dests,
+				twice;
 	MigSet		heads = set_copy(current);
 	List	   *steps = NIL;
 	ListCell   *lc;
@@ -421,6 +422,7 @@ plan_stamp(MigGraph *g, const MigSet *current, const char *targets)
 
 	set_init(&filtered);
 	set_init(&dests);
+	set_init(&twice);
 	foreach(lc, names)
 	{
 		MigSet		f,
@@ -439,14 +441,18 @@ plan_stamp(MigGraph *g, const MigSet *current, const char *targets)
 		for (int i = 0; i < d.n; i++)
 		{
 			if (set_contains(&dests, d.items[i]))
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("revision %s is named more than once in the stamp targets",
-								g->revs[d.items[i]].id),
-						 errhint("Name each revision once.")));
+				set_add(&twice, d.items[i]);
 			set_add(&dests, d.items[i]);
 		}
 	}
+	/* a revision named twice is harmless only where Alembic skips it: a current row */
+	for (int i = 0; i < twice.n; i++)
+		if (!set_contains(&filtered, twice.items[i]))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("revision %s is named more than once in the stamp targets",
+							g->revs[twice.items[i]].id),
+					 errhint("Name each revision once.")));
 
 	if (dests.n == 0)
 	{
