@@ -113,6 +113,13 @@ SELECT revision, direction FROM mig_downgrade('main@-1');
 \echo :LAST_ERROR_SQLSTATE
 SELECT mig_stamp('zed@head side@head');
 :v
+-- a revision named twice: skipped where it is already a version row (as
+-- Alembic skips it), refused otherwise (Alembic would fail on an assertion)
+SELECT mig_stamp('zed@head z2');
+:v
+SELECT mig_stamp('z1 z1');
+\echo :LAST_ERROR_SQLSTATE
+:v
 SELECT mig_stamp('main@base');
 :v
 SELECT mig_stamp('zed@base');
