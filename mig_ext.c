@@ -418,17 +418,14 @@ mig_history(PG_FUNCTION_ARGS)
 {
 	MigReport	rep;
 	char	   *range = PG_ARGISNULL(0) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(0));
-	TimestampTz *applied;
-	bool	   *known;
+	MigLastUpgrade *last;
 	ListCell   *lc;
 
 	runner_check_idle("mig_history");
 	if (range)
 		check_target_length(range, "range");
 	open_report(fcinfo, &rep, false);
-	applied = palloc(sizeof(TimestampTz) * Max(rep.g->nrevs, 1));
-	known = palloc(sizeof(bool) * Max(rep.g->nrevs, 1));
-	catalog_last_applied(&rep.cat, rep.g, applied, known);
+	last = catalog_last_upgrades(&rep.cat, rep.g);
 	foreach(lc, plan_history(rep.g, &rep.current, range))
 	{
 		int			i = lfirst_int(lc);
@@ -436,8 +433,8 @@ mig_history(PG_FUNCTION_ARGS)
 		bool		nulls[DESCRIBE_COLUMNS + 1] = {0};
 
 		describe(&rep, i, values);
-		values[DESCRIBE_COLUMNS] = TimestampTzGetDatum(applied[i]);
-		nulls[DESCRIBE_COLUMNS] = !known[i];
+		values[DESCRIBE_COLUMNS] = TimestampTzGetDatum(last[i].at);
+		nulls[DESCRIBE_COLUMNS] = !last[i].known;
 		put_row(fcinfo, values, nulls);
 	}
 	SPI_finish();

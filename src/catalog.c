@@ -35,16 +35,24 @@
 
 /*
  * run_as_owner: execute sql (or plan, when given) with parameters as the
- * catalog owner, with search_path limited to pg_catalog (the statements
- * qualify everything anyway) and without JIT (the planner's estimates for
- * the recursive drift query are far above jit_above_cost, and compiling
- * costs more than these small queries); a plan may run under snapshot
- * (else InvalidSnapshot).  Returns the SPI result code, with the caller's
- * memory context current again.
+ * catalog owner, without JIT (the planner's estimates for the recursive
+ * drift query are far above jit_above_cost, and compiling costs more than
+ * these small queries), and either (by_key false) with search_path limited
+ * to pg_catalog (the statements qualify everything anyway) or (by_key
+ * true, for the fully qualified version-row statements of
+ * catalog_apply_step) with sequential scans disabled: mig_version gains a
+ * dead row version at every step of a call, all kept until the
+ * transaction ends, and a plan made while the table looked empty would
+ * scan every one of them at every step (quadratic); the primary key finds
+ * the row directly.  Those run once per step, so they keep the caller's
+ * search_path, which saves recomputing it twice per step.  A plan may run
+ * under snapshot (else InvalidSnapshot).  Returns the SPI result code,
+ * with the caller's memory context current again.
  */
 static int
 run_as_owner(MigCatalog *cat, SPIPlanPtr plan, const char *sql, int nargs,
-			 Oid *types, Datum *values, const char *nulls, Snapshot snapshot)
+			 Oid *types, Datum *values, const char *nulls, Snapshot snapshot,
+			 bool by_key)
 {
 	Oid			save_user;
 	int			save_sec;
@@ -55,8 +63,12 @@ run_as_owner(MigCatalog *cat, SPIPlanPtr plan, const char *sql, int nargs,
 	GetUserIdAndSecContext(&save_user, &save_sec);
 	SetUserIdAndSecContext(cat->owner, save_sec | SECURITY_LOCAL_USERID_CHANGE);
 	save_nestlevel = NewGUCNestLevel();
-	(void) set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET,
-							 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+	if (by_key)
+		(void) set_config_option("enable_seqscan", "off", PGC_USERSET,
+								 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+	else
+		(void) set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET,
+								 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
 	(void) set_config_option("jit", "off", PGC_USERSET,
 							 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
 	/* read_only = false: a fresh snapshot sees what the lock waited for */
@@ -83,7 +95,7 @@ static int
 run_sql(MigCatalog *cat, SPIPlanPtr plan, const char *sql, int nargs,
 		Oid *types, Datum *values, const char *nulls)
 {
-	return run_as_owner(cat, plan, sql, nargs, types, values, nulls, InvalidSnapshot);
+	return run_as_owner(cat, plan, sql, nargs, types, values, nulls, InvalidSnapshot, false);
 }
 
 /* prepare: a plan for sql kept for the rest of the SPI connection. */
@@ -197,7 +209,7 @@ catalog_open(MigCatalog *cat, Oid fn_oid)
 	ReleaseSysCache(tup);
 }
 
-/* fill_rev: a MigRev from row i of a revision query (columns 1-8). */
+/* fill_rev: a MigRev from row i of a revision query (columns 1-9). */
 static void
 fill_rev(MigRev *r, int i)
 {
@@ -213,13 +225,14 @@ fill_rev(MigRev *r, int i)
 	r->downgrade = column_text(i, 7);
 	r->has_downgrade = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[i],
 												  SPI_tuptable->tupdesc, 8, &isnull));
+	r->checksum = column_text(i, 9);
 }
 
 /*
  * catalog_load_revisions: every registered revision, in registration
  * order, in an array with one spare slot (for a revision being
- * registered); with_bodies loads the upgrade and downgrade texts too.
- * One query.
+ * registered); with_bodies loads the upgrade and downgrade texts and
+ * their stored checksum too.  One query.
  */
 MigRev *
 catalog_load_revisions(MigCatalog *cat, bool with_bodies, int *nrevs)
@@ -228,8 +241,9 @@ catalog_load_revisions(MigCatalog *cat, bool with_bodies, int *nrevs)
 	MigRev	   *revs;
 
 	sql = psprintf("SELECT revision, down_revisions, branch_labels, depends_on, message, "
-				   "%s, downgrade IS NOT NULL FROM %s.mig_revisions ORDER BY seq",
+				   "%s, downgrade IS NOT NULL, %s FROM %s.mig_revisions ORDER BY seq",
 				   with_bodies ? "upgrade, downgrade" : "NULL::pg_catalog.text, NULL::pg_catalog.text",
+				   with_bodies ? "checksum" : "NULL::pg_catalog.text",
 				   cat->qnsp);
 	run_sql(cat, NULL, sql, 0, NULL, NULL, NULL);
 	*nrevs = (int) SPI_processed;
@@ -308,7 +322,7 @@ catalog_find_revision(MigCatalog *cat, const char *id, MigRev *out)
 	{
 		SPIPlanPtr	plan = prepare(psprintf("SELECT revision, down_revisions, branch_labels, "
 											"depends_on, message, upgrade, downgrade, "
-											"downgrade IS NOT NULL FROM %s.mig_revisions "
+											"downgrade IS NOT NULL, checksum FROM %s.mig_revisions "
 											"WHERE revision OPERATOR(pg_catalog.=) $1",
 											cat->qnsp), 1, types);
 
@@ -357,24 +371,6 @@ catalog_insert_revision(MigCatalog *cat, const MigRev *r, const char *checksum)
 }
 
 /*
- * run_by_key: run a plan of catalog_apply_step with sequential scans
- * disabled.  mig_version gains a dead row version at every step of a call,
- * all kept until the transaction ends, and a plan made while the table
- * looked empty would scan every one of them at every step (quadratic);
- * the primary key finds the row directly.
- */
-static void
-run_by_key(MigCatalog *cat, SPIPlanPtr plan, Datum *values, const char *nulls)
-{
-	int			nestlevel = NewGUCNestLevel();
-
-	(void) set_config_option("enable_seqscan", "off", PGC_USERSET, PGC_S_SESSION,
-							 GUC_ACTION_SAVE, true, 0, false);
-	run_sql(cat, plan, NULL, 2, NULL, values, nulls);
-	AtEOXact_GUC(true, nestlevel);
-}
-
-/*
  * catalog_apply_step: make the version-row changes of a step; each must
  * touch exactly one row.
  */
@@ -400,7 +396,8 @@ catalog_apply_step(MigCatalog *cat, MigGraph *g, const MigStep *st)
 		values[1] = c->to >= 0 ? CStringGetTextDatum(g->revs[c->to].id) : (Datum) 0;
 		nulls[0] = c->from >= 0 ? ' ' : 'n';
 		nulls[1] = c->to >= 0 ? ' ' : 'n';
-		run_by_key(cat, cat->row_plans[c->op], values, nulls);
+		run_as_owner(cat, cat->row_plans[c->op], NULL, 2, NULL, values, nulls,
+					 InvalidSnapshot, true);
 		if (SPI_processed != 1)
 			ereport(ERROR,
 					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
@@ -537,35 +534,54 @@ catalog_clear_versions(MigCatalog *cat)
 }
 
 /*
- * catalog_last_applied: for each revision of g, when its upgrade last
- * ran (known[i] false when never).  One query over the log; the latest
- * time per revision is kept here, through the graph's hash table, rather
- * than by a GROUP BY, which sorts the whole log by revision text.
+ * catalog_last_upgrades: for each revision of g, its last upgrade in the
+ * log (the one with the highest id): when it started and the checksum of
+ * the body that ran; known is false when it never ran (a stamp is not an
+ * upgrade).  One query over the log; the latest row per revision is found
+ * here, through the graph's hash table, rather than by a GROUP BY or
+ * DISTINCT ON, which sorts the whole log by revision text.
  */
-void
-catalog_last_applied(MigCatalog *cat, MigGraph *g, TimestampTz *at, bool *known)
+MigLastUpgrade *
+catalog_last_upgrades(MigCatalog *cat, MigGraph *g)
 {
-	memset(known, 0, sizeof(bool) * g->nrevs);
+	MigLastUpgrade *last = palloc0(sizeof(MigLastUpgrade) * Max(g->nrevs, 1));
+	int		   *row = palloc(sizeof(int) * Max(g->nrevs, 1));
+
 	run_sql(cat, NULL,
-			psprintf("SELECT revision, started_at FROM %s.mig_log "
-					 "WHERE direction OPERATOR(pg_catalog.=) 'upgrade'",
+			psprintf("SELECT l.id, l.revision, l.started_at, l.checksum FROM %s.mig_log l "
+					 "WHERE l.direction OPERATOR(pg_catalog.=) 'upgrade'",
 					 cat->qnsp),
 			0, NULL, NULL, NULL);
 	for (int i = 0; i < (int) SPI_processed; i++)
 	{
-		int			r = graph_lookup_id(g, column_text(i, 1));
+		int			r = graph_lookup_id(g, column_text(i, 2));
 		bool		isnull;
-		TimestampTz t;
+		int64		id;
 
 		if (r < 0)
 			continue;
-		t = DatumGetTimestampTz(SPI_getbinval(SPI_tuptable->vals[i],
-											  SPI_tuptable->tupdesc, 2, &isnull));
-		if (!known[r] || t > at[r])
-			at[r] = t;
-		known[r] = true;
+		id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[i],
+										 SPI_tuptable->tupdesc, 1, &isnull));
+		if (!last[r].known || id > last[r].id)
+		{
+			last[r].known = true;
+			last[r].id = id;
+			row[r] = i;
+		}
+	}
+	for (int r = 0; r < g->nrevs; r++)
+	{
+		bool		isnull;
+
+		if (!last[r].known)
+			continue;
+		last[r].at = DatumGetTimestampTz(SPI_getbinval(SPI_tuptable->vals[row[r]],
+													   SPI_tuptable->tupdesc, 3, &isnull));
+		last[r].checksum = column_text(row[r], 4);
 	}
 	SPI_freetuptable(SPI_tuptable);
+	pfree(row);
+	return last;
 }
 
 /*
@@ -822,7 +838,7 @@ catalog_is_stale(MigCatalog *cat)
 	run_sql(cat, plan, NULL, 0, NULL, NULL, NULL);
 	seen = column_text(0, 1);
 	SPI_freetuptable(SPI_tuptable);
-	run_as_owner(cat, plan, NULL, 0, NULL, NULL, NULL, GetLatestSnapshot());
+	run_as_owner(cat, plan, NULL, 0, NULL, NULL, NULL, GetLatestSnapshot(), false);
 	latest = column_text(0, 1);
 	SPI_freetuptable(SPI_tuptable);
 	SPI_freeplan(plan);

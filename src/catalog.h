@@ -47,6 +47,15 @@ typedef struct MigCheckRev
 	char	   *logged;			/* of the last upgrade logged, or NULL */
 } MigCheckRev;
 
+/* The last upgrade of a revision found in the log. */
+typedef struct MigLastUpgrade
+{
+	bool		known;			/* false: it never ran */
+	int64		id;				/* mig_log.id */
+	TimestampTz at;				/* when it started */
+	char	   *checksum;		/* of the body that ran */
+} MigLastUpgrade;
+
 extern Datum catalog_text_array(char **items, int n);
 extern void catalog_open(MigCatalog *cat, Oid fn_oid);
 extern MigRev *catalog_load_revisions(MigCatalog *cat, bool with_bodies,
@@ -63,8 +72,7 @@ extern void catalog_write_log(MigCatalog *cat);
 extern void catalog_clear_versions(MigCatalog *cat);
 extern MigCheckRev *catalog_load_check(MigCatalog *cat, int *n);
 extern bool catalog_is_stale(MigCatalog *cat);
-extern void catalog_last_applied(MigCatalog *cat, MigGraph *g,
-								 TimestampTz *at, bool *known);
+extern MigLastUpgrade *catalog_last_upgrades(MigCatalog *cat, MigGraph *g);
 extern void catalog_script_guard(MigCatalog *cat, MigGraph *g, const MigSet *current,
 								 int32 lock_class, StringInfo out);
 extern void catalog_script_step_begin(StringInfo out);

@@ -24,6 +24,8 @@ typedef struct MigRev
 	char	   *upgrade;		/* NULL when bodies were not loaded */
 	char	   *downgrade;		/* NULL: irreversible (or not loaded) */
 	bool		has_downgrade;
+	char	   *checksum;		/* as stored; NULL when bodies were not
+								 * loaded */
 	char	  **down_names;		/* parents, as written */
 	int			ndown;
 	char	  **labels;			/* branch labels it declares */

@@ -124,11 +124,37 @@ add_problem(List *list, MigProblemKind kind, const char *revision, char *detail)
 }
 
 /*
+ * revision_problems: add to problems what is wrong with the registered
+ * revision id: bodies that no longer match the checksum stored when it
+ * was registered (a hand edit) and, when logged is given (the checksum of
+ * its last logged upgrade, for an applied revision), an upgrade that
+ * differs from the one that ran.
+ */
+static List *
+revision_problems(List *problems, const char *id, const char *upgrade,
+				  const char *downgrade, const char *checksum, const char *logged)
+{
+	char	   *now;
+
+	if (strcmp(body_revision_checksum(upgrade, downgrade), checksum) != 0)
+		problems = add_problem(problems, MIG_PROBLEM_EDITED, id,
+							   psprintf("The bodies of revision %s no longer match the checksum stored when it was registered.",
+										id));
+	if (logged == NULL)
+		return problems;
+	now = body_checksum(upgrade);
+	if (strcmp(now, logged) != 0)
+		problems = add_problem(problems, MIG_PROBLEM_CHANGED, id,
+							   psprintf("The upgrade of revision %s has sha256 %s, but the last upgrade logged for it ran a body with sha256 %s.",
+										id, now, logged));
+	return problems;
+}
+
+/*
  * find_problems: what is wrong with the catalog of cat: version rows
- * naming unknown revisions, applied revisions missing from it, revisions
- * whose bodies no longer match their stored checksum (a hand edit), and
- * applied revisions whose upgrade differs from the last one that ran.
- * One query, then linear in the revisions.
+ * naming unknown revisions, applied revisions missing from it, and the
+ * problems of each registered revision (revision_problems).  Needs no
+ * valid graph.  One query, then linear in the revisions.
  */
 static List *
 find_problems(MigCatalog *cat)
@@ -140,7 +166,6 @@ find_problems(MigCatalog *cat)
 	for (int i = 0; i < n; i++)
 	{
 		MigCheckRev *c = &revs[i];
-		char	   *now;
 
 		if (!c->registered)
 		{
@@ -154,17 +179,8 @@ find_problems(MigCatalog *cat)
 												c->child, c->id, cat->qnsp));
 			continue;
 		}
-		if (strcmp(body_revision_checksum(c->upgrade, c->downgrade), c->checksum) != 0)
-			problems = add_problem(problems, MIG_PROBLEM_EDITED, c->id,
-								   psprintf("The bodies of revision %s no longer match the checksum stored when it was registered.",
-											c->id));
-		if (!c->applied || c->logged == NULL)
-			continue;
-		now = body_checksum(c->upgrade);
-		if (strcmp(now, c->logged) != 0)
-			problems = add_problem(problems, MIG_PROBLEM_CHANGED, c->id,
-								   psprintf("The upgrade of revision %s has sha256 %s, but the last upgrade logged for it ran a body with sha256 %s.",
-											c->id, now, c->logged));
+		problems = revision_problems(problems, c->id, c->upgrade, c->downgrade,
+									 c->checksum, c->applied ? c->logged : NULL);
 	}
 	return problems;
 }
@@ -184,14 +200,28 @@ runner_validate(Oid fn_oid)
 
 /*
  * check_drift: refuse to migrate while an applied revision's body differs
- * from what ran or a body was edited by hand.
+ * from what ran or a body was edited by hand.  run has its graph (with
+ * bodies) and version rows loaded, so unknown and missing revisions were
+ * refused already; what is applied comes from the graph, and the log is
+ * read only when something is.
  */
 static void
-check_drift(MigCatalog *cat)
+check_drift(MigRun *run)
 {
-	List	   *problems = find_problems(cat);
+	MigGraph   *g = run->g;
+	bool	   *applied = graph_ancestors(g, run->current.items, run->current.n,
+										  MIG_EDGES_ALL);
+	MigLastUpgrade *last = run->current.n > 0 ? catalog_last_upgrades(&run->cat, g) : NULL;
+	List	   *problems = NIL;
 	MigProblem *p;
 
+	for (int i = 0; i < g->nrevs; i++)
+	{
+		MigRev	   *r = &g->revs[i];
+
+		problems = revision_problems(problems, r->id, r->upgrade, r->downgrade, r->checksum,
+									 applied[i] && last[i].known ? last[i].checksum : NULL);
+	}
 	if (problems == NIL)
 		return;
 	p = linitial(problems);
@@ -203,7 +233,7 @@ check_drift(MigCatalog *cat)
 			 errdetail("%s%s", p->detail,
 					   list_length(problems) > 1 ? " mig_validate() lists every problem found." : ""),
 			 errhint("Restore the bodies of revision %s as they were registered (the sha256 of the upgrade that ran is in %s.mig_log.checksum) and register any change as a new revision.",
-					 p->revision, cat->qnsp)));
+					 p->revision, run->cat.qnsp)));
 }
 
 /*
@@ -267,7 +297,7 @@ runner_migrate(MigRun *run, Oid fn_oid, MigDirection direction, const char *targ
 	MemoryContext stepcxt;
 
 	begin(run, fn_oid, true, true);
-	check_drift(&run->cat);
+	check_drift(run);
 	run->steps = direction == MIG_UPGRADE ?
 		plan_upgrade(run->g, &run->current, target) :
 		plan_downgrade(run->g, &run->current, target);
