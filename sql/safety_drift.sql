@@ -86,6 +86,18 @@ UPDATE mig_revisions SET upgrade = 'SELECT 2' WHERE revision = 'd5';
 SELECT revision, problem FROM mig_validate();
 UPDATE mig_revisions SET upgrade = 'SELECT 1' WHERE revision = 'd5';
 
+-- a body changed by hand while not applied (checksum recomputed too) runs
+-- as changed: from then on the newest logged upgrade counts, not the first
+SELECT revision, direction FROM mig_downgrade('d4');
+UPDATE mig_revisions SET upgrade = 'SELECT 3', checksum = encode(sha256(convert_to(
+         octet_length('SELECT 3') || ':SELECT 3' || octet_length(downgrade) || ':' || downgrade, 'UTF8')), 'hex')
+ WHERE revision = 'd6';
+SELECT revision, direction FROM mig_upgrade('d6');
+SELECT count(DISTINCT checksum) AS upgrades_logged FROM mig_log WHERE revision = 'd6' AND direction = 'upgrade';
+SELECT * FROM mig_validate();
+SELECT revision FROM mig_upgrade('heads');
+SELECT revision FROM mig_version ORDER BY 1;
+
 -- a version row naming an unknown revision: reported, not fatal
 INSERT INTO mig_version VALUES ('ghost');
 SELECT * FROM mig_validate();
