@@ -5,7 +5,8 @@
 #     10 rows each): (a) psql -1 -f of the statements, (b) registering them,
 #     (c) mig_upgrade('head'), (d) mig_downgrade('base'), (e) registering the
 #     same file again (all no-ops), (f) the same calls to a plpgsql function
-#     that does nothing (the floor of (e)).
+#     that does nothing (the floor of (e)), (g) and (h): (e) and (f) as one
+#     statement each (no psql round trip per call).
 #  2. No-op set: the same with bodies "SELECT 1".
 #  3. Scale: BENCH_SCALE no-op revisions loaded directly into mig_revisions,
 #     in three shapes: one chain; "graph", a chain of diamonds (a branch
@@ -65,6 +66,13 @@ call_ms() {
         awk '/^Time:/ { t = $2 } END { print t }'
 }
 
+# file_ms FILE: run the one statement in FILE in a session, print the server
+# round trip in ms as psql's \timing measures it.
+file_ms() {
+    "${PSQL[@]}" -c "SET client_min_messages = warning" -c '\timing on' -f "$1" |
+        awk '/^Time:/ { t = $2 } END { print t }'
+}
+
 # median V...: the median of the values.
 median() {
     printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { printf "%.1f\n", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
@@ -88,9 +96,9 @@ fresh_extension() {
        RETURNS text LANGUAGE plpgsql AS 'BEGIN RETURN revision; END'" >/dev/null
 }
 
-# bench_set KIND: the five timings of one migration set.
+# bench_set KIND: the timings of one migration set.
 bench_set() {
-    local kind=$1 a=() b=() c=() d=() e=() f=() r
+    local kind=$1 a=() b=() c=() d=() e=() f=() g=() h=() r
     echo "== $kind set: $N migrations, $RUNS runs"
     for ((r = 0; r < RUNS; r++)); do
         fresh_extension
@@ -104,6 +112,8 @@ bench_set() {
         d+=("$(call_ms "SELECT count(*) FROM mig_downgrade('base')")")
         e+=("$(wall_ms "${PSQL[@]}" -1 -f "$work/${kind}_reg.sql")")
         f+=("$(wall_ms "${PSQL[@]}" -1 -f "$work/${kind}_call.sql")")
+        g+=("$(file_ms "$work/${kind}_reg1.sql")")
+        h+=("$(file_ms "$work/${kind}_call1.sql")")
     done
     record "$kind: (a) raw psql -1 -f (ms)" "$(median "${a[@]}")"
     record "$kind: (b) register $N (ms)" "$(median "${b[@]}")"
@@ -111,6 +121,8 @@ bench_set() {
     record "$kind: (d) mig_downgrade base (ms)" "$(median "${d[@]}")"
     record "$kind: (e) re-register $N known (ms)" "$(median "${e[@]}")"
     record "$kind: (f) same calls, do-nothing function (ms)" "$(median "${f[@]}")"
+    record "$kind: (g) re-register $N known, one statement (ms)" "$(median "${g[@]}")"
+    record "$kind: (h) same, do-nothing function (ms)" "$(median "${h[@]}")"
 }
 
 # load_scale SHAPE N: fill mig_revisions with N no-op revisions directly

@@ -4,8 +4,10 @@
 For each set (ddl: a table with an identity key, an index and 10 rows per
 migration; noop: SELECT 1) it writes <set>_raw.sql (the statements alone),
 <set>_reg.sql (one mig_revision call per migration, in a chain),
-<set>_call.sql (the same calls to bench_noop_call, which does nothing) and
-<set>_alembic/ (an Alembic project, one file per revision).
+<set>_call.sql (the same calls to bench_noop_call, which does nothing),
+<set>_reg1.sql and <set>_call1.sql (the same calls in one statement, so that
+psql's round trips do not count) and <set>_alembic/ (an Alembic project, one
+file per revision).
 """
 import os
 import sys
@@ -26,8 +28,12 @@ def write_set(outdir, kind, n):
     """Write the raw, registration and Alembic files of one set."""
     with open(os.path.join(outdir, kind + "_raw.sql"), "w") as raw, \
             open(os.path.join(outdir, kind + "_reg.sql"), "w") as reg, \
-            open(os.path.join(outdir, kind + "_call.sql"), "w") as call:
+            open(os.path.join(outdir, kind + "_call.sql"), "w") as call, \
+            open(os.path.join(outdir, kind + "_reg1.sql"), "w") as reg1, \
+            open(os.path.join(outdir, kind + "_call1.sql"), "w") as call1:
         reg.write("SET client_min_messages = warning;\n")
+        reg1.write("SELECT count(*) FROM (VALUES\n")
+        call1.write("SELECT count(*) FROM (VALUES\n")
         for i in range(1, n + 1):
             up, down = bodies(kind, i)
             raw.write(up + "\n")
@@ -38,6 +44,10 @@ def write_set(outdir, kind, n):
             reg.write(line)
             # the same calls to a function that does nothing: the floor of (e)
             call.write(line.replace("SELECT mig_revision(", "SELECT bench_noop_call(", 1))
+            # one row of a VALUES list per call
+            row = "(%s)%s\n" % (line[len("SELECT "):-len(";\n")], "," if i < n else ") v(r);")
+            reg1.write(row)
+            call1.write(row.replace("(mig_revision(", "(bench_noop_call(", 1))
     adir = os.path.join(outdir, kind + "_alembic")
     os.makedirs(os.path.join(adir, "versions"), exist_ok=True)
     with open(os.path.join(adir, "alembic.ini"), "w") as f:
