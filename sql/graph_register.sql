@@ -56,6 +56,41 @@ SELECT mig_merge('one revision twice', '{m2,merged}', 'm3');
 SELECT revision, direction FROM mig_upgrade('head');
 SELECT revision FROM mig_version ORDER BY 1;
 
+-- Parents written as exact ids or labels are checked against the rows the
+-- new revision names (found by index), not the whole catalog; the clashes
+-- are found all the same when the other revision is not a parent
+SELECT reg('e', '{m2}', '{l1}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT reg('merged', '{m2}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT reg('e', '{m2}', '{b}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT reg('e', '{m2}', '{}', '{nope}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT reg('e', '{merged}', '{el}', '{l1,c}');
+SELECT reg('f', '{e}', '{}', '{el}');
+-- a row written by hand with a missing parent is not read by those
+INSERT INTO mig_revisions (revision, down_revisions, upgrade, checksum, registered_by)
+VALUES ('orphan', '{gone}', 'SELECT 1', 'x', 'postgres');
+SELECT reg('g', '{f}');
+-- parents written as prefixes or "label@head" need the whole catalog
+SELECT reg('h', '{orph}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT reg('h', '{el@head}');
+\echo :LAST_ERROR_SQLSTATE
+DELETE FROM mig_revisions WHERE revision = 'orphan';
+SELECT reg('abcdef', '{g}');
+SELECT reg('h', '{abcd}');
+SELECT reg('i', '{el@head}');
+SELECT revision, down_revisions, branch_labels, depends_on FROM mig_revisions
+WHERE revision IN ('e', 'f', 'g', 'h', 'i') ORDER BY seq;
+-- registering one of them again with its parent written another way
+SELECT reg('h', '{abcdef}');
+SELECT reg('i', '{h}');
+SELECT reg('i', '{g}');
+\echo :LAST_ERROR_SQLSTATE
+DELETE FROM mig_revisions WHERE revision IN ('e', 'f', 'g', 'abcdef', 'h', 'i');
+
 -- A cycle cannot be registered, but rows written by hand are checked when
 -- the graph is loaded: the error names the revisions caught in it
 INSERT INTO mig_revisions (revision, down_revisions, upgrade, checksum, registered_by)

@@ -33,21 +33,28 @@
 
 #include "catalog.h"
 
+/* A plan kept for the session, and the quoted schema it was made for. */
+typedef struct KeptPlan
+{
+	SPIPlanPtr	plan;
+	char	   *qnsp;
+} KeptPlan;
+
 /*
  * run_as_owner: execute sql (or plan, when given) with parameters as the
  * catalog owner, without JIT (the planner's estimates for the recursive
  * drift query are far above jit_above_cost, and compiling costs more than
  * these small queries), and either (by_key false) with search_path limited
  * to pg_catalog (the statements qualify everything anyway) or (by_key
- * true, for the fully qualified version-row statements of
- * catalog_apply_step) with sequential scans disabled: mig_version gains a
- * dead row version at every step of a call, all kept until the
- * transaction ends, and a plan made while the table looked empty would
- * scan every one of them at every step (quadratic); the primary key finds
- * the row directly.  Those run once per step, so they keep the caller's
- * search_path, which saves recomputing it twice per step.  A plan may run
- * under snapshot (else InvalidSnapshot).  Returns the SPI result code,
- * with the caller's memory context current again.
+ * true, for fully qualified statements that must find their rows through
+ * an index) with sequential scans disabled: mig_version gains a dead row
+ * version at every step of a call, all kept until the transaction ends,
+ * and a plan made while the table looked empty would scan every one of
+ * them at every step (quadratic); the primary key finds the row directly.
+ * These keep the caller's search_path: the version-row statements run
+ * once per step, and a change would recompute the path twice per step.
+ * A plan may run under snapshot (else InvalidSnapshot).  Returns the SPI
+ * result code, with the caller's memory context current again.
  */
 static int
 run_as_owner(MigCatalog *cat, SPIPlanPtr plan, const char *sql, int nargs,
@@ -229,29 +236,101 @@ fill_rev(MigRev *r, int i)
 }
 
 /*
- * catalog_load_revisions: every registered revision, in registration
- * order, in an array with one spare slot (for a revision being
- * registered); with_bodies loads the upgrade and downgrade texts and
- * their stored checksum too.  One query.
+ * rev_select: the query of fill_rev's columns over every revision, to be
+ * followed by a WHERE or ORDER BY clause; with_bodies selects the upgrade
+ * and downgrade texts and their stored checksum (else NULLs).
  */
-MigRev *
-catalog_load_revisions(MigCatalog *cat, bool with_bodies, int *nrevs)
+static char *
+rev_select(MigCatalog *cat, bool with_bodies)
 {
-	char	   *sql;
+	return psprintf("SELECT revision, down_revisions, branch_labels, depends_on, message, "
+					"%s, downgrade IS NOT NULL, %s FROM %s.mig_revisions",
+					with_bodies ? "upgrade, downgrade" : "NULL::pg_catalog.text, NULL::pg_catalog.text",
+					with_bodies ? "checksum" : "NULL::pg_catalog.text",
+					cat->qnsp);
+}
+
+/*
+ * result_revs: the rows of the last revision query as an array with one
+ * spare slot (for a revision being registered).
+ */
+static MigRev *
+result_revs(int *nrevs)
+{
 	MigRev	   *revs;
 
-	sql = psprintf("SELECT revision, down_revisions, branch_labels, depends_on, message, "
-				   "%s, downgrade IS NOT NULL, %s FROM %s.mig_revisions ORDER BY seq",
-				   with_bodies ? "upgrade, downgrade" : "NULL::pg_catalog.text, NULL::pg_catalog.text",
-				   with_bodies ? "checksum" : "NULL::pg_catalog.text",
-				   cat->qnsp);
-	run_sql(cat, NULL, sql, 0, NULL, NULL, NULL);
 	*nrevs = (int) SPI_processed;
 	revs = palloc(sizeof(MigRev) * (*nrevs + 1));
 	for (int i = 0; i < *nrevs; i++)
 		fill_rev(&revs[i], i);
 	SPI_freetuptable(SPI_tuptable);
 	return revs;
+}
+
+/*
+ * keep_plan: the plan in *kp for sql, prepared and kept for the session
+ * the first time, and again when the catalog's schema is another one.
+ */
+static SPIPlanPtr
+keep_plan(KeptPlan *kp, MigCatalog *cat, const char *sql, int nargs, Oid *types)
+{
+	if (kp->plan == NULL || strcmp(kp->qnsp, cat->qnsp) != 0)
+	{
+		SPIPlanPtr	plan = prepare(sql, nargs, types);
+
+		if (kp->plan)
+		{
+			SPI_freeplan(kp->plan);
+			pfree(kp->qnsp);
+		}
+		SPI_keepplan(plan);
+		kp->plan = plan;
+		kp->qnsp = MemoryContextStrdup(TopMemoryContext, cat->qnsp);
+	}
+	return kp->plan;
+}
+
+/*
+ * catalog_load_revisions: every registered revision, in registration
+ * order, in an array with one spare slot; with_bodies as for rev_select.
+ * One query.
+ */
+static MigRev *
+catalog_load_revisions(MigCatalog *cat, bool with_bodies, int *nrevs)
+{
+	run_sql(cat, NULL, psprintf("%s ORDER BY seq", rev_select(cat, with_bodies)),
+			0, NULL, NULL, NULL);
+	return result_revs(nrevs);
+}
+
+/*
+ * The plans of catalog_load_named and catalog_find_revision, kept for the
+ * session: registering a file of revisions runs them once per call.
+ */
+static KeptPlan named_plan;
+static KeptPlan find_plan;
+
+/*
+ * catalog_load_named: the revisions whose id or one of whose branch labels
+ * is among the n names, in registration order, in an array with one spare
+ * slot; without bodies.  Found through the primary key and the index of
+ * the labels, so the cost does not grow with the catalog.
+ */
+MigRev *
+catalog_load_named(MigCatalog *cat, char **names, int n, int *nrevs)
+{
+	Oid			types[1] = {TEXTARRAYOID};
+	Datum		values[1] = {catalog_text_array(names, n)};
+	SPIPlanPtr	plan;
+
+	plan = keep_plan(&named_plan, cat,
+					 psprintf("%s WHERE revision OPERATOR(pg_catalog.=) ANY ($1) "
+							  "OR (branch_labels OPERATOR(pg_catalog.<>) '{}'::pg_catalog.text[] "
+							  "AND branch_labels OPERATOR(pg_catalog.&&) $1) ORDER BY seq",
+							  rev_select(cat, false)),
+					 1, types);
+	run_as_owner(cat, plan, NULL, 1, types, values, NULL, InvalidSnapshot, true);
+	return result_revs(nrevs);
 }
 
 /* catalog_load_graph: the graph of every registered revision. */
@@ -302,40 +381,20 @@ catalog_load_versions(MigCatalog *cat, MigGraph *g, MigSet *out)
 	qsort(out->items, out->n, sizeof(int), cmp_int);
 }
 
-/*
- * The plan of catalog_find_revision, kept for the session (registering a
- * file of known revisions runs it once per call), and the quoted schema
- * name it was made for.
- */
-static SPIPlanPtr find_plan = NULL;
-static char *find_plan_qnsp = NULL;
-
 /* catalog_find_revision: the registered revision with this id, if any. */
 bool
 catalog_find_revision(MigCatalog *cat, const char *id, MigRev *out)
 {
 	Oid			types[1] = {TEXTOID};
 	Datum		values[1] = {CStringGetTextDatum(id)};
+	SPIPlanPtr	plan;
 	bool		found;
 
-	if (find_plan == NULL || strcmp(find_plan_qnsp, cat->qnsp) != 0)
-	{
-		SPIPlanPtr	plan = prepare(psprintf("SELECT revision, down_revisions, branch_labels, "
-											"depends_on, message, upgrade, downgrade, "
-											"downgrade IS NOT NULL, checksum FROM %s.mig_revisions "
-											"WHERE revision OPERATOR(pg_catalog.=) $1",
-											cat->qnsp), 1, types);
-
-		if (find_plan)
-		{
-			SPI_freeplan(find_plan);
-			pfree(find_plan_qnsp);
-		}
-		SPI_keepplan(plan);
-		find_plan = plan;
-		find_plan_qnsp = MemoryContextStrdup(TopMemoryContext, cat->qnsp);
-	}
-	run_sql(cat, find_plan, NULL, 1, types, values, NULL);
+	plan = keep_plan(&find_plan, cat,
+					 psprintf("%s WHERE revision OPERATOR(pg_catalog.=) $1",
+							  rev_select(cat, true)),
+					 1, types);
+	run_sql(cat, plan, NULL, 1, types, values, NULL);
 	found = SPI_processed > 0;
 	if (found)
 		fill_rev(out, 0);

@@ -58,8 +58,8 @@ typedef struct MigLastUpgrade
 
 extern Datum catalog_text_array(char **items, int n);
 extern void catalog_open(MigCatalog *cat, Oid fn_oid);
-extern MigRev *catalog_load_revisions(MigCatalog *cat, bool with_bodies,
-									 int *nrevs);
+extern MigRev *catalog_load_named(MigCatalog *cat, char **names, int n,
+								  int *nrevs);
 extern MigGraph *catalog_load_graph(MigCatalog *cat, bool with_bodies);
 extern void catalog_load_versions(MigCatalog *cat, MigGraph *g, MigSet *out);
 extern bool catalog_find_revision(MigCatalog *cat, const char *id, MigRev *out);

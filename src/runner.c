@@ -253,14 +253,20 @@ begin(MigRun *run, Oid fn_oid, bool with_bodies, bool load_versions)
 	run->steps = NIL;
 }
 
-/* notice_step: Alembic's log line, "running upgrade A -> B, message". */
+/*
+ * notice_step: Alembic's log line, "running upgrade A -> B, message";
+ * nothing to format when no client or log would show it.
+ */
 static void
 notice_step(MigGraph *g, const MigStep *st)
 {
 	MigRev	   *r = &g->revs[st->rev];
-	char	   *parents = graph_format_ids(g, r->down, r->ndown);
+	char	   *parents;
 	bool		up = st->direction == MIG_UPGRADE;
 
+	if (!message_level_is_interesting(NOTICE))
+		return;
+	parents = graph_format_ids(g, r->down, r->ndown);
 	ereport(NOTICE,
 			(errmsg("running %s %s -> %s%s%s", up ? "upgrade" : "downgrade",
 					up ? parents : r->id, up ? r->id : parents,
@@ -460,6 +466,50 @@ resolve_parents(MigGraph *g, MigRev *r, bool merge)
 }
 
 /*
+ * register_graph: the graph that registering r is checked against.  When
+ * r's parents are written as plain names (not symbols, prefixes,
+ * "label@head" or relative steps), that is only the revisions whose id or
+ * a label is among r's id, labels, parents and dependencies, each taken
+ * without parents and dependencies of its own: whatever graph_build and
+ * the target grammar find for r over it, they find over the whole
+ * catalog, and reading it costs the same at any catalog size.  Otherwise,
+ * or when a parent names none of them (it may be a prefix), the whole
+ * graph.  Either way the array has a spare slot for r.
+ */
+static MigGraph *
+register_graph(MigCatalog *cat, MigRev *r, MigParents parents)
+{
+	char	  **names;
+	int			n = 0;
+	MigRev	   *revs;
+	int			nrevs;
+	MigGraph   *g;
+
+	if (parents == MIG_PARENTS_HEAD)
+		return catalog_load_graph(cat, false);
+	for (int i = 0; i < r->ndown; i++)
+		if (!target_is_name(r->down_names[i]))
+			return catalog_load_graph(cat, false);
+
+	names = palloc(sizeof(char *) * (1 + r->nlabels + r->ndown + r->ndep_names));
+	names[n++] = r->id;
+	for (int i = 0; i < r->nlabels; i++)
+		names[n++] = r->labels[i];
+	for (int i = 0; i < r->ndown; i++)
+		names[n++] = r->down_names[i];
+	for (int i = 0; i < r->ndep_names; i++)
+		names[n++] = r->dep_names[i];
+	revs = catalog_load_named(cat, names, n, &nrevs);
+	for (int i = 0; i < nrevs; i++)
+		revs[i].ndown = revs[i].ndep_names = 0;
+	g = graph_build(revs, nrevs);
+	for (int i = 0; i < r->ndown; i++)
+		if (graph_lookup(g, r->down_names[i]) < 0)
+			return catalog_load_graph(cat, false);
+	return g;
+}
+
+/*
  * runner_register: register r (id, bodies, parents, labels and
  * dependencies filled in; id NULL for a new random one), or accept it
  * again when an identical revision exists.  Parents are as written
@@ -471,8 +521,6 @@ runner_register(Oid fn_oid, MigRev *r, MigParents parents)
 {
 	MigCatalog	cat;
 	MigRev		old;
-	MigRev	   *revs;
-	int			nrevs;
 	MigGraph   *g;
 
 	catalog_open(&cat, fn_oid);
@@ -499,7 +547,7 @@ runner_register(Oid fn_oid, MigRev *r, MigParents parents)
 		if (parents != MIG_PARENTS_HEAD &&
 			!same_strings(r->down_names, r->ndown, old.down_names, old.ndown))
 		{
-			g = catalog_load_graph(&cat, false);
+			g = register_graph(&cat, r, parents);
 			resolve_parents(g, r, parents == MIG_PARENTS_MERGE);
 			if (!same_strings(r->down_names, r->ndown, old.down_names, old.ndown))
 				error_conflict(r->id, "down_revision");
@@ -522,8 +570,7 @@ runner_register(Oid fn_oid, MigRev *r, MigParents parents)
 	for (int i = 0; i < r->nlabels; i++)
 		target_check_id("branch label", r->labels[i]);
 
-	revs = catalog_load_revisions(&cat, false, &nrevs);
-	g = graph_build(revs, nrevs);
+	g = register_graph(&cat, r, parents);
 	if (parents != MIG_PARENTS_HEAD)
 		resolve_parents(g, r, parents == MIG_PARENTS_MERGE);
 	else
@@ -544,8 +591,8 @@ runner_register(Oid fn_oid, MigRev *r, MigParents parents)
 	}
 
 	/* the graph with the new revision must still be valid */
-	revs[nrevs] = *r;
-	(void) graph_build(revs, nrevs + 1);
+	g->revs[g->nrevs] = *r;
+	(void) graph_build(g->revs, g->nrevs + 1);
 	check_bodies(r);
 	catalog_insert_revision(&cat, r, body_revision_checksum(r->upgrade, r->downgrade));
 	return r->id;

@@ -44,6 +44,30 @@ is_illegal_char(char c)
 		isspace((unsigned char) c);
 }
 
+/* is_reserved: whether name is a symbol of the target grammar. */
+static bool
+is_reserved(const char *name)
+{
+	return strcmp(name, "head") == 0 || strcmp(name, "heads") == 0 ||
+		strcmp(name, "base") == 0 || strcmp(name, "current") == 0;
+}
+
+/*
+ * target_is_name: whether target is a plain name, which the grammar
+ * resolves by looking up an id or label of that exact name before
+ * anything else: not empty, not reserved, no character of the grammar.
+ */
+bool
+target_is_name(const char *target)
+{
+	if (target[0] == '\0' || is_reserved(target))
+		return false;
+	for (const char *p = target; *p; p++)
+		if (is_illegal_char(*p))
+			return false;
+	return true;
+}
+
 /*
  * target_check_id: reject an id or label that could not be named as a
  * target: empty, too long, reserved, or holding whitespace, '@', '-', '+'
@@ -74,8 +98,7 @@ target_check_id(const char *what, const char *id)
 				 errmsg("character(s) \"%s\" not allowed in %s \"%s\"",
 						bad.data, what, id),
 				 errhint("Use letters, digits and punctuation other than \"@\", \"-\", \"+\" and \":\"; no white space.")));
-	if (strcmp(id, "head") == 0 || strcmp(id, "heads") == 0 ||
-		strcmp(id, "base") == 0 || strcmp(id, "current") == 0)
+	if (is_reserved(id))
 		ereport(ERROR,
 				(errcode(ERRCODE_RESERVED_NAME),
 				 errmsg("%s \"%s\" is reserved", what, id)));

@@ -25,6 +25,7 @@ extern void target_parse_upgrade(MigGraph *g, const MigSet *current,
 extern int	target_parse_downgrade(MigGraph *g, const MigSet *current,
 								   const char *target, char **branch_label);
 extern char **target_split_list(const char *value, int *n);
+extern bool target_is_name(const char *target);
 extern void target_check_id(const char *what, const char *id);
 
 #endif							/* MIG_TARGET_H */

@@ -217,7 +217,7 @@ reset_versions() {
 
 # bench_scale SHAPE N: the scale figures of one graph.
 bench_scale() {
-    local shape=$1 n=$2 up=() plan=() hist=() heads=() reg=() r mem has_plan hwm anon ctx
+    local shape=$1 n=$2 up=() plan=() hist=() heads=() reg=() r mem has_plan hwm anon ctx head
     echo "== scale: $shape of $n revisions, $BIG_RUNS runs"
     fresh_extension
     record "$shape $n: direct load (ms)" "$(wall_ms load_scale "$shape" "$n")"
@@ -248,10 +248,12 @@ bench_scale() {
     record "$shape $n: upgrade peak private RSS growth (kB)" "$anon"
     record "$shape $n: memory kept after upgrade (kB)" "$ctx"
     # registering new revisions on top of the graph, through mig_revision
+    # (the head they start from is looked up before the clock starts)
     for ((r = 0; r < BIG_RUNS; r++)); do
+        head=$(q "SELECT revision FROM mig_heads()")
         reg+=("$(call_ms "SELECT count(mig_revision('more', 'SELECT 1', revision => 'more$r' || '_' || i,
                                              down_revision => ARRAY[CASE WHEN i = 1 THEN
-                                                 (SELECT revision FROM mig_heads()) ELSE 'more$r' || '_' || (i - 1) END]))
+                                                 '$head' ELSE 'more$r' || '_' || (i - 1) END]))
                             FROM generate_series(1, 20) i")")
     done
     record "$shape $n: register 20 more (ms)" "$(median "${reg[@]}")"
