@@ -479,34 +479,35 @@ resolve_parents(MigGraph *g, MigRev *r, bool merge)
 static MigGraph *
 register_graph(MigCatalog *cat, MigRev *r, MigParents parents)
 {
-	char	  **names;
-	int			n = 0;
-	MigRev	   *revs;
-	int			nrevs;
-	MigGraph   *g;
+	bool		named = parents != MIG_PARENTS_HEAD;
 
-	if (parents == MIG_PARENTS_HEAD)
-		return catalog_load_graph(cat, false);
-	for (int i = 0; i < r->ndown; i++)
-		if (!target_is_name(r->down_names[i]))
-			return catalog_load_graph(cat, false);
+	for (int i = 0; named && i < r->ndown; i++)
+		named = target_is_name(r->down_names[i]);
+	if (named)
+	{
+		char	  **names = palloc(sizeof(char *) * (1 + r->nlabels + r->ndown + r->ndep_names));
+		int			n = 0;
+		int			nrevs;
+		MigRev	   *revs;
+		MigGraph   *g;
 
-	names = palloc(sizeof(char *) * (1 + r->nlabels + r->ndown + r->ndep_names));
-	names[n++] = r->id;
-	for (int i = 0; i < r->nlabels; i++)
-		names[n++] = r->labels[i];
-	for (int i = 0; i < r->ndown; i++)
-		names[n++] = r->down_names[i];
-	for (int i = 0; i < r->ndep_names; i++)
-		names[n++] = r->dep_names[i];
-	revs = catalog_load_named(cat, names, n, &nrevs);
-	for (int i = 0; i < nrevs; i++)
-		revs[i].ndown = revs[i].ndep_names = 0;
-	g = graph_build(revs, nrevs);
-	for (int i = 0; i < r->ndown; i++)
-		if (graph_lookup(g, r->down_names[i]) < 0)
-			return catalog_load_graph(cat, false);
-	return g;
+		names[n++] = r->id;
+		for (int i = 0; i < r->nlabels; i++)
+			names[n++] = r->labels[i];
+		for (int i = 0; i < r->ndown; i++)
+			names[n++] = r->down_names[i];
+		for (int i = 0; i < r->ndep_names; i++)
+			names[n++] = r->dep_names[i];
+		revs = catalog_load_named(cat, names, n, &nrevs);
+		for (int i = 0; i < nrevs; i++)
+			revs[i].ndown = revs[i].ndep_names = 0;
+		g = graph_build(revs, nrevs);
+		for (int i = 0; named && i < r->ndown; i++)
+			named = graph_lookup(g, r->down_names[i]) >= 0;
+		if (named)
+			return g;
+	}
+	return catalog_load_graph(cat, false);
 }
 
 /*
