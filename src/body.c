@@ -132,17 +132,21 @@ body_split_revision(const MigRev *r, bool up)
 							   up ? "upgrade" : "downgrade", r->id, r->message));
 }
 
-/* body_checksum: the sha256 of body as 64 lowercase hex digits. */
-char *
-body_checksum(const char *body)
+/*
+ * sha256_hex: the sha256 of the concatenation of the n strings of parts,
+ * as 64 lowercase hex digits.
+ */
+static char *
+sha256_hex(const char *const *parts, int n)
 {
 	pg_cryptohash_ctx *ctx = pg_cryptohash_create(PG_SHA256);
 	uint8		digest[PG_SHA256_DIGEST_LENGTH];
 	char	   *hex = palloc(PG_SHA256_DIGEST_LENGTH * 2 + 1);
+	bool		ok = pg_cryptohash_init(ctx) == 0;
 
-	if (pg_cryptohash_init(ctx) < 0 ||
-		pg_cryptohash_update(ctx, (const uint8 *) body, strlen(body)) < 0 ||
-		pg_cryptohash_final(ctx, digest, sizeof(digest)) < 0)
+	for (int i = 0; ok && i < n; i++)
+		ok = pg_cryptohash_update(ctx, (const uint8 *) parts[i], strlen(parts[i])) == 0;
+	if (!ok || pg_cryptohash_final(ctx, digest, sizeof(digest)) < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INTERNAL_ERROR),
 				 errmsg("could not compute the sha256 of a migration body")));
@@ -151,15 +155,27 @@ body_checksum(const char *body)
 	return hex;
 }
 
+/* body_checksum: the sha256 of body as 64 lowercase hex digits. */
+char *
+body_checksum(const char *body)
+{
+	return sha256_hex(&body, 1);
+}
+
 /*
  * body_revision_checksum: the checksum of a revision's two bodies
  * (downgrade NULL when irreversible), each length-prefixed so that no two
- * pairs of bodies hash the same text.
+ * pairs of bodies hash the same text; the bodies are hashed where they
+ * are, not copied.
  */
 char *
 body_revision_checksum(const char *upgrade, const char *downgrade)
 {
-	return body_checksum(psprintf("%zu:%s%d:%s", strlen(upgrade), upgrade,
-								  downgrade ? (int) strlen(downgrade) : -1,
-								  downgrade ? downgrade : ""));
+	char		up_len[32];
+	char		down_len[32];
+	const char *parts[4] = {up_len, upgrade, down_len, downgrade ? downgrade : ""};
+
+	snprintf(up_len, sizeof(up_len), "%zu:", strlen(upgrade));
+	snprintf(down_len, sizeof(down_len), "%d:", downgrade ? (int) strlen(downgrade) : -1);
+	return sha256_hex(parts, 4);
 }

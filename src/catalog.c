@@ -20,6 +20,7 @@
 #include "access/xact.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
+#include "funcapi.h"
 #include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -29,9 +30,13 @@
 #include "utils/snapmgr.h"
 #include "utils/memutils.h"
 #include "utils/syscache.h"
+#include "utils/typcache.h"
 #include "utils/xid8.h"
 
 #include "catalog.h"
+
+/* The number of columns of rev_select's query. */
+#define REV_COLUMNS 9
 
 /* A plan kept for the session, and the quoted schema it was made for. */
 typedef struct KeptPlan
@@ -119,17 +124,26 @@ prepare(const char *sql, int nargs, Oid *types)
 	return plan;
 }
 
-/* text_array: the elements of a text[] datum as C strings. */
+/*
+ * text_array: the elements of a text[] datum as C strings; none (and
+ * NULL) when it is SQL NULL (isnull) or empty.
+ */
 static char **
-text_array(Datum d, int *n)
+text_array(Datum d, bool isnull, int *n)
 {
+	ArrayType  *a;
 	Datum	   *elems;
 	bool	   *nulls;
 	char	  **out;
 
-	deconstruct_array(DatumGetArrayTypeP(d), TEXTOID, -1, false, TYPALIGN_INT,
-					  &elems, &nulls, n);
-	out = palloc(sizeof(char *) * Max(*n, 1));
+	*n = 0;
+	if (isnull)
+		return NULL;
+	a = DatumGetArrayTypeP(d);
+	if (ARR_NDIM(a) == 0)
+		return NULL;
+	deconstruct_array(a, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, n);
+	out = palloc(sizeof(char *) * *n);
 	for (int i = 0; i < *n; i++)
 		out[i] = nulls[i] ? "" : TextDatumGetCString(elems[i]);
 	return out;
@@ -160,6 +174,13 @@ rows_array(MigGraph *g, const MigSet *s)
 	return catalog_text_array(ids, s->n);
 }
 
+/* nullable_text: a text datum as a C string, NULL when isnull. */
+static char *
+nullable_text(Datum d, bool isnull)
+{
+	return isnull ? NULL : TextDatumGetCString(d);
+}
+
 /* column_text: column col of row i of the last result, or NULL. */
 static char *
 column_text(int i, int col)
@@ -167,22 +188,21 @@ column_text(int i, int col)
 	bool		isnull;
 	Datum		d = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, col, &isnull);
 
-	return isnull ? NULL : TextDatumGetCString(d);
+	return nullable_text(d, isnull);
 }
 
-/* column_array: column col of row i of the last result, a text[]. */
-static char **
-column_array(int i, int col, int *n)
+/* catalog_table: the oid of the catalog table name, which must exist. */
+static Oid
+catalog_table(MigCatalog *cat, const char *name)
 {
-	bool		isnull;
-	Datum		d = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, col, &isnull);
+	Oid			relid = get_relname_relid(name, cat->nsp);
 
-	if (isnull)
-	{
-		*n = 0;
-		return NULL;
-	}
-	return text_array(d, n);
+	if (!OidIsValid(relid))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("table %s.%s of extension mig_ext does not exist", cat->qnsp, name),
+				 errhint("Recreate the extension with DROP EXTENSION mig_ext; CREATE EXTENSION mig_ext;")));
+	return relid;
 }
 
 /*
@@ -200,13 +220,7 @@ catalog_open(MigCatalog *cat, Oid fn_oid)
 										ALLOCSET_SMALL_SIZES);
 	cat->nsp = get_func_namespace(fn_oid);
 	cat->qnsp = (char *) quote_identifier(get_namespace_name(cat->nsp));
-	relid = get_relname_relid("mig_revisions", cat->nsp);
-	if (!OidIsValid(relid))
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_TABLE),
-				 errmsg("table %s.mig_revisions of extension mig_ext does not exist",
-						cat->qnsp),
-				 errhint("Recreate the extension with DROP EXTENSION mig_ext; CREATE EXTENSION mig_ext;")));
+	relid = catalog_table(cat, "mig_revisions");
 	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
 	if (!HeapTupleIsValid(tup))
 		ereport(ERROR,
@@ -216,23 +230,28 @@ catalog_open(MigCatalog *cat, Oid fn_oid)
 	ReleaseSysCache(tup);
 }
 
-/* fill_rev: a MigRev from row i of a revision query (columns 1-9). */
+/*
+ * fill_rev: a MigRev from row i of a revision query (the columns of
+ * rev_select), read in one pass over the row.
+ */
 static void
 fill_rev(MigRev *r, int i)
 {
-	bool		isnull;
+	Datum		v[REV_COLUMNS];
+	bool		isnull[REV_COLUMNS];
 
+	Assert(SPI_tuptable->tupdesc->natts == REV_COLUMNS);
+	heap_deform_tuple(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, v, isnull);
 	memset(r, 0, sizeof(MigRev));
-	r->id = column_text(i, 1);
-	r->down_names = column_array(i, 2, &r->ndown);
-	r->labels = column_array(i, 3, &r->nlabels);
-	r->dep_names = column_array(i, 4, &r->ndep_names);
-	r->message = column_text(i, 5);
-	r->upgrade = column_text(i, 6);
-	r->downgrade = column_text(i, 7);
-	r->has_downgrade = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[i],
-												  SPI_tuptable->tupdesc, 8, &isnull));
-	r->checksum = column_text(i, 9);
+	r->id = nullable_text(v[0], isnull[0]);
+	r->down_names = text_array(v[1], isnull[1], &r->ndown);
+	r->labels = text_array(v[2], isnull[2], &r->nlabels);
+	r->dep_names = text_array(v[3], isnull[3], &r->ndep_names);
+	r->message = nullable_text(v[4], isnull[4]);
+	r->upgrade = nullable_text(v[5], isnull[5]);
+	r->downgrade = nullable_text(v[6], isnull[6]);
+	r->has_downgrade = DatumGetBool(v[7]);
+	r->checksum = nullable_text(v[8], isnull[8]);
 }
 
 /*
@@ -468,26 +487,77 @@ catalog_apply_step(MigCatalog *cat, MigGraph *g, const MigStep *st)
 
 /* Log rows are written in batches of this many, and at the end of a command. */
 #define LOG_BATCH 1024
-#define LOG_COLUMNS 10
+#define LOG_COLUMNS 11
 
 /*
- * One pending mig_log row: revision, direction, from_revisions and
- * to_revisions (as text), applied_by, session_user_name, application_name,
- * started_at, duration, checksum.
+ * The columns of mig_log a step's row fills (id takes its default), and
+ * their types.
  */
-typedef struct MigLogRow
-{
-	Datum		values[LOG_COLUMNS];
-	bool		nulls[LOG_COLUMNS];
-} MigLogRow;
+static const char *const log_columns[LOG_COLUMNS] = {
+	"revision", "direction", "from_revisions", "to_revisions", "applied_by",
+	"session_user_name", "application_name", "xid", "started_at", "duration", "checksum"
+};
+static const Oid log_types[LOG_COLUMNS] = {
+	TEXTOID, TEXTOID, TEXTARRAYOID, TEXTARRAYOID, NAMEOID,
+	NAMEOID, TEXTOID, XID8OID, TIMESTAMPTZOID, INTERVALOID, TEXTOID
+};
 
-/* The types of the columns of MigLogRow. */
-static const Oid log_types[LOG_COLUMNS] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, NAMEOID,
-NAMEOID, TEXTOID, TIMESTAMPTZOID, INTERVALOID, TEXTOID};
+/* mig_log's row type, where log_columns are in it, and the pending rows. */
+typedef struct MigLogType
+{
+	Oid			type;
+	TupleDesc	desc;
+	int			attno[LOG_COLUMNS]; /* 0-based */
+	Datum	   *values;			/* a row being formed, desc->natts long */
+	bool	   *nulls;
+	Datum	   *rows;			/* LOG_BATCH composite values */
+} MigLogType;
+
+/*
+ * catalog_log_open: find mig_log's row type and where each of log_columns
+ * is in it, and make room for LOG_BATCH pending rows, in the memory
+ * context of the call; before the first catalog_log_step, so that a
+ * mig_log changed by hand is refused before any step runs.  Pending rows
+ * are values of that type, so that a batch is one array parameter: no
+ * text round trip of the from/to arrays, one function scan.
+ */
+void
+catalog_log_open(MigCatalog *cat)
+{
+	MemoryContext callcxt = MemoryContextGetParent(cat->logcxt);
+	MigLogType *lt = MemoryContextAlloc(callcxt, sizeof(MigLogType));
+
+	lt->type = get_rel_type_id(catalog_table(cat, "mig_log"));
+	lt->desc = lookup_rowtype_tupdesc_copy(lt->type, -1);
+	for (int c = 0; c < LOG_COLUMNS; c++)
+	{
+		int			i;
+
+		for (i = 0; i < lt->desc->natts; i++)
+		{
+			Form_pg_attribute att = TupleDescAttr(lt->desc, i);
+
+			if (!att->attisdropped && strcmp(NameStr(att->attname), log_columns[c]) == 0)
+				break;
+		}
+		if (i == lt->desc->natts || TupleDescAttr(lt->desc, i)->atttypid != log_types[c])
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_COLUMN),
+					 errmsg("column %s of table %s.mig_log does not exist or has another type",
+							log_columns[c], cat->qnsp),
+					 errhint("Recreate the extension with DROP EXTENSION mig_ext; CREATE EXTENSION mig_ext;")));
+		lt->attno[c] = i;
+	}
+	lt->values = MemoryContextAlloc(callcxt, sizeof(Datum) * lt->desc->natts);
+	lt->nulls = MemoryContextAlloc(callcxt, sizeof(bool) * lt->desc->natts);
+	lt->rows = MemoryContextAlloc(callcxt, sizeof(Datum) * LOG_BATCH);
+	cat->log = lt;
+}
 
 /*
  * catalog_log_step: queue the audit row of a step that started at started
- * and ends now; checksum is that of the body that ran (NULL for a stamp).
+ * and ends now; checksum is that of the body that ran (NULL for a stamp);
+ * catalog_log_open was called.
  * The rows are written by catalog_write_log, in order, LOG_BATCH at a time:
  * the caller must call it once the last step is done.
  */
@@ -496,32 +566,33 @@ catalog_log_step(MigCatalog *cat, MigGraph *g, const MigStep *st,
 				 TimestampTz started, const char *checksum)
 {
 	static const char *const directions[3] = {"upgrade", "downgrade", "stamp"};
+	const char *appname = GetConfigOption("application_name", true, false);
+	MigLogType *lt = cat->log;
 	MemoryContext oldcxt = MemoryContextSwitchTo(cat->logcxt);
 	Interval   *duration = palloc0(sizeof(Interval));
-	const char *appname = GetConfigOption("application_name", true, false);
-	MigLogRow  *row;
+	Datum		values[LOG_COLUMNS];
 
-	if (cat->log == NULL)
-		cat->log = MemoryContextAlloc(MemoryContextGetParent(cat->logcxt),
-									  sizeof(MigLogRow) * LOG_BATCH);
-	row = &cat->log[cat->nlog++];
 	duration->time = GetCurrentTimestamp() - started;
-	memset(row->nulls, 0, sizeof(row->nulls));
-	row->values[0] = CStringGetTextDatum(g->revs[st->rev].id);
-	row->values[1] = CStringGetTextDatum(directions[st->direction]);
-	row->values[2] = CStringGetTextDatum(OidOutputFunctionCall(F_ARRAY_OUT,
-															   rows_array(g, &st->rows_before)));
-	row->values[3] = CStringGetTextDatum(OidOutputFunctionCall(F_ARRAY_OUT,
-															   rows_array(g, &st->rows_after)));
-	row->values[4] = DirectFunctionCall1(namein,
-										 CStringGetDatum(GetUserNameFromId(GetUserId(), false)));
-	row->values[5] = DirectFunctionCall1(namein,
-										 CStringGetDatum(GetUserNameFromId(GetSessionUserId(), false)));
-	row->values[6] = CStringGetTextDatum(appname ? appname : "");
-	row->values[7] = TimestampTzGetDatum(started);
-	row->values[8] = IntervalPGetDatum(duration);
-	row->values[9] = checksum ? CStringGetTextDatum(checksum) : (Datum) 0;
-	row->nulls[9] = checksum == NULL;
+	values[0] = CStringGetTextDatum(g->revs[st->rev].id);
+	values[1] = CStringGetTextDatum(directions[st->direction]);
+	values[2] = rows_array(g, &st->rows_before);
+	values[3] = rows_array(g, &st->rows_after);
+	values[4] = DirectFunctionCall1(namein,
+									CStringGetDatum(GetUserNameFromId(GetUserId(), false)));
+	values[5] = DirectFunctionCall1(namein,
+									CStringGetDatum(GetUserNameFromId(GetSessionUserId(), false)));
+	values[6] = CStringGetTextDatum(appname ? appname : "");
+	values[7] = FullTransactionIdGetDatum(GetTopFullTransactionId());
+	values[8] = TimestampTzGetDatum(started);
+	values[9] = IntervalPGetDatum(duration);
+	values[10] = checksum ? CStringGetTextDatum(checksum) : (Datum) 0;
+	memset(lt->nulls, true, sizeof(bool) * lt->desc->natts);
+	for (int c = 0; c < LOG_COLUMNS; c++)
+	{
+		lt->values[lt->attno[c]] = values[c];
+		lt->nulls[lt->attno[c]] = c == LOG_COLUMNS - 1 && checksum == NULL;
+	}
+	lt->rows[cat->nlog++] = HeapTupleGetDatum(heap_form_tuple(lt->desc, lt->values, lt->nulls));
 	MemoryContextSwitchTo(oldcxt);
 	if (cat->nlog == LOG_BATCH)
 		catalog_write_log(cat);
@@ -534,51 +605,35 @@ catalog_log_step(MigCatalog *cat, MigGraph *g, const MigStep *st,
 void
 catalog_write_log(MigCatalog *cat)
 {
-	Oid			types[LOG_COLUMNS + 1];
-	Datum		values[LOG_COLUMNS + 1];
+	MigLogType *lt = cat->log;
+	Oid			types[1];
+	Datum		values[1];
 	MemoryContext oldcxt;
 
 	if (cat->nlog == 0)
 		return;
 	oldcxt = MemoryContextSwitchTo(cat->logcxt);
-	for (int c = 0; c < LOG_COLUMNS; c++)
-	{
-		Datum	   *elems = palloc(sizeof(Datum) * cat->nlog);
-		bool	   *nulls = palloc(sizeof(bool) * cat->nlog);
-		int			dims[1] = {cat->nlog};
-		int			lbs[1] = {1};
-		int16		typlen;
-		bool		typbyval;
-		char		typalign;
-
-		for (int i = 0; i < cat->nlog; i++)
-		{
-			elems[i] = cat->log[i].values[c];
-			nulls[i] = cat->log[i].nulls[c];
-		}
-		get_typlenbyvalalign(log_types[c], &typlen, &typbyval, &typalign);
-		values[c] = PointerGetDatum(construct_md_array(elems, nulls, 1, dims, lbs, log_types[c],
-													   typlen, typbyval, typalign));
-		types[c] = get_array_type(log_types[c]);
-	}
-	values[LOG_COLUMNS] = FullTransactionIdGetDatum(GetTopFullTransactionId());
-	types[LOG_COLUMNS] = XID8OID;
+	types[0] = get_array_type(lt->type);
+	values[0] = PointerGetDatum(construct_array(lt->rows, cat->nlog, lt->type,
+												-1, false, TYPALIGN_DOUBLE));
 	if (cat->log_plan == NULL)
-		cat->log_plan = prepare(psprintf("INSERT INTO %s.mig_log (revision, direction, "
-										 "from_revisions, to_revisions, applied_by, "
-										 "session_user_name, application_name, started_at, "
-										 "duration, checksum, xid) "
-										 "SELECT u.r, u.d, u.f::pg_catalog.text[], "
-										 "u.t::pg_catalog.text[], u.a, u.s, u.n, u.st, u.du, "
-										 "u.c, $11 FROM ROWS FROM (pg_catalog.unnest($1), "
-										 "pg_catalog.unnest($2), pg_catalog.unnest($3), "
-										 "pg_catalog.unnest($4), pg_catalog.unnest($5), "
-										 "pg_catalog.unnest($6), pg_catalog.unnest($7), "
-										 "pg_catalog.unnest($8), pg_catalog.unnest($9), "
-										 "pg_catalog.unnest($10)) WITH ORDINALITY "
-										 "AS u(r, d, f, t, a, s, n, st, du, c, o) ORDER BY u.o",
-										 cat->qnsp), LOG_COLUMNS + 1, types);
-	run_sql(cat, cat->log_plan, NULL, LOG_COLUMNS + 1, types, values, NULL);
+	{
+		StringInfoData cols;
+		StringInfoData exprs;
+
+		initStringInfo(&cols);
+		initStringInfo(&exprs);
+		for (int c = 0; c < LOG_COLUMNS; c++)
+		{
+			appendStringInfo(&cols, "%s%s", c ? ", " : "", log_columns[c]);
+			appendStringInfo(&exprs, "%su.%s", c ? ", " : "", log_columns[c]);
+		}
+		cat->log_plan = prepare(psprintf("INSERT INTO %s.mig_log (%s) SELECT %s "
+										 "FROM pg_catalog.unnest($1) WITH ORDINALITY AS u "
+										 "ORDER BY u.ordinality",
+										 cat->qnsp, cols.data, exprs.data), 1, types);
+	}
+	run_sql(cat, cat->log_plan, NULL, 1, types, values, NULL);
 	MemoryContextSwitchTo(oldcxt);
 	MemoryContextReset(cat->logcxt);
 	cat->nlog = 0;

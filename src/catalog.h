@@ -23,8 +23,8 @@ typedef struct MigCatalog
 	Oid			owner;			/* owner of the catalog tables */
 	SPIPlanPtr	row_plans[3];	/* indexed by MigRowOp */
 	SPIPlanPtr	log_plan;
-	MemoryContext logcxt;		/* holds the values of the pending log rows */
-	struct MigLogRow *log;		/* log rows not written yet */
+	MemoryContext logcxt;		/* holds the pending log rows */
+	struct MigLogType *log;		/* mig_log's row type and the pending rows */
 	int			nlog;
 } MigCatalog;
 
@@ -66,6 +66,7 @@ extern bool catalog_find_revision(MigCatalog *cat, const char *id, MigRev *out);
 extern void catalog_insert_revision(MigCatalog *cat, const MigRev *r,
 									const char *checksum);
 extern void catalog_apply_step(MigCatalog *cat, MigGraph *g, const MigStep *st);
+extern void catalog_log_open(MigCatalog *cat);
 extern void catalog_log_step(MigCatalog *cat, MigGraph *g, const MigStep *st,
 							 TimestampTz started, const char *checksum);
 extern void catalog_write_log(MigCatalog *cat);

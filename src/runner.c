@@ -237,13 +237,14 @@ check_drift(MigRun *run)
 }
 
 /*
- * begin: open the catalog, lock it, and load the graph and (unless
- * purging) the version rows.
+ * begin: open the catalog and its log, lock it, and load the graph and
+ * (unless purging) the version rows.
  */
 static void
 begin(MigRun *run, Oid fn_oid, bool with_bodies, bool load_versions)
 {
 	catalog_open(&run->cat, fn_oid);
+	catalog_log_open(&run->cat);
 	runner_lock(&run->cat);
 	run->g = catalog_load_graph(&run->cat, with_bodies);
 	if (load_versions)
