@@ -18,6 +18,7 @@
 #include "access/htup_details.h"
 #include "access/transam.h"
 #include "access/xact.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "funcapi.h"
@@ -29,6 +30,7 @@
 #include "utils/lsyscache.h"
 #include "utils/snapmgr.h"
 #include "utils/memutils.h"
+#include "utils/plancache.h"
 #include "utils/syscache.h"
 #include "utils/typcache.h"
 #include "utils/xid8.h"
@@ -46,6 +48,22 @@ typedef struct KeptPlan
 } KeptPlan;
 
 /*
+ * plan_is_ready: whether executing plan (a generic plan, see prepare)
+ * would use the plan already made rather than plan again: it is valid and
+ * the search_path is the one it was made under, the checks GetCachedPlan
+ * starts with.  Planning again is the only time the settings that
+ * run_as_owner changes for by_key statements matter.
+ */
+static bool
+plan_is_ready(SPIPlanPtr plan)
+{
+	CachedPlanSource *source = linitial(SPI_plan_get_plan_sources(plan));
+
+	return source->is_valid && source->gplan != NULL && source->gplan->is_valid &&
+		OverrideSearchPathMatchesCurrent(source->search_path);
+}
+
+/*
  * run_as_owner: execute sql (or plan, when given) with parameters as the
  * catalog owner, without JIT (the planner's estimates for the recursive
  * drift query are far above jit_above_cost, and compiling costs more than
@@ -58,8 +76,10 @@ typedef struct KeptPlan
  * them at every step (quadratic); the primary key finds the row directly.
  * These keep the caller's search_path: the version-row statements run
  * once per step, and a change would recompute the path twice per step.
- * A plan may run under snapshot (else InvalidSnapshot).  Returns the SPI
- * result code, with the caller's memory context current again.
+ * Both settings matter only to the planner, so a by_key plan that is
+ * ready (plan_is_ready) runs without changing them.  A plan may run under
+ * snapshot (else InvalidSnapshot).  Returns the SPI result code, with the
+ * caller's memory context current again.
  */
 static int
 run_as_owner(MigCatalog *cat, SPIPlanPtr plan, const char *sql, int nargs,
@@ -68,21 +88,25 @@ run_as_owner(MigCatalog *cat, SPIPlanPtr plan, const char *sql, int nargs,
 {
 	Oid			save_user;
 	int			save_sec;
-	int			save_nestlevel;
+	int			save_nestlevel = 0;
+	bool		set_gucs = !by_key || plan == NULL || !plan_is_ready(plan);
 	int			rc;
 	MemoryContext callcxt = CurrentMemoryContext;
 
 	GetUserIdAndSecContext(&save_user, &save_sec);
 	SetUserIdAndSecContext(cat->owner, save_sec | SECURITY_LOCAL_USERID_CHANGE);
-	save_nestlevel = NewGUCNestLevel();
-	if (by_key)
-		(void) set_config_option("enable_seqscan", "off", PGC_USERSET,
+	if (set_gucs)
+	{
+		save_nestlevel = NewGUCNestLevel();
+		if (by_key)
+			(void) set_config_option("enable_seqscan", "off", PGC_USERSET,
+									 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+		else
+			(void) set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET,
+									 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+		(void) set_config_option("jit", "off", PGC_USERSET,
 								 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
-	else
-		(void) set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET,
-								 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
-	(void) set_config_option("jit", "off", PGC_USERSET,
-							 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+	}
 	/* read_only = false: a fresh snapshot sees what the lock waited for */
 	if (snapshot != InvalidSnapshot)
 		rc = SPI_execute_snapshot(plan, values, nulls, snapshot, InvalidSnapshot,
@@ -91,7 +115,8 @@ run_as_owner(MigCatalog *cat, SPIPlanPtr plan, const char *sql, int nargs,
 		rc = SPI_execute_plan(plan, values, nulls, false, 0);
 	else
 		rc = SPI_execute_with_args(sql, nargs, types, values, nulls, false, 0);
-	AtEOXact_GUC(true, save_nestlevel);
+	if (set_gucs)
+		AtEOXact_GUC(true, save_nestlevel);
 	SetUserIdAndSecContext(save_user, save_sec);
 	/* SPI leaves its procedure context current: go back to the caller's */
 	MemoryContextSwitchTo(callcxt);
@@ -110,11 +135,15 @@ run_sql(MigCatalog *cat, SPIPlanPtr plan, const char *sql, int nargs,
 	return run_as_owner(cat, plan, sql, nargs, types, values, nulls, InvalidSnapshot, false);
 }
 
-/* prepare: a plan for sql kept for the rest of the SPI connection. */
+/*
+ * prepare: a plan for sql kept for the rest of the SPI connection; a
+ * generic plan, made once (the catalog statements gain nothing from
+ * plans for particular values).
+ */
 static SPIPlanPtr
 prepare(const char *sql, int nargs, Oid *types)
 {
-	SPIPlanPtr	plan = SPI_prepare(sql, nargs, types);
+	SPIPlanPtr	plan = SPI_prepare_cursor(sql, nargs, types, CURSOR_OPT_GENERIC_PLAN);
 
 	if (plan == NULL)
 		ereport(ERROR,
