@@ -1,4 +1,4 @@
--- mig_log rows are queued and written in batches (one INSERT per 1024
+-- mig_log rows are queued and written in batches (one INSERT per 256
 -- steps and at the end of the call); version rows still move step by step.
 -- The rows are values of mig_log's row type, its columns found by name.
 SET client_min_messages = warning;

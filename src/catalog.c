@@ -514,8 +514,13 @@ catalog_apply_step(MigCatalog *cat, MigGraph *g, const MigStep *st)
 	}
 }
 
-/* Log rows are written in batches of this many, and at the end of a command. */
-#define LOG_BATCH 1024
+/*
+ * Log rows are written in batches of this many, and at the end of a
+ * command: few statements, and a batch small enough (tens of kB) to reuse
+ * the memory of the batch before, where 1024 rows took fresh memory from
+ * the kernel each time (a few hundred page faults per call).
+ */
+#define LOG_BATCH 256
 #define LOG_COLUMNS 11
 
 /*
