@@ -19,6 +19,10 @@
 #  4. Memory: the backend's peak RSS (VmHWM) around the upgrades of step 3,
 #     and its memory contexts' total after the call compared with before.
 #  5. Alembic (if /usr/bin/python3 has it): alembic upgrade head of sets 1, 2.
+#  6. Instructions (unless BENCH_CALLGRIND=0): what the no-op upgrade of
+#     step 2 executes per step, counted by callgrind; the same at every
+#     run, where wall-clock times on a shared machine move by tens of
+#     percent.  Last, as it stops the cluster.
 #
 # Every figure is the median of BENCH_RUNS runs (BENCH_BIG_RUNS for step 3),
 # with client_min_messages = warning.  Ends with the figures and the targets.
@@ -31,8 +35,10 @@ SCALE=${BENCH_SCALE:-"10000 100000"}
 RUNS=${BENCH_RUNS:-5}
 BIG_RUNS=${BENCH_BIG_RUNS:-3}
 ALEMBIC_RUNS=${BENCH_ALEMBIC_RUNS:-3}
+CALLGRIND=${BENCH_CALLGRIND:-1}
 
 need_packages "postgresql-$PG_MAJOR" "postgresql-server-dev-$PG_MAJOR" make gcc
+[ "$CALLGRIND" = 0 ] || need_packages valgrind
 build_and_install
 start_cluster
 work=$(mktemp -d /tmp/mig_ext_bench.XXXXXX)
@@ -287,6 +293,30 @@ if /usr/bin/python3 -c 'import alembic, sqlalchemy, psycopg2' 2>/dev/null; then
     bench_alembic noop
 else
     echo "== alembic (python3-alembic, python3-psycopg2) is not installed: skipped"
+fi
+
+# bench_instructions: the instructions a no-op mig_upgrade('head') of N
+# executes inside runner_migrate (everything but the call's SQL
+# around it), per step, counted by callgrind in a single-user backend on
+# fresh tables.  Stops the cluster.
+bench_instructions() {
+    local out=$work/callgrind
+    fresh_extension
+    "${PSQL[@]}" -1 -f "$work/noop_reg.sql" >/dev/null
+    as_pg "$PGBIN/pg_ctl" -D "$MIG_CLUSTER_DIR/data" -m fast -w stop >/dev/null
+    mkdir "$out"
+    [ "$(id -u)" -eq 0 ] && chown postgres: "$out"
+    printf "SET client_min_messages = warning;\nSELECT count(*) FROM mig_upgrade('head');\n" |
+        as_pg valgrind --tool=callgrind --callgrind-out-file="$out/out" --collect-atstart=no \
+            --toggle-collect=runner_migrate "$PGBIN/postgres" --single -D "$MIG_CLUSTER_DIR/data" \
+            -c fsync=off postgres >/dev/null 2>&1
+    record "noop: instructions per step (callgrind)" \
+        "$(awk -v n="$N" '/^summary:/ { printf "%d\n", $2 / n }' "$out/out")"
+}
+
+if [ "$CALLGRIND" != 0 ]; then
+    echo "== instructions (callgrind)"
+    bench_instructions
 fi
 
 # target NAME VALUE LIMIT: one line of the verdict table.
