@@ -540,6 +540,7 @@ static const Oid log_types[LOG_COLUMNS] = {
 typedef struct MigLogType
 {
 	Oid			type;
+	Oid			array_type;		/* of the batch parameter */
 	TupleDesc	desc;
 	int			attno[LOG_COLUMNS]; /* 0-based */
 	Datum	   *values;			/* a row being formed, desc->natts long */
@@ -562,6 +563,7 @@ catalog_log_open(MigCatalog *cat)
 	MigLogType *lt = MemoryContextAlloc(callcxt, sizeof(MigLogType));
 
 	lt->type = get_rel_type_id(catalog_table(cat, "mig_log"));
+	lt->array_type = get_array_type(lt->type);
 	lt->desc = lookup_rowtype_tupdesc_copy(lt->type, -1);
 	for (int c = 0; c < LOG_COLUMNS; c++)
 	{
@@ -605,6 +607,7 @@ catalog_log_step(MigCatalog *cat, MigGraph *g, const MigStep *st,
 	MemoryContext oldcxt = MemoryContextSwitchTo(cat->logcxt);
 	Interval   *duration = palloc0(sizeof(Interval));
 	Datum		values[LOG_COLUMNS];
+	bool		nulls[LOG_COLUMNS] = {0};
 
 	duration->time = GetCurrentTimestamp() - started;
 	values[0] = CStringGetTextDatum(g->revs[st->rev].id);
@@ -620,11 +623,13 @@ catalog_log_step(MigCatalog *cat, MigGraph *g, const MigStep *st,
 	values[8] = TimestampTzGetDatum(started);
 	values[9] = IntervalPGetDatum(duration);
 	values[10] = checksum ? CStringGetTextDatum(checksum) : (Datum) 0;
+	nulls[10] = checksum == NULL;
+	/* other columns (id, any added by hand) are NULL here: the INSERT omits them */
 	memset(lt->nulls, true, sizeof(bool) * lt->desc->natts);
 	for (int c = 0; c < LOG_COLUMNS; c++)
 	{
 		lt->values[lt->attno[c]] = values[c];
-		lt->nulls[lt->attno[c]] = c == LOG_COLUMNS - 1 && checksum == NULL;
+		lt->nulls[lt->attno[c]] = nulls[c];
 	}
 	lt->rows[cat->nlog++] = HeapTupleGetDatum(heap_form_tuple(lt->desc, lt->values, lt->nulls));
 	MemoryContextSwitchTo(oldcxt);
@@ -647,7 +652,7 @@ catalog_write_log(MigCatalog *cat)
 	if (cat->nlog == 0)
 		return;
 	oldcxt = MemoryContextSwitchTo(cat->logcxt);
-	types[0] = get_array_type(lt->type);
+	types[0] = lt->array_type;
 	values[0] = PointerGetDatum(construct_array(lt->rows, cat->nlog, lt->type,
 												-1, false, TYPALIGN_DOUBLE));
 	if (cat->log_plan == NULL)
