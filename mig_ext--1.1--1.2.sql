@@ -113,7 +113,7 @@ WITH ns AS (
     LEFT JOIN pg_collation co ON co.oid = a.attcollation
     LEFT JOIN pg_namespace cn ON cn.oid = co.collnamespace
     LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid
-                                      AND ad.adnum = a.attnum
+                               AND ad.adnum = a.attnum
     WHERE r.relkind = 'r' AND a.attnum > 0
       AND NOT a.attisdropped
 ), coldefs AS (
@@ -127,13 +127,13 @@ WITH ns AS (
            r.relname || '.' || a.attname AS owner_key
     FROM rels s
     JOIN pg_depend d ON d.classid = 'pg_class'::regclass
-                                AND d.objid = s.oid
-                                AND d.refclassid = 'pg_class'::regclass
-                                AND d.deptype = 'a'
-                                AND d.refobjsubid > 0
+                        AND d.objid = s.oid
+                        AND d.refclassid = 'pg_class'::regclass
+                        AND d.deptype = 'a'
+                        AND d.refobjsubid > 0
     JOIN rels r ON r.oid = d.refobjid
     JOIN pg_attribute a ON a.attrelid = d.refobjid
-                                   AND a.attnum = d.refobjsubid
+                           AND a.attnum = d.refobjsubid
     WHERE s.relkind = 'S'
 ), cons AS (
     SELECT k.oid, k.contype, r.relname, r.qname, k.conname,
@@ -173,7 +173,7 @@ SELECT 10, 'type', t.typname::text, 'type ' || t.qname, t.qname, t.oid, 0,
        t.labels::text,
        'CREATE TYPE ' || t.qname || ' AS ENUM ('
            || (SELECT string_agg(quote_literal(l), ', ' ORDER BY o)
-                                    FROM unnest(t.labels) WITH ORDINALITY AS u(l, o))
+               FROM unnest(t.labels) WITH ORDINALITY AS u(l, o))
            || ')',
        'DROP TYPE ' || t.qname,
        NULL::text, NULL::text, NULL::text, NULL::boolean, NULL::text, t.labels,
@@ -283,8 +283,8 @@ SELECT 110, 'comment', o.kw || ' ' || o.key,
        NULL, NULL, NULL, NULL, NULL, NULL, o.classid
 FROM descr o
 JOIN pg_description d ON d.objoid = o.oid
-                                 AND d.objsubid = o.subid
-                                 AND d.classoid = o.classid
+                         AND d.objsubid = o.subid
+                         AND d.classoid = o.classid
 $$;
 
 -- mig_autogen_alter_column: the ALTER TABLE that takes column col of qrel
@@ -322,7 +322,7 @@ SELECT concat_ws(E';\n',
     'ALTER TYPE ' || qtype || ' RENAME TO ' || o.name,
     'CREATE TYPE ' || qtype || ' AS ENUM ('
         || (SELECT COALESCE(string_agg(quote_literal(l), ', ' ORDER BY n), '')
-                                 FROM unnest(labels) WITH ORDINALITY AS u(l, n))
+            FROM unnest(labels) WITH ORDINALITY AS u(l, n))
         || ')',
     (SELECT string_agg(
                 'ALTER TABLE ' || cols[i][1] || ' '
