@@ -23,6 +23,7 @@
 #include "src/import.h"
 #include "src/offline.h"
 #include "src/plan.h"
+#include "src/privilege.h"
 #include "src/runner.h"
 #include "src/target.h"
 
@@ -175,6 +176,7 @@ mig_revision(PG_FUNCTION_ARGS)
 	char	   *id;
 
 	runner_check_idle("mig_revision");
+	privilege_check_bodies(fcinfo->flinfo->fn_oid);
 	memset(&r, 0, sizeof(r));
 	r.message = arg_text(fcinfo, 0, "message");
 	r.upgrade = arg_text(fcinfo, 1, "upgrade");
@@ -205,6 +207,7 @@ mig_merge(PG_FUNCTION_ARGS)
 	char	   *id;
 
 	runner_check_idle("mig_merge");
+	privilege_check_bodies(fcinfo->flinfo->fn_oid);
 	memset(&r, 0, sizeof(r));
 	r.message = arg_text(fcinfo, 0, "message");
 	r.upgrade = "";
@@ -237,6 +240,7 @@ migrate(FunctionCallInfo fcinfo, MigDirection direction, const char *fname)
 	ListCell   *lc;
 
 	runner_check_idle(fname);
+	privilege_check_bodies(fcinfo->flinfo->fn_oid);
 	target = arg_target(fcinfo, 0);
 	InitMaterializedSRF(fcinfo, 0);
 	SPI_connect();
@@ -453,6 +457,7 @@ mig_show(PG_FUNCTION_ARGS)
 	MigSet		revs;
 
 	runner_check_idle("mig_show");
+	privilege_check_bodies(fcinfo->flinfo->fn_oid);
 	target = arg_text(fcinfo, 0, "revision");
 	check_target_length(target, "revision");
 	open_report(fcinfo, &rep, true);
@@ -533,6 +538,7 @@ offline_sql(FunctionCallInfo fcinfo, MigDirection direction, const char *fname)
 	char	   *script;
 
 	runner_check_idle(fname);
+	privilege_check_bodies(fcinfo->flinfo->fn_oid);
 	target = arg_target(fcinfo, 0);
 	SPI_connect();
 	catalog_open(&cat, fcinfo->flinfo->fn_oid);
@@ -574,6 +580,7 @@ mig_import(PG_FUNCTION_ARGS)
 	char	   *id;
 
 	runner_check_idle("mig_import");
+	privilege_check_bodies(fcinfo->flinfo->fn_oid);
 	import_parse(arg_text(fcinfo, 0, "script"),
 				 PG_ARGISNULL(1) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(1)), &r);
 	SPI_connect();
@@ -673,13 +680,17 @@ mig_graph(PG_FUNCTION_ARGS)
  * catalog: a version row naming an unknown revision, an applied revision
  * missing from the catalog, a body edited after registration, an applied
  * upgrade that differs from the one that ran.  No rows when all is well.
+ * Checksums in the details are withheld from roles that may not read the
+ * bodies.
  */
 Datum
 mig_validate(PG_FUNCTION_ARGS)
 {
 	ListCell   *lc;
+	bool		may_read;
 
 	runner_check_idle("mig_validate");
+	may_read = privilege_may_read_bodies(fcinfo->flinfo->fn_oid);
 	InitMaterializedSRF(fcinfo, 0);
 	SPI_connect();
 	foreach(lc, runner_validate(fcinfo->flinfo->fn_oid))
@@ -690,7 +701,10 @@ mig_validate(PG_FUNCTION_ARGS)
 
 		values[0] = CStringGetTextDatum(p->revision);
 		values[1] = CStringGetTextDatum(runner_problem_name(p->kind));
-		values[2] = CStringGetTextDatum(p->detail);
+		/* the checksums of bodies are only for roles that may read them */
+		values[2] = CStringGetTextDatum(p->kind == MIG_PROBLEM_CHANGED && !may_read ?
+										"The upgrade differs from the last one logged for it; the checksums are shown to roles that may read mig_revisions." :
+										p->detail);
 		put_row(fcinfo, values, nulls);
 	}
 	SPI_finish();
@@ -760,6 +774,7 @@ mig_autogenerate(PG_FUNCTION_ARGS)
 	char	   *id;
 
 	runner_check_idle("mig_autogenerate");
+	privilege_check_bodies(fcinfo->flinfo->fn_oid);
 	memset(&r, 0, sizeof(r));
 	r.message = arg_text(fcinfo, 1, "message");
 	r.id = PG_ARGISNULL(3) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(3));

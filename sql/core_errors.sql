@@ -255,6 +255,7 @@ SELECT * FROM mig_version;
 \echo :LAST_ERROR_SQLSTATE
 RESET ROLE;
 GRANT EXECUTE ON FUNCTION mig_upgrade(text), mig_downgrade(text) TO regress_mig_user;
+GRANT SELECT ON mig_revisions TO regress_mig_user;
 SET ROLE regress_mig_user;
 -- the body creates a table in public, which the role may not do yet
 SELECT * FROM mig_upgrade('head');

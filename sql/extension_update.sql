@@ -1,6 +1,7 @@
--- ALTER EXTENSION mig_ext UPDATE from the install script of 1.0: registered
--- revisions, version rows and log are kept, and 1.1's index of the branch
--- labels arrives.  Registration behaves the same with and without it.
+-- ALTER EXTENSION mig_ext UPDATE from the install script of 1.0 (to 1.2,
+-- through 1.1): registered revisions, version rows and log are kept, and
+-- 1.1's index of the branch labels arrives.  Registration behaves the same
+-- with and without it.
 SET client_min_messages = warning;
 DROP EXTENSION IF EXISTS mig_ext CASCADE;
 RESET client_min_messages;
@@ -37,3 +38,53 @@ SELECT * FROM upd_t ORDER BY id;
 SELECT revision, direction FROM mig_downgrade('base');
 SELECT count(*) FROM pg_class WHERE relname = 'upd_t';
 DROP EXTENSION mig_ext CASCADE;
+
+-- An install created at 1.1 and updated has what a fresh install has: the
+-- same members, rights, comments and definitions.
+CREATE FUNCTION ext_objects()
+RETURNS TABLE (object text, acl text, comment text, def text)
+LANGUAGE sql AS $$
+SELECT pg_describe_object(d.classid, d.objid, 0),
+       coalesce(p.proacl, c.relacl)::text,
+       obj_description(d.objid, d.classid::regclass::text),
+       coalesce(concat_ws(' ', md5(p.prosrc), p.proconfig::text, p.provolatile,
+                          p.proisstrict, p.prosecdef, pg_get_function_result(p.oid)),
+                (SELECT string_agg(a.attname || ' ' || format_type(a.atttypid, a.atttypmod), ', '
+                                   ORDER BY a.attnum)
+                 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0) || ' ' ||
+                (SELECT coalesce(string_agg(pg_get_indexdef(i.indexrelid), ', ' ORDER BY 1), '')
+                 FROM pg_index i WHERE i.indrelid = c.oid))
+FROM pg_depend d
+LEFT JOIN pg_proc p ON d.classid = 'pg_proc'::regclass AND p.oid = d.objid
+LEFT JOIN pg_class c ON d.classid = 'pg_class'::regclass AND c.oid = d.objid
+WHERE d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
+  AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'mig_ext')
+$$;
+CREATE EXTENSION mig_ext VERSION '1.1';
+ALTER EXTENSION mig_ext UPDATE;
+SELECT extversion FROM pg_extension WHERE extname = 'mig_ext';
+CREATE TEMP TABLE updated AS SELECT * FROM ext_objects();
+DROP EXTENSION mig_ext;
+CREATE EXTENSION mig_ext;
+CREATE TEMP TABLE fresh AS SELECT * FROM ext_objects();
+SELECT count(*) AS members FROM fresh;
+(SELECT * FROM fresh EXCEPT SELECT * FROM updated)
+UNION ALL
+(SELECT * FROM updated EXCEPT SELECT * FROM fresh);
+-- every member has a comment; the internals say so in theirs
+SELECT object FROM fresh WHERE comment IS NULL;
+SELECT object, comment FROM fresh WHERE comment LIKE 'internal%' ORDER BY object;
+-- what PUBLIC may not execute: the functions that change something and
+-- the internals
+SELECT p.oid::regprocedure AS not_for_public
+FROM pg_proc p JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid
+WHERE d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
+  AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'mig_ext')
+  AND NOT EXISTS (SELECT FROM aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) a
+                  WHERE a.grantee = 0 AND a.privilege_type = 'EXECUTE')
+ORDER BY p.oid::regprocedure::text;
+-- the internals hold no OPERATOR() noise and keep their pinned search_path
+SELECT p.proname, p.proconfig, strpos(p.prosrc, 'OPERATOR(') = 0 AS plain
+FROM pg_proc p WHERE p.proname LIKE 'mig\_autogen\_%' ORDER BY p.proname;
+DROP EXTENSION mig_ext;
+DROP FUNCTION ext_objects();

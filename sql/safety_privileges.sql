@@ -7,11 +7,13 @@ SET client_min_messages = warning;
 CREATE ROLE regress_mig_nobody;
 CREATE ROLE regress_mig_deployer;
 -- the documented grants of a deployer: EXECUTE on the changing functions,
--- plus what its bodies need (here: creating tables in public)
+-- SELECT on mig_revisions (it registers and runs bodies), plus what its
+-- bodies need (here: creating tables in public)
 GRANT EXECUTE ON FUNCTION mig_revision(text, text, text, text, text[], text[], text[]),
                           mig_merge(text, text[], text, text[]),
                           mig_upgrade(text), mig_downgrade(text), mig_stamp(text, boolean)
    TO regress_mig_deployer;
+GRANT SELECT ON mig_revisions TO regress_mig_deployer;
 GRANT CREATE ON SCHEMA public TO regress_mig_deployer;
 
 -- no grants: every changing function and every table write is refused

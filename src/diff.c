@@ -107,20 +107,30 @@ build_desired(MigBody *body)
 }
 
 /*
- * read_diff: the rows of mig_autogen_diff(scratch, target) (extension
- * schema qext), allocated in cxt.
+ * read_diff: the rows of mig_autogen_diff(scratch, target) in the schema
+ * of catalog cat, allocated in cxt.  The mig_autogen_* functions are not
+ * executable by PUBLIC, so the query runs as the catalog owner, in a
+ * security-restricted operation: it reads nothing but system catalogs,
+ * which every role may read, with its search_path pinned.
  */
 static List *
-read_diff(const char *qext, Oid scratch, Oid target, MemoryContext cxt)
+read_diff(MigCatalog *cat, Oid scratch, Oid target, MemoryContext cxt)
 {
 	Oid			types[2] = {OIDOID, OIDOID};
 	Datum		values[2] = {ObjectIdGetDatum(scratch), ObjectIdGetDatum(target)};
 	List	   *rows = NIL;
 	MemoryContext old;
+	Oid			save_user;
+	int			save_sec;
+	int			rc;
 
-	spi_check(SPI_execute_with_args(psprintf("SELECT * FROM %s.mig_autogen_diff($1, $2)", qext),
-									2, types, values, NULL, false, 0),
-			  "compare the schemas");
+	GetUserIdAndSecContext(&save_user, &save_sec);
+	SetUserIdAndSecContext(cat->owner, save_sec | SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_RESTRICTED_OPERATION);
+	rc = SPI_execute_with_args(psprintf("SELECT * FROM %s.mig_autogen_diff($1, $2)", cat->qnsp),
+							   2, types, values, NULL, false, 0);
+	SetUserIdAndSecContext(save_user, save_sec);
+	spi_check(rc, "compare the schemas");
 	old = MemoryContextSwitchTo(cxt);
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{
@@ -154,10 +164,11 @@ diff_compute(Oid fn_oid, const char *desired, const char *schema)
 	MemoryContext cxt = CurrentMemoryContext;
 	ResourceOwner owner = CurrentResourceOwner;
 	Oid			target = get_namespace_oid(schema, false);
-	const char *qext = quote_identifier(get_namespace_name(get_func_namespace(fn_oid)));
+	MigCatalog	cat;
 	MigBody    *body;
 	List	   *rows = NIL;
 
+	catalog_open(&cat, fn_oid);
 	body = body_split(desired, "parsing the desired schema");
 
 	BeginInternalSubTransaction(NULL);
@@ -166,7 +177,7 @@ diff_compute(Oid fn_oid, const char *desired, const char *schema)
 	{
 		Oid			scratch = build_desired(body);
 
-		rows = read_diff(qext, scratch, target, cxt);
+		rows = read_diff(&cat, scratch, target, cxt);
 		RollbackAndReleaseCurrentSubTransaction();
 	}
 	PG_CATCH();

@@ -1,0 +1,557 @@
+/* mig_ext--1.1--1.2.sql: who may read bodies; comments; plain SQL in the internals */
+
+\echo Use "ALTER EXTENSION mig_ext UPDATE TO '1.2'" to load this file. \quit
+
+-- Rights.  The reports that show no body stay open to PUBLIC; the library
+-- lets a body out (mig_show, mig_upgrade_sql, mig_downgrade_sql, and the
+-- functions that run or register bodies, whose errors may quote them)
+-- only to a role that may SELECT from mig_revisions (src/privilege.c).
+-- The internal mig_autogen_* functions are for mig_ext's own code, which
+-- calls them as the catalog owner (src/diff.c).
+REVOKE EXECUTE ON FUNCTION mig_autogen_map(text, name, name),
+                           mig_autogen_objects(oid, name),
+                           mig_autogen_alter_column(text, text, text, text, boolean,
+                                                    text, text, boolean),
+                           mig_autogen_recreate_enum(name, name, text, text[], text[]),
+                           mig_autogen_diff(oid, oid)
+    FROM PUBLIC;
+
+-- The internals again, the same queries written with plain operators and
+-- names: their search_path is pinned to pg_catalog (then pg_temp, so that
+-- no temporary table can stand in for a system catalog), so every pg_get_*
+-- function qualifies the names of the schemas compared; the scratch
+-- schema's name is then rewritten to the target schema's.
+
+-- mig_autogen_map: txt with every "from_nsp." qualification (from_nsp an
+-- identifier that needs no quoting) rewritten to the quoted as_nsp.
+CREATE OR REPLACE FUNCTION mig_autogen_map(txt text, from_nsp name, as_nsp name)
+RETURNS text
+LANGUAGE sql IMMUTABLE STRICT SET search_path = pg_catalog, pg_temp
+AS $$
+SELECT CASE WHEN from_nsp = as_nsp THEN txt
+       ELSE regexp_replace(txt, '(?<![[:alnum:]_$"])' || from_nsp || '\.',
+                           replace(quote_ident(as_nsp), '\', '\\') || '.', 'g')
+       END
+$$;
+
+-- mig_autogen_objects: one row per comparable object of schema nsp (not
+-- members of any extension), its names and definitions written as if the
+-- schema were called as_nsp.  kord orders kinds for creation; col_name is
+-- the column's name for a column, the owning column (table.column) for a
+-- sequence.
+CREATE OR REPLACE FUNCTION mig_autogen_objects(nsp oid, as_nsp name)
+RETURNS TABLE (kord int, kind text, key text, label text, qname text, objid oid, subid int,
+               def text, create_sql text, drop_sql text,
+               col_name text, col_type text, col_default text, col_notnull boolean,
+               col_generation text, enum_labels text[], classid oid)
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+AS $$
+WITH ns AS (
+    SELECT n.nspname AS name, quote_ident(as_nsp) || '.' AS q
+    FROM pg_namespace n WHERE n.oid = nsp
+), rels AS (
+    SELECT c.oid, c.relname, c.relkind, ns.q || quote_ident(c.relname) AS qname
+    FROM pg_class c, ns
+    WHERE c.relnamespace = nsp
+      AND c.relkind = ANY ('{r,v,m,S,i}'::"char"[])
+      AND NOT c.relispartition
+      AND NOT EXISTS (SELECT FROM pg_depend d
+                      WHERE d.classid = 'pg_class'::regclass
+                        AND d.objid = c.oid
+                        AND d.deptype = ANY ('{e,i}'::"char"[]))
+), types AS (
+    SELECT t.oid, t.typname, ns.q || quote_ident(t.typname) AS qname,
+           ARRAY(SELECT e.enumlabel::text FROM pg_enum e
+                 WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder) AS labels
+    FROM pg_type t, ns
+    WHERE t.typnamespace = nsp AND t.typtype = 'e'
+      AND NOT EXISTS (SELECT FROM pg_depend d
+                      WHERE d.classid = 'pg_type'::regclass
+                        AND d.objid = t.oid
+                        AND d.deptype = 'e')
+), procs AS (
+    SELECT p.oid, p.prokind,
+           CASE p.prokind WHEN 'p' THEN 'procedure' ELSE 'function' END AS kw,
+           quote_ident(p.proname) || '('
+               || @extschema@.mig_autogen_map(pg_get_function_identity_arguments(p.oid), ns.name, as_nsp)
+               || ')' AS sig,
+           ns.q,
+           -- functions called by column defaults come before the tables
+           CASE WHEN EXISTS (SELECT FROM pg_depend d
+                             WHERE d.classid = 'pg_attrdef'::regclass
+                               AND d.refclassid = 'pg_proc'::regclass
+                               AND d.refobjid = p.oid)
+                THEN 25 ELSE 50 END AS kord
+    FROM pg_proc p, ns
+    WHERE p.pronamespace = nsp
+      AND p.prokind = ANY ('{f,p}'::"char"[])
+      AND NOT EXISTS (SELECT FROM pg_depend d
+                      WHERE d.classid = 'pg_proc'::regclass
+                        AND d.objid = p.oid
+                        AND d.deptype = 'e')
+), cols AS (
+    SELECT r.oid, a.attnum, r.relname, r.qname, a.attname,
+           @extschema@.mig_autogen_map(format_type(a.atttypid, a.atttypmod)
+             || CASE WHEN a.attcollation <> t.typcollation
+                  THEN ' COLLATE ' || quote_ident(cn.nspname)
+                       || '.' || quote_ident(co.collname)
+                  ELSE '' END, ns.name, as_nsp) AS typ,
+           CASE WHEN a.attidentity = '' AND a.attgenerated = ''
+                THEN @extschema@.mig_autogen_map(pg_get_expr(ad.adbin, ad.adrelid), ns.name, as_nsp) END AS dflt,
+           a.attnotnull,
+           CASE a.attidentity WHEN 'a' THEN ' GENERATED ALWAYS AS IDENTITY'
+                              WHEN 'd' THEN ' GENERATED BY DEFAULT AS IDENTITY'
+                ELSE CASE WHEN a.attgenerated = 's'
+                          THEN ' GENERATED ALWAYS AS ('
+                               || @extschema@.mig_autogen_map(pg_get_expr(ad.adbin, ad.adrelid), ns.name, as_nsp)
+                               || ') STORED'
+                          ELSE '' END END AS gen
+    FROM rels r
+    CROSS JOIN ns
+    JOIN pg_attribute a ON a.attrelid = r.oid
+    JOIN pg_type t ON t.oid = a.atttypid
+    LEFT JOIN pg_collation co ON co.oid = a.attcollation
+    LEFT JOIN pg_namespace cn ON cn.oid = co.collnamespace
+    LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid
+                               AND ad.adnum = a.attnum
+    WHERE r.relkind = 'r' AND a.attnum > 0
+      AND NOT a.attisdropped
+), coldefs AS (
+    SELECT c.*, quote_ident(c.attname) || ' ' || c.typ
+             || c.gen
+             || COALESCE(' DEFAULT ' || c.dflt, '')
+             || CASE WHEN c.attnotnull THEN ' NOT NULL' ELSE '' END AS coldef
+    FROM cols c
+), owned AS (
+    SELECT s.oid, s.relname, s.qname, r.qname || '.' || quote_ident(a.attname) AS owner_col,
+           r.relname || '.' || a.attname AS owner_key
+    FROM rels s
+    JOIN pg_depend d ON d.classid = 'pg_class'::regclass
+                        AND d.objid = s.oid
+                        AND d.refclassid = 'pg_class'::regclass
+                        AND d.deptype = 'a'
+                        AND d.refobjsubid > 0
+    JOIN rels r ON r.oid = d.refobjid
+    JOIN pg_attribute a ON a.attrelid = d.refobjid
+                           AND a.attnum = d.refobjsubid
+    WHERE s.relkind = 'S'
+), cons AS (
+    SELECT k.oid, k.contype, r.relname, r.qname, k.conname,
+           @extschema@.mig_autogen_map(pg_get_constraintdef(k.oid), ns.name, as_nsp) AS def
+    FROM pg_constraint k
+    JOIN rels r ON r.oid = k.conrelid
+    CROSS JOIN ns
+    WHERE r.relkind = 'r'
+), descr AS (
+    SELECT CASE r.relkind WHEN 'r' THEN 'table' WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view'
+                          WHEN 'S' THEN 'sequence' ELSE 'index' END AS kw,
+           r.relname::text AS key, r.qname AS target, r.oid, 0 AS subid,
+           'pg_class'::regclass::oid AS classid
+    FROM rels r
+    UNION ALL
+    SELECT 'column', c.relname || '.' || c.attname,
+           c.qname || '.' || quote_ident(c.attname), c.oid, c.attnum,
+           'pg_class'::regclass
+    FROM cols c
+    UNION ALL
+    SELECT 'type', t.typname::text, t.qname, t.oid, 0, 'pg_type'::regclass FROM types t
+    UNION ALL
+    SELECT p.kw, p.sig, p.q || p.sig, p.oid, 0, 'pg_proc'::regclass FROM procs p
+    UNION ALL
+    SELECT 'constraint', k.relname || '.' || k.conname,
+           quote_ident(k.conname) || ' ON ' || k.qname, k.oid, 0,
+           'pg_constraint'::regclass
+    FROM cons k
+    UNION ALL
+    SELECT 'trigger', r.relname || '.' || g.tgname,
+           quote_ident(g.tgname) || ' ON ' || r.qname, g.oid, 0,
+           'pg_trigger'::regclass
+    FROM pg_trigger g JOIN rels r ON r.oid = g.tgrelid
+    WHERE NOT g.tgisinternal
+)
+SELECT 10, 'type', t.typname::text, 'type ' || t.qname, t.qname, t.oid, 0,
+       t.labels::text,
+       'CREATE TYPE ' || t.qname || ' AS ENUM ('
+           || (SELECT string_agg(quote_literal(l), ', ' ORDER BY o)
+               FROM unnest(t.labels) WITH ORDINALITY AS u(l, o))
+           || ')',
+       'DROP TYPE ' || t.qname,
+       NULL::text, NULL::text, NULL::text, NULL::boolean, NULL::text, t.labels,
+       'pg_type'::regclass::oid
+FROM types t
+UNION ALL
+SELECT 20, 'sequence', r.relname::text, 'sequence ' || r.qname, r.qname, r.oid, 0, s.def,
+       'CREATE SEQUENCE ' || r.qname || ' ' || s.def,
+       'DROP SEQUENCE ' || r.qname,
+       o.owner_key, NULL, NULL, NULL, NULL, NULL, 'pg_class'::regclass
+FROM rels r
+LEFT JOIN owned o ON o.oid = r.oid
+JOIN LATERAL (
+    SELECT 'AS ' || format_type(q.seqtypid, NULL)
+           || ' INCREMENT BY ' || q.seqincrement
+           || ' MINVALUE ' || q.seqmin
+           || ' MAXVALUE ' || q.seqmax
+           || ' START WITH ' || q.seqstart
+           || ' CACHE ' || q.seqcache
+           || CASE WHEN q.seqcycle THEN ' CYCLE' ELSE ' NO CYCLE' END AS def
+    FROM pg_sequence q WHERE q.seqrelid = r.oid) s ON true
+WHERE r.relkind = 'S'
+UNION ALL
+SELECT 30, 'table', r.relname::text, 'table ' || r.qname, r.qname, r.oid, 0, 'table',
+       'CREATE TABLE ' || r.qname || ' ('
+           || COALESCE(E'\n    ' ||
+               (SELECT string_agg(c.coldef, E',\n    ' ORDER BY c.attnum)
+                FROM coldefs c WHERE c.oid = r.oid) || E'\n', '')
+           || ')',
+       'DROP TABLE ' || r.qname,
+       NULL, NULL, NULL, NULL, NULL, NULL, 'pg_class'::regclass
+FROM rels r WHERE r.relkind = 'r'
+UNION ALL
+SELECT 40, 'column', c.relname || '.' || c.attname,
+       'column ' || c.qname || '.' || quote_ident(c.attname),
+       c.qname, c.oid, c.attnum, c.coldef,
+       'ALTER TABLE ' || c.qname || ' ADD COLUMN ' || c.coldef,
+       'ALTER TABLE ' || c.qname || ' DROP COLUMN ' || quote_ident(c.attname),
+       c.attname::text, c.typ, c.dflt, c.attnotnull, c.gen, NULL, 'pg_class'::regclass
+FROM coldefs c
+UNION ALL
+SELECT 45, 'sequence owner', o.relname::text, 'owner of sequence ' || o.qname, o.qname, o.oid, 0, o.owner_col,
+       'ALTER SEQUENCE ' || o.qname || ' OWNED BY ' || o.owner_col,
+       'ALTER SEQUENCE ' || o.qname || ' OWNED BY NONE',
+       NULL, NULL, NULL, NULL, NULL, NULL, 'pg_class'::regclass
+FROM owned o
+UNION ALL
+SELECT p.kord, p.kw, p.sig, p.kw || ' ' || p.q || p.sig, p.q || p.sig, p.oid, 0, f.def,
+       rtrim(f.def, E'\n'),
+       'DROP ' || upper(p.kw) || ' ' || p.q || p.sig,
+       NULL, NULL, NULL, NULL, NULL, NULL, 'pg_proc'::regclass
+FROM procs p CROSS JOIN ns
+CROSS JOIN LATERAL (SELECT @extschema@.mig_autogen_map(pg_get_functiondef(p.oid), ns.name, as_nsp) AS def) f
+UNION ALL
+SELECT CASE WHEN k.contype = 'f' THEN 80 ELSE 60 END,
+       CASE WHEN k.contype = 'f' THEN 'foreign key' ELSE 'constraint' END,
+       k.relname || '.' || k.conname,
+       'constraint ' || quote_ident(k.conname) || ' on ' || k.qname,
+       k.qname, k.oid, 0, k.def,
+       'ALTER TABLE ' || k.qname || ' ADD CONSTRAINT '
+           || quote_ident(k.conname) || ' ' || k.def,
+       'ALTER TABLE ' || k.qname || ' DROP CONSTRAINT '
+           || quote_ident(k.conname),
+       NULL, NULL, NULL, NULL, NULL, NULL, 'pg_constraint'::regclass
+FROM cons k
+UNION ALL
+SELECT 70, 'index', r.relname::text, 'index ' || r.qname, r.qname, r.oid, 0, x.def, x.def,
+       'DROP INDEX ' || r.qname,
+       NULL, NULL, NULL, NULL, NULL, NULL, 'pg_class'::regclass
+FROM rels r
+JOIN pg_index i ON i.indexrelid = r.oid
+JOIN rels t ON t.oid = i.indrelid
+CROSS JOIN ns
+CROSS JOIN LATERAL (SELECT @extschema@.mig_autogen_map(pg_get_indexdef(r.oid), ns.name, as_nsp) AS def) x
+WHERE NOT EXISTS (SELECT FROM pg_constraint k WHERE k.conindid = r.oid
+                     AND k.contype = ANY ('{p,u,x}'::"char"[]))
+UNION ALL
+SELECT 90, CASE r.relkind WHEN 'v' THEN 'view' ELSE 'materialized view' END, r.relname::text,
+       CASE r.relkind WHEN 'v' THEN 'view ' ELSE 'materialized view ' END || r.qname,
+       r.qname, r.oid, 0, v.def,
+       CASE r.relkind WHEN 'v' THEN 'CREATE VIEW ' ELSE 'CREATE MATERIALIZED VIEW ' END
+           || r.qname || E' AS\n' || rtrim(v.def, ';'),
+       CASE r.relkind WHEN 'v' THEN 'DROP VIEW ' ELSE 'DROP MATERIALIZED VIEW ' END || r.qname,
+       NULL, NULL, NULL, NULL, NULL, NULL, 'pg_class'::regclass
+FROM rels r CROSS JOIN ns
+CROSS JOIN LATERAL (SELECT @extschema@.mig_autogen_map(pg_get_viewdef(r.oid), ns.name, as_nsp) AS def) v
+WHERE r.relkind = ANY ('{v,m}'::"char"[])
+UNION ALL
+SELECT 100, 'trigger', r.relname || '.' || g.tgname,
+       'trigger ' || quote_ident(g.tgname) || ' on ' || r.qname,
+       r.qname, g.oid, 0, t.def, t.def,
+       'DROP TRIGGER ' || quote_ident(g.tgname) || ' ON ' || r.qname,
+       NULL, NULL, NULL, NULL, NULL, NULL, 'pg_trigger'::regclass
+FROM pg_trigger g
+JOIN rels r ON r.oid = g.tgrelid
+CROSS JOIN ns
+CROSS JOIN LATERAL (SELECT @extschema@.mig_autogen_map(pg_get_triggerdef(g.oid), ns.name, as_nsp) AS def) t
+WHERE NOT g.tgisinternal
+UNION ALL
+SELECT 110, 'comment', o.kw || ' ' || o.key,
+       'comment on ' || o.kw || ' ' || o.target,
+       o.target, o.oid, o.subid, d.description,
+       'COMMENT ON ' || upper(o.kw) || ' ' || o.target
+           || ' IS ' || quote_literal(d.description),
+       'COMMENT ON ' || upper(o.kw) || ' ' || o.target
+           || ' IS NULL',
+       NULL, NULL, NULL, NULL, NULL, NULL, o.classid
+FROM descr o
+JOIN pg_description d ON d.objoid = o.oid
+                         AND d.objsubid = o.subid
+                         AND d.classoid = o.classid
+$$;
+
+-- mig_autogen_alter_column: the ALTER TABLE that takes column col of qrel
+-- from one type, default and nullability to another (same generation).
+CREATE OR REPLACE FUNCTION mig_autogen_alter_column(qrel text, col text,
+                                         from_type text, from_default text, from_notnull boolean,
+                                         to_type text, to_default text, to_notnull boolean)
+RETURNS text
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp
+AS $$
+SELECT 'ALTER TABLE ' || qrel || ' ' ||
+       array_to_string(ARRAY[
+           CASE WHEN from_default IS DISTINCT FROM to_default AND from_default IS NOT NULL
+                     AND (to_default IS NULL OR from_type <> to_type)
+                THEN 'ALTER COLUMN ' || c.q || ' DROP DEFAULT' END,
+           CASE WHEN from_type <> to_type
+                THEN 'ALTER COLUMN ' || c.q || ' TYPE ' || to_type END,
+           CASE WHEN from_default IS DISTINCT FROM to_default AND to_default IS NOT NULL
+                THEN 'ALTER COLUMN ' || c.q || ' SET DEFAULT ' || to_default END,
+           CASE WHEN from_notnull <> to_notnull
+                THEN 'ALTER COLUMN ' || c.q ||
+                     CASE WHEN to_notnull THEN ' SET NOT NULL' ELSE ' DROP NOT NULL' END END], ', ')
+FROM (SELECT quote_ident(col) AS q) c
+$$;
+
+-- mig_autogen_recreate_enum: statements (separated by ";\n") that replace
+-- enum type qtype (named typname in schema nsp) by one with labels,
+-- converting the columns listed in cols (elements "qrel", "col", "default")
+-- through text.
+CREATE OR REPLACE FUNCTION mig_autogen_recreate_enum(nsp name, typname name, qtype text, labels text[], cols text[])
+RETURNS text
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp
+AS $$
+SELECT concat_ws(E';\n',
+    'ALTER TYPE ' || qtype || ' RENAME TO ' || o.name,
+    'CREATE TYPE ' || qtype || ' AS ENUM ('
+        || (SELECT COALESCE(string_agg(quote_literal(l), ', ' ORDER BY n), '')
+            FROM unnest(labels) WITH ORDINALITY AS u(l, n))
+        || ')',
+    (SELECT string_agg(
+                'ALTER TABLE ' || cols[i][1] || ' '
+                || concat_ws(', ',
+                    CASE WHEN cols[i][3] IS NOT NULL THEN 'ALTER COLUMN ' || cols[i][2] || ' DROP DEFAULT' END,
+                    'ALTER COLUMN ' || cols[i][2] || ' TYPE ' || qtype
+                        || ' USING ' || cols[i][2] || '::text::'
+                        || qtype,
+                    CASE WHEN cols[i][3] IS NOT NULL THEN 'ALTER COLUMN ' || cols[i][2]
+                        || ' SET DEFAULT ' || cols[i][3] END),
+                E';\n' ORDER BY i)
+     FROM generate_subscripts(cols, 1) AS i),
+    'DROP TYPE ' || quote_ident(nsp) || '.' || o.name)
+FROM (SELECT quote_ident(typname || '_mig_old') AS name) o
+$$;
+
+-- mig_autogen_diff: the changes that take schema target to the objects of
+-- schema desired, in apply order: drops of dependent objects (in reverse
+-- creation order), then additions and alterations (in creation order),
+-- then drops of types, sequences, tables and functions.  Unchanged
+-- objects depending on a replaced one are dropped and created again too.
+-- Downgrading applies the downgrade statements in the reverse order.  (JIT
+-- compiling this query would cost more than running it.)
+CREATE OR REPLACE FUNCTION mig_autogen_diff(desired oid, target oid)
+RETURNS TABLE (change text, object text, upgrade text, downgrade text,
+               loses_data boolean, downgrade_loses_data boolean)
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp SET jit = off
+AS $$
+WITH RECURSIVE tn AS (
+    SELECT n.nspname FROM pg_namespace n WHERE n.oid = target
+), d AS (
+    SELECT o.* FROM tn, @extschema@.mig_autogen_objects(desired, tn.nspname) o
+), c AS (
+    SELECT o.* FROM tn, @extschema@.mig_autogen_objects(target, tn.nspname) o
+), p AS (
+    SELECT d, c, d.kind IS NOT NULL AND c.kind IS NOT NULL AS both,
+           d.kind IS NOT NULL AND c.kind IS NOT NULL
+           AND (d.kind = ANY ('{constraint,foreign key,index,view,materialized view,trigger}')
+                OR d.col_generation IS DISTINCT FROM c.col_generation) AS replaced
+    FROM d FULL JOIN c ON c.kind = d.kind AND c.key = d.key
+    WHERE d.def IS DISTINCT FROM c.def
+      -- columns of tables added or dropped come with their table
+      AND (COALESCE(d.kind, c.kind) <> 'column'
+           OR (EXISTS (SELECT FROM d t WHERE t.kind = 'table'
+                                          AND t.qname = COALESCE(d.qname, c.qname))
+               AND EXISTS (SELECT FROM c t WHERE t.kind = 'table'
+                                             AND t.qname = COALESCE(d.qname, c.qname))))
+), same AS (
+    -- unchanged objects that may have to be dropped and created again
+    SELECT d, c
+    FROM d JOIN c ON c.kind = d.kind AND c.key = d.key
+    WHERE d.def = c.def
+      AND c.kind = ANY ('{constraint,foreign key,index,trigger,view,materialized view,comment}')
+), forced (classid, objid, subid, views_only) AS (
+    -- objects dropped and created again (replaced), and those depending on
+    -- them in the target schema; a column changing type forces the views
+    -- using it (and their dependents) only
+    SELECT (p.c).classid, (p.c).objid, (p.c).subid, false FROM p WHERE p.replaced
+    UNION
+    SELECT (p.c).classid, (p.c).objid, (p.c).subid, true FROM p
+    WHERE p.both AND (p.c).kind = 'column'
+      AND (p.c).col_type <> (p.d).col_type
+    UNION
+    SELECT (s.c).classid, (s.c).objid, (s.c).subid, false
+    FROM forced f JOIN same s ON
+        CASE WHEN (s.c).kind = 'comment'
+             THEN NOT f.views_only AND (s.c).classid = f.classid
+                  AND (s.c).objid = f.objid AND (s.c).subid = f.subid
+             ELSE (NOT f.views_only OR (s.c).kind = ANY ('{view,materialized view}'))
+                  AND EXISTS (
+                      SELECT FROM pg_depend dep
+                      LEFT JOIN pg_rewrite rw
+                             ON dep.classid = 'pg_rewrite'::regclass
+                            AND rw.oid = dep.objid
+                      WHERE ((dep.classid = (s.c).classid AND dep.objid = (s.c).objid)
+                             OR rw.ev_class = (s.c).objid)
+                        AND ((dep.refclassid = f.classid
+                              AND dep.refobjid = f.objid
+                              AND (f.subid = 0 OR dep.refobjsubid = f.subid))
+                             -- foreign keys depend on the index of the key they reference
+                             OR (f.classid = 'pg_constraint'::regclass
+                                 AND dep.refclassid = 'pg_class'::regclass
+                                 AND dep.refobjid =
+                                     (SELECT k.conindid FROM pg_constraint k
+                                      WHERE k.oid = f.objid)))
+                        AND NOT (dep.classid = f.classid AND dep.objid = f.objid))
+        END
+), enums AS (
+    SELECT p.*,
+           ARRAY(SELECT l FROM unnest((p.d).enum_labels) WITH ORDINALITY AS u(l, n)
+                 WHERE l = ANY ((p.c).enum_labels) ORDER BY n)
+               = (p.c).enum_labels AS appended,
+           ARRAY(SELECT ARRAY[cc.qname, quote_ident(cc.col_name), cc.col_default]
+                 FROM c cc
+                 WHERE cc.kind = 'column' AND cc.col_type = (p.c).qname
+                   AND EXISTS (SELECT FROM d dd WHERE dd.kind = 'column'
+                                                  AND dd.key = cc.key)
+                 ORDER BY cc.objid, cc.subid) AS cols
+    FROM p WHERE p.both AND (p.d).kind = 'type'
+), steps AS (
+    SELECT CASE WHEN (p.c).kind = ANY ('{type,sequence,table,function,procedure}')
+                     AND NOT p.both
+                     -- a sequence goes with the column owning it when that is dropped
+                     AND NOT EXISTS (SELECT FROM p q WHERE (q.c).kind = 'column'
+                                                       AND (q.c).key = (p.c).col_name
+                                                       AND ((q.d).kind IS NULL OR q.replaced))
+                THEN 3 ELSE 1 END AS phase,
+           (p.c).kord, (p.c).objid, (p.c).subid, 'drop' AS change, (p.c).label AS object,
+           (p.c).drop_sql AS upgrade, (p.c).create_sql AS downgrade,
+           (p.c).kind = ANY ('{table,column,sequence}') AS loses_data,
+           false AS downgrade_loses_data
+    FROM p WHERE (p.d).kind IS NULL OR p.replaced
+    UNION ALL
+    SELECT 2, (p.d).kord, (p.d).objid, (p.d).subid, 'add', (p.d).label,
+           (p.d).create_sql, (p.d).drop_sql,
+           false, (p.d).kind = ANY ('{table,column,sequence}')
+    FROM p WHERE (p.c).kind IS NULL OR p.replaced
+    UNION ALL
+    SELECT 2, (p.d).kord, (p.d).objid, (p.d).subid, 'alter', (p.d).label,
+           CASE (p.d).kind
+               WHEN 'column' THEN @extschema@.mig_autogen_alter_column((p.d).qname, (p.d).col_name,
+                   (p.c).col_type, (p.c).col_default, (p.c).col_notnull,
+                   (p.d).col_type, (p.d).col_default, (p.d).col_notnull)
+               WHEN 'sequence' THEN 'ALTER SEQUENCE ' || (p.d).qname || ' ' || (p.d).def
+               ELSE (p.d).create_sql END,
+           CASE (p.d).kind
+               WHEN 'column' THEN @extschema@.mig_autogen_alter_column((p.d).qname, (p.d).col_name,
+                   (p.d).col_type, (p.d).col_default, (p.d).col_notnull,
+                   (p.c).col_type, (p.c).col_default, (p.c).col_notnull)
+               WHEN 'sequence' THEN 'ALTER SEQUENCE ' || (p.c).qname || ' ' || (p.c).def
+               ELSE (p.c).create_sql END,
+           false, false
+    FROM p WHERE p.both AND NOT p.replaced AND (p.d).kind <> 'type'
+    UNION ALL
+    SELECT 2, (e.d).kord, (e.d).objid, (e.d).subid, 'alter', (e.d).label,
+           CASE WHEN e.appended
+                THEN (SELECT string_agg('ALTER TYPE ' || (e.d).qname
+                             || ' ADD VALUE ' || quote_literal(l)
+                             || CASE WHEN n = 1
+                                 THEN COALESCE(' BEFORE ' || quote_literal((e.c).enum_labels[1]), '')
+                                 ELSE ' AFTER ' || quote_literal((e.d).enum_labels[n - 1]) END,
+                             E';\n' ORDER BY n)
+                      FROM unnest((e.d).enum_labels) WITH ORDINALITY AS u(l, n)
+                      WHERE NOT l = ANY ((e.c).enum_labels))
+                ELSE @extschema@.mig_autogen_recreate_enum(tn.nspname, (e.d).key::name, (e.d).qname, (e.d).enum_labels, e.cols) END,
+           @extschema@.mig_autogen_recreate_enum(tn.nspname, (e.c).key::name, (e.c).qname, (e.c).enum_labels, e.cols),
+           NOT e.appended, true
+    FROM enums e, tn
+    UNION ALL
+    SELECT 1, (s.c).kord, (s.c).objid, (s.c).subid, 'drop', (s.c).label,
+           (s.c).drop_sql, (s.c).create_sql, false, false
+    FROM same s
+    WHERE EXISTS (SELECT FROM forced f WHERE f.classid = (s.c).classid
+                     AND f.objid = (s.c).objid AND f.subid = (s.c).subid)
+    UNION ALL
+    SELECT 2, (s.d).kord, (s.d).objid, (s.d).subid, 'add', (s.d).label,
+           (s.d).create_sql, (s.d).drop_sql, false, false
+    FROM same s
+    WHERE EXISTS (SELECT FROM forced f WHERE f.classid = (s.c).classid
+                     AND f.objid = (s.c).objid AND f.subid = (s.c).subid)
+)
+SELECT s.change, s.object, s.upgrade, s.downgrade, s.loses_data, s.downgrade_loses_data
+FROM steps s
+ORDER BY s.phase,
+         CASE WHEN s.phase = 2 THEN s.kord ELSE - s.kord END,
+         CASE WHEN s.phase = 2 THEN s.objid::bigint ELSE - s.objid::bigint END,
+         CASE WHEN s.phase = 2 THEN s.subid ELSE - s.subid END
+$$;
+
+-- What each object is for, as \df+, \dt+ and \ds+ show it.
+COMMENT ON TABLE mig_revisions IS
+    'mig_ext: registered revisions with their bodies; SELECT on this table is what lets a role read bodies through mig_ext';
+COMMENT ON TABLE mig_version IS
+    'mig_ext: current version rows, one per head applied (moved by mig_upgrade, mig_downgrade and mig_stamp)';
+COMMENT ON TABLE mig_log IS
+    'mig_ext: audit trail, one row per step applied';
+COMMENT ON SEQUENCE mig_revisions_seq_seq IS
+    'mig_ext: registration order of mig_revisions';
+COMMENT ON SEQUENCE mig_log_id_seq IS
+    'mig_ext: ids of mig_log';
+
+COMMENT ON FUNCTION mig_revision(text, text, text, text, text[], text[], text[]) IS
+    'register a revision from its message and bodies; returns its id';
+COMMENT ON FUNCTION mig_merge(text, text[], text, text[]) IS
+    'register a revision merging the given heads; returns its id';
+COMMENT ON FUNCTION mig_upgrade(text) IS
+    'run the upgrades up to a target; one row per step run';
+COMMENT ON FUNCTION mig_downgrade(text) IS
+    'run the downgrades down to a target; one row per step run';
+COMMENT ON FUNCTION mig_stamp(text, boolean) IS
+    'set the version rows to a target without running any body';
+COMMENT ON FUNCTION mig_current() IS
+    'the current version rows';
+COMMENT ON FUNCTION mig_heads() IS
+    'the heads of the revision graph';
+COMMENT ON FUNCTION mig_branches() IS
+    'the branch points of the revision graph';
+COMMENT ON FUNCTION mig_history(text) IS
+    'the revisions of a history range, newest first';
+COMMENT ON FUNCTION mig_show(text) IS
+    'the revisions an identifier names, with their bodies';
+COMMENT ON FUNCTION mig_validate() IS
+    'one row per problem of the catalog: unknown or missing revisions, edited or changed bodies';
+COMMENT ON FUNCTION mig_plan(text) IS
+    'the steps a move to a target would take, running nothing';
+COMMENT ON FUNCTION mig_upgrade_sql(text) IS
+    'the SQL script of mig_upgrade to a target, to run elsewhere';
+COMMENT ON FUNCTION mig_downgrade_sql(text) IS
+    'the SQL script of mig_downgrade to a target, to run elsewhere';
+COMMENT ON FUNCTION mig_import(text, text) IS
+    'register the revision a revision file describes; returns its id';
+COMMENT ON FUNCTION mig_adopt_alembic(regclass) IS
+    'stamp the revisions an Alembic version table holds; returns them';
+COMMENT ON FUNCTION mig_graph() IS
+    'the revision graph in Graphviz DOT';
+COMMENT ON FUNCTION mig_diff(text, name) IS
+    'the changes that take a schema to the objects a desired DDL creates, in apply order';
+COMMENT ON FUNCTION mig_autogenerate(text, text, name, text) IS
+    'register a revision whose bodies are the changes mig_diff finds; returns its id';
+COMMENT ON FUNCTION mig_check(text, name) IS
+    'raise an error listing the pending changes when a schema differs from a desired DDL';
+
+COMMENT ON FUNCTION mig_autogen_map(text, name, name) IS
+    'internal to mig_diff: rewrite one schema qualification to another';
+COMMENT ON FUNCTION mig_autogen_objects(oid, name) IS
+    'internal to mig_diff: the comparable objects of a schema and their definitions';
+COMMENT ON FUNCTION mig_autogen_alter_column(text, text, text, text, boolean, text, text, boolean) IS
+    'internal to mig_diff: the ALTER TABLE that changes one column';
+COMMENT ON FUNCTION mig_autogen_recreate_enum(name, name, text, text[], text[]) IS
+    'internal to mig_diff: the statements that rebuild an enum type';
+COMMENT ON FUNCTION mig_autogen_diff(oid, oid) IS
+    'internal to mig_diff: the changes between two schemas, in apply order';
