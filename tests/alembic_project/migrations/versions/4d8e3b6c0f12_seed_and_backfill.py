@@ -17,13 +17,16 @@ account = sa.table(
     sa.column("name", sa.String),
     sa.column("email", sa.String),
     sa.column("status", sa.String),
+    sa.column("created_at", sa.String),
 )
 
 
 def upgrade():
     op.bulk_insert(account, [
-        {"id": 1, "name": "Ada", "email": "ada@example.org", "status": "active"},
-        {"id": 2, "name": "O'Brien", "email": "obrien@example.org", "status": "closed"},
+        {"id": 1, "name": "Ada", "email": "ada@example.org", "status": "active",
+         "created_at": "2024-01-02 03:04:05"},
+        {"id": 2, "name": "O'Brien", "email": "obrien@example.org", "status": "closed",
+         "created_at": "2024-01-02 03:04:05"},
     ])
     op.execute("UPDATE account SET score = 10 WHERE status = 'active'")
 
