@@ -29,17 +29,6 @@ work=$(mktemp -d)
 chmod 755 "$work"
 trap 'rm -rf "$work"' EXIT
 
-# check NAME CMD...: run CMD, count and print the outcome.
-check() {
-    local name=$1
-    shift
-    if "$@" >"$work/out" 2>&1; then
-        passed=$((passed + 1)); echo "ok - $name"
-    else
-        failed=$((failed + 1)); echo "not ok - $name"; sed 's/^/    /' "$work/out"
-    fi
-}
-
 # alembic DB ARGS...: Alembic's own command line on the sample project and DB.
 alembic() {
     local db=$1
@@ -121,20 +110,20 @@ both() {
 out=$work/out_files
 
 # --- the command line --------------------------------------------------------
-check "--help exits 0" "${EXPORT[@]}" --help
-check "no -o: usage error, exit 2" bash -c '"$@"; [ $? -eq 2 ]' _ "${EXPORT[@]}"
-check "a missing ini file: exit 1, said" bash -c \
+check_cmd "--help exits 0" "${EXPORT[@]}" --help
+check_cmd "no -o: usage error, exit 2" bash -c '"$@"; [ $? -eq 2 ]' _ "${EXPORT[@]}"
+check_cmd "a missing ini file: exit 1, said" bash -c \
     '"$@" 2>&1 | grep -F "mig-alembic-export: error: could not find the Alembic configuration file \"nowhere.ini\""; [ "${PIPESTATUS[0]}" -eq 1 ]' \
     _ "${EXPORT[@]}" -c nowhere.ini -o "$work/none"
-check "an ini section that does not exist: exit 1" bash -c \
+check_cmd "an ini section that does not exist: exit 1" bash -c \
     'cd "$1" && shift && "$@"; [ $? -eq 1 ]' _ "$PROJECT" "${EXPORT[@]}" -n nosuchsection -o "$work/none"
-check "nothing written by the failed runs" test ! -e "$work/none"
+check_cmd "nothing written by the failed runs" test ! -e "$work/none"
 
 # --- export ---------------------------------------------------------------------
-check "export the sample project (-c, -n given)" \
+check_cmd "export the sample project (-c, -n given)" \
     bash -c 'cd "$1/.." && "${@:3}" -c "$1/alembic.ini" -n alembic -o "$2"' _ "$PROJECT" "$out" "${EXPORT[@]}"
-check "one file per Alembic revision" test "$(ls "$out"/*.sql | wc -l)" -eq 9
-check "ids, parents, labels, depends_on, message as in the Alembic scripts" \
+check_cmd "one file per Alembic revision" test "$(ls "$out"/*.sql | wc -l)" -eq 9
+check_cmd "ids, parents, labels, depends_on, message as in the Alembic scripts" \
     diff -u - <(for f in "$out"/*.sql; do
                     sed -n 's/^-- mig:\(revision\|down_revisions\|branch_labels\|depends_on\|message\):/\1:/p' "$f"
                 done) <<'EOF'
@@ -185,7 +174,7 @@ depends_on:
 message: drop legacy import; unique names
 EOF
 alembic exp_alembic upgrade heads --sql >"$work/offline.sql" 2>"$work/offline.err"
-check "each body is Alembic's own offline SQL, without its version table and BEGIN/COMMIT" \
+check_cmd "each body is Alembic's own offline SQL, without its version table and BEGIN/COMMIT" \
     "$PY" - "$work/offline.sql" "$out" <<'EOF'
 import glob, re, sys
 offline = open(sys.argv[1]).read()
@@ -204,17 +193,17 @@ EOF
 
 # --- heads, base, every revision on the way ------------------------------------
 for db in exp_alembic exp_mig exp_heads; do fresh_db "$db" >/dev/null; done
-check "load the files with mig_import" load exp_mig "$out"
-check "alembic upgrade heads = mig_upgrade('heads'), schema and data" both upgrade heads
-check "the schema at heads is there" grep -q '^CREATE TABLE public.audit_log ' "$work/exp_mig.dump"
-check "alembic downgrade base = mig_downgrade('base')" both downgrade base
-check "nothing left at base" bash -c '! grep -q "^CREATE \(TABLE\|TYPE\|VIEW\)" "$1"' _ "$work/exp_mig.dump"
+check_cmd "load the files with mig_import" load exp_mig "$out"
+check_cmd "alembic upgrade heads = mig_upgrade('heads'), schema and data" both upgrade heads
+check_cmd "the schema at heads is there" grep -q '^CREATE TABLE public.audit_log ' "$work/exp_mig.dump"
+check_cmd "alembic downgrade base = mig_downgrade('base')" both downgrade base
+check_cmd "nothing left at base" bash -c '! grep -q "^CREATE \(TABLE\|TYPE\|VIEW\)" "$1"' _ "$work/exp_mig.dump"
 order=$(for f in $(load_order "$out"); do header "$f" revision; done)
 for rev in $order; do
-    check "upgrade to $rev: same state" both upgrade "$rev"
+    check_cmd "upgrade to $rev: same state" both upgrade "$rev"
 done
 for rev in $(echo "$order" | tac | tail -n +2) base; do
-    check "downgrade to $rev: same state" both downgrade "$rev"
+    check_cmd "downgrade to $rev: same state" both downgrade "$rev"
 done
 
 # --- round trip through mig_import ----------------------------------------------
@@ -235,13 +224,13 @@ roundtrip() {
         diff -u "$f" <(rebuilt "$(header "$f" revision)") || return 1
     done
 }
-check "mig_show gives back every file as written" roundtrip
+check_cmd "mig_show gives back every file as written" roundtrip
 registered() {
     mig exp_mig "SELECT count(*), max(registered_at) FROM mig_revisions"
 }
 registered >"$work/before"
-check "registering the files again is a no-op" load exp_mig "$out"
-check "... nothing added" same_output "$work/before" registered
+check_cmd "registering the files again is a no-op" load exp_mig "$out"
+check_cmd "... nothing added" same_output "$work/before" registered
 
 # --- adopting a database Alembic upgraded half-way --------------------------------
 alembic exp_heads upgrade heads
@@ -252,15 +241,15 @@ alembic_rows() {
     mig exp_adopt "SELECT version_num FROM alembic_version ORDER BY 1"
 }
 alembic_rows >"$work/alembic_rows"
-check "Alembic's middle state has two version rows" test "$(wc -l <"$work/alembic_rows")" -eq 2
-check "load the files into the Alembic database" load exp_adopt "$out"
-check "mig_adopt_alembic stamps Alembic's rows" same_output "$work/alembic_rows" \
+check_cmd "Alembic's middle state has two version rows" test "$(wc -l <"$work/alembic_rows")" -eq 2
+check_cmd "load the files into the Alembic database" load exp_adopt "$out"
+check_cmd "mig_adopt_alembic stamps Alembic's rows" same_output "$work/alembic_rows" \
     mig exp_adopt "SELECT unnest(mig_adopt_alembic()) ORDER BY 1"
 echo "6f4b8d2e3a57 7a9c1e4f5b68 8b3d5f7a9c70 9c6e8a0b2d81" >"$work/rest"
-check "mig_upgrade('heads') from there runs the rest" same_output "$work/rest" \
+check_cmd "mig_upgrade('heads') from there runs the rest" same_output "$work/rest" \
     mig exp_adopt "SELECT string_agg(revision, ' ' ORDER BY revision) FROM mig_upgrade('heads')"
-check "same state as Alembic at heads" same exp_heads exp_adopt
-check "alembic_version untouched" same_output "$work/alembic_rows" alembic_rows
+check_cmd "same state as Alembic at heads" same exp_heads exp_adopt
+check_cmd "alembic_version untouched" same_output "$work/alembic_rows" alembic_rows
 
 # --- a revision that offline mode cannot render ---------------------------------------
 broken=$work/broken_project
@@ -290,17 +279,17 @@ def downgrade():
     op.execute("DELETE FROM audit_log WHERE action = 'import'")
 EOF
 (cd "$broken" && "${EXPORT[@]}" -o "$work/broken_out") >"$work/broken.stdout" 2>"$work/broken.stderr"
-check "unrenderable revision: exit 1" test $? -eq 1
-check "... reported by name, direction and reason" grep -F \
+check_cmd "unrenderable revision: exit 1" test $? -eq 1
+check_cmd "... reported by name, direction and reason" grep -F \
     "mig-alembic-export: error: revision a0b1c2d3e4f5 ($broken/migrations/versions/a0b1c2d3e4f5_backfill_from_query.py): the upgrade cannot be rendered offline: AttributeError: 'NoneType' object has no attribute 'fetchall' (line 16)" \
     "$work/broken.stderr"
-check "... and nothing written" test ! -e "$work/broken_out"
+check_cmd "... and nothing written" test ! -e "$work/broken_out"
 (cd "$broken" && "${EXPORT[@]}" -o "$work/broken_out" --placeholders) >"$work/broken.stdout" 2>"$work/broken.stderr"
-check "--placeholders: exit 0, the revision named in a warning" \
+check_cmd "--placeholders: exit 0, the revision named in a warning" \
     grep -F "mig-alembic-export: warning: revision a0b1c2d3e4f5 (" "$work/broken.stderr"
-check "--placeholders: every revision written" test "$(ls "$work/broken_out"/*.sql | wc -l)" -eq 10
+check_cmd "--placeholders: every revision written" test "$(ls "$work/broken_out"/*.sql | wc -l)" -eq 10
 fresh_db exp_placeholder >/dev/null
-check "load the files with the placeholder" load exp_placeholder "$work/broken_out"
+check_cmd "load the files with the placeholder" load exp_placeholder "$work/broken_out"
 placeholder_refuses() {
     ! mig exp_placeholder "SELECT count(*) FROM mig_upgrade('heads')" 2>"$work/refused" &&
         grep -F 'ERROR:  revision a0b1c2d3e4f5: the upgrade was not exported from Alembic' "$work/refused" &&
@@ -308,7 +297,7 @@ placeholder_refuses() {
         test "$(mig exp_placeholder "SELECT downgrade FROM mig_show('a0b1c2d3e4f5')")" = \
             "DELETE FROM audit_log WHERE action = 'import';"
 }
-check "the placeholder refuses to run (the rest of its file is exported)" placeholder_refuses
+check_cmd "the placeholder refuses to run (the rest of its file is exported)" placeholder_refuses
 
 for db in exp_alembic exp_mig exp_heads exp_adopt exp_placeholder; do
     "${PSQL[@]}" -d postgres -c "DROP DATABASE IF EXISTS $db"
