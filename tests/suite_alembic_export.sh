@@ -107,17 +107,23 @@ both() {
         same exp_alembic exp_mig
 }
 
+# export_fails PROJECT MESSAGE [ARGS...]: exporting PROJECT (with ARGS) exits
+# 1, says MESSAGE, writes nothing.
+export_fails() {
+    (cd "$1" && "${EXPORT[@]}" "${@:3}" -o "$work/failed_out") 2>"$work/failed.stderr"
+    test $? -eq 1 && grep -F "mig-alembic-export: error: $2" "$work/failed.stderr" &&
+        test ! -e "$work/failed_out"
+}
+
 out=$work/out_files
 
 # --- the command line --------------------------------------------------------
 check_cmd "--help exits 0" "${EXPORT[@]}" --help
 check_cmd "no -o: usage error, exit 2" bash -c '"$@"; [ $? -eq 2 ]' _ "${EXPORT[@]}"
-check_cmd "a missing ini file: exit 1, said" bash -c \
-    '"$@" 2>&1 | grep -F "mig-alembic-export: error: could not find the Alembic configuration file \"nowhere.ini\""; [ "${PIPESTATUS[0]}" -eq 1 ]' \
-    _ "${EXPORT[@]}" -c nowhere.ini -o "$work/none"
-check_cmd "an ini section that does not exist: exit 1" bash -c \
-    'cd "$1" && shift && "$@"; [ $? -eq 1 ]' _ "$PROJECT" "${EXPORT[@]}" -n nosuchsection -o "$work/none"
-check_cmd "nothing written by the failed runs" test ! -e "$work/none"
+check_cmd "a missing ini file: exit 1, said" export_fails "$PROJECT" \
+    'could not find the Alembic configuration file "nowhere.ini"' -c nowhere.ini
+check_cmd "an ini section that does not exist: exit 1, said" export_fails "$PROJECT" \
+    "Alembic: No config file 'alembic.ini' found, or file has no '[nosuchsection]' section" -n nosuchsection
 
 # --- export ---------------------------------------------------------------------
 check_cmd "export the sample project (-c, -n given)" \
@@ -278,12 +284,8 @@ def upgrade():
 def downgrade():
     op.execute("DELETE FROM audit_log WHERE action = 'import'")
 EOF
-(cd "$broken" && "${EXPORT[@]}" -o "$work/broken_out") >"$work/broken.stdout" 2>"$work/broken.stderr"
-check_cmd "unrenderable revision: exit 1" test $? -eq 1
-check_cmd "... reported by name, direction and reason" grep -F \
-    "mig-alembic-export: error: revision a0b1c2d3e4f5 ($broken/migrations/versions/a0b1c2d3e4f5_backfill_from_query.py): the upgrade cannot be rendered offline: AttributeError: 'NoneType' object has no attribute 'fetchall' (line 16)" \
-    "$work/broken.stderr"
-check_cmd "... and nothing written" test ! -e "$work/broken_out"
+check_cmd "unrenderable revision: exit 1, reported by name, direction and reason; nothing written" \
+    export_fails "$broken" "revision a0b1c2d3e4f5 ($broken/migrations/versions/a0b1c2d3e4f5_backfill_from_query.py): the upgrade cannot be rendered offline: AttributeError: 'NoneType' object has no attribute 'fetchall' (line 16)"
 (cd "$broken" && "${EXPORT[@]}" -o "$work/broken_out" --placeholders) >"$work/broken.stdout" 2>"$work/broken.stderr"
 check_cmd "--placeholders: exit 0, the revision named in a warning" \
     grep -F "mig-alembic-export: warning: revision a0b1c2d3e4f5 (" "$work/broken.stderr"
@@ -298,6 +300,33 @@ placeholder_refuses() {
             "DELETE FROM audit_log WHERE action = 'import';"
 }
 check_cmd "the placeholder refuses to run (the rest of its file is exported)" placeholder_refuses
+
+# --- what the file format or mig_ext cannot take ---------------------------------------
+# export_sqlite: the sample project exported with a SQLite URL.
+export_sqlite() {
+    ACCOUNTS_DB_URL=sqlite:// export_fails "$PROJECT" \
+        "env.py renders SQL for the sqlite dialect, not for PostgreSQL"
+}
+check_cmd "another dialect is refused" export_sqlite
+directive=$work/directive_project
+cp -r "$PROJECT" "$directive"
+cat >"$directive/migrations/versions/b1c2d3e4f5a6_directive_in_sql.py" <<'EOF'
+"""SQL with a line that reads as a directive"""
+from alembic import op
+
+revision = "b1c2d3e4f5a6"
+down_revision = "9c6e8a0b2d81"
+
+
+def upgrade():
+    op.execute("SELECT 1\n-- mig:downgrade")
+
+
+def downgrade():
+    pass
+EOF
+check_cmd "SQL with a \"-- mig:\" line is refused" export_fails "$directive" \
+    "revision b1c2d3e4f5a6 ($directive/migrations/versions/b1c2d3e4f5a6_directive_in_sql.py): its upgrade SQL has a line that starts with \"-- mig:\""
 
 for db in exp_alembic exp_mig exp_heads exp_adopt exp_placeholder; do
     "${PSQL[@]}" -d postgres -c "DROP DATABASE IF EXISTS $db"
