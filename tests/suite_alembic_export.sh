@@ -284,12 +284,33 @@ def upgrade():
 def downgrade():
     op.execute("DELETE FROM audit_log WHERE action = 'import'")
 EOF
+cat >"$broken/migrations/versions/c2d3e4f5a6b7_concurrent_index.py" <<'EOF'
+"""an index built concurrently"""
+from alembic import op
+
+revision = "c2d3e4f5a6b7"
+down_revision = "a0b1c2d3e4f5"
+
+
+def upgrade():
+    with op.get_context().autocommit_block():
+        op.create_index("ix_audit_log_action", "audit_log", ["action"], postgresql_concurrently=True)
+
+
+def downgrade():
+    op.drop_index("ix_audit_log_action", table_name="audit_log")
+EOF
 check_cmd "unrenderable revision: exit 1, reported by name, direction and reason; nothing written" \
     export_fails "$broken" "revision a0b1c2d3e4f5 ($broken/migrations/versions/a0b1c2d3e4f5_backfill_from_query.py): the upgrade cannot be rendered offline: AttributeError: 'NoneType' object has no attribute 'fetchall' (line 16)"
+check_cmd "... and so is a revision that leaves the transaction" grep -F \
+    "mig-alembic-export: error: revision c2d3e4f5a6b7 ($broken/migrations/versions/c2d3e4f5a6b7_concurrent_index.py): the upgrade cannot be rendered offline: its SQL leaves the transaction (autocommit_block() or COMMIT), which a mig_ext body cannot do" \
+    "$work/failed.stderr"
+check_cmd "... counted" grep -Fx \
+    "mig-alembic-export: error: nothing written: 2 revision steps cannot be rendered offline" "$work/failed.stderr"
 (cd "$broken" && "${EXPORT[@]}" -o "$work/broken_out" --placeholders) >"$work/broken.stdout" 2>"$work/broken.stderr"
 check_cmd "--placeholders: exit 0, the revision named in a warning" \
     grep -F "mig-alembic-export: warning: revision a0b1c2d3e4f5 (" "$work/broken.stderr"
-check_cmd "--placeholders: every revision written" test "$(ls "$work/broken_out"/*.sql | wc -l)" -eq 10
+check_cmd "--placeholders: every revision written" test "$(ls "$work/broken_out"/*.sql | wc -l)" -eq 11
 fresh_db exp_placeholder >/dev/null
 check_cmd "load the files with the placeholder" load exp_placeholder "$work/broken_out"
 placeholder_refuses() {
