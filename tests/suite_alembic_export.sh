@@ -8,9 +8,10 @@
 # the way up, on the way back down and at base.  A database upgraded by
 # Alembic to a middle revision is adopted (mig_adopt_alembic) and upgraded to
 # heads by mig_ext, leaving alembic_version as it was.  The files round-trip
-# through mig_import unchanged.  A revision that offline mode cannot render
-# is reported by name and nothing is written, unless placeholders are asked
-# for, which refuse to run.
+# through mig_import unchanged.  A revision that offline mode cannot render,
+# or whose SQL leaves the transaction, is reported by name and nothing is
+# written, unless placeholders are asked for, which refuse to run.  Another
+# dialect and SQL that the file format cannot carry are refused.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 . tests/lib.sh
@@ -26,7 +27,6 @@ export PGOPTIONS="-c client_min_messages=warning"
 passed=0
 failed=0
 work=$(mktemp -d)
-chmod 755 "$work"
 trap 'rm -rf "$work"' EXIT
 
 # alembic DB ARGS...: Alembic's own command line on the sample project and DB.
