@@ -4,7 +4,7 @@ OBJS = mig_ext.o src/graph.o src/target.o src/plan.o src/body.o src/catalog.o sr
        src/offline.o src/import.o src/diff.o src/privilege.o
 EXTENSION = mig_ext
 DATA = mig_ext--1.0.sql mig_ext--1.0--1.1.sql mig_ext--1.1--1.2.sql
-SCRIPTS = bin/mig
+SCRIPTS = bin/mig bin/mig-alembic-export
 PGFILEDESC = "mig_ext - versioned schema migrations inside PostgreSQL"
 
 REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))

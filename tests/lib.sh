@@ -69,3 +69,16 @@ build_and_install() {
         as_root make -s install >/dev/null
     fi
 }
+
+# check_cmd NAME CMD...: in a suite, run CMD and count it in the suite's
+# passed or failed; print "ok - NAME", or "not ok - NAME" and CMD's output
+# (kept in $work/out, $work being the suite's scratch directory).
+check_cmd() {
+    local name=$1
+    shift
+    if "$@" >"$work/out" 2>&1; then
+        passed=$((passed + 1)); echo "ok - $name"
+    else
+        failed=$((failed + 1)); echo "not ok - $name"; sed 's/^/    /' "$work/out"
+    fi
+}

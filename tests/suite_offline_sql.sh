@@ -16,17 +16,6 @@ failed=0
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-# check NAME CMD...: run CMD, count and print the outcome.
-check() {
-    local name=$1
-    shift
-    if "$@" >"$work/out" 2>&1; then
-        passed=$((passed + 1)); echo "ok - $name"
-    else
-        failed=$((failed + 1)); echo "not ok - $name"; sed 's/^/    /' "$work/out"
-    fi
-}
-
 # state DB: what must be equal between the two databases.
 # (pg_dump's \restrict lines carry a random key: left out.)
 state() {
@@ -77,14 +66,14 @@ SELECT mig_merge('merge tags', '{d1,b2}', '003');
 SQL
 done
 
-check "same start" same_state
-check "upgrade 002" both upgrade 002
-check "upgrade b2 (new branch)" both upgrade b2
-check "upgrade heads (dependency, merge)" both upgrade heads
-check "downgrade d1 (unmerge)" both downgrade d1
-check "downgrade 001" both downgrade 001
-check "upgrade head again" both upgrade head
-check "downgrade base" both downgrade base
+check_cmd "same start" same_state
+check_cmd "upgrade 002" both upgrade 002
+check_cmd "upgrade b2 (new branch)" both upgrade b2
+check_cmd "upgrade heads (dependency, merge)" both upgrade heads
+check_cmd "downgrade d1 (unmerge)" both downgrade d1
+check_cmd "downgrade 001" both downgrade 001
+check_cmd "upgrade head again" both upgrade head
+check_cmd "downgrade base" both downgrade base
 
 # A script applied where the version rows moved on refuses and changes nothing.
 "${PSQL[@]}" -At -d mig_script -c "SELECT mig_upgrade_sql('002')" >"$work/stale.sql"
@@ -95,7 +84,7 @@ refused() {
         [ "$("${PSQL[@]}" -At -d mig_script -c "SELECT string_agg(revision, ',') FROM mig_version")" = 001 ] &&
         [ "$("${PSQL[@]}" -At -d mig_script -c "SELECT count(*) FROM information_schema.columns WHERE column_name = 'done'")" = 0 ]
 }
-check "stale script refused, nothing changed" refused
+check_cmd "stale script refused, nothing changed" refused
 
 # Only the owner of the catalog tables (or a superuser) can apply a script.
 "${PSQL[@]}" -d mig_script -c "SELECT * FROM mig_downgrade('base')" >/dev/null
@@ -107,7 +96,7 @@ not_owner() {
         grep -q "permission denied for table mig_version" "$work/err" &&
         [ -z "$("${PSQL[@]}" -At -d mig_script -c "SELECT to_regclass('todo')")" ]
 }
-check "a role that does not own the catalog cannot apply it" not_owner
+check_cmd "a role that does not own the catalog cannot apply it" not_owner
 "${PSQL[@]}" -d mig_script -c "REVOKE CREATE ON SCHEMA public FROM mig_offline_app" -c "DROP ROLE mig_offline_app" >/dev/null
 "${PSQL[@]}" -d mig_script -f "$work/owner.sql" >/dev/null
 
@@ -117,13 +106,13 @@ single() {
     "${PSQL[@]}" -1 -d mig_script -f "$work/fresh.sql" >/dev/null 2>&1 &&
         [ "$("${PSQL[@]}" -At -d mig_script -c "SELECT string_agg(revision, ',') FROM mig_version")" = 002 ]
 }
-check "psql -1 -f applies it" single
+check_cmd "psql -1 -f applies it" single
 
 # mig_graph's DOT, with a dependency, a merge and a message to escape, parses.
 need_packages graphviz
 "${PSQL[@]}" -d mig_call -c "SELECT mig_revision(E'say \"hi\" \\\\ back\nslash', 'SELECT 1;', NULL, 'q1', '{003}')" >/dev/null
 "${PSQL[@]}" -At -d mig_call -c "SELECT mig_graph()" >"$work/graph.dot"
-check "mig_graph output parses with dot -Tsvg" bash -c "dot -Tsvg '$work/graph.dot' | grep -q '<svg' && grep -q 'say \\\\\"hi' '$work/graph.dot'"
+check_cmd "mig_graph output parses with dot -Tsvg" bash -c "dot -Tsvg '$work/graph.dot' | grep -q '<svg' && grep -q 'say \\\\\"hi' '$work/graph.dot'"
 
 for db in mig_call mig_script; do
     "${PSQL[@]}" -d postgres -c "DROP DATABASE $db"
