@@ -10,12 +10,17 @@
  * revision's parents and dependencies registered first, and the client
  * does not know them, so the call goes to a function created in pg_temp
  * for the session: it imports the files in name order, each in a
- * subtransaction, keeps the ones that fail because a revision they name
- * is not registered yet (SQLSTATE 42704) for another pass, and passes
- * again while a pass registers something.  It returns the files it could
- * not load: the first file that failed for another reason, or all that
- * still miss a revision.  The client then imports the first of them
- * alone, to show the server's error for it, and nothing is committed.
+ * subtransaction.  A file that fails because a revision it names is not
+ * registered yet (SQLSTATE 42704) waits for that revision, whose name the
+ * error message gives, and is tried again once a file registers it; the
+ * files waiting for a name that no id answers (a label, a prefix, or a
+ * message worded otherwise) are all tried again after the queue runs
+ * out, as long as something loaded.  So each file fails about once per
+ * parent it names, whatever order the names put the files in.  The
+ * function returns the files it could not load: the first file that
+ * failed for another reason, or all that still miss a revision.  The
+ * client then imports the first of them alone, to show the server's error
+ * for it, and nothing is committed.
  *
  *-------------------------------------------------------------------------
  */
@@ -50,29 +55,52 @@ static const char *const load_function =
 "CREATE FUNCTION pg_temp.mig_load(scripts text[], files text[], progress boolean)\n"
 "RETURNS int[] LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $mig$\n"
 "DECLARE\n"
-"    pending int[] := ARRAY(SELECT generate_series(1, cardinality(scripts)));\n"
-"    missing int[];\n"
+"    queue int[] := ARRAY(SELECT generate_series(1, cardinality(scripts)));\n"
+"    k int := 1;\n"
+"    waiting jsonb := '{}';\n"
+"    loaded boolean := false;\n"
 "    i int;\n"
+"    id text;\n"
+"    msg text;\n"
+"    name text;\n"
 "BEGIN\n"
 "    LOOP\n"
-"        missing := '{}';\n"
-"        FOREACH i IN ARRAY pending LOOP\n"
-"            BEGIN\n"
-"                PERFORM %1$s.mig_import(scripts[i], files[i]);\n"
-"                IF progress THEN\n"
-"                    RAISE NOTICE '%', files[i];\n"
-"                END IF;\n"
-"            EXCEPTION\n"
-"                WHEN undefined_object THEN\n"
-"                    missing := missing || i;\n"
-"                WHEN OTHERS THEN\n"
-"                    RETURN ARRAY[i];\n"
-"            END;\n"
-"        END LOOP;\n"
-"        IF cardinality(missing) IN (0, cardinality(pending)) THEN\n"
-"            RETURN missing;\n"
+"        IF k > cardinality(queue) THEN\n"
+"            -- a revision named by a label or a prefix: retry them all\n"
+"            -- while anything loads\n"
+"            IF NOT loaded OR waiting = '{}' THEN\n"
+"                RETURN ARRAY(SELECT x::int FROM jsonb_each(waiting) w,\n"
+"                             jsonb_array_elements_text(w.value) x ORDER BY 1);\n"
+"            END IF;\n"
+"            queue := ARRAY(SELECT x::int FROM jsonb_each(waiting) w,\n"
+"                           jsonb_array_elements_text(w.value) x ORDER BY 1);\n"
+"            k := 1;\n"
+"            waiting := '{}';\n"
+"            loaded := false;\n"
 "        END IF;\n"
-"        pending := missing;\n"
+"        i := queue[k];\n"
+"        k := k + 1;\n"
+"        BEGIN\n"
+"            id := %1$s.mig_import(scripts[i], files[i]);\n"
+"            loaded := true;\n"
+"            IF waiting ? id THEN\n"
+"                queue := queue || ARRAY(SELECT jsonb_array_elements_text(waiting -> id)::int);\n"
+"                waiting := waiting - id;\n"
+"            END IF;\n"
+"            IF progress THEN\n"
+"                RAISE NOTICE '%', files[i];\n"
+"            END IF;\n"
+"        EXCEPTION\n"
+"            WHEN undefined_object THEN\n"
+"                GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT;\n"
+"                name := coalesce(substring(msg FROM '^no such revision or branch \"(.*)\"$'),\n"
+"                                 substring(msg FROM '^dependency (\\S+) of revision \\S+ is not present$'),\n"
+"                                 '');\n"
+"                waiting := jsonb_set(waiting, ARRAY[name],\n"
+"                                     coalesce(waiting -> name, '[]') || to_jsonb(i));\n"
+"            WHEN OTHERS THEN\n"
+"                RETURN ARRAY[i];\n"
+"        END;\n"
 "    END LOOP;\n"
 "END\n"
 "$mig$";
