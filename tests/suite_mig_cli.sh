@@ -8,7 +8,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 . tests/lib.sh
 : "${PGHOST:?run from make test (needs the PG* variables of its cluster)}"
-need_packages graphviz
+need_packages graphviz bsdutils
 
 MIG=$PGBIN/mig
 export PATH=$PGBIN:$PATH
@@ -244,11 +244,35 @@ expect "deploy: a failing body: nothing run" 0 "c260 (head)|0" \
 expect "deploy TARGET" 0 "running upgrade c260 -> c261" \
     bash -c "rm '$many/n262.sql'; '$MIG' -d mig_cli4 deploy --dir '$many' c261 | tail -n 1"
 
+# A parent named by its branch label, in a file named before the labelled one.
+lab=$work/labelled
+mkdir "$lab"
+printf -- '-- mig:revision: l2\n-- mig:down_revisions: lanes\n-- mig:upgrade\n' >"$lab/a.sql"
+printf -- '-- mig:revision: l1\n-- mig:down_revisions: c261\n-- mig:branch_labels: lanes\n-- mig:upgrade\n' >"$lab/b.sql"
+expect "load: a parent named by a label, in a later file" 0 "Loaded 2 revision file(s) from $lab
+l1 -> l2 (head), " bash -c "'$MIG' -d mig_cli4 load '$lab' && '$MIG' -d mig_cli4 history -r l1:l2 | head -n 1"
+
+# On a terminal, an upgrade over a second gets a progress line; elsewhere
+# (every test above) the output has none.
+slow=$work/slow
+mkdir "$slow"
+for i in 1 2 3; do
+    printf -- '-- mig:revision: s%d\n-- mig:down_revisions: %s\n-- mig:upgrade\nSELECT pg_sleep(0.6);\n' \
+        "$i" "$([ "$i" = 1 ] && echo l2 || echo "s$((i - 1))")" >"$slow/s$i.sql"
+done
+"$MIG" -d mig_cli4 load "$slow" >/dev/null
+script -qec "'$MIG' -d mig_cli4 upgrade s3" /dev/null >"$work/tty" 2>&1
+if grep -q "upgrade 5/5 running upgrade s2 -> s3" "$work/tty" && grep -q "running upgrade l2 -> s1" "$work/tty"; then
+    ok "progress line on a terminal"
+else
+    bad "progress line on a terminal" "$(cat -v "$work/tty")"
+fi
+
 # A revision file of 10 MB loads (its text is a parameter, not an argument).
 big=$work/big
 mkdir "$big"
 {
-    printf -- '-- mig:revision: big\n-- mig:down_revisions: c261\n-- mig:upgrade\nCREATE TABLE big AS SELECT length(\x27'
+    printf -- '-- mig:revision: big\n-- mig:down_revisions: s3\n-- mig:upgrade\nCREATE TABLE big AS SELECT length(\x27'
     head -c 10485760 /dev/zero | tr '\0' 'x'
     printf '\x27) AS n;\n'
 } >"$big/big.sql"
