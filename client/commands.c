@@ -56,12 +56,12 @@ print_query(const char *sql, int nparams, const char *const *values)
 }
 
 /*
- * mig_upgrade_in_transaction: mig_upgrade(target), its "running upgrade"
- * lines printed as the server sends them; on a terminal, the progress
- * against the plan's step count.
+ * mig_migrate: mig_upgrade(target) or mig_downgrade(target), the
+ * server's "running ..." lines printed as they arrive; on a terminal, the
+ * progress against the plan's step count.
  */
 void
-mig_upgrade_in_transaction(const char *target)
+mig_migrate(const char *target, bool up)
 {
 	const char *values[1] = {target};
 	int			total = 0;
@@ -74,8 +74,10 @@ mig_upgrade_in_transaction(const char *target)
 		total = atoi(PQgetvalue(res, 0, 0));
 		PQclear(res);
 	}
-	mig_progress_start("upgrade", total, false);
-	PQclear(mig_query(mig_sql("SELECT pg_catalog.count(*) FROM %1$s.mig_upgrade($1)"), 1, values));
+	mig_progress_start(up ? "upgrade" : "downgrade", total, false);
+	PQclear(mig_query(mig_sql(up ? "SELECT pg_catalog.count(*) FROM %1$s.mig_upgrade($1)" :
+							  "SELECT pg_catalog.count(*) FROM %1$s.mig_downgrade($1)"),
+					  1, values));
 	mig_progress_end();
 }
 
@@ -84,30 +86,12 @@ void
 mig_cmd_migrate(const MigArgs *a, bool up)
 {
 	const char *values[1] = {arg(a, 0, "head")};
-	int			total = 0;
 
 	if (a->sql)
-	{
 		print_query(up ? "SELECT %1$s.mig_upgrade_sql($1)" : "SELECT %1$s.mig_downgrade_sql($1)",
 					1, values);
-		return;
-	}
-	if (up)
-	{
-		mig_upgrade_in_transaction(values[0]);
-		return;
-	}
-	if (isatty(fileno(stdout)))
-	{
-		PGresult   *res = mig_query(mig_sql("SELECT pg_catalog.count(*) FROM %1$s.mig_plan($1)"),
-									1, values);
-
-		total = atoi(PQgetvalue(res, 0, 0));
-		PQclear(res);
-	}
-	mig_progress_start("downgrade", total, false);
-	PQclear(mig_query(mig_sql("SELECT pg_catalog.count(*) FROM %1$s.mig_downgrade($1)"), 1, values));
-	mig_progress_end();
+	else
+		mig_migrate(values[0], up);
 }
 
 /* mig_cmd_plan: mig plan [TARGET]: the steps with their version rows. */

@@ -312,7 +312,7 @@ say_loaded(int n, const char *dir)
 void
 mig_cmd_load(const MigArgs *a)
 {
-	const char *dir = a->npos > 0 ? a->pos[0] : ".";
+	const char *dir = a->npos > 0 ? a->pos[0] : (a->dir ? a->dir : ".");
 	int			n;
 
 	mig_exec("BEGIN");
@@ -334,6 +334,6 @@ mig_cmd_deploy(const MigArgs *a)
 	mig_exec("BEGIN");
 	n = load_files(dir);
 	say_loaded(n, dir);
-	mig_upgrade_in_transaction(a->npos > 0 ? a->pos[0] : "head");
+	mig_migrate(a->npos > 0 ? a->pos[0] : "head", true);
 	mig_exec("COMMIT");
 }

@@ -47,7 +47,7 @@ static void cmd_upgrade(const MigArgs *a);
 static void cmd_downgrade(const MigArgs *a);
 
 static const MigCommand commands[] = {
-	{"load", 0, 0, 1, mig_cmd_load},
+	{"load", OPT_DIR, 0, 1, mig_cmd_load},
 	{"deploy", OPT_DIR, 0, 1, mig_cmd_deploy},
 	{"revision", OPT_MESSAGE | OPT_DIR | OPT_REV_ID | OPT_HEAD | OPT_LABEL | OPT_DEPENDS, 0, 1,
 	mig_cmd_revision},
@@ -71,6 +71,35 @@ static const char *const option_names[] = {
 	"--sql", "-r/--rev-range", "-i/--indicate-current", "--purge", "-o/--output"
 };
 
+/* The options, of mig and of its commands. */
+static const struct option long_options[] = {
+	{"host", required_argument, NULL, 'h'},
+	{"port", required_argument, NULL, 'p'},
+	{"username", required_argument, NULL, 'U'},
+	{"dbname", required_argument, NULL, 'd'},
+	{"no-password", no_argument, NULL, 'w'},
+	{"password", no_argument, NULL, 'W'},
+	{"verbose", no_argument, NULL, 'v'},
+	{"version", no_argument, NULL, 'V'},
+	{"help", no_argument, NULL, '?'},
+	{"message", required_argument, NULL, 'm'},
+	{"rev-range", required_argument, NULL, 'r'},
+	{"indicate-current", no_argument, NULL, 'i'},
+	{"output", required_argument, NULL, 'o'},
+	{"schema", required_argument, NULL, 1},
+	{"dir", required_argument, NULL, 2},
+	{"rev-id", required_argument, NULL, 3},
+	{"head", required_argument, NULL, 4},
+	{"branch-label", required_argument, NULL, 5},
+	{"depends-on", required_argument, NULL, 6},
+	{"sql", no_argument, NULL, 7},
+	{"purge", no_argument, NULL, 8},
+	{NULL, 0, NULL, 0}
+};
+
+/* The short options; those followed by ":" take a value. */
+static const char short_options[] = "h:p:U:d:wWvVm:r:io:";
+
 /* Marks a relative target ("-1") so that getopt_long leaves it alone. */
 #define RELATIVE_MARK '\x1f'
 
@@ -82,7 +111,7 @@ usage(const char *progname)
 	printf("Usage:\n");
 	printf("  %s [OPTION]... COMMAND [ARG]...\n", progname);
 	printf("\nCommands:\n");
-	printf("  load [DIR]                  register every DIR/*.sql revision file (default .)\n");
+	printf("  load [DIR | --dir DIR]      register every DIR/*.sql revision file (default .)\n");
 	printf("  deploy [--dir DIR] [TARGET] load DIR and upgrade to TARGET in one transaction\n");
 	printf("  revision -m MSG [DIR] [--head REV] [--rev-id ID] [--branch-label L]\n");
 	printf("           [--depends-on REV] write a new revision file on top of the head\n");
@@ -135,6 +164,24 @@ is_relative(const char *arg)
 	return true;
 }
 
+/* takes_value: whether arg is an option whose value is the next argument. */
+static bool
+takes_value(const char *arg)
+{
+	if (arg[0] != '-')
+		return false;
+	if (arg[1] != '-')
+	{
+		const char *o = arg[1] ? strchr(short_options, arg[1]) : NULL;
+
+		return arg[2] == '\0' && o != NULL && o[1] == ':';
+	}
+	for (int i = 0; long_options[i].name; i++)
+		if (strcmp(arg + 2, long_options[i].name) == 0)
+			return long_options[i].has_arg == required_argument;
+	return false;
+}
+
 /* join: list and item joined with ", ". */
 static const char *
 join(const char *list, const char *item)
@@ -156,33 +203,10 @@ cmd_downgrade(const MigArgs *a)
 	mig_cmd_migrate(a, false);
 }
 
+/* main: parse the command line, connect, run the command. */
 int
 main(int argc, char **argv)
 {
-	static struct option long_options[] = {
-		{"host", required_argument, NULL, 'h'},
-		{"port", required_argument, NULL, 'p'},
-		{"username", required_argument, NULL, 'U'},
-		{"dbname", required_argument, NULL, 'd'},
-		{"no-password", no_argument, NULL, 'w'},
-		{"password", no_argument, NULL, 'W'},
-		{"verbose", no_argument, NULL, 'v'},
-		{"version", no_argument, NULL, 'V'},
-		{"help", no_argument, NULL, '?'},
-		{"message", required_argument, NULL, 'm'},
-		{"rev-range", required_argument, NULL, 'r'},
-		{"indicate-current", no_argument, NULL, 'i'},
-		{"output", required_argument, NULL, 'o'},
-		{"schema", required_argument, NULL, 1},
-		{"dir", required_argument, NULL, 2},
-		{"rev-id", required_argument, NULL, 3},
-		{"head", required_argument, NULL, 4},
-		{"branch-label", required_argument, NULL, 5},
-		{"depends-on", required_argument, NULL, 6},
-		{"sql", no_argument, NULL, 7},
-		{"purge", no_argument, NULL, 8},
-		{NULL, 0, NULL, 0}
-	};
 	const char *progname;
 	MigConnOpts conn = {0};
 	MigArgs		a = {0};
@@ -193,25 +217,17 @@ main(int argc, char **argv)
 	pg_logging_init(argv[0]);
 	progname = get_progname(argv[0]);
 
-	if (argc > 1)
+	if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-?") == 0))
 	{
-		if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-?") == 0)
-		{
-			usage(progname);
-			exit(0);
-		}
-		if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0)
-		{
-			puts("mig (mig_ext) 1.1");
-			exit(0);
-		}
+		usage(progname);
+		exit(0);
 	}
 
 	for (int i = 1; i < argc; i++)
-		if (is_relative(argv[i]) && !(i > 1 && strcmp(argv[i - 1], "-m") == 0))
+		if (is_relative(argv[i]) && !takes_value(argv[i - 1]))
 			argv[i] = psprintf("%c%s", RELATIVE_MARK, argv[i]);
 
-	while ((c = getopt_long(argc, argv, "h:p:U:d:wWvVm:r:io:", long_options, NULL)) != -1)
+	while ((c = getopt_long(argc, argv, short_options, long_options, NULL)) != -1)
 	{
 		switch (c)
 		{

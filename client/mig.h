@@ -74,7 +74,7 @@ extern void mig_cmd_show(const MigArgs *a);
 extern void mig_cmd_stamp(const MigArgs *a);
 extern void mig_cmd_adopt(const MigArgs *a);
 extern void mig_cmd_graph(const MigArgs *a);
-extern void mig_upgrade_in_transaction(const char *target);
+extern void mig_migrate(const char *target, bool up);
 
 /* load.c */
 extern void mig_cmd_load(const MigArgs *a);

@@ -107,7 +107,7 @@ else
     bad "revision: new base file with a random 12-hex id" "$out / $f1 / $id1"
 fi
 fill "$f1" "CREATE TABLE todo (id int PRIMARY KEY, title text NOT NULL);" "DROP TABLE todo;"
-expect "load one file" 0 "Loaded 1 revision file(s) from $dir" "$MIG" load "$dir"
+expect "load one file" 0 "Loaded 1 revision file(s) from $dir" "$MIG" load --dir "$dir"
 expect "load again: idempotent" 0 "Loaded 1 revision file(s) from $dir" "$MIG" load "$dir"
 expect "revision on top of the head" 0 "Generating $dir/002_add_priority.sql ... done" \
     "$MIG" revision -m "add priority" --rev-id 002 "$dir"
