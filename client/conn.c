@@ -108,6 +108,7 @@ mig_progress_end(void)
 {
 	progress_clear();
 	progress.active = false;
+	progress.notices = false;
 }
 
 /* mig_say: print a line on stdout, above the progress line. */

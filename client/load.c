@@ -31,6 +31,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "catalog/pg_type_d.h"
 #include "common/logging.h"
 #include "port/pg_bswap.h"
 #include "pqexpbuffer.h"
@@ -45,10 +46,6 @@ typedef struct MigFiles
 	char	  **texts;
 	size_t	   *lengths;
 } MigFiles;
-
-/* Oids of text and text[], for the binary parameters. */
-#define TEXTOID_ 25
-#define TEXTARRAYOID_ 1009
 
 /* The loader: see the file header.  %1$s is the extension's schema. */
 static const char *const load_function =
@@ -197,7 +194,7 @@ text_array(PQExpBuffer buf, int n, char *const *strs, const size_t *lens)
 {
 	put_int32(buf, n > 0 ? 1 : 0);	/* dimensions */
 	put_int32(buf, 0);			/* no nulls */
-	put_int32(buf, TEXTOID_);
+	put_int32(buf, TEXTOID);
 	if (n > 0)
 	{
 		put_int32(buf, n);
@@ -243,7 +240,7 @@ load_files(const char *dir)
 	const char *values[3];
 	int			lengths[3];
 	int			formats[3] = {1, 1, 0};
-	Oid			types[3] = {TEXTARRAYOID_, TEXTARRAYOID_, 0};
+	Oid			types[3] = {TEXTARRAYOID, TEXTARRAYOID, 0};
 	PGresult   *res;
 	const char *left;
 
