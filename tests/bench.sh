@@ -327,7 +327,6 @@ bench_files() {
     record "files: alembic upgrade head, nothing new (ms)" "$(median "${ar[@]}")"
 }
 
-echo "== files"
 bench_files
 
 # bench_instructions: the instructions a no-op mig_upgrade('head') of N
