@@ -19,7 +19,11 @@
 #  4. Memory: the backend's peak RSS (VmHWM) around the upgrades of step 3,
 #     and its memory contexts' total after the call compared with before.
 #  5. Alembic (if /usr/bin/python3 has it): alembic upgrade head of sets 1, 2.
-#  6. Instructions (unless BENCH_CALLGRIND=0): what the no-op upgrade of
+#  6. Files: the no-op set as BENCH_N revision files, deployed by the mig
+#     command (mig load DIR && mig upgrade, and mig deploy) against
+#     alembic upgrade head of the same revisions as .py files, on a fresh
+#     database and again with nothing new (the deploy of every release).
+#  7. Instructions (unless BENCH_CALLGRIND=0): what the no-op upgrade of
 #     step 2 executes per step, counted by callgrind; the same at every
 #     run, where wall-clock times on a shared machine move by tens of
 #     percent.  Last, as it stops the cluster.
@@ -37,7 +41,8 @@ BIG_RUNS=${BENCH_BIG_RUNS:-3}
 ALEMBIC_RUNS=${BENCH_ALEMBIC_RUNS:-3}
 CALLGRIND=${BENCH_CALLGRIND:-1}
 
-need_packages "postgresql-$PG_MAJOR" "postgresql-server-dev-$PG_MAJOR" make gcc
+need_packages "postgresql-$PG_MAJOR" "postgresql-server-dev-$PG_MAJOR" make gcc \
+    python3-alembic python3-psycopg2
 [ "$CALLGRIND" = 0 ] || need_packages valgrind
 build_and_install
 start_cluster
@@ -295,6 +300,35 @@ else
     echo "== alembic (python3-alembic, python3-psycopg2) is not installed: skipped"
 fi
 
+# bench_files: step 6: deploying BENCH_N no-op revision files with the mig
+# command and with Alembic, each from a fresh catalog and again with
+# nothing new.  Each run is a new process and connection, as a deploy is.
+bench_files() {
+    local mf=() mr=() df=() dr=() af=() ar=() r files=$work/noop_files
+    local alembic=(/usr/bin/python3 -m alembic -c "$work/noop_alembic/alembic.ini")
+    export BENCH_DB_URL="postgresql+psycopg2://postgres@/postgres?host=$PGHOST&port=$PGPORT"
+    echo "== files: $N no-op revision files, $ALEMBIC_RUNS runs"
+    for ((r = 0; r < ALEMBIC_RUNS; r++)); do
+        fresh_extension
+        mf+=("$(wall_ms bash -c "'$PGBIN/mig' load '$files' && '$PGBIN/mig' upgrade")")
+        mr+=("$(wall_ms bash -c "'$PGBIN/mig' load '$files' && '$PGBIN/mig' upgrade")")
+        fresh_extension
+        df+=("$(wall_ms "$PGBIN/mig" deploy --dir "$files")")
+        dr+=("$(wall_ms "$PGBIN/mig" deploy --dir "$files")")
+        q "DROP TABLE IF EXISTS alembic_version" >/dev/null
+        af+=("$(wall_ms "${alembic[@]}" upgrade head)")
+        ar+=("$(wall_ms "${alembic[@]}" upgrade head)")
+    done
+    record "files: mig load && mig upgrade, fresh (ms)" "$(median "${mf[@]}")"
+    record "files: mig load && mig upgrade, nothing new (ms)" "$(median "${mr[@]}")"
+    record "files: mig deploy, fresh (ms)" "$(median "${df[@]}")"
+    record "files: mig deploy, nothing new (ms)" "$(median "${dr[@]}")"
+    record "files: alembic upgrade head, fresh (ms)" "$(median "${af[@]}")"
+    record "files: alembic upgrade head, nothing new (ms)" "$(median "${ar[@]}")"
+}
+
+bench_files
+
 # bench_instructions: the instructions a no-op mig_upgrade('head') of N
 # executes inside runner_migrate (everything but the call's SQL
 # around it), per step, counted by callgrind in a single-user backend on
@@ -339,6 +373,12 @@ target "ddl: mig_upgrade / raw psql -1" \
 target "noop: mig_upgrade of $N (ms)" "${FIG["noop: (c) mig_upgrade head (ms)"]}" 50
 target "ddl: re-register $N known (ms)" "${FIG["ddl: (e) re-register $N known (ms)"]}" 200
 target "noop: re-register $N known (ms)" "${FIG["noop: (e) re-register $N known (ms)"]}" 200
+target "files: mig load && upgrade / alembic, fresh" \
+    "$(ratio "${FIG["files: mig load && mig upgrade, fresh (ms)"]}" \
+        "${FIG["files: alembic upgrade head, fresh (ms)"]}")" 0.2
+target "files: mig load && upgrade / alembic, nothing new" \
+    "$(ratio "${FIG["files: mig load && mig upgrade, nothing new (ms)"]}" \
+        "${FIG["files: alembic upgrade head, nothing new (ms)"]}")" 0.2
 for kind in ddl noop; do
     target "$kind: re-register / same calls to a do-nothing function" \
         "$(ratio "${FIG["$kind: (e) re-register $N known (ms)"]}" \

@@ -1,17 +1,17 @@
 #!/usr/bin/env bash
-# suite_mig_cli: the mig command: verbs, output, exit codes, and the file
+# suite_mig_cli: the mig command (client/, a libpq program): commands,
+# options, output, exit codes, the connection given each way, the file
 # round trip (mig revision writes files, mig load registers them, mig
-# upgrade runs them).  Uses the installed mig next to psql in $PGBIN, or
-# the repository's bin/mig when none is installed.
+# upgrade runs them), and all-or-nothing loads and deploys.  Uses the mig
+# installed next to psql in $PGBIN.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 . tests/lib.sh
 : "${PGHOST:?run from make test (needs the PG* variables of its cluster)}"
-need_packages graphviz
+need_packages graphviz bsdutils
 
-if [ -x "$PGBIN/mig" ]; then MIG=$PGBIN/mig; else MIG=$PWD/bin/mig; fi
+MIG=$PGBIN/mig
 export PATH=$PGBIN:$PATH
-echo "using $MIG"
 PSQL=("$PGBIN/psql" -X -q -At -v ON_ERROR_STOP=1)
 passed=0
 failed=0
@@ -77,12 +77,22 @@ for db in mig_cli mig_cli2; do
     sql postgres "CREATE DATABASE $db" >/dev/null
 done
 export PGDATABASE=mig_cli
-expect "mig --help" 0 "$("$MIG" --help)" "$MIG" help
-expect_err "no command: usage error" 2 "no command given" "$MIG"
-expect_err "unknown verb: usage error" 2 'unknown command "frobnicate"' "$MIG" frobnicate
-expect_err "downgrade without target: usage error" 2 "downgrade needs a target" "$MIG" downgrade
-expect_err "no extension: error" 1 "extension mig_ext is not installed" "$MIG" current
-expect_err "bad connection: error" 1 "nosuchdb" "$MIG" -d "dbname=nosuchdb" current
+if [ -x "$MIG" ]; then ok "mig is installed next to psql"; else bad "mig is installed next to psql" "no $MIG"; fi
+expect "mig help" 0 "$("$MIG" --help)" "$MIG" help
+expect "mig -? is --help" 0 "$("$MIG" --help)" "$MIG" -?
+expect "--help: synopsis" 0 "  mig [OPTION]... COMMAND [ARG]..." bash -c "'$MIG' --help | grep -F 'COMMAND [ARG]'"
+expect "--version" 0 "mig (mig_ext) 1.1" "$MIG" --version
+expect "-V" 0 "mig (mig_ext) 1.1" "$MIG" -V
+expect_err "no command: usage error" 2 "mig: error: no command given" "$MIG"
+expect_err "unknown command: usage error" 2 'mig: error: unknown command "frobnicate"' "$MIG" frobnicate
+expect_err "unknown option: usage error" 2 'Try "mig --help" for more information.' "$MIG" --frobnicate current
+expect_err "option of another command: usage error" 2 'option --sql is not valid for command "current"' "$MIG" current --sql
+expect_err "downgrade without target: usage error" 2 'too few arguments for command "downgrade"' "$MIG" downgrade
+expect_err "two targets: usage error" 2 'too many arguments for command "upgrade"' "$MIG" upgrade a b
+expect_err "revision without -m: usage error" 2 'command "revision" needs -m MESSAGE' "$MIG" revision
+expect_err "no extension: error" 1 'mig: error: extension mig_ext is not installed in database "mig_cli"' "$MIG" current
+expect_err "bad connection: error" 1 'database "nosuchdb" does not exist' "$MIG" -d "dbname=nosuchdb" current
+expect_err "-w: no password prompt, error" 1 'mig: error: ' "$MIG" -w -h /nonexistent current
 sql mig_cli "CREATE EXTENSION mig_ext" >/dev/null
 sql mig_cli2 "CREATE EXTENSION mig_ext" >/dev/null
 
@@ -97,7 +107,7 @@ else
     bad "revision: new base file with a random 12-hex id" "$out / $f1 / $id1"
 fi
 fill "$f1" "CREATE TABLE todo (id int PRIMARY KEY, title text NOT NULL);" "DROP TABLE todo;"
-expect "load one file" 0 "Loaded 1 revision file(s) from $dir" "$MIG" load "$dir"
+expect "load one file" 0 "Loaded 1 revision file(s) from $dir" "$MIG" load --dir "$dir"
 expect "load again: idempotent" 0 "Loaded 1 revision file(s) from $dir" "$MIG" load "$dir"
 expect "revision on top of the head" 0 "Generating $dir/002_add_priority.sql ... done" \
     "$MIG" revision -m "add priority" --rev-id 002 "$dir"
@@ -110,18 +120,19 @@ expect "upgrade --sql prints the script, runs nothing" 0 "-- mig_ext offline scr
 expect "current: nothing yet" 0 "" "$MIG" current
 expect "plan" 0 "1. upgrade  -> $id1, Create todo! (version rows:  -> $id1)
 2. upgrade $id1 -> 002, add priority (version rows: $id1 -> 002)" "$MIG" plan
-expect "upgrade" 0 "Running upgrade  -> $id1, Create todo!
-Running upgrade $id1 -> 002, add priority" "$MIG" upgrade
+expect "upgrade: the server's step notices as they come" 0 "running upgrade  -> $id1, Create todo!
+running upgrade $id1 -> 002, add priority" "$MIG" upgrade
 expect "upgrade ran the bodies" 0 "priority" \
     sql mig_cli "SELECT column_name FROM information_schema.columns WHERE table_name = 'todo' AND column_name = 'priority'"
 expect "current" 0 "002 (head)" "$MIG" current
 expect "history" 0 "$id1 -> 002 (head), add priority
 <base> -> $id1, Create todo!" "$MIG" history
-expect "downgrade -1" 0 "Running downgrade 002 -> $id1, add priority" "$MIG" downgrade -1
+expect "downgrade -1: a relative target, not an option" 0 "running downgrade 002 -> $id1, add priority" "$MIG" downgrade -1
 expect "history -i" 0 "$id1 -> 002 (head), add priority
 <base> -> $id1 (current), Create todo!" "$MIG" history -i
-expect_err "downgrade to an unknown revision: server error" 1 'no such revision or branch "nope"' "$MIG" downgrade nope
-expect_err "a failing body: server error, nothing run" 1 'relation "nosuchtable" does not exist' \
+expect_err "downgrade to an unknown revision: server error" 1 'mig: error: no such revision or branch "nope"' "$MIG" downgrade nope
+expect_err "-v: the SQLSTATE too" 1 'mig: error: 42704: no such revision or branch "nope"' "$MIG" -v downgrade nope
+expect_err "a failing body: server error naming revision and statement" 1 'statement 1 of 1 in the upgrade of revision bad' \
     bash -c "printf -- '-- mig:revision: bad\n-- mig:down_revisions: 002\n-- mig:upgrade\nSELECT * FROM nosuchtable;\n' >'$work/bad.sql' &&
              '$MIG' load '$work' >/dev/null && '$MIG' upgrade bad"
 expect "failed upgrade left the rows" 0 "$id1" "$MIG" current
@@ -143,9 +154,9 @@ expect "merge writes and registers a file" 0 "Generating $dir/m1_merge_tags.sql 
     "$MIG" merge -m "merge tags" --dir "$dir" --rev-id m1
 expect "merge file parents" 0 "-- mig:down_revisions: 002, t1" grep -- down_revisions "$dir/m1_merge_tags.sql"
 expect "heads after merge" 0 "m1 (head)" "$MIG" heads
-expect "upgrade heads" 0 "Running upgrade $id1 -> t1, tags
-Running upgrade $id1 -> 002, add priority
-Running upgrade 002, t1 -> m1, merge tags" "$MIG" upgrade heads
+expect "upgrade heads" 0 "running upgrade $id1 -> t1, tags
+running upgrade $id1 -> 002, add priority
+running upgrade 002, t1 -> m1, merge tags" "$MIG" upgrade heads
 expect "current after merge" 0 "m1 (head) (mergepoint)" "$MIG" current
 expect "show" 0 "Rev: t1
 Parent: $id1
@@ -158,8 +169,8 @@ CREATE TABLE tag (name text PRIMARY KEY);
 
 -- mig:downgrade
 DROP TABLE tag;" "$MIG" show t1
-expect "stamp" 0 "Running stamp_revision m1 -> 002" "$MIG" stamp 002
-expect "stamp --purge" 0 "Running stamp_revision 002 -> m1" "$MIG" stamp --purge m1
+expect "stamp" 0 "running stamp_revision m1 -> 002" "$MIG" stamp 002
+expect "stamp --purge" 0 "running stamp_revision 002 -> m1" "$MIG" stamp --purge m1
 expect "downgrade --sql runs nothing" 0 "m1 (head) (mergepoint)" bash -c "'$MIG' downgrade base --sql >/dev/null && '$MIG' current"
 
 # The files load into another database in dependency order (names out of order).
@@ -167,9 +178,116 @@ mv "$dir/${id1}_create_todo.sql" "$dir/zz_${id1}.sql"
 expect "load into a fresh database" 0 "Loaded 4 revision file(s) from $dir" "$MIG" -d dbname=mig_cli2 load "$dir"
 expect "same history there" 0 "$("$MIG" history)" "$MIG" -d dbname=mig_cli2 history
 expect "upgrade there" 0 "m1 (head) (mergepoint)" bash -c "'$MIG' -d dbname=mig_cli2 upgrade >/dev/null && '$MIG' -d dbname=mig_cli2 current"
+
+# The connection given each way: options, a connection string, a URI, the PG* variables.
+noenv=(env -u PGHOST -u PGPORT -u PGUSER -u PGDATABASE)
+expect "connection: -h -p -U -d" 0 "m1 (head) (mergepoint)" \
+    "${noenv[@]}" "$MIG" -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -d mig_cli2 current
+expect "connection: --host --port --username --dbname" 0 "m1 (head) (mergepoint)" \
+    "${noenv[@]}" "$MIG" --host="$PGHOST" --port="$PGPORT" --username="$PGUSER" --dbname=mig_cli2 current
+expect "connection: a connection string" 0 "m1 (head) (mergepoint)" \
+    "${noenv[@]}" "$MIG" -d "host=$PGHOST port=$PGPORT user=$PGUSER dbname=mig_cli2" current
+expect "connection: a URI" 0 "m1 (head) (mergepoint)" \
+    "${noenv[@]}" "$MIG" -d "postgresql://$PGUSER@/mig_cli2?host=$PGHOST&port=$PGPORT" current
+expect "connection: the PG* variables" 0 "m1 (head) (mergepoint)" env PGDATABASE=mig_cli2 "$MIG" current
+expect_err "connection: a wrong port" 1 "mig: error: " "$MIG" -p 1 current
 printf -- '-- mig:revision: broken\n-- mig:down_revisions: m1\nSELECT 1;\n-- mig:upgrade\n' >"$dir/broken.sql"
 expect_err "load a broken file: error naming file and line" 1 "at line 3 of file \"$dir/broken.sql\"" "$MIG" load "$dir"
 rm "$dir/broken.sql"
+
+# All or nothing: a directory whose last file is broken changes nothing.
+# The files are named in the reverse of their order (mig_import needs the
+# parents first), so the load also has to find the order.
+sql postgres "DROP DATABASE IF EXISTS mig_cli4" >/dev/null 2>&1
+sql postgres "CREATE DATABASE mig_cli4" >/dev/null
+sql mig_cli4 "CREATE EXTENSION mig_ext" >/dev/null
+many=$work/many
+mkdir "$many"
+for i in $(seq 1 200); do
+    parent=""
+    [ "$i" -gt 1 ] && parent="c$((i - 1))"
+    printf -- '-- mig:revision: c%d\n-- mig:down_revisions: %s\n-- mig:message: step %d\n-- mig:upgrade\nCREATE TABLE c%d ();\n-- mig:downgrade\nDROP TABLE c%d;\n' \
+        "$i" "$parent" "$i" "$i" "$i" >"$many/$(printf '%03d' $((201 - i)))_c$i.sql"
+done
+"$MIG" -d mig_cli4 load "$many" >/dev/null
+catalog="SELECT count(*) || ' ' || md5(string_agg(revision || checksum, ',' ORDER BY revision)) FROM mig_revisions"
+before=$(sql mig_cli4 "$catalog")
+expect "200 files named against their order: all loaded" 0 "200" sql mig_cli4 "SELECT count(*) FROM mig_revisions"
+for i in $(seq 201 260); do
+    printf -- '-- mig:revision: c%d\n-- mig:down_revisions: c%d\n-- mig:upgrade\nCREATE TABLE c%d ();\n' \
+        "$i" $((i - 1)) "$i" >"$many/n$i.sql"
+done
+printf -- '-- mig:revision: c261\n-- mig:down_revisions: c260\n-- mig:upgrade\nSELECT 1;\n-- mig:message: late\n' >"$many/zz_last.sql"
+expect_err "load: the last file broken: exit 1, file and line named" 1 \
+    "mig: error: could not load file \"$many/zz_last.sql\": header \"message\" after \"-- mig:upgrade\" at line 5" \
+    "$MIG" -d mig_cli4 load "$many"
+expect "load: the last file broken: mig_revisions exactly as before" 0 "$before" sql mig_cli4 "$catalog"
+printf -- '-- mig:revision: c261\n-- mig:down_revisions: nosuch\n-- mig:upgrade\n' >"$many/zz_last.sql"
+expect_err "load: a parent nowhere: exit 1, file named" 1 \
+    "mig: error: could not load file \"$many/zz_last.sql\": no such revision or branch \"nosuch\"" \
+    "$MIG" -d mig_cli4 load "$many"
+expect "load: a parent nowhere: mig_revisions exactly as before" 0 "$before" sql mig_cli4 "$catalog"
+
+# mig deploy: load and upgrade in one transaction.
+rm "$many/zz_last.sql"
+expect "deploy: loads and upgrades" 0 "Loaded 260 revision file(s) from $many
+c260 (head)" bash -c "'$MIG' -d mig_cli4 deploy --dir '$many' | sed -n '1p;\$d'; '$MIG' -d mig_cli4 current"
+expect "deploy: the steps ran" 0 "260" sql mig_cli4 "SELECT count(*) FROM pg_class WHERE relname ~ '^c[0-9]+$'"
+printf -- '-- mig:revision: c261\n-- mig:down_revisions: c260\n-- mig:upgrade\nCREATE TABLE c261 ();\n' >"$many/n261.sql"
+printf -- '-- mig:revision: c262\n-- mig:down_revisions: c261\n-- mig:message: fails\n-- mig:upgrade\nSELECT 1;\nSELECT * FROM nosuchtable;\n' >"$many/n262.sql"
+before=$(sql mig_cli4 "$catalog")
+expect_err "deploy: a failing body: exit 1, revision and statement named" 1 \
+    'mig: detail: statement 2 of 2 in the upgrade of revision c262 ("fails")' "$MIG" -d mig_cli4 deploy --dir "$many"
+expect "deploy: a failing body: nothing registered" 0 "$before" sql mig_cli4 "$catalog"
+expect "deploy: a failing body: nothing run" 0 "c260 (head)|0" \
+    bash -c "'$MIG' -d mig_cli4 current | tr '\n' '|'; ${PSQL[*]} -d mig_cli4 -c \"SELECT count(*) FROM pg_class WHERE relname = 'c261'\""
+expect "deploy TARGET" 0 "running upgrade c260 -> c261" \
+    bash -c "rm '$many/n262.sql'; '$MIG' -d mig_cli4 deploy --dir '$many' c261 | tail -n 1"
+
+# A parent named by its branch label, in a file named before the labelled one.
+lab=$work/labelled
+mkdir "$lab"
+printf -- '-- mig:revision: l2\n-- mig:down_revisions: lanes\n-- mig:upgrade\n' >"$lab/a.sql"
+printf -- '-- mig:revision: l1\n-- mig:down_revisions: c261\n-- mig:branch_labels: lanes\n-- mig:upgrade\n' >"$lab/b.sql"
+expect "load: a parent named by a label, in a later file" 0 "Loaded 2 revision file(s) from $lab
+l1 -> l2 (head), " bash -c "'$MIG' -d mig_cli4 load '$lab' && '$MIG' -d mig_cli4 history -r l1:l2 | head -n 1"
+
+# On a terminal, an upgrade over a second gets a progress line; elsewhere
+# (every test above) the output has none.
+slow=$work/slow
+mkdir "$slow"
+for i in 1 2 3; do
+    printf -- '-- mig:revision: s%d\n-- mig:down_revisions: %s\n-- mig:upgrade\nSELECT pg_sleep(0.6);\n' \
+        "$i" "$([ "$i" = 1 ] && echo l2 || echo "s$((i - 1))")" >"$slow/s$i.sql"
+done
+"$MIG" -d mig_cli4 load "$slow" >/dev/null
+script -qec "'$MIG' -d mig_cli4 upgrade s3" /dev/null >"$work/tty" 2>&1
+if grep -q "upgrade 5/5 running upgrade s2 -> s3" "$work/tty" && grep -q "running upgrade l2 -> s1" "$work/tty"; then
+    ok "progress line on a terminal"
+else
+    bad "progress line on a terminal" "$(cat -v "$work/tty")"
+fi
+
+# A revision file of 10 MB loads (its text is a parameter, not an argument).
+big=$work/big
+mkdir "$big"
+{
+    printf -- '-- mig:revision: big\n-- mig:down_revisions: s3\n-- mig:upgrade\nCREATE TABLE big AS SELECT length(\x27'
+    head -c 10485760 /dev/zero | tr '\0' 'x'
+    printf '\x27) AS n;\n'
+} >"$big/big.sql"
+expect "a 10 MB revision file loads and runs" 0 "10485760" \
+    bash -c "'$MIG' -d mig_cli4 deploy --dir '$big' >/dev/null && ${PSQL[*]} -d mig_cli4 -c 'SELECT n FROM big'"
+
+# --schema: the extension outside the search path.
+sql postgres "DROP DATABASE IF EXISTS mig_cli5" >/dev/null 2>&1
+sql postgres "CREATE DATABASE mig_cli5" >/dev/null
+sql mig_cli5 "CREATE SCHEMA migx; CREATE EXTENSION mig_ext SCHEMA migx" >/dev/null
+expect "the extension's schema found in the catalog" 0 "Loaded 5 revision file(s) from examples/todo" \
+    "$MIG" -d mig_cli5 load examples/todo
+expect "--schema" 0 "5e6f708192a3 (head)" "$MIG" -d mig_cli5 --schema migx heads
+expect_err "--schema of another schema: the server's error" 1 'function public.mig_heads() does not exist' \
+    "$MIG" -d mig_cli5 --schema public heads
 
 # Graph, adoption.
 "$MIG" graph -o "$work/g.svg"
@@ -197,11 +315,11 @@ expect "example: history" 0 "4d5e6f708192 -> 5e6f708192a3 (head), todo list view
 1a2b3c4d5e6f -> 2b3c4d5e6f70, add priority
 1a2b3c4d5e6f -> 3c4d5e6f7081 (tags), tags
 <base> -> 1a2b3c4d5e6f (branchpoint), create todo" "$MIG" history
-expect "example: upgrade" 0 "Running upgrade  -> 1a2b3c4d5e6f, create todo
-Running upgrade 1a2b3c4d5e6f -> 3c4d5e6f7081, tags
-Running upgrade 1a2b3c4d5e6f -> 2b3c4d5e6f70, add priority
-Running upgrade 2b3c4d5e6f70, 3c4d5e6f7081 -> 4d5e6f708192, merge priority and tags
-Running upgrade 4d5e6f708192 -> 5e6f708192a3, todo list view" "$MIG" upgrade
+expect "example: upgrade" 0 "running upgrade  -> 1a2b3c4d5e6f, create todo
+running upgrade 1a2b3c4d5e6f -> 3c4d5e6f7081, tags
+running upgrade 1a2b3c4d5e6f -> 2b3c4d5e6f70, add priority
+running upgrade 2b3c4d5e6f70, 3c4d5e6f7081 -> 4d5e6f708192, merge priority and tags
+running upgrade 4d5e6f708192 -> 5e6f708192a3, todo list view" "$MIG" upgrade
 expect "example: the schema works" 0 "1|write docs|2|{docs}" \
     sql mig_cli3 "INSERT INTO todo (title, priority) VALUES ('write docs', 2);
                   INSERT INTO tag VALUES ('docs'); INSERT INTO todo_tag VALUES (1, 'docs');
@@ -211,7 +329,7 @@ expect "example: current" 0 "5e6f708192a3 (head)" "$MIG" current
 expect "example: downgrade base" 0 "0" \
     sql mig_cli3 "SELECT count(*) FROM pg_class WHERE relname IN ('todo', 'tag', 'todo_tag', 'todo_list')"
 
-for db in mig_cli mig_cli2 mig_cli3; do
+for db in mig_cli mig_cli2 mig_cli3 mig_cli4 mig_cli5; do
     sql postgres "DROP DATABASE $db" >/dev/null
 done
 echo "$passed passed, $failed failed"

@@ -7,7 +7,8 @@ migration; noop: SELECT 1) it writes <set>_raw.sql (the statements alone),
 <set>_call.sql (the same calls to bench_noop_call, which does nothing),
 <set>_reg1.sql and <set>_call1.sql (the same calls in one statement, so that
 psql's round trips do not count) and <set>_alembic/ (an Alembic project, one
-file per revision).
+file per revision); and <set>_files/, the same revisions as mig revision
+files ("-- mig:" format) for the mig command.
 """
 import os
 import sys
@@ -78,11 +79,27 @@ def write_set(outdir, kind, n):
                     "def downgrade():\n%s" % ("%s%d" % (kind, i), parent, ups, downs))
 
 
+def write_files(outdir, kind, n):
+    """Write the revision files of one set, named in their order."""
+    fdir = os.path.join(outdir, kind + "_files")
+    os.makedirs(fdir, exist_ok=True)
+    for i in range(1, n + 1):
+        up, down = bodies(kind, i)
+        parent = "" if i == 1 else " %s%d" % (kind, i - 1)
+        with open(os.path.join(fdir, "%05d_%s%d.sql" % (i, kind, i)), "w") as f:
+            f.write("-- mig:revision: %s%d\n"
+                    "-- mig:down_revisions:%s\n"
+                    "-- mig:message: %s %d\n\n"
+                    "-- mig:upgrade\n%s\n\n"
+                    "-- mig:downgrade\n%s\n" % (kind, i, parent, kind, i, up, down))
+
+
 def main():
     outdir, n = sys.argv[1], int(sys.argv[2])
     os.makedirs(outdir, exist_ok=True)
     for kind in ("ddl", "noop"):
         write_set(outdir, kind, n)
+        write_files(outdir, kind, n)
 
 
 main()
