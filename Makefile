@@ -1,4 +1,10 @@
 # mig_ext: PGXS build.  `make demo` and `make test` are the README's two commands.
+#
+# Tests use PGXS's own layout, as contrib's modules do: `make installcheck`
+# runs pg_regress (sql/, expected/), the isolation specs (specs/, expected/)
+# and the TAP tests (t/) against the installation PG_CONFIG names and a
+# running server.  `make test` (tests/run.sh) wraps it with a build, an
+# install and a throwaway cluster, and adds the shell suites tests/suite_*.sh.
 MODULE_big = mig_ext
 OBJS = mig_ext.o src/graph.o src/target.o src/plan.o src/body.o src/catalog.o src/runner.o \
        src/offline.o src/import.o src/diff.o
@@ -8,15 +14,17 @@ SCRIPTS = bin/mig
 PGFILEDESC = "mig_ext - versioned schema migrations inside PostgreSQL"
 
 REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
+ISOLATION = $(patsubst specs/%.spec,%,$(sort $(wildcard specs/*.spec)))
+TAP_TESTS = 1
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
-ifeq ($(PGXS),)
-$(error pg_config cannot find PGXS: install the server headers (postgresql-server-dev-NN) or run `make test`, which installs them)
-endif
+ifneq ($(wildcard $(PGXS)),)
 include $(PGXS)
-
 PG_CPPFLAGS += -I$(srcdir)/src
+else ifneq ($(filter-out demo test bench,$(or $(MAKECMDGOALS),all)),)
+$(error $(PG_CONFIG) finds no PGXS: install the server headers (postgresql-server-dev-NN) or run `make test`, which installs them)
+endif
 
 .PHONY: demo test bench
 demo:
