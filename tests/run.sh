@@ -54,7 +54,7 @@ count_installcheck() {
             x = parts[i]
             note = ""
             if (!ran[x]) note = " (did not run)"
-            else if (error[x] && !fail[x]) note = " (failed)"
+            else if (error[x] && !fail[x]) note = " (ended in error)"
             else if (!pass[x] && !fail[x]) note = " (no test reported)"
             if (note != "") fail[x]++
             printf "%s: %d passed, %d failed%s\n", x, pass[x], fail[x], note
@@ -72,13 +72,16 @@ tar -C . --exclude=./.git -cf - . | tar -C "$work/src" -xf -
 [ "$(id -u)" -ne 0 ] || chown -R postgres: "$work"
 echo "== make installcheck"
 as_pg make -s -i -C "$work/src" installcheck PROVE_FLAGS=--verbose >"$work/installcheck.log" 2>&1 || true
-# (TAP's "#" diagnostics left out: they are in tmp_check/log, shown on failure)
-awk '/^\+\+\+ tap / { tap = 1 } !(tap && /^#/)' "$work/installcheck.log"
+# (TAP's "#" diagnostics left out, but for those of a failed test)
+awk '/^\+\+\+ tap / { tap = 1 }
+     tap && /^#   Failed test/ { failure = 1 }
+     failure && !/^#  / { failure = 0 }
+     !tap || !/^#/ || failure' "$work/installcheck.log"
 count_installcheck "$work/installcheck.log" | tee "$work/count"
 if grep -qE '^[0-9]+ passed, [1-9]' "$work/count"; then
     for f in "$work"/src/regression.diffs "$work"/src/output_iso/regression.diffs \
         "$work"/src/tmp_check/log/*.log; do
-        [ -f "$f" ] && { echo "== ${f#"$work"/src/}"; tail -n 100 "$f"; }
+        [ -f "$f" ] && { echo "== ${f#"$work"/src/}"; tail -n 50 "$f"; }
     done
 fi
 count_line "$work/count"
