@@ -37,13 +37,14 @@ count_line() {
 # count_installcheck LOG: the checks of each part of installcheck's output
 # (pg_regress and isolation: one per test file, in the format of 15 or of
 # 16 and later; TAP: prove's verbose "ok N" lines), then their sum.  A part
-# that did not run, or failed without a failing check, counts one failure.
+# that did not run or reported no test, or a TAP script that failed without
+# a failing check (it died), counts one failure.
 count_installcheck() {
     awk '
-    /^\+\+\+ regress install-check/   { part = "pg_regress"; ran[part] = 1; next }
-    /^\+\+\+ isolation install-check/ { part = "isolation"; ran[part] = 1; next }
-    /^\+\+\+ tap install-check/       { part = "tap"; ran[part] = 1; next }
-    /Error [0-9]+ \(ignored\)$/       { error[part] = 1; next }
+    /^(# )?\+\+\+ regress install-check/   { part = "pg_regress"; ran[part] = 1; next }
+    /^(# )?\+\+\+ isolation install-check/ { part = "isolation"; ran[part] = 1; next }
+    /^(# )?\+\+\+ tap install-check/       { part = "tap"; ran[part] = 1; next }
+    part == "tap" && /^Result: FAIL/  { error[part] = 1; next }
     part == "tap" && /^ok [0-9]/      { pass[part]++; next }
     part == "tap" && /^not ok [0-9]/  { fail[part]++; next }
     part != "tap" && (/\.\.\. ok/ || /^ok [0-9]/)                  { pass[part]++; next }
@@ -66,22 +67,25 @@ count_installcheck() {
 
 # installcheck, in a copy of the checkout that the cluster's owner can write:
 # TAP's initdb refuses root, and the checkout may be unreadable to postgres.
-# make -i runs every part even when one of them fails.
+# make -i runs every part even when one of them fails (and, with -s, says
+# nothing of the failure: the parts' own output tells it).
 mkdir "$work/src"
 tar -C . --exclude=./.git -cf - . | tar -C "$work/src" -xf -
 [ "$(id -u)" -ne 0 ] || chown -R postgres: "$work"
 echo "== make installcheck"
 as_pg make -s -i -C "$work/src" installcheck PROVE_FLAGS=--verbose >"$work/installcheck.log" 2>&1 || true
 # (TAP's "#" diagnostics left out, but for those of a failed test)
-awk '/^\+\+\+ tap / { tap = 1 }
+awk '/^(# )?\+\+\+ tap / { tap = 1; print; next }
      tap && /^#   Failed test/ { failure = 1 }
      failure && !/^#  / { failure = 0 }
      !tap || !/^#/ || failure' "$work/installcheck.log"
 count_installcheck "$work/installcheck.log" | tee "$work/count"
 if grep -qE '^[0-9]+ passed, [1-9]' "$work/count"; then
-    for f in "$work"/src/regression.diffs "$work"/src/output_iso/regression.diffs \
-        "$work"/src/tmp_check/log/*.log; do
-        [ -f "$f" ] && { echo "== ${f#"$work"/src/}"; tail -n 50 "$f"; }
+    for f in "$work"/src/regression.diffs "$work"/src/output_iso/regression.diffs; do
+        [ -f "$f" ] && { echo "== ${f#"$work"/src/}"; cat "$f"; }
+    done
+    for f in "$work"/src/tmp_check/log/*.log; do
+        [ -f "$f" ] && { echo "== ${f#"$work"/src/} (the last lines)"; tail -n 30 "$f"; }
     done
 fi
 count_line "$work/count"
