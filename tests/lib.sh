@@ -60,7 +60,7 @@ need_packages() {
     [ ${#missing[@]} -gt 0 ] || return 0
     if ! can_be_root; then
         lib_error "these packages are missing: ${missing[*]}" \
-            "Install them as root (apt-get install -y ${missing[*]}), or run this as root, which installs them."
+            "Install them as root (apt-get install -y ${missing[*]}), or run as root, which installs them."
         exit 1
     fi
     echo "installing: ${missing[*]}"
@@ -100,7 +100,9 @@ build_and_install() {
         lib_error "cannot run $PG_CONFIG" "Set PG_CONFIG to the pg_config of a PostgreSQL installation."
         exit 1
     fi
-    [ -z "$MIG_PG_ROOT" ] || copy_installation
+    if [ -n "$MIG_PG_ROOT" ]; then
+        copy_installation
+    fi
     PG_CONFIG=$(command -v "$PG_CONFIG")
     export PG_CONFIG
     make -s clean >/dev/null
@@ -113,13 +115,18 @@ build_and_install() {
         as_root make -s install PG_CONFIG="$PG_CONFIG" >/dev/null
     else
         lib_error "installing into $libdir needs root" \
-            "Run this as root, or set MIG_PG_ROOT to a directory of yours to work on a private copy of the server."
+            "Run as root, or set MIG_PG_ROOT to a directory of yours to work on a private copy of the server."
         exit 1
     fi
 }
 
 # start_cluster: initdb and start a server in a fresh directory; sets PGHOST.
 start_cluster() {
+    if ! as_pg test -x "$PGBIN/postgres"; then
+        lib_error "the cluster's owner cannot run $PGBIN/postgres" \
+            "Keep the installation (and MIG_PG_ROOT) in a directory that user can read."
+        exit 1
+    fi
     MIG_CLUSTER_DIR=$(mktemp -d /tmp/mig_ext_cluster.XXXXXX)
     chmod 755 "$MIG_CLUSTER_DIR"
     [ "$(id -u)" -eq 0 ] && chown postgres: "$MIG_CLUSTER_DIR"
