@@ -27,7 +27,8 @@ export PGPORT=${MIG_TEST_PORT:-54329}
 export PGUSER=postgres
 export PGDATABASE=postgres
 
-# lib_error MESSAGE...: print an error in the style of PostgreSQL's tools.
+# lib_error MESSAGE [HINT]: print an error (and a hint) in the style of
+# PostgreSQL's client programs.
 lib_error() {
     printf 'mig_ext tests: error: %s\n' "$1" >&2
     shift
