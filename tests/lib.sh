@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # tests/lib.sh: shared by tests/run.sh, tests/demo.sh and the benchmarks.
 # Finds the PostgreSQL installation to work with, installs what is missing,
 # builds and installs mig_ext into it, and runs a throwaway cluster on a
