@@ -1,4 +1,11 @@
 # mig_ext: PGXS build.  `make demo` and `make test` are the README's two commands.
+#
+# Tests use PGXS's own layout, as contrib's modules do: `make installcheck`
+# runs pg_regress (sql/, expected/), the isolation specs (specs/, expected/)
+# and the TAP tests (t/) against the installation PG_CONFIG names and a
+# running server.  `make test` (tests/run.sh) wraps it with a build, an
+# install and a throwaway cluster, and adds the shell suites tests/suite_*.sh.
+#
 # The mig command is built by client/Makefile (PGXS builds a module or a
 # program from one Makefile), called from all, install and clean here.
 MODULE_big = mig_ext
@@ -10,15 +17,17 @@ SCRIPTS = bin/mig-alembic-export
 PGFILEDESC = "mig_ext - versioned schema migrations inside PostgreSQL"
 
 REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
+ISOLATION = $(patsubst specs/%.spec,%,$(sort $(wildcard specs/*.spec)))
+TAP_TESTS = 1
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
-ifeq ($(PGXS),)
-$(error pg_config cannot find PGXS: install the server headers (postgresql-server-dev-NN) or run `make test`, which installs them)
-endif
+ifneq ($(wildcard $(PGXS)),)
 include $(PGXS)
-
 PG_CPPFLAGS += -I$(srcdir)/src
+else ifneq ($(filter-out demo test bench,$(or $(MAKECMDGOALS),all)),)
+$(error $(PG_CONFIG) finds no PGXS: install the server headers (postgresql-server-dev-NN) or run `make test`, which installs them)
+endif
 
 all: mig-client
 install: install-mig-client

@@ -1,5 +1,5 @@
 -- core: the everyday Alembic workflow on the todo app of the Alembic guides
--- (the revisions of tests/demo/todo_migrations.sql, inlined), walking the
+-- (the revisions of tests/demo/todo_migrations.sql, read with \i), walking the
 -- guides' testing checklist and checking the schema through the catalogs
 -- after every step.
 CREATE EXTENSION mig_ext;
@@ -33,11 +33,13 @@ SELECT string_agg(relname, ', ' ORDER BY relname) AS tables
 CREATE VIEW versions AS
 SELECT coalesce(string_agg(revision, ', ' ORDER BY revision), '(none)') AS version_rows FROM mig_version;
 
--- register 001, 002, 003
-\i tests/demo/todo_migrations.sql
+-- register 001, 002, 003 (the file's path from pg_regress's input directory)
+\getenv abs_srcdir PG_ABS_SRCDIR
+\set todo_migrations :abs_srcdir '/tests/demo/todo_migrations.sql'
+\i :todo_migrations
 
 -- replaying the same registrations changes nothing
-\i tests/demo/todo_migrations.sql
+\i :todo_migrations
 
 SELECT revision, down_revisions, message, registered_by = current_user AS registered_by_me
   FROM mig_revisions ORDER BY seq;

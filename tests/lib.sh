@@ -1,41 +1,134 @@
+# shellcheck shell=bash
 # tests/lib.sh: shared by tests/run.sh, tests/demo.sh and the benchmarks.
-# Installs what is missing and runs a throwaway cluster on a private socket
-# directory and port, as the postgres user when run as root.
-
-# MIG_PG_ROOT (optional): a private copy of the server to install into and run,
-# so that several checkouts can test at once without sharing $libdir.
+# Finds the PostgreSQL installation to work with, installs what is missing,
+# builds and installs mig_ext into it, and runs a throwaway cluster on a
+# private socket directory and port, as the postgres user when run as root.
+#
+# PG_CONFIG: the installation's pg_config.  Unset: Debian's packages of
+#   PostgreSQL $PG_MAJOR (installed when missing; MIG_PG_PACKAGES names them)
+#   and the pg_config on PATH.  Set, e.g. to a source build under /opt: that
+#   installation as it is, and no PostgreSQL package is installed.
+# MIG_PG_ROOT (optional): work on a private copy of that installation, made
+#   under this directory with the same paths, so that several checkouts can
+#   test at once without sharing $libdir.  The copy's pg_config and server
+#   find their directories from their own location.
+#
+# Every directory comes from pg_config; PGBIN is its bindir (the copy's).
 PG_MAJOR=${PG_MAJOR:-15}
 MIG_PG_ROOT=${MIG_PG_ROOT:-}
-PGBIN=$MIG_PG_ROOT/usr/lib/postgresql/$PG_MAJOR/bin
+MIG_PG_ROOT=${MIG_PG_ROOT%/}
+PGBIN=
+if [ -n "${PG_CONFIG:-}" ]; then
+    MIG_PG_PACKAGES=
+else
+    MIG_PG_PACKAGES="postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR"
+    PG_CONFIG=pg_config
+fi
 export PGPORT=${MIG_TEST_PORT:-54329}
 export PGUSER=postgres
 export PGDATABASE=postgres
+
+# lib_error MESSAGE [HINT]: print an error (and a hint) in the style of
+# PostgreSQL's client programs.
+lib_error() {
+    printf 'mig_ext tests: error: %s\n' "$1" >&2
+    shift
+    [ $# -eq 0 ] || printf 'mig_ext tests: hint: %s\n' "$@" >&2
+}
+
+# can_be_root: true when we are root or have sudo to become root.
+can_be_root() {
+    [ "$(id -u)" -eq 0 ] || command -v sudo >/dev/null
+}
 
 # as_root: run a command as root (directly, or through sudo).
 as_root() {
     if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
 }
 
-# as_pg: run a command as the cluster's owner (postgres when we are root).
+# as_pg: run a command as the cluster's owner (postgres when we are root),
+# from /, a directory postgres can enter whatever the checkout's mode.
 as_pg() {
-    if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+    if [ "$(id -u)" -eq 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
 }
 
-# need_packages PKG...: install the Debian packages that are not installed yet.
+# need_packages PKG...: install the Debian packages that are not installed
+# yet, or say which are missing when we cannot become root.
 need_packages() {
     local missing=()
     for p in "$@"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
     done
-    if [ ${#missing[@]} -gt 0 ]; then
-        echo "installing: ${missing[*]}"
-        as_root apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
+    [ ${#missing[@]} -gt 0 ] || return 0
+    if ! can_be_root; then
+        lib_error "these packages are missing: ${missing[*]}" \
+            "Install them as root (apt-get install -y ${missing[*]}), or run as root, which installs them."
+        exit 1
+    fi
+    echo "installing: ${missing[*]}"
+    as_root apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+# locate_installation: set PGBIN to the bindir of PG_CONFIG's installation, or
+# of its private copy under MIG_PG_ROOT (a PG_CONFIG already in MIG_PG_ROOT is
+# the copy's).  Returns 1 when pg_config cannot be run.
+locate_installation() {
+    local bindir
+    bindir=$("$PG_CONFIG" --bindir 2>/dev/null) || return 1
+    if [ -n "$MIG_PG_ROOT" ] && [ "${bindir#"$MIG_PG_ROOT"/}" = "$bindir" ]; then
+        bindir=$MIG_PG_ROOT$bindir
+    fi
+    PGBIN=$bindir
+}
+
+# copy_installation: make the private copy under MIG_PG_ROOT of the
+# directories that are missing there, and point PG_CONFIG at the copy's.
+copy_installation() {
+    local dir
+    "$PG_CONFIG" --bindir --pkglibdir --sharedir --includedir-server | while read -r dir; do
+        case $dir in "$MIG_PG_ROOT"/*) continue ;; esac
+        [ -d "$MIG_PG_ROOT$dir" ] && continue
+        mkdir -p "$(dirname "$MIG_PG_ROOT$dir")"
+        cp -a "$dir" "$MIG_PG_ROOT$dir"
+    done
+    PG_CONFIG=$PGBIN/pg_config
+}
+
+# build_and_install [MAKEFLAGS...]: build (extra flags passed on) and install
+# the extension into the installation (or its private copy).
+build_and_install() {
+    if ! locate_installation; then
+        lib_error "cannot run $PG_CONFIG" "Set PG_CONFIG to the pg_config of a PostgreSQL installation."
+        exit 1
+    fi
+    if [ -n "$MIG_PG_ROOT" ]; then
+        copy_installation
+    fi
+    PG_CONFIG=$(command -v "$PG_CONFIG")
+    export PG_CONFIG
+    make -s clean >/dev/null
+    make -s "$@" >/dev/null
+    local libdir
+    libdir=$("$PG_CONFIG" --pkglibdir)
+    if [ -w "$libdir" ]; then
+        make -s install >/dev/null
+    elif can_be_root; then
+        as_root make -s install PG_CONFIG="$PG_CONFIG" >/dev/null
+    else
+        lib_error "installing into $libdir needs root" \
+            "Run as root, or set MIG_PG_ROOT to a directory of yours to work on a private copy of the server."
+        exit 1
     fi
 }
 
 # start_cluster: initdb and start a server in a fresh directory; sets PGHOST.
 start_cluster() {
+    if ! as_pg test -x "$PGBIN/postgres"; then
+        lib_error "the cluster's owner cannot run $PGBIN/postgres" \
+            "Keep the installation (and MIG_PG_ROOT) in a directory that user can read."
+        exit 1
+    fi
     MIG_CLUSTER_DIR=$(mktemp -d /tmp/mig_ext_cluster.XXXXXX)
     chmod 755 "$MIG_CLUSTER_DIR"
     [ "$(id -u)" -eq 0 ] && chown postgres: "$MIG_CLUSTER_DIR"
@@ -53,23 +146,6 @@ stop_cluster() {
     fi
 }
 
-# build_and_install [MAKEFLAGS...]: build (extra flags passed on) and install the
-# extension, into the system or into the private copy MIG_PG_ROOT.
-build_and_install() {
-    make -s clean >/dev/null
-    make -s "$@" >/dev/null
-    if [ -n "$MIG_PG_ROOT" ]; then
-        if [ ! -x "$PGBIN/postgres" ]; then
-            mkdir -p "$MIG_PG_ROOT/usr/lib/postgresql" "$MIG_PG_ROOT/usr/share/postgresql"
-            cp -a "/usr/lib/postgresql/$PG_MAJOR" "$MIG_PG_ROOT/usr/lib/postgresql/"
-            cp -a "/usr/share/postgresql/$PG_MAJOR" "$MIG_PG_ROOT/usr/share/postgresql/"
-        fi
-        make -s install DESTDIR="$MIG_PG_ROOT" >/dev/null
-    else
-        as_root make -s install >/dev/null
-    fi
-}
-
 # check_cmd NAME CMD...: in a suite, run CMD and count it in the suite's
 # passed or failed; print "ok - NAME", or "not ok - NAME" and CMD's output
 # (kept in $work/out, $work being the suite's scratch directory).
@@ -82,3 +158,5 @@ check_cmd() {
         failed=$((failed + 1)); echo "not ok - $name"; sed 's/^/    /' "$work/out"
     fi
 }
+
+locate_installation || true

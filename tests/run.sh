@@ -1,18 +1,23 @@
 #!/usr/bin/env bash
 # make test: install what is missing, build with warnings as errors, install,
-# run every suite against a throwaway cluster, print "N passed, N failed".
+# start a throwaway cluster, run `make installcheck` (pg_regress, isolation
+# specs, TAP tests) and the shell suites tests/suite_*.sh against it, and end
+# with one line "N passed, N failed" counting every check.
 #
-# Suites: pg_regress (sql/ + expected/), then every tests/suite_*.sh, each run
-# with the cluster's PG* variables exported and ending with its own
-# "N passed, N failed" line.
+# PG_CONFIG and MIG_PG_ROOT choose the installation (see tests/lib.sh):
+# `tests/against.sh PG_CONFIG` runs all this against a source build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . tests/lib.sh
 
-need_packages "postgresql-$PG_MAJOR" "postgresql-server-dev-$PG_MAJOR" make gcc
+if [ -n "$MIG_PG_PACKAGES" ]; then
+    # shellcheck disable=SC2086
+    need_packages $MIG_PG_PACKAGES make gcc libipc-run-perl
+fi
 build_and_install COPT=-Werror
 start_cluster
-trap stop_cluster EXIT
+work=$(mktemp -d /tmp/mig_ext_check.XXXXXX)
+trap 'stop_cluster; rm -rf "$work"' EXIT
 
 passed=0
 failed=0
@@ -29,26 +34,68 @@ count_line() {
     failed=$((failed + $(echo "$line" | cut -d' ' -f3)))
 }
 
-# pg_regress
-log=$(mktemp)
-rm -rf results regression.diffs regression.out
-make -s installcheck >"$log" 2>&1 || true
-cat "$log"
-p=$(grep -cE '\.\.\. ok' "$log" || true)
-f=$(grep -cE '\.\.\. FAILED|failed \(ignored\)' "$log" || true)
-[ "$p" -eq 0 ] && [ "$f" -eq 0 ] && f=1
-[ "$f" -gt 0 ] && [ -f regression.diffs ] && cat regression.diffs
-echo "pg_regress: $p passed, $f failed"
-passed=$((passed + p))
-failed=$((failed + f))
+# count_installcheck LOG: the checks of each part of installcheck's output
+# (pg_regress and isolation: one per test file, in the format of 15 or of
+# 16 and later; TAP: prove's verbose "ok N" lines), then their sum.  A part
+# that did not run or reported no test, or a TAP script that failed without
+# a failing check (it died), counts one failure.
+count_installcheck() {
+    awk '
+    /^(# )?\+\+\+ regress install-check/   { part = "pg_regress"; ran[part] = 1; next }
+    /^(# )?\+\+\+ isolation install-check/ { part = "isolation"; ran[part] = 1; next }
+    /^(# )?\+\+\+ tap install-check/       { part = "tap"; ran[part] = 1; next }
+    part == "tap" && /^Result: FAIL/  { error[part] = 1; next }
+    part == "tap" && /^ok [0-9]/      { pass[part]++; next }
+    part == "tap" && /^not ok [0-9]/  { fail[part]++; next }
+    part != "tap" && (/\.\.\. ok/ || /^ok [0-9]/)                  { pass[part]++; next }
+    part != "tap" && (/\.\.\. FAILED|\.\.\. failed/ || /^not ok [0-9]/) { fail[part]++; next }
+    END {
+        n = split("pg_regress isolation tap", parts, " ")
+        for (i = 1; i <= n; i++) {
+            x = parts[i]
+            note = ""
+            if (!ran[x]) note = " (did not run)"
+            else if (error[x] && !fail[x]) note = " (ended in error)"
+            else if (!pass[x] && !fail[x]) note = " (no test reported)"
+            if (note != "") fail[x]++
+            printf "%s: %d passed, %d failed%s\n", x, pass[x], fail[x], note
+            p += pass[x]; f += fail[x]
+        }
+        printf "%d passed, %d failed\n", p, f
+    }' "$1"
+}
+
+# installcheck, in a copy of the checkout that the cluster's owner can write:
+# TAP's initdb refuses root, and the checkout may be unreadable to postgres.
+# make -i runs every part even when one of them fails (and, with -s, says
+# nothing of the failure: the parts' own output tells it).
+mkdir "$work/src"
+tar -C . --exclude=./.git -cf - . | tar -C "$work/src" -xf -
+[ "$(id -u)" -ne 0 ] || chown -R postgres: "$work"
+echo "== make installcheck"
+as_pg make -s -i -C "$work/src" installcheck PROVE_FLAGS=--verbose >"$work/installcheck.log" 2>&1 || true
+# (TAP's "#" diagnostics left out, but for those of a failed test)
+awk '/^(# )?\+\+\+ tap / { tap = 1; print; next }
+     tap && /^#   Failed test/ { failure = 1 }
+     failure && !/^#  / { failure = 0 }
+     !tap || !/^#/ || failure' "$work/installcheck.log"
+count_installcheck "$work/installcheck.log" | tee "$work/count"
+if grep -qE '^[0-9]+ passed, [1-9]' "$work/count"; then
+    for f in "$work"/src/regression.diffs "$work"/src/output_iso/regression.diffs; do
+        [ -f "$f" ] && { echo "== ${f#"$work"/src/}"; cat "$f"; }
+    done
+    for f in "$work"/src/tmp_check/log/*.log; do
+        [ -f "$f" ] && { echo "== ${f#"$work"/src/} (the last lines)"; tail -n 30 "$f"; }
+    done
+fi
+count_line "$work/count"
 
 for suite in tests/suite_*.sh; do
     [ -e "$suite" ] || continue
     echo "== $suite"
-    bash "$suite" 2>&1 | tee "$log" || true
-    count_line "$log"
+    bash "$suite" 2>&1 | tee "$work/suite.log" || true
+    count_line "$work/suite.log"
 done
-rm -f "$log"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
