@@ -83,14 +83,14 @@ locate_installation() {
 }
 
 # copy_installation: make the private copy under MIG_PG_ROOT of the
-# directories that are missing there, and point PG_CONFIG at the copy's.
+# installation's directories (the files missing there; libpq's headers too,
+# for the mig command), and point PG_CONFIG at the copy's.
 copy_installation() {
     local dir
-    "$PG_CONFIG" --bindir --pkglibdir --sharedir --includedir-server | while read -r dir; do
+    "$PG_CONFIG" --bindir --pkglibdir --sharedir --includedir --includedir-server | while read -r dir; do
         case $dir in "$MIG_PG_ROOT"/*) continue ;; esac
-        [ -d "$MIG_PG_ROOT$dir" ] && continue
-        mkdir -p "$(dirname "$MIG_PG_ROOT$dir")"
-        cp -a "$dir" "$MIG_PG_ROOT$dir"
+        mkdir -p "$MIG_PG_ROOT$dir"
+        cp -an "$dir/." "$MIG_PG_ROOT$dir/"
     done
     PG_CONFIG=$PGBIN/pg_config
 }
