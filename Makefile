@@ -1,7 +1,7 @@
 # mig_ext: PGXS build.  `make demo` and `make test` are the README's two commands.
 MODULE_big = mig_ext
-OBJS = mig_ext.o src/graph.o src/target.o src/plan.o src/body.o src/catalog.o src/runner.o \
-       src/offline.o src/import.o src/diff.o
+OBJS = mig_ext.o src/graph.o src/target.o src/plan.o src/body.o src/spi_exec.o src/catalog.o \
+       src/record.o src/runner.o src/offline.o src/import.o src/adopt.o src/diff.o
 EXTENSION = mig_ext
 DATA = mig_ext--1.0.sql mig_ext--1.0--1.1.sql
 SCRIPTS = bin/mig

@@ -18,6 +18,7 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 
+#include "src/adopt.h"
 #include "src/catalog.h"
 #include "src/diff.h"
 #include "src/import.h"
@@ -124,28 +125,17 @@ arg_strings(FunctionCallInfo fcinfo, int argno, const char *argname, int *n)
 	return out;
 }
 
-/* ids_datum: a text[] datum of the ids of n revision indexes. */
-static Datum
-ids_datum(MigGraph *g, const int *items, int n)
-{
-	char	  **ids = palloc(sizeof(char *) * Max(n, 1));
-
-	for (int i = 0; i < n; i++)
-		ids[i] = g->revs[items[i]].id;
-	return catalog_text_array(ids, n);
-}
-
 /*
  * open_report: connect to SPI, set up the result set, and read the graph
- * (bodies too when with_bodies) and the version rows.
+ * (with bodies or not, as load says) and the version rows.
  */
 static void
-open_report(FunctionCallInfo fcinfo, MigReport *rep, bool with_bodies)
+open_report(FunctionCallInfo fcinfo, MigReport *rep, MigLoad load)
 {
 	InitMaterializedSRF(fcinfo, 0);
 	SPI_connect();
 	catalog_open(&rep->cat, fcinfo->flinfo->fn_oid);
-	rep->g = catalog_load_graph(&rep->cat, with_bodies);
+	rep->g = catalog_load_graph(&rep->cat, load);
 	catalog_load_versions(&rep->cat, rep->g, &rep->current);
 	rep->is_current = palloc0(sizeof(bool) * Max(rep->g->nrevs, 1));
 	for (int i = 0; i < rep->current.n; i++)
@@ -249,7 +239,7 @@ migrate(FunctionCallInfo fcinfo, MigDirection direction, const char *fname)
 		bool		nulls[3] = {false, false, false};
 
 		values[0] = CStringGetTextDatum(r->id);
-		values[1] = CStringGetTextDatum(direction == MIG_UPGRADE ? "upgrade" : "downgrade");
+		values[1] = CStringGetTextDatum(plan_direction_name(direction));
 		values[2] = CStringGetTextDatum(r->message);
 		put_row(fcinfo, values, nulls);
 	}
@@ -305,7 +295,7 @@ mig_current(PG_FUNCTION_ARGS)
 	MigReport	rep;
 
 	runner_check_idle("mig_current");
-	open_report(fcinfo, &rep, false);
+	open_report(fcinfo, &rep, MIG_LOAD_HEADERS);
 	for (int i = 0; i < rep.current.n; i++)
 	{
 		MigRev	   *r = &rep.g->revs[rep.current.items[i]];
@@ -336,7 +326,7 @@ mig_heads(PG_FUNCTION_ARGS)
 	MigSet		heads;
 
 	runner_check_idle("mig_heads");
-	open_report(fcinfo, &rep, false);
+	open_report(fcinfo, &rep, MIG_LOAD_HEADERS);
 	graph_heads(rep.g, false, &heads);
 	for (int i = 0; i < heads.n; i++)
 	{
@@ -365,7 +355,7 @@ mig_branches(PG_FUNCTION_ARGS)
 	MigReport	rep;
 
 	runner_check_idle("mig_branches");
-	open_report(fcinfo, &rep, false);
+	open_report(fcinfo, &rep, MIG_LOAD_HEADERS);
 	for (int i = rep.g->nrevs - 1; i >= 0; i--)
 	{
 		MigRev	   *r = &rep.g->revs[i];
@@ -377,7 +367,7 @@ mig_branches(PG_FUNCTION_ARGS)
 		values[0] = CStringGetTextDatum(r->id);
 		values[1] = CStringGetTextDatum(r->message);
 		values[2] = catalog_text_array(r->labels, r->nlabels);
-		values[3] = ids_datum(rep.g, r->next, r->nnext);
+		values[3] = catalog_ids_array(rep.g, r->next, r->nnext);
 		put_row(fcinfo, values, nulls);
 	}
 	SPI_finish();
@@ -395,7 +385,7 @@ describe(MigReport *rep, int i, Datum *values)
 	MigRev	   *r = &rep->g->revs[i];
 
 	values[0] = CStringGetTextDatum(r->id);
-	values[1] = ids_datum(rep->g, r->down, r->ndown);
+	values[1] = catalog_ids_array(rep->g, r->down, r->ndown);
 	values[2] = CStringGetTextDatum(r->message);
 	values[3] = catalog_text_array(r->labels, r->nlabels);
 	values[4] = catalog_text_array(r->dep_names, r->ndep_names);
@@ -424,7 +414,7 @@ mig_history(PG_FUNCTION_ARGS)
 	runner_check_idle("mig_history");
 	if (range)
 		check_target_length(range, "range");
-	open_report(fcinfo, &rep, false);
+	open_report(fcinfo, &rep, MIG_LOAD_HEADERS);
 	last = catalog_last_upgrades(&rep.cat, rep.g);
 	foreach(lc, plan_history(rep.g, &rep.current, range))
 	{
@@ -455,7 +445,7 @@ mig_show(PG_FUNCTION_ARGS)
 	runner_check_idle("mig_show");
 	target = arg_text(fcinfo, 0, "revision");
 	check_target_length(target, "revision");
-	open_report(fcinfo, &rep, true);
+	open_report(fcinfo, &rep, MIG_LOAD_BODIES);
 	target_get_revisions(rep.g, target, &revs);
 	for (int k = 0; k < revs.n; k++)
 	{
@@ -497,7 +487,7 @@ mig_plan(PG_FUNCTION_ARGS)
 
 	runner_check_idle("mig_plan");
 	target = arg_target(fcinfo, 0);
-	open_report(fcinfo, &rep, false);
+	open_report(fcinfo, &rep, MIG_LOAD_HEADERS);
 	foreach(lc, offline_plan(rep.g, &rep.current, target, &direction))
 	{
 		MigStep    *st = lfirst(lc);
@@ -506,11 +496,11 @@ mig_plan(PG_FUNCTION_ARGS)
 		bool		nulls[6] = {0};
 
 		values[0] = Int32GetDatum(++n);
-		values[1] = CStringGetTextDatum(direction == MIG_UPGRADE ? "upgrade" : "downgrade");
+		values[1] = CStringGetTextDatum(plan_direction_name(direction));
 		values[2] = CStringGetTextDatum(r->id);
 		values[3] = CStringGetTextDatum(r->message);
-		values[4] = ids_datum(rep.g, st->rows_before.items, st->rows_before.n);
-		values[5] = ids_datum(rep.g, st->rows_after.items, st->rows_after.n);
+		values[4] = catalog_ids_array(rep.g, st->rows_before.items, st->rows_before.n);
+		values[5] = catalog_ids_array(rep.g, st->rows_after.items, st->rows_after.n);
 		put_row(fcinfo, values, nulls);
 	}
 	SPI_finish();
@@ -536,7 +526,7 @@ offline_sql(FunctionCallInfo fcinfo, MigDirection direction, const char *fname)
 	target = arg_target(fcinfo, 0);
 	SPI_connect();
 	catalog_open(&cat, fcinfo->flinfo->fn_oid);
-	g = catalog_load_graph(&cat, true);
+	g = catalog_load_graph(&cat, MIG_LOAD_BODIES);
 	catalog_load_versions(&cat, g, &current);
 	steps = direction == MIG_UPGRADE ?
 		plan_upgrade(g, &current, target) : plan_downgrade(g, &current, target);
@@ -594,14 +584,8 @@ mig_adopt_alembic(PG_FUNCTION_ARGS)
 {
 	MemoryContext callcxt = CurrentMemoryContext;
 	Oid			relid;
-	MigCatalog	cat;
-	MigGraph   *g;
-	MigSet		current;
-	MigRun		run;
 	char	  **ids;
 	int			n;
-	bool		same;
-	StringInfoData targets;
 	Datum		result;
 
 	runner_check_idle("mig_adopt_alembic");
@@ -609,41 +593,9 @@ mig_adopt_alembic(PG_FUNCTION_ARGS)
 		RangeVarGetRelid(makeRangeVar(NULL, "alembic_version", -1), NoLock, false) :
 		PG_GETARG_OID(0);
 	SPI_connect();
-	ids = catalog_read_alembic(relid, &n);
-	catalog_open(&cat, fcinfo->flinfo->fn_oid);
-	g = catalog_load_graph(&cat, false);
-	catalog_load_versions(&cat, g, &current);
-	initStringInfo(&targets);
-	same = current.n == n;
-	for (int i = 0; i < n; i++)
-	{
-		int			r = graph_lookup_id(g, ids[i]);
-
-		if (r < 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_UNDEFINED_OBJECT),
-					 errmsg("Alembic revision \"%s\" is not registered", ids[i]),
-					 errdetail("The Alembic version table holds \"%s\".", ids[i]),
-					 errhint("Register the revisions with the same ids first, for example with mig load.")));
-		same = same && set_contains(&current, r);
-		appendStringInfo(&targets, "%s%s", i ? " " : "", ids[i]);
-	}
-	if (current.n > 0 && !same)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("version rows are already set"),
-				 errdetail("The version rows are %s; the Alembic version table holds %s.",
-						   graph_format_ids(g, current.items, current.n),
-						   n ? targets.data : "none"),
-				 errhint("Clear them with mig_stamp('base', purge => true) to adopt the Alembic state.")));
-	if (!same)
-		runner_stamp(&run, fcinfo->flinfo->fn_oid, n ? targets.data : "base", false);
-	{
-		MemoryContext old = MemoryContextSwitchTo(callcxt);
-
-		result = catalog_text_array(ids, n);
-		MemoryContextSwitchTo(old);
-	}
+	ids = adopt_alembic(fcinfo->flinfo->fn_oid, relid, &n);
+	MemoryContextSwitchTo(callcxt);
+	result = catalog_text_array(ids, n);
 	SPI_finish();
 	PG_RETURN_DATUM(result);
 }
@@ -661,7 +613,7 @@ mig_graph(PG_FUNCTION_ARGS)
 	runner_check_idle("mig_graph");
 	SPI_connect();
 	catalog_open(&cat, fcinfo->flinfo->fn_oid);
-	g = catalog_load_graph(&cat, false);
+	g = catalog_load_graph(&cat, MIG_LOAD_HEADERS);
 	catalog_load_versions(&cat, g, &current);
 	dot = MemoryContextStrdup(callcxt, offline_graph_dot(g, &current));
 	SPI_finish();
@@ -765,7 +717,7 @@ mig_autogenerate(PG_FUNCTION_ARGS)
 	r.id = PG_ARGISNULL(3) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(3));
 
 	SPI_connect();
-	diff_check_up_to_date(fcinfo->flinfo->fn_oid);
+	runner_lock_up_to_date(fcinfo->flinfo->fn_oid);
 	rows = arg_diff(fcinfo, 2);
 	if (rows == NIL)
 	{

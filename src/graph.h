@@ -49,6 +49,14 @@ typedef struct MigRev
 	int			nallnext;
 } MigRev;
 
+/*
+ * Revision indexes that name no revision: MIG_NO_REV for "none" (an
+ * unknown name, a version-row change without a row on one side, a walk
+ * that found nothing), MIG_BASE_REV for base, below every revision.
+ */
+#define MIG_NO_REV		(-1)
+#define MIG_BASE_REV	(-2)
+
 typedef struct MigRevHash MigRevHash;
 
 /* The whole graph. */

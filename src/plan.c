@@ -18,6 +18,35 @@
 #include "plan.h"
 #include "target.h"
 
+/* plan_direction_name: a direction as mig_log and the messages spell it. */
+const char *
+plan_direction_name(MigDirection direction)
+{
+	static const char *const names[] = {
+		[MIG_UPGRADE] = "upgrade",
+		[MIG_DOWNGRADE] = "downgrade",
+		[MIG_STAMP] = "stamp"
+	};
+
+	return names[direction];
+}
+
+/*
+ * plan_step_line: Alembic's log line for a step that runs a body,
+ * "running upgrade A -> B, message".
+ */
+char *
+plan_step_line(MigGraph *g, const MigStep *st)
+{
+	MigRev	   *r = &g->revs[st->rev];
+	char	   *parents = graph_format_ids(g, r->down, r->ndown);
+	bool		up = st->direction == MIG_UPGRADE;
+
+	return psprintf("running %s %s -> %s%s%s", plan_direction_name(st->direction),
+					up ? parents : r->id, up ? r->id : parents,
+					r->message[0] ? ", " : "", r->message);
+}
+
 /* set_copy: a copy of s that later changes to s do not touch. */
 static MigSet
 set_copy(const MigSet *s)
