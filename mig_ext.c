@@ -56,15 +56,29 @@ typedef struct MigReport
 	bool	   *is_current;
 } MigReport;
 
-/* arg_text: argument argno as a C string; NULL is an error. */
-static char *
-arg_text(FunctionCallInfo fcinfo, int argno, const char *argname)
+/* arg_not_null: refuse a NULL argument argno, named argname. */
+static void
+arg_not_null(FunctionCallInfo fcinfo, int argno, const char *argname)
 {
 	if (PG_ARGISNULL(argno))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("%s must not be null", argname)));
-	return text_to_cstring(PG_GETARG_TEXT_PP(argno));
+}
+
+/* arg_text_or_null: argument argno as a C string, or NULL when it is NULL. */
+static char *
+arg_text_or_null(FunctionCallInfo fcinfo, int argno)
+{
+	return PG_ARGISNULL(argno) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(argno));
+}
+
+/* arg_text: argument argno as a C string; NULL is an error. */
+static char *
+arg_text(FunctionCallInfo fcinfo, int argno, const char *argname)
+{
+	arg_not_null(fcinfo, argno, argname);
+	return arg_text_or_null(fcinfo, argno);
 }
 
 /*
@@ -78,8 +92,8 @@ check_target_length(const char *target, const char *argname)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s is too long", argname),
-				 errdetail("It is %zu bytes long; revision identifiers and branch labels are at most 1024 bytes, and a %s at most %d.",
-						   strlen(target), argname, MIG_MAX_TARGET_LEN)));
+				 errdetail("It is %zu bytes long; revision identifiers and branch labels are at most %d bytes, and a %s at most %d.",
+						   strlen(target), MIG_MAX_ID_LEN, argname, MIG_MAX_TARGET_LEN)));
 }
 
 /* arg_target: a target argument: not NULL, not empty, not too long. */
@@ -168,9 +182,9 @@ mig_revision(PG_FUNCTION_ARGS)
 	memset(&r, 0, sizeof(r));
 	r.message = arg_text(fcinfo, 0, "message");
 	r.upgrade = arg_text(fcinfo, 1, "upgrade");
-	r.downgrade = PG_ARGISNULL(2) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(2));
+	r.downgrade = arg_text_or_null(fcinfo, 2);
 	r.has_downgrade = r.downgrade != NULL;
-	r.id = PG_ARGISNULL(3) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(3));
+	r.id = arg_text_or_null(fcinfo, 3);
 	r.down_names = arg_strings(fcinfo, 4, "down_revision", &r.ndown);
 	r.labels = arg_strings(fcinfo, 5, "branch_labels", &r.nlabels);
 	r.dep_names = arg_strings(fcinfo, 6, "depends_on", &r.ndep_names);
@@ -200,12 +214,9 @@ mig_merge(PG_FUNCTION_ARGS)
 	r.upgrade = "";
 	r.downgrade = "";
 	r.has_downgrade = true;
-	if (PG_ARGISNULL(1))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("revisions must not be null")));
+	arg_not_null(fcinfo, 1, "revisions");
 	r.down_names = arg_strings(fcinfo, 1, "revisions", &r.ndown);
-	r.id = PG_ARGISNULL(2) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(2));
+	r.id = arg_text_or_null(fcinfo, 2);
 	r.labels = arg_strings(fcinfo, 3, "branch_labels", &r.nlabels);
 
 	SPI_connect();
@@ -274,10 +285,7 @@ mig_stamp(PG_FUNCTION_ARGS)
 
 	runner_check_idle("mig_stamp");
 	target = arg_target(fcinfo, 0);
-	if (PG_ARGISNULL(1))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("purge must not be null")));
+	arg_not_null(fcinfo, 1, "purge");
 	purge = PG_GETARG_BOOL(1);
 	SPI_connect();
 	runner_stamp(&run, fcinfo->flinfo->fn_oid, target, purge);
@@ -407,7 +415,7 @@ Datum
 mig_history(PG_FUNCTION_ARGS)
 {
 	MigReport	rep;
-	char	   *range = PG_ARGISNULL(0) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(0));
+	char	   *range = arg_text_or_null(fcinfo, 0);
 	MigLastUpgrade *last;
 	ListCell   *lc;
 
@@ -565,7 +573,7 @@ mig_import(PG_FUNCTION_ARGS)
 
 	runner_check_idle("mig_import");
 	import_parse(arg_text(fcinfo, 0, "script"),
-				 PG_ARGISNULL(1) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(1)), &r);
+				 arg_text_or_null(fcinfo, 1), &r);
 	SPI_connect();
 	id = MemoryContextStrdup(callcxt,
 							 runner_register(fcinfo->flinfo->fn_oid, &r, MIG_PARENTS_GIVEN));
@@ -658,10 +666,7 @@ arg_diff(FunctionCallInfo fcinfo, int schema_argno)
 {
 	char	   *desired = arg_text(fcinfo, 0, "desired");
 
-	if (PG_ARGISNULL(schema_argno))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("schema must not be null")));
+	arg_not_null(fcinfo, schema_argno, "schema");
 	return diff_compute(fcinfo->flinfo->fn_oid, desired,
 						NameStr(*PG_GETARG_NAME(schema_argno)));
 }
@@ -714,7 +719,7 @@ mig_autogenerate(PG_FUNCTION_ARGS)
 	runner_check_idle("mig_autogenerate");
 	memset(&r, 0, sizeof(r));
 	r.message = arg_text(fcinfo, 1, "message");
-	r.id = PG_ARGISNULL(3) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(3));
+	r.id = arg_text_or_null(fcinfo, 3);
 
 	SPI_connect();
 	runner_lock_up_to_date(fcinfo->flinfo->fn_oid);

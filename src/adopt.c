@@ -99,9 +99,11 @@ adopt_alembic(Oid fn_oid, Oid relid, int *n)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("version rows are already set"),
+				 *n ?
 				 errdetail("The version rows are %s; the Alembic version table holds %s.",
-						   graph_format_ids(g, current.items, current.n),
-						   *n ? targets.data : "none"),
+						   graph_format_ids(g, current.items, current.n), targets.data) :
+				 errdetail("The version rows are %s; the Alembic version table is empty.",
+						   graph_format_ids(g, current.items, current.n)),
 				 errhint("Clear them with mig_stamp('base', purge => true) to adopt the Alembic state.")));
 	if (!same)
 		runner_stamp(&run, fn_oid, *n ? targets.data : "base", false);

@@ -150,9 +150,7 @@ sha256_hex(const char *const *parts, int n)
 	for (int i = 0; ok && i < n; i++)
 		ok = pg_cryptohash_update(ctx, (const uint8 *) parts[i], strlen(parts[i])) == 0;
 	if (!ok || pg_cryptohash_final(ctx, digest, sizeof(digest)) < 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INTERNAL_ERROR),
-				 errmsg("could not compute the sha256 of a migration body")));
+		elog(ERROR, "could not compute the sha256 of a migration body");
 	pg_cryptohash_free(ctx);
 	hex[hex_encode((const char *) digest, sizeof(digest), hex)] = '\0';
 	return hex;

@@ -462,10 +462,7 @@ catalog_check_versions(MigCatalog *cat, MigGraph *g, const MigSet *expected)
 	if (!same)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("version rows differ from those the call left"),
-				 errdetail("The version rows are %s; the call left %s.",
-						   rows.n ? graph_format_ids(g, rows.items, rows.n) : "none",
-						   expected->n ? graph_format_ids(g, expected->items, expected->n) : "none"),
+				 errmsg("version rows differ from those the steps of the call left"),
 				 errhint("Something else changed %s.mig_version during the call.", cat->qnsp)));
 }
 

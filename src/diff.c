@@ -55,14 +55,13 @@ desired_error_context(void *arg)
 			   dc->stmt, dc->body->nstmts, pnstrdup(s, len), s[len] ? "..." : "");
 }
 
-/* spi_check: raise an error for a failed SPI call. */
+/* spi_check: rc, the result of an SPI call that cannot fail but by a bug. */
 static void
-spi_check(int rc, const char *what)
+spi_check(int rc)
 {
 	if (rc < 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INTERNAL_ERROR),
-				 errmsg("could not %s: %s", what, SPI_result_code_string(rc))));
+		elog(ERROR, "SPI call failed while computing a schema diff: %s",
+			 SPI_result_code_string(rc));
 }
 
 /*
@@ -84,8 +83,7 @@ build_desired(MigBody *body)
 				 errdetail("The desired DDL runs in a scratch schema, which needs the CREATE privilege on database \"%s\".",
 						   get_database_name(MyDatabaseId)),
 				 errhint("Run it as a role that may create schemas in this database; nothing created survives the call.")));
-	spi_check(SPI_execute("CREATE SCHEMA " DIFF_SCRATCH, false, 0),
-			  "create the scratch schema");
+	spi_check(SPI_execute("CREATE SCHEMA " DIFF_SCRATCH, false, 0));
 	(void) set_config_option("search_path",
 							 psprintf("%s%s%s", DIFF_SCRATCH, path[0] ? ", " : "", path),
 							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_LOCAL,
@@ -98,8 +96,7 @@ build_desired(MigBody *body)
 	error_context_stack = &errcb;
 	for (dc.stmt = 1; dc.stmt <= body->nstmts; dc.stmt++)
 	{
-		spi_check(SPI_execute(body->stmts[dc.stmt - 1], false, 0),
-				  "run a desired-schema statement");
+		spi_check(SPI_execute(body->stmts[dc.stmt - 1], false, 0));
 		SPI_freetuptable(SPI_tuptable);
 	}
 	error_context_stack = errcb.previous;
@@ -119,8 +116,7 @@ read_diff(const char *qext, Oid scratch, Oid target, MemoryContext cxt)
 	MemoryContext old;
 
 	spi_check(SPI_execute_with_args(psprintf("SELECT * FROM %s.mig_autogen_diff($1, $2)", qext),
-									2, types, values, NULL, false, 0),
-			  "compare the schemas");
+									2, types, values, NULL, false, 0));
 	old = MemoryContextSwitchTo(cxt);
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{

@@ -439,7 +439,7 @@ resolve_parents(MigGraph *g, MigRev *r, bool merge)
 		else
 		{
 			set_init(&named);
-			if (target_get_revision(g, r->down_names[i]) != MIG_BASE)
+			if (target_get_revision(g, r->down_names[i]) != MIG_NO_REV)
 				set_add(&named, target_get_revision(g, r->down_names[i]));
 		}
 		if (named.n == 0)
@@ -501,7 +501,7 @@ register_graph(MigCatalog *cat, MigRev *r, MigParents parents)
 			revs[i].ndown = revs[i].ndep_names = 0;
 		g = graph_build(revs, nrevs);
 		for (int i = 0; named && i < r->ndown; i++)
-			named = graph_lookup(g, r->down_names[i]) >= 0;
+			named = graph_lookup(g, r->down_names[i]) != MIG_NO_REV;
 		if (named)
 			return g;
 	}
@@ -534,9 +534,7 @@ runner_register(Oid fn_oid, MigRev *r, MigParents parents)
 			char	   *hex = palloc(sizeof(bytes) * 2 + 1);
 
 			if (!pg_strong_random(bytes, sizeof(bytes)))
-				ereport(ERROR,
-						(errcode(ERRCODE_INTERNAL_ERROR),
-						 errmsg("could not generate a random revision id")));
+				elog(ERROR, "could not generate a random revision id");
 			hex[hex_encode((const char *) bytes, sizeof(bytes), hex)] = '\0';
 			r->id = hex;
 		} while (catalog_find_revision(&cat, r->id, &old));

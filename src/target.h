@@ -10,8 +10,8 @@
 
 #include "graph.h"
 
-/* Result of a walk or a single lookup that may mean "base". */
-#define MIG_BASE (-1)
+/* The longest a revision identifier or a branch label may be, in bytes. */
+#define MIG_MAX_ID_LEN 1024
 
 extern void target_get_revisions(MigGraph *g, const char *id, MigSet *out);
 extern bool target_get_revisions_counted(MigGraph *g, const char *id, MigSet *out);
