@@ -9,6 +9,11 @@ PGFILEDESC = "mig_ext - versioned schema migrations inside PostgreSQL"
 
 REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
 
+# (set before including PGXS, which reads them once)
+PG_CPPFLAGS += -I$(srcdir)/src
+# export from the library only what PostgreSQL looks up (PGDLLEXPORT)
+PG_CFLAGS += -fvisibility=hidden
+
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
 ifeq ($(PGXS),)
@@ -16,7 +21,6 @@ $(error pg_config cannot find PGXS: install the server headers (postgresql-serve
 endif
 include $(PGXS)
 
-PG_CPPFLAGS += -I$(srcdir)/src
 
 .PHONY: demo test bench
 demo:

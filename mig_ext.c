@@ -20,6 +20,7 @@
 
 #include "src/adopt.h"
 #include "src/catalog.h"
+#include "src/compat.h"
 #include "src/diff.h"
 #include "src/import.h"
 #include "src/offline.h"
@@ -28,6 +29,29 @@
 #include "src/target.h"
 
 PG_MODULE_MAGIC;
+
+/* The SQL-callable functions: the only symbols exported besides PG_MODULE_MAGIC's. */
+extern PGDLLEXPORT Datum mig_revision(PG_FUNCTION_ARGS);
+extern PGDLLEXPORT Datum mig_merge(PG_FUNCTION_ARGS);
+extern PGDLLEXPORT Datum mig_upgrade(PG_FUNCTION_ARGS);
+extern PGDLLEXPORT Datum mig_downgrade(PG_FUNCTION_ARGS);
+extern PGDLLEXPORT Datum mig_stamp(PG_FUNCTION_ARGS);
+extern PGDLLEXPORT Datum mig_current(PG_FUNCTION_ARGS);
+extern PGDLLEXPORT Datum mig_heads(PG_FUNCTION_ARGS);
+extern PGDLLEXPORT Datum mig_branches(PG_FUNCTION_ARGS);
+extern PGDLLEXPORT Datum mig_history(PG_FUNCTION_ARGS);
+extern PGDLLEXPORT Datum mig_show(PG_FUNCTION_ARGS);
+extern PGDLLEXPORT Datum mig_validate(PG_FUNCTION_ARGS);
+extern PGDLLEXPORT Datum mig_diff(PG_FUNCTION_ARGS);
+extern PGDLLEXPORT Datum mig_autogenerate(PG_FUNCTION_ARGS);
+extern PGDLLEXPORT Datum mig_check(PG_FUNCTION_ARGS);
+extern PGDLLEXPORT Datum mig_plan(PG_FUNCTION_ARGS);
+extern PGDLLEXPORT Datum mig_upgrade_sql(PG_FUNCTION_ARGS);
+extern PGDLLEXPORT Datum mig_downgrade_sql(PG_FUNCTION_ARGS);
+extern PGDLLEXPORT Datum mig_import(PG_FUNCTION_ARGS);
+extern PGDLLEXPORT Datum mig_adopt_alembic(PG_FUNCTION_ARGS);
+extern PGDLLEXPORT Datum mig_graph(PG_FUNCTION_ARGS);
+
 
 /* The longest target, target list or history range an argument may be. */
 #define MIG_MAX_TARGET_LEN 8192

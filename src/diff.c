@@ -22,7 +22,6 @@
 #include "lib/stringinfo.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
-#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
@@ -30,6 +29,7 @@
 #include "utils/resowner.h"
 
 #include "body.h"
+#include "compat.h"
 #include "diff.h"
 #include "runner.h"
 
@@ -76,7 +76,7 @@ build_desired(MigBody *body)
 	DesiredContext dc;
 	const char *path = GetConfigOption("search_path", false, false);
 
-	if (pg_database_aclcheck(MyDatabaseId, GetUserId(), ACL_CREATE) != ACLCHECK_OK)
+	if (mig_database_aclcheck(MyDatabaseId, GetUserId(), ACL_CREATE) != ACLCHECK_OK)
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("permission denied to build the desired schema"),
