@@ -560,8 +560,7 @@ offline_sql(FunctionCallInfo fcinfo, MigDirection direction, const char *fname)
 	catalog_open(&cat, fcinfo->flinfo->fn_oid);
 	g = catalog_load_graph(&cat, MIG_LOAD_BODIES);
 	catalog_load_versions(&cat, g, &current);
-	steps = direction == MIG_UPGRADE ?
-		plan_upgrade(g, &current, target) : plan_downgrade(g, &current, target);
+	steps = plan_migration(g, &current, target, direction);
 	script = MemoryContextStrdup(callcxt,
 								 offline_script(&cat, g, &current, steps, direction, target));
 	SPI_finish();

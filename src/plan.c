@@ -420,6 +420,16 @@ typedef enum StampMove
 	STAMP_BRANCH = 1 << 1		/* a new branch, or a deletion to base */
 } StampMove;
 
+/* plan_migration: plan_upgrade or plan_downgrade, as direction says. */
+List *
+plan_migration(MigGraph *g, const MigSet *current, const char *target,
+			   MigDirection direction)
+{
+	Assert(direction != MIG_STAMP);
+	return direction == MIG_UPGRADE ? plan_upgrade(g, current, target) :
+		plan_downgrade(g, current, target);
+}
+
 /*
  * stamp_step: one of Alembic's StampSteps: move the rows in from to dest
  * (MIG_NO_REV: delete them) as move says.

@@ -34,8 +34,8 @@ typedef struct MigRowChange
 
 /*
  * One step: the revision whose body runs (for a stamp step, the one it
- * stamps or whose row it removes), and the
- * version rows before and after it with the changes between them.
+ * stamps or whose row it removes), and the version rows before and after
+ * it with the changes between them.
  */
 typedef struct MigStep
 {
@@ -51,6 +51,8 @@ extern const char *plan_direction_name(MigDirection direction);
 extern char *plan_step_line(MigGraph *g, const MigStep *st);
 extern List *plan_upgrade(MigGraph *g, const MigSet *current, const char *target);
 extern List *plan_downgrade(MigGraph *g, const MigSet *current, const char *target);
+extern List *plan_migration(MigGraph *g, const MigSet *current, const char *target,
+							 MigDirection direction);
 extern List *plan_stamp(MigGraph *g, const MigSet *current, const char *targets);
 extern List *plan_history(MigGraph *g, const MigSet *current, const char *range);
 

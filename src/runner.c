@@ -7,7 +7,9 @@
  * schema, then reads the catalog once, plans completely (every body parsed,
  * every version-row move checked), and only then runs the steps, in the
  * caller's transaction: if anything fails, nothing of the call remains.
- * Bodies run with the caller's rights; bookkeeping goes through catalog.c.
+ * Bodies run with the caller's rights; the steps are recorded through
+ * record.c, and every read and write of the mig_* tables goes through
+ * catalog.c.
  *
  *-------------------------------------------------------------------------
  */
@@ -308,9 +310,7 @@ runner_migrate(MigRun *run, Oid fn_oid, MigDirection direction, const char *targ
 
 	open_run(run, fn_oid, RUN_LOAD_BODIES | RUN_LOAD_VERSIONS);
 	check_drift(run);
-	run->steps = direction == MIG_UPGRADE ?
-		plan_upgrade(run->g, &run->current, target) :
-		plan_downgrade(run->g, &run->current, target);
+	run->steps = plan_migration(run->g, &run->current, target, direction);
 
 	bc.direction = direction;
 	bc.phase = PHASE_NONE;
