@@ -563,9 +563,9 @@ runner_register(Oid fn_oid, MigRev *r, MigParents parents)
 		return r->id;
 	}
 
-	target_check_id("revision identifier", r->id);
+	target_check_id(r->id, MIG_ID_REVISION);
 	for (int i = 0; i < r->nlabels; i++)
-		target_check_id("branch label", r->labels[i]);
+		target_check_id(r->labels[i], MIG_ID_LABEL);
 
 	g = register_graph(&cat, r, parents);
 	if (parents != MIG_PARENTS_HEAD)

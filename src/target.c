@@ -67,25 +67,31 @@ target_is_name(const char *target)
 }
 
 /*
- * target_check_id: reject an id or label that could not be named as a
- * target: empty, too long, reserved, or holding whitespace, '@', '-', '+'
- * or ':'.  what is "revision identifier" or "branch label".
+ * target_check_id: reject an id (a revision identifier or a branch label,
+ * as kind says) that could not be named as a target: empty, too long,
+ * reserved, or holding whitespace, '@', '-', '+' or ':'.
  */
 void
-target_check_id(const char *what, const char *id)
+target_check_id(const char *id, MigIdKind kind)
 {
+	bool		is_label = kind == MIG_ID_LABEL;
 	StringInfoData bad;
 
 	if (id[0] == '\0')
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s must not be empty", what)));
+				 is_label ? errmsg("branch label must not be empty") :
+				 errmsg("revision identifier must not be empty")));
 	if (strlen(id) > MIG_MAX_ID_LEN)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s is too long", what),
-				 errdetail("A %s is at most %d bytes; this one has %zu.",
-						   what, MIG_MAX_ID_LEN, strlen(id))));
+				 is_label ? errmsg("branch label is too long") :
+				 errmsg("revision identifier is too long"),
+				 is_label ?
+				 errdetail("A branch label is at most %d bytes; this one has %zu.",
+						   MIG_MAX_ID_LEN, strlen(id)) :
+				 errdetail("A revision identifier is at most %d bytes; this one has %zu.",
+						   MIG_MAX_ID_LEN, strlen(id))));
 	initStringInfo(&bad);
 	for (const char *p = id; *p; p++)
 		if (is_illegal_char(*p) && strchr(bad.data, *p) == NULL)
@@ -93,13 +99,15 @@ target_check_id(const char *what, const char *id)
 	if (bad.len > 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("character(s) \"%s\" not allowed in %s \"%s\"",
-						bad.data, what, id),
+				 is_label ?
+				 errmsg("character(s) \"%s\" not allowed in branch label \"%s\"", bad.data, id) :
+				 errmsg("character(s) \"%s\" not allowed in revision identifier \"%s\"", bad.data, id),
 				 errhint("Use letters, digits and punctuation other than \"@\", \"-\", \"+\" and \":\"; no white space.")));
 	if (is_reserved(id))
 		ereport(ERROR,
 				(errcode(ERRCODE_RESERVED_NAME),
-				 errmsg("%s \"%s\" is reserved", what, id)));
+				 is_label ? errmsg("branch label \"%s\" is reserved", id) :
+				 errmsg("revision identifier \"%s\" is reserved", id)));
 }
 
 /*
