@@ -17,8 +17,10 @@
  * the planner, so a run uses the plan made then and changes no setting:
  * the version-row statements run once per step.  A plan is made again
  * when the catalog's schema or the parameter types differ from the last
- * run's, and by PostgreSQL's plan cache after a change to the tables.
- * The caller must be connected to SPI.
+ * run's; PostgreSQL's plan cache also makes it again after a change to the
+ * tables or to the search_path, then under the caller's settings, which
+ * can change nothing but whether a large read is compiled.  The caller
+ * must be connected to SPI.
  *
  *-------------------------------------------------------------------------
  */
