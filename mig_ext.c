@@ -172,9 +172,7 @@ open_report(FunctionCallInfo fcinfo, MigReport *rep, MigLoad load)
 {
 	InitMaterializedSRF(fcinfo, 0);
 	SPI_connect();
-	catalog_open(&rep->cat, fcinfo->flinfo->fn_oid);
-	rep->g = catalog_load_graph(&rep->cat, load);
-	catalog_load_versions(&rep->cat, rep->g, &rep->current);
+	rep->g = catalog_read(&rep->cat, fcinfo->flinfo->fn_oid, load, &rep->current);
 	rep->is_current = palloc0(sizeof(bool) * Max(rep->g->nrevs, 1));
 	for (int i = 0; i < rep->current.n; i++)
 		rep->is_current[rep->current.items[i]] = true;
@@ -557,9 +555,7 @@ offline_sql(FunctionCallInfo fcinfo, MigDirection direction, const char *fname)
 	runner_check_idle(fname);
 	target = arg_target(fcinfo, 0);
 	SPI_connect();
-	catalog_open(&cat, fcinfo->flinfo->fn_oid);
-	g = catalog_load_graph(&cat, MIG_LOAD_BODIES);
-	catalog_load_versions(&cat, g, &current);
+	g = catalog_read(&cat, fcinfo->flinfo->fn_oid, MIG_LOAD_BODIES, &current);
 	steps = plan_migration(g, &current, target, direction);
 	script = MemoryContextStrdup(callcxt,
 								 offline_script(&cat, g, &current, steps, direction, target));
@@ -643,9 +639,7 @@ mig_graph(PG_FUNCTION_ARGS)
 
 	runner_check_idle("mig_graph");
 	SPI_connect();
-	catalog_open(&cat, fcinfo->flinfo->fn_oid);
-	g = catalog_load_graph(&cat, MIG_LOAD_HEADERS);
-	catalog_load_versions(&cat, g, &current);
+	g = catalog_read(&cat, fcinfo->flinfo->fn_oid, MIG_LOAD_HEADERS, &current);
 	dot = MemoryContextStrdup(callcxt, offline_graph_dot(g, &current));
 	SPI_finish();
 	PG_RETURN_TEXT_P(cstring_to_text(dot));

@@ -77,9 +77,7 @@ adopt_alembic(Oid fn_oid, Oid relid, int *n)
 	bool		same;
 	StringInfoData targets;
 
-	catalog_open(&cat, fn_oid);
-	g = catalog_load_graph(&cat, MIG_LOAD_HEADERS);
-	catalog_load_versions(&cat, g, &current);
+	g = catalog_read(&cat, fn_oid, MIG_LOAD_HEADERS, &current);
 	initStringInfo(&targets);
 	same = current.n == *n;
 	for (int i = 0; i < *n; i++)

@@ -335,6 +335,22 @@ catalog_load_graph(MigCatalog *cat, MigLoad load)
 	return graph_build(revs, n);
 }
 
+/*
+ * catalog_read: open the catalog of the function fn_oid and load its graph
+ * (with or without bodies, as load says) and its version rows (current),
+ * without locking: what a report reads.
+ */
+MigGraph *
+catalog_read(MigCatalog *cat, Oid fn_oid, MigLoad load, MigSet *current)
+{
+	MigGraph   *g;
+
+	catalog_open(cat, fn_oid);
+	g = catalog_load_graph(cat, load);
+	catalog_load_versions(cat, g, current);
+	return g;
+}
+
 /* cmp_int: qsort comparator for ints. */
 static int
 cmp_int(const void *a, const void *b)
