@@ -241,8 +241,9 @@ check_drift(MigRun *run)
 			 p->kind == MIG_PROBLEM_EDITED ?
 			 errmsg("revision %s was edited after it was registered", p->revision) :
 			 errmsg("applied revision %s no longer matches the upgrade that ran", p->revision),
-			 errdetail("%s%s", p->detail,
-					   list_length(problems) > 1 ? " mig_validate() lists every problem found." : ""),
+			 list_length(problems) > 1 ?
+			 errdetail("%s mig_validate() lists every problem found.", p->detail) :
+			 errdetail("%s", p->detail),
 			 errhint("Restore the bodies of revision %s as they were registered (the sha256 of the upgrade that ran is in %s.mig_log.checksum) and register any change as a new revision.",
 					 p->revision, run->cat.qnsp)));
 }
