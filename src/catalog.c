@@ -435,10 +435,11 @@ void
 catalog_move_rows(MigCatalog *cat, MigGraph *g, const MigStep *st)
 {
 	static const Oid types[2] = {TEXTOID, TEXTOID};
+	ListCell   *lc;
 
-	for (int i = 0; i < st->nchanges; i++)
+	foreach(lc, st->changes)
 	{
-		const MigRowChange *c = &st->changes[i];
+		const MigRowChange *c = lfirst(lc);
 		Datum		values[2];
 		char		nulls[2];
 

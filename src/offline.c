@@ -193,10 +193,11 @@ script_step_end(MigCatalog *cat, MigGraph *g, const MigStep *st,
 				const char *checksum, StringInfo out)
 {
 	const char *started = "pg_catalog.current_setting('" SCRIPT_STEP_STARTED "')::pg_catalog.timestamptz";
+	ListCell   *lc;
 
-	for (int i = 0; i < st->nchanges; i++)
+	foreach(lc, st->changes)
 	{
-		const MigRowChange *c = &st->changes[i];
+		const MigRowChange *c = lfirst(lc);
 
 		script_statement(out, cat, catalog_row_sql[c->op],
 						 c->from != MIG_NO_REV ? quote_literal_cstr(g->revs[c->from].id) : NULL,

@@ -97,7 +97,6 @@ new_step(MigDirection direction, int rev, const MigSet *heads)
 	st->direction = direction;
 	st->rev = rev;
 	st->rows_before = set_copy(heads);
-	st->changes = palloc(sizeof(MigRowChange) * 4);
 	return st;
 }
 
@@ -105,12 +104,12 @@ new_step(MigDirection direction, int rev, const MigSet *heads)
 static void
 add_change(MigStep *st, MigRowOp op, int from, int to)
 {
-	if (st->nchanges >= 4 && (st->nchanges & (st->nchanges - 1)) == 0)
-		st->changes = repalloc(st->changes, sizeof(MigRowChange) * st->nchanges * 2);
-	st->changes[st->nchanges].op = op;
-	st->changes[st->nchanges].from = from;
-	st->changes[st->nchanges].to = to;
-	st->nchanges++;
+	MigRowChange *c = palloc(sizeof(MigRowChange));
+
+	c->op = op;
+	c->from = from;
+	c->to = to;
+	st->changes = lappend(st->changes, c);
 }
 
 /* What error_rows reports. */

@@ -43,8 +43,7 @@ typedef struct MigStep
 	int			rev;
 	MigSet		rows_before;
 	MigSet		rows_after;
-	MigRowChange *changes;
-	int			nchanges;
+	List	   *changes;		/* of MigRowChange *, in order */
 } MigStep;
 
 extern const char *plan_direction_name(MigDirection direction);
