@@ -108,7 +108,7 @@ static SpiKeptPlan clear_plan = {"DELETE FROM %1$s.mig_version", 0};
 static SpiKeptPlan log_plan = {NULL, 1};
 static SpiKeptPlan last_plan = {
 	"SELECT l.id, l.revision, l.started_at, l.checksum FROM %1$s.mig_log l "
-	"WHERE l.direction OPERATOR(pg_catalog.=) 'upgrade'", 0
+	"WHERE l.direction OPERATOR(pg_catalog.=) $1", 1
 };
 static SpiKeptPlan check_plan = {
 	"WITH RECURSIVE applied(revision, child) AS ("
@@ -125,7 +125,7 @@ static SpiKeptPlan check_plan = {
 	" app AS (SELECT a.revision, pg_catalog.bool_or(a.child IS NULL) AS version_row,"
 	"  pg_catalog.min(a.child) AS child FROM applied a GROUP BY a.revision),"
 	" logged AS (SELECT DISTINCT ON (l.revision) l.revision, l.checksum"
-	"  FROM %1$s.mig_log l WHERE l.direction OPERATOR(pg_catalog.=) 'upgrade'"
+	"  FROM %1$s.mig_log l WHERE l.direction OPERATOR(pg_catalog.=) $1"
 	"  ORDER BY l.revision, l.id DESC)"
 	" SELECT COALESCE(r.revision, app.revision), r.revision IS NOT NULL,"
 	"  app.revision IS NOT NULL, COALESCE(app.version_row, false), app.child,"
@@ -134,7 +134,7 @@ static SpiKeptPlan check_plan = {
 	" FULL JOIN app ON app.revision OPERATOR(pg_catalog.=) r.revision"
 	" LEFT JOIN logged lg ON lg.revision OPERATOR(pg_catalog.=)"
 	"  COALESCE(r.revision, app.revision)"
-	" ORDER BY r.seq NULLS LAST, 1", 0
+	" ORDER BY r.seq NULLS LAST, 1", 1
 };
 static SpiKeptPlan stale_plan = {
 	"SELECT pg_catalog.concat_ws('/',"
@@ -151,6 +151,19 @@ run(MigCatalog *cat, SpiKeptPlan *kp, const Oid *argtypes, Datum *values,
 {
 	return spi_exec_kept(kp, cat->qnsp, cat->owner, argtypes, values, nulls,
 						 InvalidSnapshot);
+}
+
+/*
+ * run_upgrades: run kp, whose $1 is the direction of the log rows it
+ * reads: those of upgrades.
+ */
+static void
+run_upgrades(MigCatalog *cat, SpiKeptPlan *kp)
+{
+	static const Oid types[1] = {TEXTOID};
+	Datum		values[1] = {CStringGetTextDatum(plan_direction_name(MIG_UPGRADE))};
+
+	run(cat, kp, types, values, NULL);
 }
 
 /*
@@ -574,7 +587,7 @@ catalog_last_upgrades(MigCatalog *cat, MigGraph *g)
 	MigLastUpgrade *last = palloc0(sizeof(MigLastUpgrade) * Max(g->nrevs, 1));
 	int		   *row = palloc(sizeof(int) * Max(g->nrevs, 1));
 
-	run(cat, &last_plan, NULL, NULL, NULL);
+	run_upgrades(cat, &last_plan);
 	for (int i = 0; i < (int) SPI_processed; i++)
 	{
 		int			r = graph_lookup_id(g, column_text(i, 2));
@@ -617,7 +630,7 @@ catalog_load_check(MigCatalog *cat, int *n)
 {
 	MigCheckRev *out;
 
-	run(cat, &check_plan, NULL, NULL, NULL);
+	run_upgrades(cat, &check_plan);
 	*n = (int) SPI_processed;
 	out = palloc(sizeof(MigCheckRev) * Max(*n, 1));
 	for (int i = 0; i < *n; i++)
