@@ -9,8 +9,8 @@
 # The mig command is built by client/Makefile (PGXS builds a module or a
 # program from one Makefile), called from all, install and clean here.
 MODULE_big = mig_ext
-OBJS = mig_ext.o src/graph.o src/target.o src/plan.o src/body.o src/catalog.o src/runner.o \
-       src/offline.o src/import.o src/diff.o src/privilege.o
+OBJS = mig_ext.o src/graph.o src/target.o src/plan.o src/body.o src/spi_exec.o src/catalog.o \
+       src/record.o src/runner.o src/offline.o src/import.o src/adopt.o src/diff.o src/privilege.o
 EXTENSION = mig_ext
 DATA = mig_ext--1.0.sql mig_ext--1.0--1.1.sql mig_ext--1.1--1.2.sql
 SCRIPTS = bin/mig-alembic-export
@@ -20,11 +20,15 @@ REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
 ISOLATION = $(patsubst specs/%.spec,%,$(sort $(wildcard specs/*.spec)))
 TAP_TESTS = 1
 
+# (set before including PGXS, which reads them once)
+PG_CPPFLAGS += -I$(srcdir)/src
+# export from the library only what PostgreSQL looks up (PGDLLEXPORT)
+PG_CFLAGS += -fvisibility=hidden
+
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
 ifneq ($(wildcard $(PGXS)),)
 include $(PGXS)
-PG_CPPFLAGS += -I$(srcdir)/src
 else ifneq ($(filter-out demo test bench,$(or $(MAKECMDGOALS),all)),)
 $(error $(PG_CONFIG) finds no PGXS: install the server headers (postgresql-server-dev-NN) or run `make test`, which installs them)
 endif

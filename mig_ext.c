@@ -18,7 +18,9 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 
+#include "src/adopt.h"
 #include "src/catalog.h"
+#include "src/compat.h"
 #include "src/diff.h"
 #include "src/import.h"
 #include "src/offline.h"
@@ -28,6 +30,29 @@
 #include "src/target.h"
 
 PG_MODULE_MAGIC;
+
+/* The SQL-callable functions: the only symbols exported besides PG_MODULE_MAGIC's. */
+extern PGDLLEXPORT Datum mig_revision(PG_FUNCTION_ARGS);
+extern PGDLLEXPORT Datum mig_merge(PG_FUNCTION_ARGS);
+extern PGDLLEXPORT Datum mig_upgrade(PG_FUNCTION_ARGS);
+extern PGDLLEXPORT Datum mig_downgrade(PG_FUNCTION_ARGS);
+extern PGDLLEXPORT Datum mig_stamp(PG_FUNCTION_ARGS);
+extern PGDLLEXPORT Datum mig_current(PG_FUNCTION_ARGS);
+extern PGDLLEXPORT Datum mig_heads(PG_FUNCTION_ARGS);
+extern PGDLLEXPORT Datum mig_branches(PG_FUNCTION_ARGS);
+extern PGDLLEXPORT Datum mig_history(PG_FUNCTION_ARGS);
+extern PGDLLEXPORT Datum mig_show(PG_FUNCTION_ARGS);
+extern PGDLLEXPORT Datum mig_validate(PG_FUNCTION_ARGS);
+extern PGDLLEXPORT Datum mig_diff(PG_FUNCTION_ARGS);
+extern PGDLLEXPORT Datum mig_autogenerate(PG_FUNCTION_ARGS);
+extern PGDLLEXPORT Datum mig_check(PG_FUNCTION_ARGS);
+extern PGDLLEXPORT Datum mig_plan(PG_FUNCTION_ARGS);
+extern PGDLLEXPORT Datum mig_upgrade_sql(PG_FUNCTION_ARGS);
+extern PGDLLEXPORT Datum mig_downgrade_sql(PG_FUNCTION_ARGS);
+extern PGDLLEXPORT Datum mig_import(PG_FUNCTION_ARGS);
+extern PGDLLEXPORT Datum mig_adopt_alembic(PG_FUNCTION_ARGS);
+extern PGDLLEXPORT Datum mig_graph(PG_FUNCTION_ARGS);
+
 
 /* The longest target, target list or history range an argument may be. */
 #define MIG_MAX_TARGET_LEN 8192
@@ -56,15 +81,29 @@ typedef struct MigReport
 	bool	   *is_current;
 } MigReport;
 
-/* arg_text: argument argno as a C string; NULL is an error. */
-static char *
-arg_text(FunctionCallInfo fcinfo, int argno, const char *argname)
+/* arg_not_null: refuse a NULL argument argno, named argname. */
+static void
+arg_not_null(FunctionCallInfo fcinfo, int argno, const char *argname)
 {
 	if (PG_ARGISNULL(argno))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("%s must not be null", argname)));
-	return text_to_cstring(PG_GETARG_TEXT_PP(argno));
+}
+
+/* arg_text_or_null: argument argno as a C string, or NULL when it is NULL. */
+static char *
+arg_text_or_null(FunctionCallInfo fcinfo, int argno)
+{
+	return PG_ARGISNULL(argno) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(argno));
+}
+
+/* arg_text: argument argno as a C string; NULL is an error. */
+static char *
+arg_text(FunctionCallInfo fcinfo, int argno, const char *argname)
+{
+	arg_not_null(fcinfo, argno, argname);
+	return arg_text_or_null(fcinfo, argno);
 }
 
 /*
@@ -78,8 +117,8 @@ check_target_length(const char *target, const char *argname)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s is too long", argname),
-				 errdetail("It is %zu bytes long; revision identifiers and branch labels are at most 1024 bytes, and a %s at most %d.",
-						   strlen(target), argname, MIG_MAX_TARGET_LEN)));
+				 errdetail("It is %zu bytes long; revision identifiers and branch labels are at most %d bytes, and a %s at most %d.",
+						   strlen(target), MIG_MAX_ID_LEN, argname, MIG_MAX_TARGET_LEN)));
 }
 
 /* arg_target: a target argument: not NULL, not empty, not too long. */
@@ -125,29 +164,16 @@ arg_strings(FunctionCallInfo fcinfo, int argno, const char *argname, int *n)
 	return out;
 }
 
-/* ids_datum: a text[] datum of the ids of n revision indexes. */
-static Datum
-ids_datum(MigGraph *g, const int *items, int n)
-{
-	char	  **ids = palloc(sizeof(char *) * Max(n, 1));
-
-	for (int i = 0; i < n; i++)
-		ids[i] = g->revs[items[i]].id;
-	return catalog_text_array(ids, n);
-}
-
 /*
  * open_report: connect to SPI, set up the result set, and read the graph
- * (bodies too when with_bodies) and the version rows.
+ * (with bodies or not, as load says) and the version rows.
  */
 static void
-open_report(FunctionCallInfo fcinfo, MigReport *rep, bool with_bodies)
+open_report(FunctionCallInfo fcinfo, MigReport *rep, MigLoad load)
 {
 	InitMaterializedSRF(fcinfo, 0);
 	SPI_connect();
-	catalog_open(&rep->cat, fcinfo->flinfo->fn_oid);
-	rep->g = catalog_load_graph(&rep->cat, with_bodies);
-	catalog_load_versions(&rep->cat, rep->g, &rep->current);
+	rep->g = catalog_read(&rep->cat, fcinfo->flinfo->fn_oid, load, &rep->current);
 	rep->is_current = palloc0(sizeof(bool) * Max(rep->g->nrevs, 1));
 	for (int i = 0; i < rep->current.n; i++)
 		rep->is_current[rep->current.items[i]] = true;
@@ -180,9 +206,9 @@ mig_revision(PG_FUNCTION_ARGS)
 	memset(&r, 0, sizeof(r));
 	r.message = arg_text(fcinfo, 0, "message");
 	r.upgrade = arg_text(fcinfo, 1, "upgrade");
-	r.downgrade = PG_ARGISNULL(2) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(2));
+	r.downgrade = arg_text_or_null(fcinfo, 2);
 	r.has_downgrade = r.downgrade != NULL;
-	r.id = PG_ARGISNULL(3) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(3));
+	r.id = arg_text_or_null(fcinfo, 3);
 	r.down_names = arg_strings(fcinfo, 4, "down_revision", &r.ndown);
 	r.labels = arg_strings(fcinfo, 5, "branch_labels", &r.nlabels);
 	r.dep_names = arg_strings(fcinfo, 6, "depends_on", &r.ndep_names);
@@ -213,12 +239,9 @@ mig_merge(PG_FUNCTION_ARGS)
 	r.upgrade = "";
 	r.downgrade = "";
 	r.has_downgrade = true;
-	if (PG_ARGISNULL(1))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("revisions must not be null")));
+	arg_not_null(fcinfo, 1, "revisions");
 	r.down_names = arg_strings(fcinfo, 1, "revisions", &r.ndown);
-	r.id = PG_ARGISNULL(2) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(2));
+	r.id = arg_text_or_null(fcinfo, 2);
 	r.labels = arg_strings(fcinfo, 3, "branch_labels", &r.nlabels);
 
 	SPI_connect();
@@ -253,7 +276,7 @@ migrate(FunctionCallInfo fcinfo, MigDirection direction, const char *fname)
 		bool		nulls[3] = {false, false, false};
 
 		values[0] = CStringGetTextDatum(r->id);
-		values[1] = CStringGetTextDatum(direction == MIG_UPGRADE ? "upgrade" : "downgrade");
+		values[1] = CStringGetTextDatum(plan_direction_name(direction));
 		values[2] = CStringGetTextDatum(r->message);
 		put_row(fcinfo, values, nulls);
 	}
@@ -288,10 +311,7 @@ mig_stamp(PG_FUNCTION_ARGS)
 
 	runner_check_idle("mig_stamp");
 	target = arg_target(fcinfo, 0);
-	if (PG_ARGISNULL(1))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("purge must not be null")));
+	arg_not_null(fcinfo, 1, "purge");
 	purge = PG_GETARG_BOOL(1);
 	SPI_connect();
 	runner_stamp(&run, fcinfo->flinfo->fn_oid, target, purge);
@@ -309,7 +329,7 @@ mig_current(PG_FUNCTION_ARGS)
 	MigReport	rep;
 
 	runner_check_idle("mig_current");
-	open_report(fcinfo, &rep, false);
+	open_report(fcinfo, &rep, MIG_LOAD_HEADERS);
 	for (int i = 0; i < rep.current.n; i++)
 	{
 		MigRev	   *r = &rep.g->revs[rep.current.items[i]];
@@ -340,7 +360,7 @@ mig_heads(PG_FUNCTION_ARGS)
 	MigSet		heads;
 
 	runner_check_idle("mig_heads");
-	open_report(fcinfo, &rep, false);
+	open_report(fcinfo, &rep, MIG_LOAD_HEADERS);
 	graph_heads(rep.g, false, &heads);
 	for (int i = 0; i < heads.n; i++)
 	{
@@ -369,7 +389,7 @@ mig_branches(PG_FUNCTION_ARGS)
 	MigReport	rep;
 
 	runner_check_idle("mig_branches");
-	open_report(fcinfo, &rep, false);
+	open_report(fcinfo, &rep, MIG_LOAD_HEADERS);
 	for (int i = rep.g->nrevs - 1; i >= 0; i--)
 	{
 		MigRev	   *r = &rep.g->revs[i];
@@ -381,7 +401,7 @@ mig_branches(PG_FUNCTION_ARGS)
 		values[0] = CStringGetTextDatum(r->id);
 		values[1] = CStringGetTextDatum(r->message);
 		values[2] = catalog_text_array(r->labels, r->nlabels);
-		values[3] = ids_datum(rep.g, r->next, r->nnext);
+		values[3] = catalog_ids_array(rep.g, r->next, r->nnext);
 		put_row(fcinfo, values, nulls);
 	}
 	SPI_finish();
@@ -399,7 +419,7 @@ describe(MigReport *rep, int i, Datum *values)
 	MigRev	   *r = &rep->g->revs[i];
 
 	values[0] = CStringGetTextDatum(r->id);
-	values[1] = ids_datum(rep->g, r->down, r->ndown);
+	values[1] = catalog_ids_array(rep->g, r->down, r->ndown);
 	values[2] = CStringGetTextDatum(r->message);
 	values[3] = catalog_text_array(r->labels, r->nlabels);
 	values[4] = catalog_text_array(r->dep_names, r->ndep_names);
@@ -421,14 +441,14 @@ Datum
 mig_history(PG_FUNCTION_ARGS)
 {
 	MigReport	rep;
-	char	   *range = PG_ARGISNULL(0) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(0));
+	char	   *range = arg_text_or_null(fcinfo, 0);
 	MigLastUpgrade *last;
 	ListCell   *lc;
 
 	runner_check_idle("mig_history");
 	if (range)
 		check_target_length(range, "range");
-	open_report(fcinfo, &rep, false);
+	open_report(fcinfo, &rep, MIG_LOAD_HEADERS);
 	last = catalog_last_upgrades(&rep.cat, rep.g);
 	foreach(lc, plan_history(rep.g, &rep.current, range))
 	{
@@ -460,7 +480,7 @@ mig_show(PG_FUNCTION_ARGS)
 	privilege_check_bodies(fcinfo->flinfo->fn_oid);
 	target = arg_text(fcinfo, 0, "revision");
 	check_target_length(target, "revision");
-	open_report(fcinfo, &rep, true);
+	open_report(fcinfo, &rep, MIG_LOAD_BODIES);
 	target_get_revisions(rep.g, target, &revs);
 	for (int k = 0; k < revs.n; k++)
 	{
@@ -502,7 +522,7 @@ mig_plan(PG_FUNCTION_ARGS)
 
 	runner_check_idle("mig_plan");
 	target = arg_target(fcinfo, 0);
-	open_report(fcinfo, &rep, false);
+	open_report(fcinfo, &rep, MIG_LOAD_HEADERS);
 	foreach(lc, offline_plan(rep.g, &rep.current, target, &direction))
 	{
 		MigStep    *st = lfirst(lc);
@@ -511,11 +531,11 @@ mig_plan(PG_FUNCTION_ARGS)
 		bool		nulls[6] = {0};
 
 		values[0] = Int32GetDatum(++n);
-		values[1] = CStringGetTextDatum(direction == MIG_UPGRADE ? "upgrade" : "downgrade");
+		values[1] = CStringGetTextDatum(plan_direction_name(direction));
 		values[2] = CStringGetTextDatum(r->id);
 		values[3] = CStringGetTextDatum(r->message);
-		values[4] = ids_datum(rep.g, st->rows_before.items, st->rows_before.n);
-		values[5] = ids_datum(rep.g, st->rows_after.items, st->rows_after.n);
+		values[4] = catalog_ids_array(rep.g, st->rows_before.items, st->rows_before.n);
+		values[5] = catalog_ids_array(rep.g, st->rows_after.items, st->rows_after.n);
 		put_row(fcinfo, values, nulls);
 	}
 	SPI_finish();
@@ -541,11 +561,8 @@ offline_sql(FunctionCallInfo fcinfo, MigDirection direction, const char *fname)
 	privilege_check_bodies(fcinfo->flinfo->fn_oid);
 	target = arg_target(fcinfo, 0);
 	SPI_connect();
-	catalog_open(&cat, fcinfo->flinfo->fn_oid);
-	g = catalog_load_graph(&cat, true);
-	catalog_load_versions(&cat, g, &current);
-	steps = direction == MIG_UPGRADE ?
-		plan_upgrade(g, &current, target) : plan_downgrade(g, &current, target);
+	g = catalog_read(&cat, fcinfo->flinfo->fn_oid, MIG_LOAD_BODIES, &current);
+	steps = plan_migration(g, &current, target, direction);
 	script = MemoryContextStrdup(callcxt,
 								 offline_script(&cat, g, &current, steps, direction, target));
 	SPI_finish();
@@ -582,7 +599,7 @@ mig_import(PG_FUNCTION_ARGS)
 	runner_check_idle("mig_import");
 	privilege_check_bodies(fcinfo->flinfo->fn_oid);
 	import_parse(arg_text(fcinfo, 0, "script"),
-				 PG_ARGISNULL(1) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(1)), &r);
+				 arg_text_or_null(fcinfo, 1), &r);
 	SPI_connect();
 	id = MemoryContextStrdup(callcxt,
 							 runner_register(fcinfo->flinfo->fn_oid, &r, MIG_PARENTS_GIVEN));
@@ -601,14 +618,8 @@ mig_adopt_alembic(PG_FUNCTION_ARGS)
 {
 	MemoryContext callcxt = CurrentMemoryContext;
 	Oid			relid;
-	MigCatalog	cat;
-	MigGraph   *g;
-	MigSet		current;
-	MigRun		run;
 	char	  **ids;
 	int			n;
-	bool		same;
-	StringInfoData targets;
 	Datum		result;
 
 	runner_check_idle("mig_adopt_alembic");
@@ -616,41 +627,9 @@ mig_adopt_alembic(PG_FUNCTION_ARGS)
 		RangeVarGetRelid(makeRangeVar(NULL, "alembic_version", -1), NoLock, false) :
 		PG_GETARG_OID(0);
 	SPI_connect();
-	ids = catalog_read_alembic(relid, &n);
-	catalog_open(&cat, fcinfo->flinfo->fn_oid);
-	g = catalog_load_graph(&cat, false);
-	catalog_load_versions(&cat, g, &current);
-	initStringInfo(&targets);
-	same = current.n == n;
-	for (int i = 0; i < n; i++)
-	{
-		int			r = graph_lookup_id(g, ids[i]);
-
-		if (r < 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_UNDEFINED_OBJECT),
-					 errmsg("Alembic revision \"%s\" is not registered", ids[i]),
-					 errdetail("The Alembic version table holds \"%s\".", ids[i]),
-					 errhint("Register the revisions with the same ids first, for example with mig load.")));
-		same = same && set_contains(&current, r);
-		appendStringInfo(&targets, "%s%s", i ? " " : "", ids[i]);
-	}
-	if (current.n > 0 && !same)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("version rows are already set"),
-				 errdetail("The version rows are %s; the Alembic version table holds %s.",
-						   graph_format_ids(g, current.items, current.n),
-						   n ? targets.data : "none"),
-				 errhint("Clear them with mig_stamp('base', purge => true) to adopt the Alembic state.")));
-	if (!same)
-		runner_stamp(&run, fcinfo->flinfo->fn_oid, n ? targets.data : "base", false);
-	{
-		MemoryContext old = MemoryContextSwitchTo(callcxt);
-
-		result = catalog_text_array(ids, n);
-		MemoryContextSwitchTo(old);
-	}
+	ids = adopt_alembic(fcinfo->flinfo->fn_oid, relid, &n);
+	MemoryContextSwitchTo(callcxt);
+	result = catalog_text_array(ids, n);
 	SPI_finish();
 	PG_RETURN_DATUM(result);
 }
@@ -667,9 +646,7 @@ mig_graph(PG_FUNCTION_ARGS)
 
 	runner_check_idle("mig_graph");
 	SPI_connect();
-	catalog_open(&cat, fcinfo->flinfo->fn_oid);
-	g = catalog_load_graph(&cat, false);
-	catalog_load_versions(&cat, g, &current);
+	g = catalog_read(&cat, fcinfo->flinfo->fn_oid, MIG_LOAD_HEADERS, &current);
 	dot = MemoryContextStrdup(callcxt, offline_graph_dot(g, &current));
 	SPI_finish();
 	PG_RETURN_TEXT_P(cstring_to_text(dot));
@@ -720,10 +697,7 @@ arg_diff(FunctionCallInfo fcinfo, int schema_argno)
 {
 	char	   *desired = arg_text(fcinfo, 0, "desired");
 
-	if (PG_ARGISNULL(schema_argno))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("schema must not be null")));
+	arg_not_null(fcinfo, schema_argno, "schema");
 	return diff_compute(fcinfo->flinfo->fn_oid, desired,
 						NameStr(*PG_GETARG_NAME(schema_argno)));
 }
@@ -777,10 +751,10 @@ mig_autogenerate(PG_FUNCTION_ARGS)
 	privilege_check_bodies(fcinfo->flinfo->fn_oid);
 	memset(&r, 0, sizeof(r));
 	r.message = arg_text(fcinfo, 1, "message");
-	r.id = PG_ARGISNULL(3) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(3));
+	r.id = arg_text_or_null(fcinfo, 3);
 
 	SPI_connect();
-	diff_check_up_to_date(fcinfo->flinfo->fn_oid);
+	runner_lock_up_to_date(fcinfo->flinfo->fn_oid);
 	rows = arg_diff(fcinfo, 2);
 	if (rows == NIL)
 	{

@@ -82,11 +82,7 @@ body_split(const char *body, const char *context)
 	errcb.previous = error_context_stack;
 	error_context_stack = &errcb;
 	MemoryContextSwitchTo(parsecxt);
-#if PG_VERSION_NUM >= 140000
 	stmts = raw_parser(body, RAW_PARSE_DEFAULT);
-#else
-	stmts = raw_parser(body);
-#endif
 	MemoryContextSwitchTo(callcxt);
 
 	b->nstmts = list_length(stmts);
@@ -120,16 +116,23 @@ body_split(const char *body, const char *context)
 	return b;
 }
 
+/* body_text: the upgrade or downgrade body of r (NULL: irreversible). */
+const char *
+body_text(const MigRev *r, MigDirection direction)
+{
+	return direction == MIG_UPGRADE ? r->upgrade : r->downgrade;
+}
+
 /*
- * body_split_revision: body_split of the upgrade (up) or downgrade body of
- * r, naming r in the errors.
+ * body_split_revision: body_split of the upgrade or downgrade body of r,
+ * naming r in the errors.
  */
 MigBody *
-body_split_revision(const MigRev *r, bool up)
+body_split_revision(const MigRev *r, MigDirection direction)
 {
-	return body_split(up ? r->upgrade : r->downgrade,
+	return body_split(body_text(r, direction),
 					  psprintf("parsing the %s of revision %s (\"%s\")",
-							   up ? "upgrade" : "downgrade", r->id, r->message));
+							   plan_direction_name(direction), r->id, r->message));
 }
 
 /*
@@ -147,9 +150,7 @@ sha256_hex(const char *const *parts, int n)
 	for (int i = 0; ok && i < n; i++)
 		ok = pg_cryptohash_update(ctx, (const uint8 *) parts[i], strlen(parts[i])) == 0;
 	if (!ok || pg_cryptohash_final(ctx, digest, sizeof(digest)) < 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INTERNAL_ERROR),
-				 errmsg("could not compute the sha256 of a migration body")));
+		elog(ERROR, "could not compute the sha256 of a migration body");
 	pg_cryptohash_free(ctx);
 	hex[hex_encode((const char *) digest, sizeof(digest), hex)] = '\0';
 	return hex;

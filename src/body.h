@@ -8,7 +8,7 @@
 #ifndef MIG_BODY_H
 #define MIG_BODY_H
 
-#include "graph.h"
+#include "plan.h"
 
 /* A body cut into its statements, each with its own text. */
 typedef struct MigBody
@@ -18,7 +18,8 @@ typedef struct MigBody
 } MigBody;
 
 extern MigBody *body_split(const char *body, const char *context);
-extern MigBody *body_split_revision(const MigRev *r, bool up);
+extern const char *body_text(const MigRev *r, MigDirection direction);
+extern MigBody *body_split_revision(const MigRev *r, MigDirection direction);
 extern char *body_checksum(const char *body);
 extern char *body_revision_checksum(const char *upgrade, const char *downgrade);
 

@@ -8,25 +8,48 @@
 #ifndef MIG_CATALOG_H
 #define MIG_CATALOG_H
 
-#include "executor/spi.h"
-#include "lib/stringinfo.h"
+#include "access/tupdesc.h"
 #include "utils/timestamp.h"
 
 #include "graph.h"
 #include "plan.h"
 
-/* Where the catalog lives for this call, and the plans prepared on it. */
+/* Where the catalog lives for this call. */
 typedef struct MigCatalog
 {
 	Oid			nsp;			/* the extension's schema */
 	char	   *qnsp;			/* its name, quoted */
 	Oid			owner;			/* owner of the catalog tables */
-	SPIPlanPtr	row_plans[3];	/* indexed by MigRowOp */
-	SPIPlanPtr	log_plan;
-	MemoryContext logcxt;		/* holds the pending log rows */
-	struct MigLogType *log;		/* mig_log's row type and the pending rows */
-	int			nlog;
 } MigCatalog;
+
+/*
+ * The columns of mig_log a step's row fills (id takes its default), in
+ * the order of catalog_log_columns.
+ */
+typedef enum MigLogColumn
+{
+	MIG_LOG_REVISION,
+	MIG_LOG_DIRECTION,
+	MIG_LOG_FROM_REVISIONS,
+	MIG_LOG_TO_REVISIONS,
+	MIG_LOG_APPLIED_BY,
+	MIG_LOG_SESSION_USER,
+	MIG_LOG_APPLICATION_NAME,
+	MIG_LOG_XID,
+	MIG_LOG_STARTED_AT,
+	MIG_LOG_DURATION,
+	MIG_LOG_CHECKSUM,
+	MIG_LOG_NUM_COLUMNS
+} MigLogColumn;
+
+/* mig_log's row type, and where each MigLogColumn is in it. */
+typedef struct MigLogType
+{
+	Oid			type;
+	Oid			array_type;		/* of a batch of rows */
+	TupleDesc	desc;
+	int			attno[MIG_LOG_NUM_COLUMNS]; /* 0-based */
+} MigLogType;
 
 /*
  * A revision as the drift check sees it: registered, applied (an ancestor
@@ -56,29 +79,36 @@ typedef struct MigLastUpgrade
 	char	   *checksum;		/* of the body that ran */
 } MigLastUpgrade;
 
+/* How a revision is loaded: with its bodies and their checksum, or not. */
+typedef enum MigLoad
+{
+	MIG_LOAD_HEADERS,
+	MIG_LOAD_BODIES
+} MigLoad;
+
+extern const char *const catalog_row_sql[];
+
 extern Datum catalog_text_array(char **items, int n);
+extern Datum catalog_ids_array(MigGraph *g, const int *items, int n);
 extern void catalog_open(MigCatalog *cat, Oid fn_oid);
 extern MigRev *catalog_load_named(MigCatalog *cat, char **names, int n,
 								  int *nrevs);
-extern MigGraph *catalog_load_graph(MigCatalog *cat, bool with_bodies);
+extern MigGraph *catalog_load_graph(MigCatalog *cat, MigLoad load);
 extern void catalog_load_versions(MigCatalog *cat, MigGraph *g, MigSet *out);
+extern MigGraph *catalog_read(MigCatalog *cat, Oid fn_oid, MigLoad load,
+							  MigSet *current);
 extern bool catalog_find_revision(MigCatalog *cat, const char *id, MigRev *out);
 extern void catalog_insert_revision(MigCatalog *cat, const MigRev *r,
 									const char *checksum);
-extern void catalog_apply_step(MigCatalog *cat, MigGraph *g, const MigStep *st);
-extern void catalog_log_open(MigCatalog *cat);
-extern void catalog_log_step(MigCatalog *cat, MigGraph *g, const MigStep *st,
-							 TimestampTz started, const char *checksum);
-extern void catalog_write_log(MigCatalog *cat);
+extern void catalog_move_rows(MigCatalog *cat, MigGraph *g, const MigStep *st);
+extern void catalog_check_versions(MigCatalog *cat, MigGraph *g, const MigSet *expected);
 extern void catalog_clear_versions(MigCatalog *cat);
+extern char *catalog_log_column_list(void);
+extern MigLogType *catalog_log_type(MigCatalog *cat);
+extern void catalog_insert_log(MigCatalog *cat, const MigLogType *lt,
+							   Datum *rows, int nrows);
 extern MigCheckRev *catalog_load_check(MigCatalog *cat, int *n);
 extern bool catalog_is_stale(MigCatalog *cat);
 extern MigLastUpgrade *catalog_last_upgrades(MigCatalog *cat, MigGraph *g);
-extern void catalog_script_guard(MigCatalog *cat, MigGraph *g, const MigSet *current,
-								 int32 lock_class, StringInfo out);
-extern void catalog_script_step_begin(StringInfo out);
-extern void catalog_script_step_end(MigCatalog *cat, MigGraph *g, const MigStep *st,
-									const char *checksum, StringInfo out);
-extern char **catalog_read_alembic(Oid relid, int *n);
 
 #endif							/* MIG_CATALOG_H */

@@ -22,7 +22,6 @@
 #include "lib/stringinfo.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
-#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
@@ -30,8 +29,10 @@
 #include "utils/resowner.h"
 
 #include "body.h"
+#include "compat.h"
 #include "diff.h"
 #include "runner.h"
+#include "spi_exec.h"
 
 /* The scratch schema: an identifier that needs no quoting. */
 #define DIFF_SCRATCH "mig_desired"
@@ -55,14 +56,13 @@ desired_error_context(void *arg)
 			   dc->stmt, dc->body->nstmts, pnstrdup(s, len), s[len] ? "..." : "");
 }
 
-/* spi_check: raise an error for a failed SPI call. */
+/* spi_check: rc, the result of an SPI call that cannot fail but by a bug. */
 static void
-spi_check(int rc, const char *what)
+spi_check(int rc)
 {
 	if (rc < 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INTERNAL_ERROR),
-				 errmsg("could not %s: %s", what, SPI_result_code_string(rc))));
+		elog(ERROR, "SPI call failed while computing a schema diff: %s",
+			 SPI_result_code_string(rc));
 }
 
 /*
@@ -77,15 +77,14 @@ build_desired(MigBody *body)
 	DesiredContext dc;
 	const char *path = GetConfigOption("search_path", false, false);
 
-	if (pg_database_aclcheck(MyDatabaseId, GetUserId(), ACL_CREATE) != ACLCHECK_OK)
+	if (mig_database_aclcheck(MyDatabaseId, GetUserId(), ACL_CREATE) != ACLCHECK_OK)
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("permission denied to build the desired schema"),
 				 errdetail("The desired DDL runs in a scratch schema, which needs the CREATE privilege on database \"%s\".",
 						   get_database_name(MyDatabaseId)),
 				 errhint("Run it as a role that may create schemas in this database; nothing created survives the call.")));
-	spi_check(SPI_execute("CREATE SCHEMA " DIFF_SCRATCH, false, 0),
-			  "create the scratch schema");
+	spi_check(SPI_execute("CREATE SCHEMA " DIFF_SCRATCH, false, 0));
 	(void) set_config_option("search_path",
 							 psprintf("%s%s%s", DIFF_SCRATCH, path[0] ? ", " : "", path),
 							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_LOCAL,
@@ -98,8 +97,7 @@ build_desired(MigBody *body)
 	error_context_stack = &errcb;
 	for (dc.stmt = 1; dc.stmt <= body->nstmts; dc.stmt++)
 	{
-		spi_check(SPI_execute(body->stmts[dc.stmt - 1], false, 0),
-				  "run a desired-schema statement");
+		spi_check(SPI_execute(body->stmts[dc.stmt - 1], false, 0));
 		SPI_freetuptable(SPI_tuptable);
 	}
 	error_context_stack = errcb.previous;
@@ -109,9 +107,10 @@ build_desired(MigBody *body)
 /*
  * read_diff: the rows of mig_autogen_diff(scratch, target) in the schema
  * of catalog cat, allocated in cxt.  The mig_autogen_* functions are not
- * executable by PUBLIC, so the query runs as the catalog owner, in a
- * security-restricted operation: it reads nothing but system catalogs,
- * which every role may read, with its search_path pinned.
+ * executable by PUBLIC, so the query runs as the catalog owner (in a
+ * security-restricted operation, as every statement of spi_exec.c): it
+ * reads nothing but system catalogs, which every role may read, with its
+ * search_path pinned.
  */
 static List *
 read_diff(MigCatalog *cat, Oid scratch, Oid target, MemoryContext cxt)
@@ -120,17 +119,9 @@ read_diff(MigCatalog *cat, Oid scratch, Oid target, MemoryContext cxt)
 	Datum		values[2] = {ObjectIdGetDatum(scratch), ObjectIdGetDatum(target)};
 	List	   *rows = NIL;
 	MemoryContext old;
-	Oid			save_user;
-	int			save_sec;
-	int			rc;
 
-	GetUserIdAndSecContext(&save_user, &save_sec);
-	SetUserIdAndSecContext(cat->owner, save_sec | SECURITY_LOCAL_USERID_CHANGE |
-						   SECURITY_RESTRICTED_OPERATION);
-	rc = SPI_execute_with_args(psprintf("SELECT * FROM %s.mig_autogen_diff($1, $2)", cat->qnsp),
-							   2, types, values, NULL, false, 0);
-	SetUserIdAndSecContext(save_user, save_sec);
-	spi_check(rc, "compare the schemas");
+	spi_exec_once(psprintf("SELECT * FROM %s.mig_autogen_diff($1, $2)", cat->qnsp),
+				  cat->owner, 2, types, values, NULL);
 	old = MemoryContextSwitchTo(cxt);
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{
@@ -239,43 +230,4 @@ diff_summary(List *rows)
 						 r->loses_data ? " (loses data)" : "");
 	}
 	return buf.data;
-}
-
-/* format_set: the ids of a set of version rows, or "base" for none. */
-static const char *
-format_set(MigGraph *g, const MigSet *s)
-{
-	return s->n ? graph_format_ids(g, s->items, s->n) : "base";
-}
-
-/*
- * diff_check_up_to_date: lock the catalog and refuse unless the version
- * rows are exactly the heads, since a revision generated from the live
- * schema must come right after what the live schema is.  The caller is
- * connected to SPI.
- */
-void
-diff_check_up_to_date(Oid fn_oid)
-{
-	MigCatalog	cat;
-	MigGraph   *g;
-	MigSet		current;
-	MigSet		heads;
-	bool		same;
-
-	catalog_open(&cat, fn_oid);
-	runner_lock(&cat);
-	g = catalog_load_graph(&cat, false);
-	catalog_load_versions(&cat, g, &current);
-	graph_heads(g, false, &heads);
-	same = current.n == heads.n;
-	for (int i = 0; same && i < heads.n; i++)
-		same = set_contains(&current, heads.items[i]);
-	if (!same)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("target database is not up to date"),
-				 errdetail("The current revisions are %s; the heads are %s.",
-						   format_set(g, &current), format_set(g, &heads)),
-				 errhint("Upgrade with mig_upgrade() first: mig_autogenerate compares the desired schema with the live one.")));
 }

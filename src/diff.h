@@ -21,7 +21,6 @@ typedef struct MigDiffRow
 	bool		downgrade_loses_data;	/* the downgrade statement does */
 } MigDiffRow;
 
-extern void diff_check_up_to_date(Oid fn_oid);
 extern List *diff_compute(Oid fn_oid, const char *desired, const char *schema);
 extern char *diff_body(List *rows, bool upgrade);
 extern char *diff_summary(List *rows);

@@ -50,28 +50,37 @@ struct MigRevHash
 	mignames_hash *tab;
 };
 
+/*
+ * int_array_add: append value to the n ints of *arr unless it is there
+ * already; the array (NULL when n is 0) grows to the next power of two.
+ * The one growable int array: MigSet and the graph's edge lists.
+ */
+void
+int_array_add(int **arr, int *n, int value)
+{
+	for (int i = 0; i < *n; i++)
+		if ((*arr)[i] == value)
+			return;
+	if (*n == 0)
+		*arr = palloc(sizeof(int));
+	else if ((*n & (*n - 1)) == 0)
+		*arr = repalloc(*arr, sizeof(int) * (*n) * 2);
+	(*arr)[(*n)++] = value;
+}
+
 /* set_init: an empty set. */
 void
 set_init(MigSet *s)
 {
 	s->items = NULL;
 	s->n = 0;
-	s->cap = 0;
 }
 
 /* set_add: append item unless already present; keeps insertion order. */
 void
 set_add(MigSet *s, int item)
 {
-	if (set_contains(s, item))
-		return;
-	if (s->n == s->cap)
-	{
-		s->cap = s->cap ? s->cap * 2 : 8;
-		s->items = s->items ? repalloc(s->items, sizeof(int) * s->cap)
-			: palloc(sizeof(int) * s->cap);
-	}
-	s->items[s->n++] = item;
+	int_array_add(&s->items, &s->n, item);
 }
 
 /* set_contains: linear membership test (sets of version rows are small). */
@@ -98,43 +107,22 @@ set_remove(MigSet *s, int item)
 		}
 }
 
-/* int_array_add: append to a palloc'd int array whose capacity is n's next power of two. */
-static void
-int_array_add(int **arr, int *n, int value)
-{
-	if (*n == 0)
-		*arr = palloc(sizeof(int));
-	else if ((*n & (*n - 1)) == 0)
-		*arr = repalloc(*arr, sizeof(int) * (*n) * 2);
-	(*arr)[(*n)++] = value;
-}
-
-/* int_array_has: whether value is among the first n items of arr. */
-static bool
-int_array_has(const int *arr, int n, int value)
-{
-	for (int i = 0; i < n; i++)
-		if (arr[i] == value)
-			return true;
-	return false;
-}
-
-/* graph_lookup: index of the revision an id or label names, or -1. */
+/* graph_lookup: index of the revision an id or label names, or MIG_NO_REV. */
 int
 graph_lookup(MigGraph *g, const char *name)
 {
 	MigNameEntry *e = mignames_lookup(g->byname->tab, name);
 
-	return e ? e->rev : -1;
+	return e ? e->rev : MIG_NO_REV;
 }
 
-/* graph_lookup_id: index of the revision with exactly this id, or -1. */
+/* graph_lookup_id: index of the revision with exactly this id, or MIG_NO_REV. */
 int
 graph_lookup_id(MigGraph *g, const char *id)
 {
 	MigNameEntry *e = mignames_lookup(g->byname->tab, id);
 
-	return (e && !e->is_label) ? e->rev : -1;
+	return (e && !e->is_label) ? e->rev : MIG_NO_REV;
 }
 
 /* graph_is_label: whether name is a branch label. */
@@ -182,9 +170,9 @@ report_cycle(MigGraph *g, const bool *done, bool through_deps)
 		}
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_RECURSION),
-			 errmsg("%scycle is detected in revisions (%s)",
-					through_deps ? "dependency " : "",
-					graph_format_ids(g, left, nleft)),
+			 through_deps ?
+			 errmsg("dependency cycle is detected in revisions (%s)", graph_format_ids(g, left, nleft)) :
+			 errmsg("cycle is detected in revisions (%s)", graph_format_ids(g, left, nleft)),
 			 errhint("Fix the down_revisions or depends_on of these revisions in the catalog.")));
 }
 
@@ -270,8 +258,7 @@ normalize_deps(MigGraph *g)
 			if (implied[r->deps[j]])
 				continue;
 			r->nnormdeps++;
-			if (!int_array_has(r->norm, r->nnorm, r->deps[j]))
-				int_array_add(&r->norm, &r->nnorm, r->deps[j]);
+			int_array_add(&r->norm, &r->nnorm, r->deps[j]);
 		}
 		if (anc)
 			for (int a = 0; a < g->nrevs; a++)
@@ -339,7 +326,7 @@ graph_build(MigRev *revs, int nrevs)
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_RECURSION),
 						 errmsg("self-loop is detected in revisions (%s)", r->id)));
-			if (p < 0)
+			if (p == MIG_NO_REV)
 				ereport(ERROR,
 						(errcode(ERRCODE_UNDEFINED_OBJECT),
 						 errmsg("revision %s referenced from %s is not present",
@@ -356,13 +343,12 @@ graph_build(MigRev *revs, int nrevs)
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_RECURSION),
 						 errmsg("dependency self-loop is detected in revisions (%s)", r->id)));
-			if (d < 0)
+			if (d == MIG_NO_REV)
 				ereport(ERROR,
 						(errcode(ERRCODE_UNDEFINED_OBJECT),
 						 errmsg("dependency %s of revision %s is not present",
 								r->dep_names[j], r->id)));
-			if (!int_array_has(r->deps, r->ndeps, d))
-				int_array_add(&r->deps, &r->ndeps, d);
+			int_array_add(&r->deps, &r->ndeps, d);
 		}
 		r->next = r->allnext = NULL;
 		r->nnext = r->nallnext = 0;
@@ -377,17 +363,14 @@ graph_build(MigRev *revs, int nrevs)
 		{
 			MigRev	   *p = &revs[r->down[j]];
 
-			if (!int_array_has(p->next, p->nnext, i))
-				int_array_add(&p->next, &p->nnext, i);
-			if (!int_array_has(p->allnext, p->nallnext, i))
-				int_array_add(&p->allnext, &p->nallnext, i);
+			int_array_add(&p->next, &p->nnext, i);
+			int_array_add(&p->allnext, &p->nallnext, i);
 		}
 		for (int j = 0; j < r->ndeps; j++)
 		{
 			MigRev	   *p = &revs[r->deps[j]];
 
-			if (!int_array_has(p->allnext, p->nallnext, i))
-				int_array_add(&p->allnext, &p->nallnext, i);
+			int_array_add(&p->allnext, &p->nallnext, i);
 		}
 	}
 
@@ -443,12 +426,12 @@ graph_heads(MigGraph *g, bool real, MigSet *out)
 }
 
 /*
- * walk: mark everything reachable from seeds (inclusive) through the
+ * reach: mark everything reachable from seeds (inclusive) through the
  * chosen edges, down (ancestors) or up (descendants).  Returns a palloc'd
  * array of nrevs flags.
  */
 static bool *
-walk(MigGraph *g, const int *seeds, int nseeds, MigEdges edges, bool up)
+reach(MigGraph *g, const int *seeds, int nseeds, MigEdges edges, bool up)
 {
 	bool	   *seen = palloc0(sizeof(bool) * Max(g->nrevs, 1));
 	int		   *stack = palloc(sizeof(int) * Max(g->nrevs, 1));
@@ -491,14 +474,14 @@ walk(MigGraph *g, const int *seeds, int nseeds, MigEdges edges, bool up)
 bool *
 graph_ancestors(MigGraph *g, const int *seeds, int nseeds, MigEdges edges)
 {
-	return walk(g, seeds, nseeds, edges, false);
+	return reach(g, seeds, nseeds, edges, false);
 }
 
 /* graph_descendants: seeds and everything above them. */
 bool *
 graph_descendants(MigGraph *g, const int *seeds, int nseeds, MigEdges edges)
 {
-	return walk(g, seeds, nseeds, edges, true);
+	return reach(g, seeds, nseeds, edges, true);
 }
 
 /*

@@ -49,6 +49,15 @@ typedef struct MigRev
 	int			nallnext;
 } MigRev;
 
+/*
+ * Revision indexes that name no revision.  MIG_NO_REV: none (an unknown
+ * name; base as the result of a lookup, Alembic's None; a version-row
+ * change without a row on one side).  MIG_BASE_REV: where a relative walk
+ * (target.c) stands once it has stepped below the bases.
+ */
+#define MIG_NO_REV		(-1)
+#define MIG_BASE_REV	(-2)
+
 typedef struct MigRevHash MigRevHash;
 
 /* The whole graph. */
@@ -71,7 +80,6 @@ typedef struct MigSet
 {
 	int		   *items;
 	int			n;
-	int			cap;
 } MigSet;
 
 extern MigGraph *graph_build(MigRev *revs, int nrevs);
@@ -79,6 +87,7 @@ extern int	graph_lookup(MigGraph *g, const char *name);
 extern int	graph_lookup_id(MigGraph *g, const char *id);
 extern bool graph_is_label(MigGraph *g, const char *name);
 
+extern void int_array_add(int **arr, int *n, int value);
 extern void set_init(MigSet *s);
 extern void set_add(MigSet *s, int item);
 extern bool set_contains(const MigSet *s, int item);

@@ -22,6 +22,7 @@
 #include "lib/stringinfo.h"
 
 #include "import.h"
+#include "plan.h"
 #include "target.h"
 
 /* Where the parser is in the file. */
@@ -56,8 +57,9 @@ error_at(const ImportFile *f, const char *msg, const char *hint)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_SYNTAX_ERROR),
-			 errmsg("%s at line %d of %s", msg, f->lineno,
-					f->name ? psprintf("file \"%s\"", f->name) : "the script"),
+			 f->name ?
+			 errmsg("%s at line %d of file \"%s\"", msg, f->lineno, f->name) :
+			 errmsg("%s at line %d of the script", msg, f->lineno),
 			 errdetail("Line %d is: %s", f->lineno, f->line),
 			 hint ? errhint("%s", hint) : 0));
 }
@@ -214,13 +216,13 @@ import_parse(const char *script, const char *filename, MigRev *out)
 				error_at(&f, "SQL before the \"-- mig:upgrade\" line",
 						 "Only \"-- mig:\" header lines, comments and blank lines may come before \"-- mig:upgrade\".");
 		}
-		else if (value == NULL && rest[0] == '\0' && strcmp(key, "upgrade") == 0)
+		else if (value == NULL && rest[0] == '\0' && strcmp(key, plan_direction_name(MIG_UPGRADE)) == 0)
 		{
 			if (section != IMPORT_HEADER)
 				error_at(&f, "second \"-- mig:upgrade\" line", NULL);
 			section = IMPORT_UPGRADE;
 		}
-		else if (value == NULL && rest[0] == '\0' && strcmp(key, "downgrade") == 0)
+		else if (value == NULL && rest[0] == '\0' && strcmp(key, plan_direction_name(MIG_DOWNGRADE)) == 0)
 		{
 			if (section == IMPORT_HEADER)
 				error_at(&f, "\"-- mig:downgrade\" before \"-- mig:upgrade\"",

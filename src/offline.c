@@ -8,7 +8,7 @@
  * Everything here works from the plans of plan.c, the same ones the
  * runner executes: a script is the runner's steps written out, with the
  * bodies split as the runner splits them and the bookkeeping statements
- * from catalog.c.
+ * catalog.c runs.
  *
  *-------------------------------------------------------------------------
  */
@@ -17,6 +17,7 @@
 #include <ctype.h>
 
 #include "lib/stringinfo.h"
+#include "utils/builtins.h"
 
 #include "body.h"
 #include "offline.h"
@@ -108,6 +109,115 @@ append_statement(StringInfo out, const char *stmt)
 	appendStringInfo(out, "%s%s;\n", stmt, strstr(last, "--") ? "\n" : "");
 }
 
+/* The setting in which a script keeps the start time of its current step. */
+#define SCRIPT_STEP_STARTED "mig_offline.step_started"
+
+/* script_ids: "ARRAY['a', 'b']::pg_catalog.text[]" for a set of revisions. */
+static char *
+script_ids(MigGraph *g, const MigSet *s)
+{
+	StringInfoData buf;
+
+	if (s->n == 0)
+		return "'{}'::pg_catalog.text[]";
+	initStringInfo(&buf);
+	appendStringInfoString(&buf, "ARRAY[");
+	for (int i = 0; i < s->n; i++)
+		appendStringInfo(&buf, "%s%s", i ? ", " : "",
+						 quote_literal_cstr(g->revs[s->items[i]].id));
+	appendStringInfoString(&buf, "]::pg_catalog.text[]");
+	return buf.data;
+}
+
+/*
+ * script_guard: the opening statements of a script: take the advisory
+ * lock a call takes and refuse to go on unless the version rows are
+ * exactly current, the rows the script was made for.
+ */
+static void
+script_guard(MigCatalog *cat, MigGraph *g, const MigSet *current, StringInfo out)
+{
+	MigSet		sorted;
+	char	  **ids = palloc(sizeof(char *) * Max(current->n, 1));
+
+	for (int i = 0; i < current->n; i++)
+		ids[i] = g->revs[current->items[i]].id;
+	qsort(ids, current->n, sizeof(char *), pg_qsort_strcmp);
+	set_init(&sorted);
+	for (int i = 0; i < current->n; i++)
+		set_add(&sorted, graph_lookup_id(g, ids[i]));
+
+	appendStringInfo(out,
+					 "DO $mig$\nBEGIN\n"
+					 "    PERFORM pg_catalog.pg_advisory_xact_lock(%d, %s::pg_catalog.regnamespace::pg_catalog.oid::pg_catalog.int4);\n"
+					 "    IF (SELECT pg_catalog.array_agg(revision ORDER BY revision COLLATE \"C\") FROM %s.mig_version)\n"
+					 "       IS DISTINCT FROM NULLIF(%s, '{}') THEN\n"
+					 "        RAISE EXCEPTION 'version rows differ from those this script was made for'\n"
+					 "            USING ERRCODE = '55000',\n"
+					 "                  DETAIL = %s,\n"
+					 "                  HINT = 'Make the script again from the database it is for.';\n"
+					 "    END IF;\n"
+					 "END\n$mig$;\n",
+					 MIG_LOCK_CLASS, quote_literal_cstr(cat->qnsp),
+					 cat->qnsp, script_ids(g, &sorted),
+					 quote_literal_cstr(current->n ?
+										psprintf("The script expects the version rows %s.",
+												 graph_format_ids(g, sorted.items, sorted.n)) :
+										"The script expects the version rows to be empty."));
+}
+
+/*
+ * script_statement: catalog statement sql (%1$s the schema, $1 and $2
+ * its parameters) with the literals p1 and p2 for the parameters.
+ */
+static void
+script_statement(StringInfo out, MigCatalog *cat, const char *sql,
+				 const char *p1, const char *p2)
+{
+	for (const char *p = psprintf(sql, cat->qnsp); *p; p++)
+	{
+		if (p[0] == '$' && (p[1] == '1' || p[1] == '2'))
+			appendStringInfoString(out, *++p == '1' ? p1 : p2);
+		else
+			appendStringInfoChar(out, *p);
+	}
+	appendStringInfoString(out, ";\n");
+}
+
+/*
+ * script_step_end: the version-row statements of a step and its log row,
+ * as record_step makes them during a call; checksum as for record_step.
+ */
+static void
+script_step_end(MigCatalog *cat, MigGraph *g, const MigStep *st,
+				const char *checksum, StringInfo out)
+{
+	const char *started = "pg_catalog.current_setting('" SCRIPT_STEP_STARTED "')::pg_catalog.timestamptz";
+	ListCell   *lc;
+
+	foreach(lc, st->changes)
+	{
+		const MigRowChange *c = lfirst(lc);
+
+		script_statement(out, cat, catalog_row_sql[c->op],
+						 c->from != MIG_NO_REV ? quote_literal_cstr(g->revs[c->from].id) : NULL,
+						 c->to != MIG_NO_REV ? quote_literal_cstr(g->revs[c->to].id) : NULL);
+	}
+	appendStringInfo(out,
+					 "INSERT INTO %s.mig_log (%s)\n"
+					 "    VALUES (%s, '%s', %s, %s,\n"
+					 "            CURRENT_USER, SESSION_USER, pg_catalog.current_setting('application_name'),\n"
+					 "            pg_catalog.pg_current_xact_id(), %s,\n"
+					 "            pg_catalog.clock_timestamp() OPERATOR(pg_catalog.-) %s,\n"
+					 "            %s);\n",
+					 cat->qnsp, catalog_log_column_list(),
+					 quote_literal_cstr(g->revs[st->rev].id),
+					 plan_direction_name(st->direction),
+					 script_ids(g, &st->rows_before), script_ids(g, &st->rows_after),
+					 started, started,
+					 checksum ? quote_literal_cstr(checksum) : "NULL");
+}
+
 /*
  * offline_script: the SQL script that does what the call making steps
  * (planned by plan_upgrade or plan_downgrade from current) would do: one
@@ -121,7 +231,6 @@ offline_script(MigCatalog *cat, MigGraph *g, const MigSet *current,
 			   List *steps, MigDirection direction, const char *target)
 {
 	StringInfoData out;
-	bool		up = direction == MIG_UPGRADE;
 	ListCell   *lc;
 
 	initStringInfo(&out);
@@ -130,25 +239,24 @@ offline_script(MigCatalog *cat, MigGraph *g, const MigSet *current,
 					 "-- Apply it as is (psql -f FILE), as the owner of the %s.mig_* tables or a superuser;\n"
 					 "-- it refuses to run unless the version rows are still %s.\n"
 					 "BEGIN;\n",
-					 up ? "upgrade" : "downgrade", one_line(target),
+					 plan_direction_name(direction), one_line(target),
 					 list_length(steps), cat->qnsp,
 					 current->n ? graph_format_ids(g, current->items, current->n) : "empty");
-	catalog_script_guard(cat, g, current, MIG_LOCK_CLASS, &out);
+	script_guard(cat, g, current, &out);
 	foreach(lc, steps)
 	{
 		MigStep    *st = lfirst(lc);
 		MigRev	   *r = &g->revs[st->rev];
-		MigBody    *b = body_split_revision(r, up);
-		char	   *parents = graph_format_ids(g, r->down, r->ndown);
+		MigBody    *b = body_split_revision(r, direction);
 
-		appendStringInfo(&out, "\n-- running %s %s -> %s%s%s\n",
-						 up ? "upgrade" : "downgrade",
-						 up ? parents : r->id, up ? r->id : parents,
-						 r->message[0] ? ", " : "", one_line(r->message));
-		catalog_script_step_begin(&out);
+		appendStringInfo(&out, "\n-- %s\n", one_line(plan_step_line(g, st)));
+		/* note in the script when the step starts */
+		appendStringInfoString(&out,
+							   "DO $mig$ BEGIN PERFORM pg_catalog.set_config('" SCRIPT_STEP_STARTED "', "
+							   "pg_catalog.clock_timestamp()::pg_catalog.text, true); END $mig$;\n");
 		for (int i = 0; i < b->nstmts; i++)
 			append_statement(&out, b->stmts[i]);
-		catalog_script_step_end(cat, g, st, body_checksum(up ? r->upgrade : r->downgrade), &out);
+		script_step_end(cat, g, st, body_checksum(body_text(r, direction)), &out);
 	}
 	appendStringInfoString(&out, "\nCOMMIT;\n");
 	return out.data;

@@ -18,6 +18,35 @@
 #include "plan.h"
 #include "target.h"
 
+/* plan_direction_name: a direction as mig_log and the messages spell it. */
+const char *
+plan_direction_name(MigDirection direction)
+{
+	static const char *const names[] = {
+		[MIG_UPGRADE] = "upgrade",
+		[MIG_DOWNGRADE] = "downgrade",
+		[MIG_STAMP] = "stamp"
+	};
+
+	return names[direction];
+}
+
+/*
+ * plan_step_line: Alembic's log line for a step that runs a body,
+ * "running upgrade A -> B, message".
+ */
+char *
+plan_step_line(MigGraph *g, const MigStep *st)
+{
+	MigRev	   *r = &g->revs[st->rev];
+	char	   *parents = graph_format_ids(g, r->down, r->ndown);
+	bool		up = st->direction == MIG_UPGRADE;
+
+	return psprintf("running %s %s -> %s%s%s", plan_direction_name(st->direction),
+					up ? parents : r->id, up ? r->id : parents,
+					r->message[0] ? ", " : "", r->message);
+}
+
 /* set_copy: a copy of s that later changes to s do not touch. */
 static MigSet
 set_copy(const MigSet *s)
@@ -68,31 +97,47 @@ new_step(MigDirection direction, int rev, const MigSet *heads)
 	st->direction = direction;
 	st->rev = rev;
 	st->rows_before = set_copy(heads);
-	st->changes = palloc(sizeof(MigRowChange) * 4);
 	return st;
 }
 
-/* record: append a version-row change to st. */
+/* add_change: append a version-row change to st. */
 static void
-record(MigStep *st, MigRowOp op, int from, int to)
+add_change(MigStep *st, MigRowOp op, int from, int to)
 {
-	if (st->nchanges >= 4 && (st->nchanges & (st->nchanges - 1)) == 0)
-		st->changes = repalloc(st->changes, sizeof(MigRowChange) * st->nchanges * 2);
-	st->changes[st->nchanges].op = op;
-	st->changes[st->nchanges].from = from;
-	st->changes[st->nchanges].to = to;
-	st->nchanges++;
+	MigRowChange *c = palloc(sizeof(MigRowChange));
+
+	c->op = op;
+	c->from = from;
+	c->to = to;
+	st->changes = lappend(st->changes, c);
 }
+
+/* What error_rows reports. */
+typedef enum RowsProblem
+{
+	ROWS_HAVE,					/* a row for rev exists already */
+	ROWS_LACK,					/* the row of rev is missing */
+	ROWS_NOT_UP,				/* no single row moves up to rev */
+	ROWS_NOT_DOWN,				/* no single row moves down from rev */
+	ROWS_NOT_STAMPED			/* no row to stamp to rev */
+} RowsProblem;
 
 /* error_rows: the version rows cannot move as the step needs. */
 static void
-error_rows(MigGraph *g, const MigSet *heads, const char *what, int rev)
+error_rows(MigGraph *g, const MigSet *heads, RowsProblem problem, int rev)
 {
+	const char *id = g->revs[rev].id;
+
 	ereport(ERROR,
 			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-			 errmsg("version rows cannot %s revision %s", what, g->revs[rev].id),
-			 errdetail("The version rows are: %s.",
-					   heads->n ? graph_format_ids(g, heads->items, heads->n) : "none"),
+			 problem == ROWS_HAVE ? errmsg("version rows already include revision %s", id) :
+			 problem == ROWS_LACK ? errmsg("version rows do not include revision %s", id) :
+			 problem == ROWS_NOT_UP ? errmsg("version rows cannot move up to revision %s", id) :
+			 problem == ROWS_NOT_DOWN ? errmsg("version rows cannot move down from revision %s", id) :
+			 errmsg("version rows cannot be stamped to revision %s", id),
+			 heads->n ?
+			 errdetail("The version rows are: %s.", graph_format_ids(g, heads->items, heads->n)) :
+			 errdetail("There are no version rows."),
 			 errhint("Check the version rows with mig_current(); mig_stamp() can set them.")));
 }
 
@@ -101,9 +146,9 @@ static void
 row_insert(MigGraph *g, MigStep *st, MigSet *heads, int rev)
 {
 	if (set_contains(heads, rev))
-		error_rows(g, heads, "gain a second row for", rev);
+		error_rows(g, heads, ROWS_HAVE, rev);
 	set_add(heads, rev);
-	record(st, MIG_ROW_INSERT, -1, rev);
+	add_change(st, MIG_ROW_INSERT, MIG_NO_REV, rev);
 }
 
 /* row_delete: remove the version row of rev. */
@@ -111,9 +156,9 @@ static void
 row_delete(MigGraph *g, MigStep *st, MigSet *heads, int rev)
 {
 	if (!set_contains(heads, rev))
-		error_rows(g, heads, "drop the missing row of", rev);
+		error_rows(g, heads, ROWS_LACK, rev);
 	set_remove(heads, rev);
-	record(st, MIG_ROW_DELETE, rev, -1);
+	add_change(st, MIG_ROW_DELETE, rev, MIG_NO_REV);
 }
 
 /* row_update: move the version row of from to to. */
@@ -121,13 +166,13 @@ static void
 row_update(MigGraph *g, MigStep *st, MigSet *heads, int from, int to)
 {
 	if (!set_contains(heads, from))
-		error_rows(g, heads, "move the missing row of", from);
+		error_rows(g, heads, ROWS_LACK, from);
 	if (set_contains(heads, to))
-		error_rows(g, heads, "gain a second row for", to);
+		error_rows(g, heads, ROWS_HAVE, to);
 	for (int i = 0; i < heads->n; i++)
 		if (heads->items[i] == from)
 			heads->items[i] = to;
-	record(st, MIG_ROW_UPDATE, from, to);
+	add_change(st, MIG_ROW_UPDATE, from, to);
 }
 
 /*
@@ -245,7 +290,7 @@ revision_step(MigGraph *g, MigSet *heads, int rev, bool up, AncestorCache *cache
 					found++;
 				}
 			if (found != 1)
-				error_rows(g, heads, up ? "move up to" : "move down from", rev);
+				error_rows(g, heads, up ? ROWS_NOT_UP : ROWS_NOT_DOWN, rev);
 		}
 		if (up)
 			row_update(g, st, heads, down, rev);
@@ -306,7 +351,7 @@ plan_downgrade(MigGraph *g, const MigSet *current, const char *target)
 	ListCell   *lc;
 
 	set_init(&roots);
-	if (dest == MIG_BASE)
+	if (dest == MIG_NO_REV)
 	{
 		for (int i = 0; i < g->nrevs; i++)
 			if (rev_is_base(&g->revs[i]))
@@ -339,7 +384,7 @@ plan_downgrade(MigGraph *g, const MigSet *current, const char *target)
 		drop[i] = drop[i] && applied[i];
 		any |= drop[i];
 	}
-	if (!any && dest != MIG_BASE && !set_contains(current, dest))
+	if (!any && dest != MIG_NO_REV && !set_contains(current, dest))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("destination %s is not a valid downgrade target from current head(s)",
@@ -366,15 +411,33 @@ plan_downgrade(MigGraph *g, const MigSet *current, const char *target)
 	return steps;
 }
 
+/* How stamp_step moves the rows (flags). */
+typedef enum StampMove
+{
+	STAMP_DOWN = 0,
+	STAMP_UP = 1 << 0,			/* towards dest's descendants */
+	STAMP_BRANCH = 1 << 1		/* a new branch, or a deletion to base */
+} StampMove;
+
+/* plan_migration: plan_upgrade or plan_downgrade, as direction says. */
+List *
+plan_migration(MigGraph *g, const MigSet *current, const char *target,
+			   MigDirection direction)
+{
+	Assert(direction != MIG_STAMP);
+	return direction == MIG_UPGRADE ? plan_upgrade(g, current, target) :
+		plan_downgrade(g, current, target);
+}
+
 /*
  * stamp_step: one of Alembic's StampSteps: move the rows in from to dest
- * (-1: delete them), up or down; branch_move marks a new branch or a
- * deletion to base.
+ * (MIG_NO_REV: delete them) as move says.
  */
 static MigStep *
-stamp_step(MigGraph *g, MigSet *heads, const MigSet *from, int dest,
-		   bool up, bool branch_move)
+stamp_step(MigGraph *g, MigSet *heads, const MigSet *from, int dest, int move)
 {
+	bool		up = (move & STAMP_UP) != 0;
+	bool		branch_move = (move & STAMP_BRANCH) != 0;
 	MigStep    *st = new_step(MIG_STAMP, dest >= 0 ? dest : from->items[0], heads);
 	bool		from_missing = false;
 
@@ -390,7 +453,7 @@ stamp_step(MigGraph *g, MigSet *heads, const MigSet *from, int dest,
 		for (int i = 0; i < from->n - 1; i++)
 			row_delete(g, st, heads, from->items[i]);
 		if (from->n == 0)
-			error_rows(g, heads, "be stamped to", dest);
+			error_rows(g, heads, ROWS_NOT_STAMPED, dest);
 		row_update(g, st, heads, from->items[from->n - 1], dest);
 	}
 	st->rows_after = set_copy(heads);
@@ -462,7 +525,7 @@ plan_stamp(MigGraph *g, const MigSet *current, const char *targets)
 
 			set_init(&one);
 			set_add(&one, filtered.items[i]);
-			steps = lappend(steps, stamp_step(g, &heads, &one, -1, false, true));
+			steps = lappend(steps, stamp_step(g, &heads, &one, MIG_NO_REV, STAMP_DOWN | STAMP_BRANCH));
 		}
 		return steps;
 	}
@@ -494,11 +557,11 @@ plan_stamp(MigGraph *g, const MigSet *current, const char *targets)
 							   graph_format_ids(g, heads.items, heads.n)),
 					 errhint("Stamp with purge => true to set the rows from scratch.")));
 		if (above)
-			steps = lappend(steps, stamp_step(g, &heads, &filtered, dest, false, false));
+			steps = lappend(steps, stamp_step(g, &heads, &filtered, dest, STAMP_DOWN));
 		else if (below)
-			steps = lappend(steps, stamp_step(g, &heads, &filtered, dest, true, false));
+			steps = lappend(steps, stamp_step(g, &heads, &filtered, dest, STAMP_UP));
 		else
-			steps = lappend(steps, stamp_step(g, &heads, &none, dest, true, true));
+			steps = lappend(steps, stamp_step(g, &heads, &none, dest, STAMP_UP | STAMP_BRANCH));
 		pfree(desc);
 		pfree(anc);
 	}

@@ -24,7 +24,7 @@ typedef enum MigRowOp
 	MIG_ROW_UPDATE				/* change row "from" into "to" */
 } MigRowOp;
 
-/* One change to the version rows; from/to are revision indexes or -1. */
+/* One change to the version rows; from/to are revision indexes or MIG_NO_REV. */
 typedef struct MigRowChange
 {
 	MigRowOp	op;
@@ -33,8 +33,9 @@ typedef struct MigRowChange
 } MigRowChange;
 
 /*
- * One step: the revision whose body runs (or -1 for a stamp step), and the
- * version rows before and after it with the changes between them.
+ * One step: the revision whose body runs (for a stamp step, the one it
+ * stamps or whose row it removes), and the version rows before and after
+ * it with the changes between them.
  */
 typedef struct MigStep
 {
@@ -42,12 +43,15 @@ typedef struct MigStep
 	int			rev;
 	MigSet		rows_before;
 	MigSet		rows_after;
-	MigRowChange *changes;
-	int			nchanges;
+	List	   *changes;		/* of MigRowChange *, in order */
 } MigStep;
 
+extern const char *plan_direction_name(MigDirection direction);
+extern char *plan_step_line(MigGraph *g, const MigStep *st);
 extern List *plan_upgrade(MigGraph *g, const MigSet *current, const char *target);
 extern List *plan_downgrade(MigGraph *g, const MigSet *current, const char *target);
+extern List *plan_migration(MigGraph *g, const MigSet *current, const char *target,
+							 MigDirection direction);
 extern List *plan_stamp(MigGraph *g, const MigSet *current, const char *targets);
 extern List *plan_history(MigGraph *g, const MigSet *current, const char *range);
 

@@ -7,21 +7,32 @@
  * schema, then reads the catalog once, plans completely (every body parsed,
  * every version-row move checked), and only then runs the steps, in the
  * caller's transaction: if anything fails, nothing of the call remains.
- * Bodies run with the caller's rights; bookkeeping goes through catalog.c.
+ * Bodies run with the caller's rights; the steps are recorded through
+ * record.c, and every read and write of the mig_* tables goes through
+ * catalog.c.
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
 #include "access/xact.h"
+#include "executor/spi.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
 #include "utils/memutils.h"
 
 #include "body.h"
+#include "record.h"
 #include "runner.h"
 #include "target.h"
+
+/* What open_run loads besides the graph without bodies (flags). */
+typedef enum RunLoad
+{
+	RUN_LOAD_BODIES = 1 << 0,	/* the graph with bodies */
+	RUN_LOAD_VERSIONS = 1 << 1	/* the version rows (else none) */
+} RunLoad;
 
 /* True while a migration body runs: mig_ext functions refuse then. */
 static bool runner_busy = false;
@@ -67,7 +78,7 @@ static void
 body_error_context(void *arg)
 {
 	BodyContext *bc = (BodyContext *) arg;
-	const char *dir = bc->direction == MIG_UPGRADE ? "upgrade" : "downgrade";
+	const char *dir = plan_direction_name(bc->direction);
 
 	if (bc->phase == PHASE_RUNNING)
 		errcontext("statement %d of %d in the %s of revision %s (\"%s\")",
@@ -230,24 +241,27 @@ check_drift(MigRun *run)
 			 p->kind == MIG_PROBLEM_EDITED ?
 			 errmsg("revision %s was edited after it was registered", p->revision) :
 			 errmsg("applied revision %s no longer matches the upgrade that ran", p->revision),
-			 errdetail("%s%s", p->detail,
-					   list_length(problems) > 1 ? " mig_validate() lists every problem found." : ""),
+			 list_length(problems) > 1 ?
+			 errdetail("%s mig_validate() lists every problem found.", p->detail) :
+			 errdetail("%s", p->detail),
 			 errhint("Restore the bodies of revision %s as they were registered (the sha256 of the upgrade that ran is in %s.mig_log.checksum) and register any change as a new revision.",
 					 p->revision, run->cat.qnsp)));
 }
 
 /*
- * begin: open the catalog and its log, lock it, and load the graph and
- * (unless purging) the version rows.
+ * open_run: open the catalog and its recorder, lock it, and load the
+ * graph (with bodies when load says so) and the version rows (unless
+ * load says to start from none, as a purge does).
  */
 static void
-begin(MigRun *run, Oid fn_oid, bool with_bodies, bool load_versions)
+open_run(MigRun *run, Oid fn_oid, int load)
 {
 	catalog_open(&run->cat, fn_oid);
-	catalog_log_open(&run->cat);
+	record_open(&run->rec, &run->cat);
 	runner_lock(&run->cat);
-	run->g = catalog_load_graph(&run->cat, with_bodies);
-	if (load_versions)
+	run->g = catalog_load_graph(&run->cat, (load & RUN_LOAD_BODIES) ?
+								MIG_LOAD_BODIES : MIG_LOAD_HEADERS);
+	if (load & RUN_LOAD_VERSIONS)
 		catalog_load_versions(&run->cat, run->g, &run->current);
 	else
 		set_init(&run->current);
@@ -255,23 +269,15 @@ begin(MigRun *run, Oid fn_oid, bool with_bodies, bool load_versions)
 }
 
 /*
- * notice_step: Alembic's log line, "running upgrade A -> B, message";
- * nothing to format when no client or log would show it.
+ * notice_step: Alembic's log line for a step; nothing to format when no
+ * client or log would show it.
  */
 static void
 notice_step(MigGraph *g, const MigStep *st)
 {
-	MigRev	   *r = &g->revs[st->rev];
-	char	   *parents;
-	bool		up = st->direction == MIG_UPGRADE;
-
-	if (!message_level_is_interesting(NOTICE))
-		return;
-	parents = graph_format_ids(g, r->down, r->ndown);
-	ereport(NOTICE,
-			(errmsg("running %s %s -> %s%s%s", up ? "upgrade" : "downgrade",
-					up ? parents : r->id, up ? r->id : parents,
-					r->message[0] ? ", " : "", r->message)));
+	/* the line is Alembic's, the same in offline scripts: not translated */
+	if (message_level_is_interesting(NOTICE))
+		ereport(NOTICE, (errmsg_internal("%s", plan_step_line(g, st))));
 }
 
 /*
@@ -282,9 +288,9 @@ notice_step(MigGraph *g, const MigStep *st)
 static void
 check_bodies(MigRev *r)
 {
-	(void) body_split_revision(r, true);
+	(void) body_split_revision(r, MIG_UPGRADE);
 	if (r->downgrade)
-		(void) body_split_revision(r, false);
+		(void) body_split_revision(r, MIG_DOWNGRADE);
 }
 
 /*
@@ -303,11 +309,9 @@ runner_migrate(MigRun *run, Oid fn_oid, MigDirection direction, const char *targ
 	MemoryContext callcxt = CurrentMemoryContext;
 	MemoryContext stepcxt;
 
-	begin(run, fn_oid, true, true);
+	open_run(run, fn_oid, RUN_LOAD_BODIES | RUN_LOAD_VERSIONS);
 	check_drift(run);
-	run->steps = direction == MIG_UPGRADE ?
-		plan_upgrade(run->g, &run->current, target) :
-		plan_downgrade(run->g, &run->current, target);
+	run->steps = plan_migration(run->g, &run->current, target, direction);
 
 	bc.direction = direction;
 	bc.phase = PHASE_NONE;
@@ -323,8 +327,7 @@ runner_migrate(MigRun *run, Oid fn_oid, MigDirection direction, const char *targ
 	{
 		MigStep    *st = lfirst(lc);
 
-		bodies[i++] = body_split_revision(&run->g->revs[st->rev],
-										  direction == MIG_UPGRADE);
+		bodies[i++] = body_split_revision(&run->g->revs[st->rev], direction);
 	}
 
 	/* what a step allocates is freed after it: memory stays flat */
@@ -352,17 +355,13 @@ runner_migrate(MigRun *run, Oid fn_oid, MigDirection direction, const char *targ
 				/* SPI leaves its procedure context current */
 				MemoryContextSwitchTo(stepcxt);
 				if (rc < 0)
-					ereport(ERROR,
-							(errcode(ERRCODE_INTERNAL_ERROR),
-							 errmsg("could not run a migration statement: %s",
-									SPI_result_code_string(rc))));
+					elog(ERROR, "SPI_execute failed on a migration statement: %s",
+						 SPI_result_code_string(rc));
 				SPI_freetuptable(SPI_tuptable);
 			}
 			bc.phase = PHASE_RECORDING;
-			catalog_apply_step(&run->cat, run->g, st);
-			catalog_log_step(&run->cat, run->g, st, started,
-							 body_checksum(direction == MIG_UPGRADE ?
-										   bc.rev->upgrade : bc.rev->downgrade));
+			record_step(&run->rec, run->g, st, started,
+						body_checksum(body_text(bc.rev, direction)));
 			MemoryContextSwitchTo(callcxt);
 			MemoryContextReset(stepcxt);
 		}
@@ -374,7 +373,7 @@ runner_migrate(MigRun *run, Oid fn_oid, MigDirection direction, const char *targ
 	PG_END_TRY();
 	MemoryContextDelete(stepcxt);
 	error_context_stack = errcb.previous;
-	catalog_write_log(&run->cat);
+	record_finish(&run->rec);
 }
 
 /*
@@ -386,7 +385,7 @@ runner_stamp(MigRun *run, Oid fn_oid, const char *targets, bool purge)
 {
 	ListCell   *lc;
 
-	begin(run, fn_oid, false, !purge);
+	open_run(run, fn_oid, purge ? 0 : RUN_LOAD_VERSIONS);
 	if (purge)
 		catalog_clear_versions(&run->cat);
 	run->steps = plan_stamp(run->g, &run->current, targets);
@@ -394,10 +393,9 @@ runner_stamp(MigRun *run, Oid fn_oid, const char *targets, bool purge)
 	{
 		MigStep    *st = lfirst(lc);
 
-		catalog_apply_step(&run->cat, run->g, st);
-		catalog_log_step(&run->cat, run->g, st, GetCurrentTimestamp(), NULL);
+		record_step(&run->rec, run->g, st, GetCurrentTimestamp(), NULL);
 	}
-	catalog_write_log(&run->cat);
+	record_finish(&run->rec);
 }
 
 /* same_strings: whether two arrays of C strings are equal, in order. */
@@ -442,7 +440,7 @@ resolve_parents(MigGraph *g, MigRev *r, bool merge)
 		else
 		{
 			set_init(&named);
-			if (target_get_revision(g, r->down_names[i]) != MIG_BASE)
+			if (target_get_revision(g, r->down_names[i]) != MIG_NO_REV)
 				set_add(&named, target_get_revision(g, r->down_names[i]));
 		}
 		if (named.n == 0)
@@ -504,11 +502,11 @@ register_graph(MigCatalog *cat, MigRev *r, MigParents parents)
 			revs[i].ndown = revs[i].ndep_names = 0;
 		g = graph_build(revs, nrevs);
 		for (int i = 0; named && i < r->ndown; i++)
-			named = graph_lookup(g, r->down_names[i]) >= 0;
+			named = graph_lookup(g, r->down_names[i]) != MIG_NO_REV;
 		if (named)
 			return g;
 	}
-	return catalog_load_graph(cat, false);
+	return catalog_load_graph(cat, MIG_LOAD_HEADERS);
 }
 
 /*
@@ -537,9 +535,7 @@ runner_register(Oid fn_oid, MigRev *r, MigParents parents)
 			char	   *hex = palloc(sizeof(bytes) * 2 + 1);
 
 			if (!pg_strong_random(bytes, sizeof(bytes)))
-				ereport(ERROR,
-						(errcode(ERRCODE_INTERNAL_ERROR),
-						 errmsg("could not generate a random revision id")));
+				elog(ERROR, "could not generate a random revision id");
 			hex[hex_encode((const char *) bytes, sizeof(bytes), hex)] = '\0';
 			r->id = hex;
 		} while (catalog_find_revision(&cat, r->id, &old));
@@ -568,9 +564,9 @@ runner_register(Oid fn_oid, MigRev *r, MigParents parents)
 		return r->id;
 	}
 
-	target_check_id("revision identifier", r->id);
+	target_check_id(r->id, MIG_ID_REVISION);
 	for (int i = 0; i < r->nlabels; i++)
-		target_check_id("branch label", r->labels[i]);
+		target_check_id(r->labels[i], MIG_ID_LABEL);
 
 	g = register_graph(&cat, r, parents);
 	if (parents != MIG_PARENTS_HEAD)
@@ -598,4 +594,37 @@ runner_register(Oid fn_oid, MigRev *r, MigParents parents)
 	check_bodies(r);
 	catalog_insert_revision(&cat, r, body_revision_checksum(r->upgrade, r->downgrade));
 	return r->id;
+}
+
+/* format_rows: the ids of a set of version rows, or "base" for none. */
+static const char *
+format_rows(MigGraph *g, const MigSet *s)
+{
+	return s->n ? graph_format_ids(g, s->items, s->n) : "base";
+}
+
+/*
+ * runner_lock_up_to_date: lock the catalog of fn_oid and refuse unless
+ * the version rows are exactly the heads, as a revision generated from
+ * the live schema must come right after what the live schema is.
+ */
+void
+runner_lock_up_to_date(Oid fn_oid)
+{
+	MigRun		run;
+	MigSet		heads;
+	bool		same;
+
+	open_run(&run, fn_oid, RUN_LOAD_VERSIONS);
+	graph_heads(run.g, false, &heads);
+	same = run.current.n == heads.n;
+	for (int i = 0; same && i < heads.n; i++)
+		same = set_contains(&run.current, heads.items[i]);
+	if (!same)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("target database is not up to date"),
+				 errdetail("The current revisions are %s; the heads are %s.",
+						   format_rows(run.g, &run.current), format_rows(run.g, &heads)),
+				 errhint("Upgrade with mig_upgrade() first: mig_autogenerate compares the desired schema with the live one.")));
 }

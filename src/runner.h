@@ -10,11 +10,13 @@
 
 #include "catalog.h"
 #include "plan.h"
+#include "record.h"
 
 /* The state of one call: its catalog, graph, version rows and steps. */
 typedef struct MigRun
 {
 	MigCatalog	cat;
+	MigRecorder rec;
 	MigGraph   *g;
 	MigSet		current;
 	List	   *steps;			/* of MigStep *, as run */
@@ -44,6 +46,7 @@ extern const char *runner_problem_name(MigProblemKind kind);
 extern List *runner_validate(Oid fn_oid);
 extern void runner_check_idle(const char *fname);
 extern void runner_lock(MigCatalog *cat);
+extern void runner_lock_up_to_date(Oid fn_oid);
 extern void runner_migrate(MigRun *run, Oid fn_oid, MigDirection direction,
 						   const char *target);
 extern void runner_stamp(MigRun *run, Oid fn_oid, const char *targets, bool purge);

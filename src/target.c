@@ -21,8 +21,6 @@
 #include "target.h"
 
 /* What _walk starts from besides a revision: nothing yet, or "base". */
-#define WALK_NONE	(-1)
-#define WALK_BASE	(-2)
 
 /* A target split into Alembic's pieces: [branch@]name. */
 typedef struct Ident
@@ -69,25 +67,31 @@ target_is_name(const char *target)
 }
 
 /*
- * target_check_id: reject an id or label that could not be named as a
- * target: empty, too long, reserved, or holding whitespace, '@', '-', '+'
- * or ':'.  what is "revision identifier" or "branch label".
+ * target_check_id: reject an id (a revision identifier or a branch label,
+ * as kind says) that could not be named as a target: empty, too long,
+ * reserved, or holding whitespace, '@', '-', '+' or ':'.
  */
 void
-target_check_id(const char *what, const char *id)
+target_check_id(const char *id, MigIdKind kind)
 {
+	bool		is_label = kind == MIG_ID_LABEL;
 	StringInfoData bad;
 
 	if (id[0] == '\0')
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s must not be empty", what)));
-	if (strlen(id) > 1024)
+				 is_label ? errmsg("branch label must not be empty") :
+				 errmsg("revision identifier must not be empty")));
+	if (strlen(id) > MIG_MAX_ID_LEN)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s is too long", what),
-				 errdetail("A %s is at most 1024 bytes; this one has %zu.",
-						   what, strlen(id))));
+				 is_label ? errmsg("branch label is too long") :
+				 errmsg("revision identifier is too long"),
+				 is_label ?
+				 errdetail("A branch label is at most %d bytes; this one has %zu.",
+						   MIG_MAX_ID_LEN, strlen(id)) :
+				 errdetail("A revision identifier is at most %d bytes; this one has %zu.",
+						   MIG_MAX_ID_LEN, strlen(id))));
 	initStringInfo(&bad);
 	for (const char *p = id; *p; p++)
 		if (is_illegal_char(*p) && strchr(bad.data, *p) == NULL)
@@ -95,13 +99,15 @@ target_check_id(const char *what, const char *id)
 	if (bad.len > 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("character(s) \"%s\" not allowed in %s \"%s\"",
-						bad.data, what, id),
+				 is_label ?
+				 errmsg("character(s) \"%s\" not allowed in branch label \"%s\"", bad.data, id) :
+				 errmsg("character(s) \"%s\" not allowed in revision identifier \"%s\"", bad.data, id),
 				 errhint("Use letters, digits and punctuation other than \"@\", \"-\", \"+\" and \":\"; no white space.")));
 	if (is_reserved(id))
 		ereport(ERROR,
 				(errcode(ERRCODE_RESERVED_NAME),
-				 errmsg("%s \"%s\" is reserved", what, id)));
+				 is_label ? errmsg("branch label \"%s\" is reserved", id) :
+				 errmsg("revision identifier \"%s\" is reserved", id)));
 }
 
 /*
@@ -221,7 +227,7 @@ static int
 revision_for_ident(MigGraph *g, const char *full, const char *name,
 				   const char *branch)
 {
-	int			branch_rev = branch ? target_resolve_branch(g, branch) : -1;
+	int			branch_rev = branch ? target_resolve_branch(g, branch) : MIG_NO_REV;
 	bool	   *lineage = NULL;
 	int			r;
 
@@ -301,7 +307,7 @@ target_filter_lineage(MigGraph *g, const MigSet *in, const char *check_against,
 
 /*
  * current_head: the single head, on branch's lineage when branch is
- * given; MIG_BASE for an empty graph.
+ * given; MIG_NO_REV for an empty graph.
  */
 static int
 current_head(MigGraph *g, const char *branch, const char *arg)
@@ -317,7 +323,7 @@ current_head(MigGraph *g, const char *branch, const char *arg)
 	}
 	if (heads.n > 1)
 		error_multiple_heads(g, &heads, arg);
-	return heads.n ? heads.items[0] : MIG_BASE;
+	return heads.n ? heads.items[0] : MIG_NO_REV;
 }
 
 /*
@@ -347,7 +353,7 @@ resolve_symbol(MigGraph *g, Ident *id, MigSet *out)
 		int			h = current_head(g, id->branch,
 									 id->branch ? psprintf("%s@head", id->branch) : "head");
 
-		if (h != MIG_BASE)
+		if (h != MIG_NO_REV)
 			set_add(out, h);
 		return true;
 	}
@@ -420,13 +426,13 @@ match_relative(const char *target, char **branch, char **symbol, char **steps)
 }
 
 /*
- * walk: Alembic's _walk: steps up (children) or down (parents) from start,
- * a revision, WALK_NONE (nothing applied) or WALK_BASE.  Returns the
- * revision reached, WALK_BASE, or, when the walk runs past the end,
- * WALK_NONE (or, with stay, where it stopped: Alembic's no_overwalk off).
+ * walk_steps: Alembic's _walk: steps up (children) or down (parents) from start,
+ * a revision, MIG_NO_REV (nothing applied) or MIG_BASE_REV.  Returns the
+ * revision reached, MIG_BASE_REV, or, when the walk runs past the end,
+ * MIG_NO_REV (or, with stay, where it stopped: Alembic's no_overwalk off).
  */
 static int
-walk(MigGraph *g, int start, int steps, const char *branch, bool stay)
+walk_steps(MigGraph *g, int start, int steps, const char *branch, bool stay)
 {
 	for (int s = 0; s < abs(steps); s++)
 	{
@@ -435,9 +441,9 @@ walk(MigGraph *g, int start, int steps, const char *branch, bool stay)
 		set_init(&children);
 		if (steps > 0)
 		{
-			if (start == WALK_BASE)
-				return WALK_NONE;
-			if (start == WALK_NONE)
+			if (start == MIG_BASE_REV)
+				return MIG_NO_REV;
+			if (start == MIG_NO_REV)
 			{
 				for (int i = 0; i < g->nrevs; i++)
 					if (rev_is_base(&g->revs[i]))
@@ -453,21 +459,21 @@ walk(MigGraph *g, int start, int steps, const char *branch, bool stay)
 				target_filter_lineage(g, &all, branch, MIG_EDGES_VERSIONED, &children);
 			}
 		}
-		else if (start != WALK_BASE)
+		else if (start != MIG_BASE_REV)
 		{
-			if (start == WALK_NONE)
+			if (start == MIG_NO_REV)
 				graph_heads(g, false, &children);
 			else
 				for (int k = 0; k < g->revs[start].ndown; k++)
 					set_add(&children, g->revs[start].down[k]);
 			if (children.n == 0)
 			{
-				start = WALK_BASE;
+				start = MIG_BASE_REV;
 				continue;
 			}
 		}
 		if (children.n == 0)
-			return stay ? start : WALK_NONE;
+			return stay ? start : MIG_NO_REV;
 		if (children.n > 1)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -565,8 +571,8 @@ target_get_revisions_counted(MigGraph *g, const char *target, MigSet *out)
 			if (mask && !mask[heads.items[i]])
 				continue;
 			/* walking past base names nothing; landing on it is refused */
-			r = walk(g, heads.items[i], n, NULL, false);
-			if (r == WALK_BASE)
+			r = walk_steps(g, heads.items[i], n, NULL, false);
+			if (r == MIG_BASE_REV)
 				error_reaches_base(target);
 			if (r >= 0 && set_contains(out, r))
 				repeated = true;
@@ -588,7 +594,7 @@ target_get_revisions(MigGraph *g, const char *target, MigSet *out)
 
 /*
  * target_get_revision: the single revision an identifier names, or
- * MIG_BASE; several (as "heads" may give) is an error.
+ * MIG_NO_REV for base; several (as "heads" may give) is an error.
  */
 int
 target_get_revision(MigGraph *g, const char *target)
@@ -602,7 +608,7 @@ target_get_revision(MigGraph *g, const char *target)
 		error_multiple_heads(g, &revs, target);
 	if (id.branch && revs.n > 0)
 		(void) target_resolve_branch(g, id.branch);
-	return revs.n ? revs.items[0] : MIG_BASE;
+	return revs.n ? revs.items[0] : MIG_NO_REV;
 }
 
 /* get_revision_on: target_get_revision of "branch@symbol" or of symbol. */
@@ -672,24 +678,24 @@ target_parse_upgrade(MigGraph *g, const MigSet *current, const char *target,
 					 errdetail("The current revisions are %s.",
 							   graph_format_ids(g, start.items, start.n)),
 					 errhint("Name the branch, as \"<branchname>@%s\", or give a revision.", steps)));
-		r = walk(g, start.n ? start.items[0] : WALK_NONE, n, branch, stay);
-		if (r == WALK_NONE)
+		r = walk_steps(g, start.n ? start.items[0] : MIG_NO_REV, n, branch, stay);
+		if (r == MIG_NO_REV)
 			error_not_produced(steps);
 	}
 	else if (n > 0)
 	{
-		r = walk(g, get_revision_on(g, NULL, symbol), n, branch, stay);
-		if (r == WALK_NONE)
+		r = walk_steps(g, get_revision_on(g, NULL, symbol), n, branch, stay);
+		if (r == MIG_NO_REV)
 			error_walked_too_far(target);
 	}
 	else
 	{
 		if (symbol == NULL)
 			error_not_produced(steps);
-		r = walk(g, get_revision_on(g, branch, symbol), n, NULL, stay);
-		if (r == WALK_NONE)
+		r = walk_steps(g, get_revision_on(g, branch, symbol), n, NULL, stay);
+		if (r == MIG_NO_REV)
 			error_walked_too_far(target);
-		if (r == WALK_BASE)
+		if (r == MIG_BASE_REV)
 			error_reaches_base(target);
 	}
 	if (r >= 0)
@@ -719,7 +725,7 @@ branch_heads_of_current(MigGraph *g, const MigSet *current, MigSet *out)
 }
 
 /*
- * target_parse_downgrade: the revision a downgrade goes to (MIG_BASE for
+ * target_parse_downgrade: the revision a downgrade goes to (MIG_NO_REV for
  * base) and the branch it is confined to (Alembic's
  * _parse_downgrade_target).  "-N" with several current rows is refused.
  */
@@ -753,10 +759,10 @@ target_parse_downgrade(MigGraph *g, const MigSet *current, const char *target,
 	{
 		if (symbol == NULL)
 			error_not_produced(steps);
-		r = walk(g, get_revision_on(g, NULL, symbol), n, branch, false);
-		if (r == WALK_NONE)
+		r = walk_steps(g, get_revision_on(g, NULL, symbol), n, branch, false);
+		if (r == MIG_NO_REV)
 			error_walked_too_far(target);
-		return r >= 0 ? r : MIG_BASE;
+		return r >= 0 ? r : MIG_NO_REV;
 	}
 
 	if (symbol == NULL)
@@ -795,17 +801,17 @@ target_parse_downgrade(MigGraph *g, const MigSet *current, const char *target,
 			on_branch = *current;
 			*branch_label = g->revs[current->items[0]].id;
 		}
-		r = walk(g, get_revision_on(g, branch, g->revs[on_branch.items[0]].id), n, NULL, false);
-		if (r == WALK_NONE)
+		r = walk_steps(g, get_revision_on(g, branch, g->revs[on_branch.items[0]].id), n, NULL, false);
+		if (r == MIG_NO_REV)
 			error_not_produced(steps);
 	}
 	else
 	{
-		r = walk(g, get_revision_on(g, branch, symbol), n, NULL, false);
-		if (r == WALK_NONE)
+		r = walk_steps(g, get_revision_on(g, branch, symbol), n, NULL, false);
+		if (r == MIG_NO_REV)
 			error_walked_too_far(target);
 	}
-	return r >= 0 ? r : MIG_BASE;
+	return r >= 0 ? r : MIG_NO_REV;
 }
 
 /*

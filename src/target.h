@@ -10,8 +10,15 @@
 
 #include "graph.h"
 
-/* Result of a walk or a single lookup that may mean "base". */
-#define MIG_BASE (-1)
+/* The longest a revision identifier or a branch label may be, in bytes. */
+#define MIG_MAX_ID_LEN 1024
+
+/* What target_check_id checks. */
+typedef enum MigIdKind
+{
+	MIG_ID_REVISION,			/* a revision identifier */
+	MIG_ID_LABEL				/* a branch label */
+} MigIdKind;
 
 extern void target_get_revisions(MigGraph *g, const char *id, MigSet *out);
 extern bool target_get_revisions_counted(MigGraph *g, const char *id, MigSet *out);
@@ -26,6 +33,6 @@ extern int	target_parse_downgrade(MigGraph *g, const MigSet *current,
 								   const char *target, char **branch_label);
 extern char **target_split_list(const char *value, int *n);
 extern bool target_is_name(const char *target);
-extern void target_check_id(const char *what, const char *id);
+extern void target_check_id(const char *id, MigIdKind kind);
 
 #endif							/* MIG_TARGET_H */
