@@ -59,6 +59,8 @@ LEFT JOIN pg_proc p ON d.classid = 'pg_proc'::regclass AND p.oid = d.objid
 LEFT JOIN pg_class c ON d.classid = 'pg_class'::regclass AND c.oid = d.objid
 WHERE d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
   AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'mig_ext')
+  -- the tables' row types, members of their own since PostgreSQL 17
+  AND d.classid <> 'pg_type'::regclass
 $$;
 CREATE EXTENSION mig_ext VERSION '1.1';
 ALTER EXTENSION mig_ext UPDATE;
