@@ -3,7 +3,7 @@ MODULE_big = mig_ext
 OBJS = mig_ext.o src/graph.o src/target.o src/plan.o src/body.o src/catalog.o src/runner.o \
        src/offline.o src/import.o src/diff.o
 EXTENSION = mig_ext
-DATA = mig_ext--1.0.sql mig_ext--1.0--1.1.sql
+DATA = mig_ext--1.0.sql mig_ext--1.0--1.1.sql mig_ext--1.1--1.2.sql
 SCRIPTS = bin/mig
 PGFILEDESC = "mig_ext - versioned schema migrations inside PostgreSQL"
 
