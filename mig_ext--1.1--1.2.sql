@@ -34,7 +34,6 @@ CREATE TABLE mig_fleet_membership (
     member_conninfo     text NOT NULL,
     joined_at           timestamptz NOT NULL DEFAULT pg_catalog.now()
 );
-CREATE UNIQUE INDEX mig_fleet_membership_one ON mig_fleet_membership ((true));
 COMMENT ON TABLE mig_fleet_membership IS 'mig_ext: the fleet this database is a member of (written by mig_fleet_join)';
 
 -- On a member: revisions received from the registry that mig_revision has not
@@ -203,6 +202,8 @@ BEGIN
     IF registry_conninfo IS NULL OR member_conninfo IS NULL OR schedule IS NULL THEN
         RAISE EXCEPTION 'connection strings and schedule must not be null' USING ERRCODE = '22004';
     END IF;
+    -- one join at a time; taking the lock gives this transaction no xid
+    LOCK TABLE @extschema@.mig_fleet_membership IN SHARE ROW EXCLUSIVE MODE;
     IF EXISTS (SELECT FROM @extschema@.mig_fleet_membership) THEN
         RAISE EXCEPTION 'this database is already a fleet member'
             USING ERRCODE = '55000', HINT = 'Call mig_fleet_leave() first.';
