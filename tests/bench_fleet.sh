@@ -13,9 +13,7 @@ cd "$(dirname "$0")/.."
 . tests/lib.sh
 . tests/fleet_lib.sh
 
-need_pg_cron
 fleet_init
-trap fleet_cleanup EXIT
 A=$((PGPORT + 1))
 B=$((PGPORT + 2))
 fleet_cluster a "$A" postgres

@@ -14,9 +14,12 @@ need_pg_cron() {
     fi
 }
 
-# fleet_init: make the directory holding every cluster and their sockets.
+# fleet_init: install pg_cron if needed and make the directory holding every
+# cluster and their sockets, removed with the clusters on exit.
 fleet_init() {
+    need_pg_cron
     FLEET_DIR=$(mktemp -d /tmp/mig_fleet.XXXXXX)
+    trap fleet_cleanup EXIT
     chmod 755 "$FLEET_DIR"
     [ "$(id -u)" -eq 0 ] && chown postgres: "$FLEET_DIR"
 }

@@ -9,9 +9,7 @@ cd "$(dirname "$0")/.."
 . tests/lib.sh
 . tests/fleet_lib.sh
 
-need_pg_cron
 fleet_init
-trap fleet_cleanup EXIT
 
 passed=0
 failed=0
