@@ -202,6 +202,12 @@ BEGIN
     IF registry_conninfo IS NULL OR member_conninfo IS NULL OR schedule IS NULL THEN
         RAISE EXCEPTION 'connection strings and schedule must not be null' USING ERRCODE = '22004';
     END IF;
+    IF pg_catalog.txid_current_if_assigned() IS NOT NULL THEN
+        RAISE EXCEPTION 'mig_fleet_join must run in a transaction that has written nothing'
+            USING ERRCODE = '25001',
+                  DETAIL = 'Creating a replication slot waits for every transaction that has written, this one included.',
+                  HINT = 'Call mig_fleet_join() in a transaction of its own.';
+    END IF;
     -- one join at a time; taking the lock gives this transaction no xid
     LOCK TABLE @extschema@.mig_fleet_membership IN SHARE ROW EXCLUSIVE MODE;
     IF EXISTS (SELECT FROM @extschema@.mig_fleet_membership) THEN

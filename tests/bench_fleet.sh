@@ -14,6 +14,7 @@ cd "$(dirname "$0")/.."
 . tests/fleet_lib.sh
 
 fleet_init
+export PGOPTIONS="-c client_min_messages=warning"
 A=$((PGPORT + 1))
 B=$((PGPORT + 2))
 fleet_cluster a "$A" postgres
@@ -24,21 +25,50 @@ for p in "$A" "$B"; do
     fsql "$p" postgres "CREATE EXTENSION pg_cron" >/dev/null
 done
 
+# eventually DESCRIPTION COMMAND...: run COMMAND until it succeeds, for 120 s at most.
+eventually() {
+    local what=$1 end=$((SECONDS + 120))
+    shift
+    until "$@"; do
+        [ "$SECONDS" -lt "$end" ] || { echo "bench_fleet: error: timed out waiting for $what" >&2; exit 1; }
+        sleep 0.02
+    done
+}
+
+# member_port I: the port of member mI (odd ones on cluster a, even ones on b).
+member_port() { if [ $(($1 % 2)) -eq 0 ]; then echo "$B"; else echo "$A"; fi; }
+
+# registry_count SQL N: whether SQL on the registry returns N.
+registry_count() { [ "$(fsql "$A" reg "$1")" = "$2" ]; }
+
+# received I REV: whether member mI received revision REV; sets t to when.
+received() {
+    t=$(fsql "$(member_port "$1")" "m$1" \
+        "SELECT extract(epoch FROM received_at) FROM mig_fleet_incoming WHERE (rev).revision = '$2'") && [ -n "$t" ]
+}
+
+sizes=("$@")
+[ ${#sizes[@]} -gt 0 ] || sizes=(2 5 10 20)
 joined=0
 rev=0
 echo "members  fan-out (s)  apply (s)"
-for n in "${@:-2 5 10 20}"; do
+for n in "${sizes[@]}"; do
     # members m1..mn, odd ones on cluster a, even ones on cluster b
     while [ "$joined" -lt "$n" ]; do
         joined=$((joined + 1))
-        p=$A
-        [ $((joined % 2)) -eq 0 ] && p=$B
+        p=$(member_port "$joined")
         fsql "$p" postgres "CREATE DATABASE m$joined" >/dev/null
-        fsql "$p" "m$joined" "CREATE EXTENSION mig_ext; CREATE EXTENSION dblink;
-            SELECT mig_fleet_join('m$joined', 'host=$FLEET_DIR port=$A dbname=reg user=postgres',
-                                  'host=$FLEET_DIR port=$p dbname=m$joined user=postgres')" >/dev/null
+        fsql "$p" "m$joined" "CREATE EXTENSION mig_ext; CREATE EXTENSION dblink" >/dev/null
+        fsql "$p" "m$joined" "SELECT mig_fleet_join('m$joined', 'host=$FLEET_DIR port=$A dbname=reg user=postgres',
+                                  'host=$FLEET_DIR port=$p dbname=m$joined user=postgres',
+                                  '0 0 1 1 *')" >/dev/null
     done
-    until [ "$(fsql "$A" reg "SELECT count(*) FROM mig_fleet_status()")" = "$n" ]; do sleep 0.2; done
+    # the bench starts the jobs itself; new members catch up first
+    eventually "$n reports" registry_count "SELECT count(*) FROM mig_fleet_status()" "$n"
+    for i in $(seq 1 "$n"); do
+        fsql "$(member_port "$i")" "m$i" "SELECT mig_fleet_apply()" >/dev/null
+    done
+    eventually "$n members at head" registry_count "SELECT count(*) FILTER (WHERE at_head) FROM mig_fleet_status()" "$n"
 
     rev=$((rev + 1))
     fsql "$A" reg "SELECT mig_revision('bench', 'CREATE TABLE b$rev (id int)', revision => 'b$rev',
@@ -46,24 +76,18 @@ for n in "${@:-2 5 10 20}"; do
     registered=$(fsql "$A" reg "SELECT extract(epoch FROM registered_at) FROM mig_revisions WHERE revision = 'b$rev'")
     last=0
     for i in $(seq 1 "$n"); do
-        p=$A
-        [ $((i % 2)) -eq 0 ] && p=$B
-        until t=$(fsql "$p" "m$i" "SELECT extract(epoch FROM received_at) FROM mig_fleet_incoming WHERE (rev).revision = 'b$rev'") &&
-              [ -n "$t" ]; do sleep 0.05; done
+        eventually "m$i to receive b$rev" received "$i" "b$rev"
         last=$(echo "$t $last" | awk '{print ($1 > $2) ? $1 : $2}')
     done
     fanout=$(echo "$last $registered" | awk '{printf "%.3f", $1 - $2}')
 
     start=$(date +%s.%N)
     for i in $(seq 1 "$n"); do
-        p=$A
-        [ $((i % 2)) -eq 0 ] && p=$B
-        fsql "$p" "m$i" "SELECT mig_fleet_apply()" >/dev/null &
+        fsql "$(member_port "$i")" "m$i" "SELECT mig_fleet_apply()" >/dev/null &
     done
     wait
-    until [ "$(fsql "$A" reg "SELECT count(*) FILTER (WHERE at_head AND heads = '{b$rev}') FROM mig_fleet_status()")" = "$n" ]; do
-        sleep 0.02
-    done
+    eventually "every member at b$rev" registry_count \
+        "SELECT count(*) FILTER (WHERE at_head AND heads = '{b$rev}') FROM mig_fleet_status()" "$n"
     apply=$(echo "$(date +%s.%N) $start" | awk '{printf "%.3f", $1 - $2}')
     printf '%7d  %11s  %9s\n' "$n" "$fanout" "$apply"
 done

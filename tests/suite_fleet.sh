@@ -79,6 +79,9 @@ check "a member name that cannot name a slot is refused" "22023" \
 check "a member connection string leading elsewhere is refused" \
     "ERROR:  member connection string does not lead to this database" \
     "$(fsql "${PORT[m1]}" app "SELECT mig_fleet_join('m1', '$(conninfo "$REG" reg)', '$(conninfo "$REG" reg)')" 2>&1 | head -n 1)"
+check "a join after writes in the same transaction is refused" \
+    "ERROR:  mig_fleet_join must run in a transaction that has written nothing" \
+    "$(fsql "${PORT[m1]}" app "CREATE TABLE w (); SELECT mig_fleet_join('m1', '', '')" 2>&1 | head -n 1)"
 for m in $MEMBERS; do
     fsql "${PORT[$m]}" app "SELECT mig_fleet_join('$m', '$(conninfo "$REG" reg)', '$(conninfo "${PORT[$m]}" app)')" >/dev/null
 done
