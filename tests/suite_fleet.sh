@@ -116,8 +116,11 @@ UP[m2]=1
 wait_status "the restarted member catches up" \
     "m1 {r5} behind=0 at_head=t; m2 {r5} behind=0 at_head=t; m3 {r5} behind=0 at_head=t" 60 1 "$STATUS"
 
-# a failing revision: the member shows the error and where it is stuck, the
-# others go on; once the conflict is gone, pg_cron takes it to head
+# a failing revision, registered after a registry restart: the member shows
+# the error and where it is stuck, the others go on; once the conflict is
+# gone, pg_cron takes it to head
+fleet_stop reg
+fleet_start reg
 fsql "${PORT[m3]}" app "CREATE TABLE t6 (id int)" >/dev/null
 fsql "$REG" reg "SELECT mig_revision('t6', 'CREATE TABLE t6 (id int, y text)', revision => 'r6');
                  SELECT mig_revision('t7', 'CREATE TABLE t7 (id int)', revision => 'r7')" >/dev/null
@@ -161,5 +164,13 @@ check "and has no subscription, publication, slot or job left" "0 0 0 0 r7" \
     "$(fsql "${PORT[m1]}" app "SELECT (SELECT count(*) FROM pg_subscription), (SELECT count(*) FROM pg_publication),
                                       (SELECT count(*) FROM pg_replication_slots), (SELECT count(*) FROM cron.job),
                                       (SELECT revision FROM mig_current())" | tr '|' ' ')"
+
+# joining again, late: the initial copy brings every revision; those already
+# registered are accepted as they are, the refused ones are refused again
+fsql "${PORT[m1]}" app "SELECT mig_fleet_join('m1_again', '$(conninfo "$REG" reg)', '$(conninfo "${PORT[m1]}" app)')" >/dev/null
+wait_status "a member joining late is at head, with the same refusals" "m1_again {r7} behind=2 c1,c2,r1" 60 1 \
+    "SELECT format('%s %s behind=%s %s', member, heads, behind,
+                   (SELECT string_agg(k, ',' ORDER BY k) FROM jsonb_object_keys(refused) k))
+     FROM mig_fleet_status() WHERE member = 'm1_again'"
 
 echo "$passed passed, $failed failed"
