@@ -1,0 +1,71 @@
+# tests/fleet_lib.sh: clusters for the fleet suite and bench (sourced after
+# tests/lib.sh): logical replication and pg_cron on a shared private socket
+# directory, one port per cluster, as the postgres user.
+
+# need_pg_cron: install pg_cron, and copy it into the private server copy
+# MIG_PG_ROOT when that was made before pg_cron was installed.
+need_pg_cron() {
+    need_packages "postgresql-$PG_MAJOR-cron"
+    if [ -n "$MIG_PG_ROOT" ] && [ ! -e "$MIG_PG_ROOT/usr/lib/postgresql/$PG_MAJOR/lib/pg_cron.so" ]; then
+        dpkg -L "postgresql-$PG_MAJOR-cron" | grep -E "^/usr/(lib|share)/postgresql/$PG_MAJOR/" |
+        while read -r f; do
+            [ -f "$f" ] && install -D -m 644 "$f" "$MIG_PG_ROOT$f"
+        done
+    fi
+}
+
+# fleet_init: install pg_cron if needed and make the directory holding every
+# cluster and their sockets, removed with the clusters on exit.
+fleet_init() {
+    need_pg_cron
+    FLEET_DIR=$(mktemp -d /tmp/mig_fleet.XXXXXX)
+    trap fleet_cleanup EXIT
+    chmod 755 "$FLEET_DIR"
+    [ "$(id -u)" -eq 0 ] && chown postgres: "$FLEET_DIR"
+}
+
+# fleet_cluster NAME PORT CRONDB: initdb and start a cluster for logical
+# replication, with pg_cron running jobs from database CRONDB.
+fleet_cluster() {
+    local d=$FLEET_DIR/$1
+    as_pg "$PGBIN/initdb" -D "$d" -U postgres -A trust --no-sync >/dev/null
+    as_pg tee -a "$d/postgresql.conf" >/dev/null <<CONF
+port = $2
+listen_addresses = ''
+unix_socket_directories = '$FLEET_DIR'
+fsync = off
+wal_level = logical
+max_replication_slots = 40
+max_wal_senders = 40
+max_logical_replication_workers = 40
+max_worker_processes = 60
+shared_preload_libraries = 'pg_cron'
+cron.database_name = '$3'
+cron.host = '$FLEET_DIR'
+CONF
+    fleet_start "$1"
+}
+
+# fleet_start NAME / fleet_stop NAME: start or stop a cluster made above.
+fleet_start() {
+    as_pg "$PGBIN/pg_ctl" -D "$FLEET_DIR/$1" -l "$FLEET_DIR/$1.log" -w start >/dev/null
+}
+fleet_stop() {
+    as_pg "$PGBIN/pg_ctl" -D "$FLEET_DIR/$1" -m fast -w stop >/dev/null
+}
+
+# fleet_cleanup: stop every cluster and remove the directory.
+fleet_cleanup() {
+    [ -n "${FLEET_DIR:-}" ] && [ -d "$FLEET_DIR" ] || return 0
+    for d in "$FLEET_DIR"/*/; do
+        [ -f "$d/PG_VERSION" ] && as_pg "$PGBIN/pg_ctl" -D "$d" -m immediate -w stop >/dev/null 2>&1
+    done
+    rm -rf "$FLEET_DIR"
+}
+
+# fsql PORT DB SQL...: run SQL on a cluster, unaligned and tuples only.
+fsql() {
+    local port=$1 db=$2
+    shift 2
+    "$PGBIN/psql" -X -q -At -v ON_ERROR_STOP=1 -h "$FLEET_DIR" -p "$port" -U postgres -d "$db" -c "$@"
+}
