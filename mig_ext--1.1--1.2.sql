@@ -614,7 +614,7 @@ REVOKE ALL ON mig_fleet_report, mig_fleet_membership, mig_fleet_incoming FROM PU
 -- never unregisters a revision.
 CREATE FUNCTION mig_fleet_receive()
 RETURNS trigger
-LANGUAGE plpgsql SET search_path = pg_catalog
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     IF TG_OP OPERATOR(pg_catalog.<>) 'DELETE' THEN
@@ -634,7 +634,7 @@ ALTER TABLE mig_revisions ENABLE REPLICA TRIGGER mig_fleet_receive;
 -- command).  Used for what cannot run inside the caller's transaction.
 CREATE FUNCTION mig_fleet_remote(conninfo text, statement text)
 RETURNS text
-LANGUAGE plpgsql SET search_path = pg_catalog
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     nsp name;
@@ -663,7 +663,7 @@ $$;
 CREATE FUNCTION mig_fleet_names(member text,
                                 OUT revisions_sub text, OUT report_sub text,
                                 OUT report_pub text, OUT job text)
-LANGUAGE sql IMMUTABLE STRICT SET search_path = pg_catalog
+LANGUAGE sql IMMUTABLE STRICT SET search_path = pg_catalog, pg_temp
 AS $$
 SELECT 'mig_fleet_rev_' OPERATOR(pg_catalog.||) member,
        'mig_fleet_rep_' OPERATOR(pg_catalog.||) member,
@@ -675,7 +675,7 @@ $$;
 -- member_conninfo leads to.
 CREATE FUNCTION mig_fleet_cron(member_conninfo text)
 RETURNS text
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     db text := pg_catalog.current_setting('cron.database_name', true);
@@ -696,7 +696,7 @@ $$;
 -- pg_cron job of member; the registry's copy of its report goes too.
 CREATE FUNCTION mig_fleet_unlink(member text, registry_conninfo text, member_conninfo text)
 RETURNS void
-LANGUAGE plpgsql SET search_path = pg_catalog
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     n record := @extschema@.mig_fleet_names(member);
@@ -726,7 +726,7 @@ $$;
 -- mig_fleet_publish: make this database a fleet registry.
 CREATE FUNCTION mig_fleet_publish()
 RETURNS void
-LANGUAGE plpgsql SET search_path = pg_catalog
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     EXECUTE pg_catalog.format('CREATE PUBLICATION mig_fleet_revisions FOR TABLE %s',
@@ -740,7 +740,7 @@ $$;
 CREATE FUNCTION mig_fleet_join(member text, registry_conninfo text, member_conninfo text,
                                schedule text DEFAULT '* * * * *')
 RETURNS void
-LANGUAGE plpgsql SET search_path = pg_catalog
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     n record := @extschema@.mig_fleet_names(member);
@@ -823,7 +823,7 @@ $$;
 -- mig_fleet_leave: undo mig_fleet_join; revisions and version rows stay.
 CREATE FUNCTION mig_fleet_leave()
 RETURNS void
-LANGUAGE plpgsql SET search_path = pg_catalog
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     m record;
@@ -926,7 +926,7 @@ CREATE FUNCTION mig_fleet_status()
 RETURNS TABLE (member text, heads text[], behind bigint, at_head boolean, stuck_before text,
                last_error text, refused jsonb, last_applied text, last_applied_at timestamptz,
                last_run_at timestamptz)
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 SELECT f.member, f.heads, b.behind,
        b.behind OPERATOR(pg_catalog.=) 0 AND f.last_error IS NULL,
@@ -942,5 +942,27 @@ $$;
 REVOKE EXECUTE ON FUNCTION mig_fleet_publish(), mig_fleet_join(text, text, text, text),
                            mig_fleet_leave(), mig_fleet_apply(),
                            mig_fleet_remote(text, text), mig_fleet_unlink(text, text, text),
-                           mig_fleet_cron(text)
+                           mig_fleet_cron(text), mig_fleet_names(text), mig_fleet_receive()
     FROM PUBLIC;
+
+COMMENT ON FUNCTION mig_fleet_publish() IS
+    'mig_ext fleet: make this database a registry (publish mig_revisions)';
+COMMENT ON FUNCTION mig_fleet_join(text, text, text, text) IS
+    'mig_ext fleet: make this database a member of a registry, applied by a pg_cron job on a schedule';
+COMMENT ON FUNCTION mig_fleet_leave() IS
+    'mig_ext fleet: leave the fleet (subscriptions, slots, publication, job)';
+COMMENT ON FUNCTION mig_fleet_apply() IS
+    'mig_ext fleet: register what arrived, upgrade step by step, report to the registry (run by the job)';
+COMMENT ON FUNCTION mig_fleet_status() IS
+    'mig_ext fleet: on the registry, one row per member: heads, how far behind, last error';
+COMMENT ON FUNCTION mig_fleet_remote(text, text) IS
+    'internal to the fleet functions: one statement through its own dblink connection';
+COMMENT ON FUNCTION mig_fleet_unlink(text, text, text) IS
+    'internal to the fleet functions: drop a member''s subscriptions, slots, publication and job';
+COMMENT ON FUNCTION mig_fleet_cron(text) IS
+    'internal to the fleet functions: a connection string to the pg_cron database of a member''s server';
+COMMENT ON FUNCTION mig_fleet_names(text) IS
+    'internal to the fleet functions: the names of a member''s replication objects and job';
+COMMENT ON FUNCTION mig_fleet_receive() IS
+    'internal to the fleet functions: keeps a replicated revision aside for mig_fleet_apply';
+COMMENT ON SEQUENCE mig_fleet_incoming_id_seq IS 'mig_ext fleet: ids of received revisions';
