@@ -133,7 +133,12 @@ typedef struct Rehearsal
 	MigRun		run;
 	MemoryContext cxt;			/* of the call: the results */
 	List	   *rows;			/* MigTestRow * or MigRehearsalRow * */
-	MigRehearsalRow *running;	/* the rehearsal step running */
+	/* mig_test */
+	SchemaSnapshot before;		/* before the upgrade tested */
+	SchemaSnapshot after;		/* after it */
+	const char *check;			/* the check running */
+	/* mig_rehearse */
+	MigRehearsalRow *running;	/* the step running */
 	TimestampTz started;		/* when it started */
 } Rehearsal;
 
@@ -238,25 +243,43 @@ add_check(Rehearsal *rh, const MigStep *st, const char *check, bool ok, char *de
 }
 
 /*
- * add_compared: append the check that the schema now is snap, the schema
- * of what (a phrase: "before the upgrade").
+ * add_compared: append the check rh->check that the schema now is snap,
+ * the schema of what (a phrase: "before the upgrade"); returns whether
+ * it is.
  */
-static void
-add_compared(Rehearsal *rh, const MigStep *st, const char *check,
-			 SchemaSnapshot *snap, const char *what)
+static bool
+add_compared(Rehearsal *rh, const MigStep *st, SchemaSnapshot *snap, const char *what)
 {
 	char	   *diff = snapshot_diff(rh, snap);
 
-	add_check(rh, st, check, diff == NULL,
+	add_check(rh, st, rh->check, diff == NULL,
 			  diff ? psprintf("Compared with the schema %s: %s.", what, diff) : NULL);
+	return diff == NULL;
+}
+
+/*
+ * test_reversal: a SubxactFn running the downgrade of step st, just
+ * upgraded, compared with the schema before the upgrade; when that is
+ * the same, the upgrade again, compared with the schema after the first.
+ * rh->check names the phase running, for an error.
+ */
+static void
+test_reversal(Rehearsal *rh, const MigStep *st)
+{
+	rh->check = "downgrade";
+	runner_step(&rh->run, plan_revision_step(rh->run.g, &st->rows_after, st->rev,
+											 MIG_DOWNGRADE));
+	if (!add_compared(rh, st, &rh->before, "before the upgrade"))
+		return;
+	rh->check = "re-upgrade";
+	runner_step(&rh->run, st);
+	(void) add_compared(rh, st, &rh->after, "after the first upgrade");
 }
 
 /*
  * test_steps: a SubxactFn running the self-test of every step planned:
- * upgrade; then, when the revision has a downgrade, downgrade (compared
- * with the schema before the upgrade) and upgrade again (compared with
- * the schema after the first).  A failed downgrade leaves the upgrade in
- * place; a failed upgrade ends the test.
+ * the upgrade, kept; then, when the revision has a downgrade,
+ * test_reversal, always rolled back.  A failed upgrade ends the test.
  */
 static void
 test_steps(Rehearsal *rh, const MigStep *unused)
@@ -267,10 +290,9 @@ test_steps(Rehearsal *rh, const MigStep *unused)
 	{
 		MigStep    *st = lfirst(lc);
 		MigRev	   *r = &rh->run.g->revs[st->rev];
-		SchemaSnapshot before = snapshot_take(rh);
-		SchemaSnapshot after;
 		ErrorData  *edata;
 
+		rh->before = snapshot_take(rh);
 		edata = in_subxact(rh, run_step, st, true);
 		add_check(rh, st, "upgrade", edata == NULL, edata ? edata->message : NULL);
 		if (edata)
@@ -282,23 +304,10 @@ test_steps(Rehearsal *rh, const MigStep *unused)
 							   r->id));
 			continue;
 		}
-		after = snapshot_take(rh);
-		edata = in_subxact(rh, run_step,
-						   plan_revision_step(rh->run.g, &st->rows_after, st->rev,
-											  MIG_DOWNGRADE), true);
+		rh->after = snapshot_take(rh);
+		edata = in_subxact(rh, test_reversal, st, false);
 		if (edata)
-		{
-			add_check(rh, st, "downgrade", false, edata->message);
-			continue;
-		}
-		add_compared(rh, st, "downgrade", &before, "before the upgrade");
-		edata = in_subxact(rh, run_step, st, true);
-		if (edata)
-		{
-			add_check(rh, st, "re-upgrade", false, edata->message);
-			return;
-		}
-		add_compared(rh, st, "re-upgrade", &after, "after the first upgrade");
+			add_check(rh, st, rh->check, false, edata->message);
 	}
 }
 
