@@ -477,9 +477,7 @@ step_rewrites(RelSet *rels_before, RelSet *rels_after)
 
 /*
  * rehearse_steps: a SubxactFn running every step planned, each between
- * two readings of the locks held and of the relations' storage.  (Sizes
- * are read before the locks: reading them takes an AccessShareLock on
- * every relation, which the step then does not add.)
+ * two readings of the locks held and of the relations' storage.
  */
 static void
 rehearse_steps(Rehearsal *rh, const MigStep *unused)
