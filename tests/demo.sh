@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make demo: build and install mig_ext, start a throwaway cluster, register the
 # todo app of the Alembic guides as three revisions (tests/demo/todo_migrations.sql)
-# and walk the guides' testing checklist in SQL: upgrade, current, history,
+# and walk the guides' testing checklist in SQL: mig_test and mig_rehearse before
+# the deploy, upgrade, current, history,
 # downgrade -1, re-upgrade, downgrade base, upgrade again, and the audit log.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,6 +40,12 @@ done
 
 step "alembic history --verbose" \
     "SELECT revision, down_revisions, message, is_head, is_base FROM mig_history();"
+
+step "before the deploy: upgrade, downgrade, re-upgrade each revision, compare the schemas (all rolled back)" \
+    "SELECT * FROM mig_test();"
+
+step "before the deploy: the locks and rewrites of each step, on this data (rolled back)" \
+    "SELECT step, revision, direction, locks, rewrites, detail FROM mig_rehearse();"
 
 step "alembic upgrade head" "SELECT * FROM mig_upgrade('head');"
 
