@@ -255,6 +255,25 @@ mig_merge(PG_FUNCTION_ARGS)
 }
 
 /*
+ * open_target_run: the start of a function fname that runs bodies to the
+ * target in its first argument: refuse inside a body and without the
+ * right to read bodies, set up the result set, connect to SPI; returns
+ * the target.
+ */
+static char *
+open_target_run(FunctionCallInfo fcinfo, const char *fname)
+{
+	char	   *target;
+
+	runner_check_idle(fname);
+	privilege_check_bodies(fcinfo->flinfo->fn_oid);
+	target = arg_target(fcinfo, 0);
+	InitMaterializedSRF(fcinfo, 0);
+	SPI_connect();
+	return target;
+}
+
+/*
  * migrate: the body of mig_upgrade and mig_downgrade: run to the target
  * and return one row per step run (revision, direction, message).
  */
@@ -265,11 +284,7 @@ migrate(FunctionCallInfo fcinfo, MigDirection direction, const char *fname)
 	char	   *target;
 	ListCell   *lc;
 
-	runner_check_idle(fname);
-	privilege_check_bodies(fcinfo->flinfo->fn_oid);
-	target = arg_target(fcinfo, 0);
-	InitMaterializedSRF(fcinfo, 0);
-	SPI_connect();
+	target = open_target_run(fcinfo, fname);
 	runner_migrate(&run, fcinfo->flinfo->fn_oid, direction, target);
 	foreach(lc, run.steps)
 	{
@@ -814,11 +829,7 @@ mig_test(PG_FUNCTION_ARGS)
 	ListCell   *lc;
 	List	   *rows;
 
-	runner_check_idle("mig_test");
-	privilege_check_bodies(fcinfo->flinfo->fn_oid);
-	target = arg_target(fcinfo, 0);
-	InitMaterializedSRF(fcinfo, 0);
-	SPI_connect();
+	target = open_target_run(fcinfo, "mig_test");
 	rows = rehearse_test(fcinfo->flinfo->fn_oid, target);
 	foreach(lc, rows)
 	{
@@ -860,11 +871,7 @@ mig_rehearse(PG_FUNCTION_ARGS)
 	ListCell   *lc;
 	List	   *rows;
 
-	runner_check_idle("mig_rehearse");
-	privilege_check_bodies(fcinfo->flinfo->fn_oid);
-	target = arg_target(fcinfo, 0);
-	InitMaterializedSRF(fcinfo, 0);
-	SPI_connect();
+	target = open_target_run(fcinfo, "mig_rehearse");
 	rows = rehearse_run(fcinfo->flinfo->fn_oid, target);
 	foreach(lc, rows)
 	{

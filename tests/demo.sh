@@ -2,8 +2,8 @@
 # make demo: build and install mig_ext, start a throwaway cluster, register the
 # todo app of the Alembic guides as three revisions (tests/demo/todo_migrations.sql)
 # and walk the guides' testing checklist in SQL: mig_test and mig_rehearse before
-# the deploy, upgrade, current, history,
-# downgrade -1, re-upgrade, downgrade base, upgrade again, and the audit log.
+# the deploy, upgrade, current, history, downgrade -1, re-upgrade, downgrade
+# base, upgrade again, and the audit log.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . tests/lib.sh
