@@ -82,10 +82,13 @@ SELECT revision, "check", ok, detail FROM mig_test() WHERE revision >= 'f5' OR r
 -- a second head
 SELECT mig_revision('other base', 'SELECT 1', 'SELECT 1', revision => 'g1', down_revision => '{}');
 SELECT revision, "check", ok, detail FROM mig_test('g1');
--- mig_test cannot run inside a migration body
+-- neither runs inside a migration body
 SELECT mig_revision('nested', 'SELECT count(*) FROM mig_test()', 'SELECT 1',
                     revision => 'g2', down_revision => '{g1}');
 SELECT * FROM mig_test('g2');
+SELECT mig_revision('nested rehearsal', 'SELECT count(*) FROM mig_rehearse()', 'SELECT 1',
+                    revision => 'g3', down_revision => '{g1}');
+SELECT step, revision, detail FROM mig_rehearse('g3');
 SELECT * FROM state();
 DROP EXTENSION mig_ext;
 DROP TABLE t, marker;

@@ -138,6 +138,7 @@ typedef struct Rehearsal
 	SchemaSnapshot after;		/* after it */
 	const char *check;			/* the check running */
 	/* mig_rehearse */
+	MemoryContext stepcxt;		/* what a step needs, reset after it */
 	MigRehearsalRow *running;	/* the step running */
 	TimestampTz started;		/* when it started */
 } Rehearsal;
@@ -348,7 +349,7 @@ relations_read(Rehearsal *rh, bool sizes)
 
 	ctl.keysize = QUALIFIED_NAME_LEN;
 	ctl.entrysize = sizeof(RelEntry);
-	ctl.hcxt = rh->cxt;
+	ctl.hcxt = rh->stepcxt;
 	rels.by_name = hash_create("mig_ext relations", 256, &ctl,
 							   HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
 	ctl.keysize = sizeof(Oid);
@@ -357,7 +358,7 @@ relations_read(Rehearsal *rh, bool sizes)
 							  HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 	if (SPI_execute_with_args(RELATIONS_SQL, 1, types, values, NULL, false, 0) != SPI_OK_SELECT)
 		elog(ERROR, "could not read pg_class for a rehearsal");
-	MemoryContextSwitchTo(rh->cxt);
+	MemoryContextSwitchTo(rh->stepcxt);
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{
 		HeapTuple	tup = SPI_tuptable->vals[i];
@@ -373,6 +374,7 @@ relations_read(Rehearsal *rh, bool sizes)
 		n->name = e->name;
 	}
 	SPI_freetuptable(SPI_tuptable);
+	MemoryContextSwitchTo(rh->cxt);
 	return rels;
 }
 
@@ -382,11 +384,13 @@ locks_read(Rehearsal *rh)
 {
 	HASHCTL		ctl;
 	HTAB	   *locks;
-	LockData   *data = GetLockStatusData();
+	LockData   *data;
 
+	MemoryContextSwitchTo(rh->stepcxt);
+	data = GetLockStatusData();
 	ctl.keysize = sizeof(Oid);
 	ctl.entrysize = sizeof(LockEntry);
-	ctl.hcxt = rh->cxt;
+	ctl.hcxt = rh->stepcxt;
 	locks = hash_create("mig_ext locks", 64, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 	for (int i = 0; i < data->nelements; i++)
 	{
@@ -401,6 +405,7 @@ locks_read(Rehearsal *rh)
 		e = hash_search(locks, &relid, HASH_ENTER, &found);
 		e->held = (found ? e->held : 0) | l->holdMask;
 	}
+	MemoryContextSwitchTo(rh->cxt);
 	return locks;
 }
 
@@ -498,7 +503,9 @@ rehearse_steps(Rehearsal *rh, const MigStep *unused)
 		row->direction = st->direction;
 		rh->running = row;
 		rh->started = GetCurrentTimestamp();
+		MemoryContextSwitchTo(rh->stepcxt);
 		runner_step(&rh->run, st);
+		MemoryContextSwitchTo(rh->cxt);
 		row->usecs = GetCurrentTimestamp() - rh->started;
 		locks_after = locks_read(rh);
 		rels_after = relations_read(rh, false);
@@ -506,6 +513,7 @@ rehearse_steps(Rehearsal *rh, const MigStep *unused)
 		row->locks = step_locks(locks_before, locks_after, &rels_before);
 		rh->rows = lappend(rh->rows, row);
 		rh->running = NULL;
+		MemoryContextReset(rh->stepcxt);
 	}
 }
 
@@ -521,6 +529,8 @@ rehearse_run(Oid fn_oid, const char *target)
 	ErrorData  *edata;
 
 	rh.cxt = CurrentMemoryContext;
+	rh.stepcxt = AllocSetContextCreate(rh.cxt, "mig_ext rehearsal step",
+									   ALLOCSET_DEFAULT_SIZES);
 	runner_plan(&rh.run, fn_oid, MIG_UPGRADE, target);
 	edata = in_subxact(&rh, rehearse_steps, NULL, false);
 	if (edata && rh.running == NULL)
