@@ -966,3 +966,23 @@ COMMENT ON FUNCTION mig_fleet_names(text) IS
 COMMENT ON FUNCTION mig_fleet_receive() IS
     'internal to the fleet functions: keeps a replicated revision aside for mig_fleet_apply';
 COMMENT ON SEQUENCE mig_fleet_incoming_id_seq IS 'mig_ext fleet: ids of received revisions';
+
+-- Testing migrations before a deploy (issue 15): both run the upgrade for
+-- real inside a subtransaction that is always rolled back.
+CREATE FUNCTION mig_test(target text DEFAULT 'heads')
+RETURNS TABLE (revision text, "check" text, ok boolean, detail text)
+AS 'MODULE_PATHNAME', 'mig_test'
+LANGUAGE C VOLATILE;
+
+CREATE FUNCTION mig_rehearse(target text DEFAULT 'head')
+RETURNS TABLE (step int, revision text, direction text, duration interval,
+               locks text[], rewrites text[], detail text)
+AS 'MODULE_PATHNAME', 'mig_rehearse'
+LANGUAGE C VOLATILE;
+
+REVOKE EXECUTE ON FUNCTION mig_test(text), mig_rehearse(text) FROM PUBLIC;
+
+COMMENT ON FUNCTION mig_test(text) IS
+    'upgrade, downgrade and upgrade again each revision up to a target, compare the schemas, roll everything back; one row per check';
+COMMENT ON FUNCTION mig_rehearse(text) IS
+    'run the upgrade to a target and roll it back; per step the locks taken, the storage rewritten and the time';

@@ -26,6 +26,7 @@
 #include "src/offline.h"
 #include "src/plan.h"
 #include "src/privilege.h"
+#include "src/rehearse.h"
 #include "src/runner.h"
 #include "src/target.h"
 
@@ -52,6 +53,8 @@ extern PGDLLEXPORT Datum mig_downgrade_sql(PG_FUNCTION_ARGS);
 extern PGDLLEXPORT Datum mig_import(PG_FUNCTION_ARGS);
 extern PGDLLEXPORT Datum mig_adopt_alembic(PG_FUNCTION_ARGS);
 extern PGDLLEXPORT Datum mig_graph(PG_FUNCTION_ARGS);
+extern PGDLLEXPORT Datum mig_test(PG_FUNCTION_ARGS);
+extern PGDLLEXPORT Datum mig_rehearse(PG_FUNCTION_ARGS);
 
 
 /* The longest target, target list or history range an argument may be. */
@@ -252,6 +255,25 @@ mig_merge(PG_FUNCTION_ARGS)
 }
 
 /*
+ * open_target_run: the start of a function fname that runs bodies to the
+ * target in its first argument: refuse inside a body and without the
+ * right to read bodies, set up the result set, connect to SPI; returns
+ * the target.
+ */
+static char *
+open_target_run(FunctionCallInfo fcinfo, const char *fname)
+{
+	char	   *target;
+
+	runner_check_idle(fname);
+	privilege_check_bodies(fcinfo->flinfo->fn_oid);
+	target = arg_target(fcinfo, 0);
+	InitMaterializedSRF(fcinfo, 0);
+	SPI_connect();
+	return target;
+}
+
+/*
  * migrate: the body of mig_upgrade and mig_downgrade: run to the target
  * and return one row per step run (revision, direction, message).
  */
@@ -262,11 +284,7 @@ migrate(FunctionCallInfo fcinfo, MigDirection direction, const char *fname)
 	char	   *target;
 	ListCell   *lc;
 
-	runner_check_idle(fname);
-	privilege_check_bodies(fcinfo->flinfo->fn_oid);
-	target = arg_target(fcinfo, 0);
-	InitMaterializedSRF(fcinfo, 0);
-	SPI_connect();
+	target = open_target_run(fcinfo, fname);
 	runner_migrate(&run, fcinfo->flinfo->fn_oid, direction, target);
 	foreach(lc, run.steps)
 	{
@@ -505,6 +523,8 @@ PG_FUNCTION_INFO_V1(mig_downgrade_sql);
 PG_FUNCTION_INFO_V1(mig_import);
 PG_FUNCTION_INFO_V1(mig_adopt_alembic);
 PG_FUNCTION_INFO_V1(mig_graph);
+PG_FUNCTION_INFO_V1(mig_test);
+PG_FUNCTION_INFO_V1(mig_rehearse);
 
 /*
  * mig_plan(target): the steps a move to target would take, run nothing:
@@ -795,4 +815,81 @@ mig_check(PG_FUNCTION_ARGS)
 				 errhint("Generate a revision with mig_autogenerate() and apply it with mig_upgrade().")));
 	SPI_finish();
 	PG_RETURN_VOID();
+}
+
+/*
+ * mig_test(target): upgrade, downgrade and upgrade again each revision up
+ * to target, all rolled back; one row per check (revision, check, ok,
+ * detail).
+ */
+Datum
+mig_test(PG_FUNCTION_ARGS)
+{
+	char	   *target;
+	ListCell   *lc;
+	List	   *rows;
+
+	target = open_target_run(fcinfo, "mig_test");
+	rows = rehearse_test(fcinfo->flinfo->fn_oid, target);
+	foreach(lc, rows)
+	{
+		MigTestRow *r = lfirst(lc);
+		Datum		values[4];
+		bool		nulls[4] = {r->revision == NULL, false, false, r->detail == NULL};
+
+		values[0] = r->revision ? CStringGetTextDatum(r->revision) : (Datum) 0;
+		values[1] = CStringGetTextDatum(r->check);
+		values[2] = BoolGetDatum(r->ok);
+		values[3] = r->detail ? CStringGetTextDatum(r->detail) : (Datum) 0;
+		put_row(fcinfo, values, nulls);
+	}
+	SPI_finish();
+	return (Datum) 0;
+}
+
+/* text_list_array: a text[] of a List of C strings. */
+static Datum
+text_list_array(List *items)
+{
+	char	  **elems = palloc(sizeof(char *) * Max(list_length(items), 1));
+	ListCell   *lc;
+
+	foreach(lc, items)
+		elems[foreach_current_index(lc)] = lfirst(lc);
+	return catalog_text_array(elems, list_length(items));
+}
+
+/*
+ * mig_rehearse(target): run the upgrade to target and roll it back; one
+ * row per step (step, revision, direction, duration, locks, rewrites,
+ * detail), up to a step that failed.
+ */
+Datum
+mig_rehearse(PG_FUNCTION_ARGS)
+{
+	char	   *target;
+	ListCell   *lc;
+	List	   *rows;
+
+	target = open_target_run(fcinfo, "mig_rehearse");
+	rows = rehearse_run(fcinfo->flinfo->fn_oid, target);
+	foreach(lc, rows)
+	{
+		MigRehearsalRow *r = lfirst(lc);
+		Interval   *duration = palloc0(sizeof(Interval));
+		Datum		values[7];
+		bool		nulls[7] = {false, false, false, false, false, false, r->detail == NULL};
+
+		duration->time = r->usecs;
+		values[0] = Int32GetDatum(r->step);
+		values[1] = CStringGetTextDatum(r->revision);
+		values[2] = CStringGetTextDatum(plan_direction_name(r->direction));
+		values[3] = IntervalPGetDatum(duration);
+		values[4] = text_list_array(r->locks);
+		values[5] = text_list_array(r->rewrites);
+		values[6] = r->detail ? CStringGetTextDatum(r->detail) : (Datum) 0;
+		put_row(fcinfo, values, nulls);
+	}
+	SPI_finish();
+	return (Datum) 0;
 }

@@ -2,8 +2,8 @@
  *
  * commands.c
  *	  The mig commands that read or move the catalog: upgrade, downgrade,
- *	  plan, current, history, heads, branches, show, stamp, adopt-alembic
- *	  and graph.
+ *	  plan, current, history, heads, branches, show, stamp, adopt-alembic,
+ *	  graph, test and rehearse.
  *
  * Each is one call of a mig_ext function, its rows formatted by the
  * server as Alembic prints them.  "%1$s" in a statement stands for the
@@ -292,4 +292,65 @@ mig_cmd_graph(const MigArgs *a)
 		}
 	}
 	PQclear(res);
+}
+
+/*
+ * print_checks: run sql with target, print the first column of its rows
+ * and, when the second (boolean) is false in any, say how many and exit 1.
+ * The server's "running ..." notices are left out: they are not kept.
+ */
+static void
+print_checks(const char *sql, const char *target, const char *what)
+{
+	const char *values[1] = {target};
+	PGresult   *res;
+	int			failed = 0;
+	int			n;
+
+	mig_exec("SET client_min_messages = warning");
+	res = mig_query(mig_sql(sql), 1, values);
+	mig_print_column(res);
+	n = PQntuples(res);
+	for (int i = 0; i < n; i++)
+		failed += strcmp(PQgetvalue(res, i, 1), "t") != 0;
+	PQclear(res);
+	if (failed)
+	{
+		pg_log_error("%d of %d %s failed", failed, n, what);
+		mig_exit(1);
+	}
+}
+
+/*
+ * mig_cmd_test: mig test [TARGET]: one line per check of mig_test, "ok"
+ * or "not ok" with the detail; exit 1 when one is not ok.
+ */
+void
+mig_cmd_test(const MigArgs *a)
+{
+	print_checks("SELECT CASE WHEN t.ok THEN 'ok' ELSE 'not ok' END || ' - '"
+				 " || COALESCE(t.revision || ' ', '') || t.\"check\""
+				 " || COALESCE(': ' || t.detail, ''), t.ok"
+				 " FROM %1$s.mig_test($1) AS t",
+				 arg(a, 0, "heads"), "checks");
+}
+
+/*
+ * mig_cmd_rehearse: mig rehearse [TARGET]: each step of mig_rehearse with
+ * its time, then one line per lock, rewrite or error; exit 1 when a step
+ * failed.
+ */
+void
+mig_cmd_rehearse(const MigArgs *a)
+{
+	print_checks("SELECT r.step || '. ' || r.direction || ' ' || r.revision || ', '"
+				 " || pg_catalog.round((pg_catalog.date_part('epoch', r.duration) * 1000)::pg_catalog.numeric, 1)"
+				 " || ' ms'"
+				 " || COALESCE((SELECT pg_catalog.string_agg(E'\\n    lock: ' || l, '' ORDER BY o)"
+				 "              FROM pg_catalog.unnest(r.locks) WITH ORDINALITY AS u(l, o)), '')"
+				 " || COALESCE((SELECT pg_catalog.string_agg(E'\\n    rewrite: ' || w, '' ORDER BY o)"
+				 "              FROM pg_catalog.unnest(r.rewrites) WITH ORDINALITY AS u(w, o)), '')"
+				 " || COALESCE(E'\\n    error: ' || r.detail, ''), r.detail IS NULL"
+				 " FROM %1$s.mig_rehearse($1) AS r ORDER BY r.step",
+				 arg(a, 0, "head"), "steps");
 }

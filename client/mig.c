@@ -63,6 +63,8 @@ static const MigCommand commands[] = {
 	{"stamp", OPT_PURGE, 1, -1, mig_cmd_stamp},
 	{"adopt-alembic", 0, 0, 1, mig_cmd_adopt},
 	{"graph", OPT_OUTPUT, 0, 0, mig_cmd_graph},
+	{"test", 0, 0, 1, mig_cmd_test},
+	{"rehearse", 0, 0, 1, mig_cmd_rehearse},
 };
 
 /* The command options' names, for the message about a misplaced one. */
@@ -128,6 +130,10 @@ usage(const char *progname)
 	printf("  stamp TARGET... [--purge]   set the version rows without running anything\n");
 	printf("  adopt-alembic [TABLE]       stamp what an Alembic version table holds\n");
 	printf("  graph [-o FILE]             the graph as Graphviz DOT (FILE.svg/.png/.pdf: drawn by dot)\n");
+	printf("  test [TARGET]               upgrade, downgrade, upgrade again each revision up to TARGET\n");
+	printf("                              (default heads), compare the schemas, roll back; 1 if a check fails\n");
+	printf("  rehearse [TARGET]           upgrade to TARGET (default head) and roll back: each step's\n");
+	printf("                              locks, rewrites and time; 1 if a step fails\n");
 	printf("\nOptions:\n");
 	printf("  --schema=SCHEMA             schema of the mig_ext extension (default: found in the catalog)\n");
 	printf("  -v, --verbose               show the SQLSTATE of errors\n");

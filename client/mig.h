@@ -74,6 +74,8 @@ extern void mig_cmd_show(const MigArgs *a);
 extern void mig_cmd_stamp(const MigArgs *a);
 extern void mig_cmd_adopt(const MigArgs *a);
 extern void mig_cmd_graph(const MigArgs *a);
+extern void mig_cmd_test(const MigArgs *a);
+extern void mig_cmd_rehearse(const MigArgs *a);
 extern void mig_migrate(const char *target, bool up);
 
 /* load.c */

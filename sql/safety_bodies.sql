@@ -39,6 +39,8 @@ INSERT INTO body_calls VALUES
   ('mig_diff(text,name)', $$SELECT * FROM mig_diff('CREATE TABLE t (a int)', 'body_empty')$$),
   ('mig_autogenerate(text,text,name,text)', $$SELECT mig_autogenerate('', 'probe', 'body_empty')$$),
   ('mig_check(text,name)', $$SELECT mig_check('', 'body_empty')$$),
+  ('mig_test(text)', $$SELECT * FROM mig_test()$$),
+  ('mig_rehearse(text)', $$SELECT * FROM mig_rehearse()$$),
   ('mig_autogen_map(text,name,name)', $$SELECT mig_autogen_map('a.b', 'a', 'c')$$),
   ('mig_autogen_objects(oid,name)', $$SELECT * FROM mig_autogen_objects('body_empty'::regnamespace, 'x')$$),
   ('mig_autogen_alter_column(text,text,text,text,boolean,text,text,boolean)',
@@ -122,7 +124,8 @@ BEGIN
                               mig_merge(text, text[], text, text[]),
                               mig_upgrade(text), mig_downgrade(text), mig_stamp(text, boolean),
                               mig_import(text, text), mig_adopt_alembic(regclass),
-                              mig_autogenerate(text, text, name, text)
+                              mig_autogenerate(text, text, name, text),
+                              mig_test(text), mig_rehearse(text)
         TO regress_mig_runner;
 END
 $$;

@@ -302,6 +302,19 @@ revision_step(MigGraph *g, MigSet *heads, int rev, bool up, AncestorCache *cache
 }
 
 /*
+ * plan_revision_step: the step that runs rev alone, up or down as
+ * direction says, from the version rows in rows.
+ */
+MigStep *
+plan_revision_step(MigGraph *g, const MigSet *rows, int rev, MigDirection direction)
+{
+	AncestorCache cache = {{0}};
+	MigSet		heads = set_copy(rows);
+
+	return revision_step(g, &heads, rev, direction == MIG_UPGRADE, &cache);
+}
+
+/*
  * plan_upgrade: the steps of an upgrade to target: the target's ancestors
  * (parents and dependencies) that the current rows do not already imply,
  * oldest first.

@@ -294,6 +294,81 @@ check_bodies(MigRev *r)
 }
 
 /*
+ * runner_plan: lock the catalog of fn_oid, load the graph with bodies and
+ * the version rows, refuse drift, and plan the steps to target into
+ * run->steps (nothing runs).
+ */
+void
+runner_plan(MigRun *run, Oid fn_oid, MigDirection direction, const char *target)
+{
+	open_run(run, fn_oid, RUN_LOAD_BODIES | RUN_LOAD_VERSIONS);
+	check_drift(run);
+	run->steps = plan_migration(run->g, &run->current, target, direction);
+}
+
+/*
+ * run_body: run the statements of b, the body of step st, with the
+ * caller's rights and an error context naming them; then move the
+ * version rows, and, when record says so, queue the step's log row.
+ */
+static void
+run_body(MigRun *run, const MigStep *st, MigBody *b, bool record)
+{
+	ErrorContextCallback errcb;
+	BodyContext bc;
+	MemoryContext cxt = CurrentMemoryContext;
+	TimestampTz started = GetCurrentTimestamp();
+
+	bc.rev = &run->g->revs[st->rev];
+	bc.direction = st->direction;
+	bc.nstmts = b->nstmts;
+	bc.phase = PHASE_NONE;
+	errcb.callback = body_error_context;
+	errcb.arg = &bc;
+	errcb.previous = error_context_stack;
+	error_context_stack = &errcb;
+	notice_step(run->g, st);
+	bc.phase = PHASE_RUNNING;
+	runner_busy = true;
+	PG_TRY();
+	{
+		for (bc.stmt = 1; bc.stmt <= b->nstmts; bc.stmt++)
+		{
+			int			rc = SPI_execute(b->stmts[bc.stmt - 1], false, 0);
+
+			/* SPI leaves its procedure context current */
+			MemoryContextSwitchTo(cxt);
+			if (rc < 0)
+				elog(ERROR, "SPI_execute failed on a migration statement: %s",
+					 SPI_result_code_string(rc));
+			SPI_freetuptable(SPI_tuptable);
+		}
+	}
+	PG_FINALLY();
+	{
+		runner_busy = false;
+	}
+	PG_END_TRY();
+	bc.phase = PHASE_RECORDING;
+	if (record)
+		record_step(&run->rec, run->g, st, started,
+					body_checksum(body_text(bc.rev, st->direction)));
+	else
+		catalog_move_rows(&run->cat, run->g, st);
+	error_context_stack = errcb.previous;
+}
+
+/*
+ * runner_step: run step st of run, planned by runner_plan, without
+ * logging it: for a rehearsal, whose changes are all rolled back.
+ */
+void
+runner_step(MigRun *run, const MigStep *st)
+{
+	run_body(run, st, body_split_revision(&run->g->revs[st->rev], st->direction), false);
+}
+
+/*
  * runner_migrate: upgrade or downgrade to target: plan, parse every body
  * that will run, then run each step's statements, move the version rows
  * and write the log.  run->steps holds the steps run.
@@ -301,24 +376,13 @@ check_bodies(MigRev *r)
 void
 runner_migrate(MigRun *run, Oid fn_oid, MigDirection direction, const char *target)
 {
-	ErrorContextCallback errcb;
-	BodyContext bc;
 	MigBody   **bodies;
 	ListCell   *lc;
 	int			i;
 	MemoryContext callcxt = CurrentMemoryContext;
 	MemoryContext stepcxt;
 
-	open_run(run, fn_oid, RUN_LOAD_BODIES | RUN_LOAD_VERSIONS);
-	check_drift(run);
-	run->steps = plan_migration(run->g, &run->current, target, direction);
-
-	bc.direction = direction;
-	bc.phase = PHASE_NONE;
-	errcb.callback = body_error_context;
-	errcb.arg = &bc;
-	errcb.previous = error_context_stack;
-	error_context_stack = &errcb;
+	runner_plan(run, fn_oid, direction, target);
 
 	/* parse everything first: a syntax error anywhere runs nothing */
 	bodies = palloc(sizeof(MigBody *) * Max(list_length(run->steps), 1));
@@ -332,47 +396,15 @@ runner_migrate(MigRun *run, Oid fn_oid, MigDirection direction, const char *targ
 
 	/* what a step allocates is freed after it: memory stays flat */
 	stepcxt = AllocSetContextCreate(callcxt, "mig_ext step", ALLOCSET_DEFAULT_SIZES);
-	runner_busy = true;
-	PG_TRY();
+	i = 0;
+	foreach(lc, run->steps)
 	{
-		i = 0;
-		foreach(lc, run->steps)
-		{
-			MigStep    *st = lfirst(lc);
-			MigBody    *b = bodies[i++];
-			TimestampTz started = GetCurrentTimestamp();
-
-			MemoryContextSwitchTo(stepcxt);
-			bc.rev = &run->g->revs[st->rev];
-			bc.nstmts = b->nstmts;
-			bc.phase = PHASE_NONE;
-			notice_step(run->g, st);
-			bc.phase = PHASE_RUNNING;
-			for (bc.stmt = 1; bc.stmt <= b->nstmts; bc.stmt++)
-			{
-				int			rc = SPI_execute(b->stmts[bc.stmt - 1], false, 0);
-
-				/* SPI leaves its procedure context current */
-				MemoryContextSwitchTo(stepcxt);
-				if (rc < 0)
-					elog(ERROR, "SPI_execute failed on a migration statement: %s",
-						 SPI_result_code_string(rc));
-				SPI_freetuptable(SPI_tuptable);
-			}
-			bc.phase = PHASE_RECORDING;
-			record_step(&run->rec, run->g, st, started,
-						body_checksum(body_text(bc.rev, direction)));
-			MemoryContextSwitchTo(callcxt);
-			MemoryContextReset(stepcxt);
-		}
+		MemoryContextSwitchTo(stepcxt);
+		run_body(run, lfirst(lc), bodies[i++], true);
+		MemoryContextSwitchTo(callcxt);
+		MemoryContextReset(stepcxt);
 	}
-	PG_FINALLY();
-	{
-		runner_busy = false;
-	}
-	PG_END_TRY();
 	MemoryContextDelete(stepcxt);
-	error_context_stack = errcb.previous;
 	record_finish(&run->rec);
 }
 

@@ -47,6 +47,9 @@ extern List *runner_validate(Oid fn_oid);
 extern void runner_check_idle(const char *fname);
 extern void runner_lock(MigCatalog *cat);
 extern void runner_lock_up_to_date(Oid fn_oid);
+extern void runner_plan(MigRun *run, Oid fn_oid, MigDirection direction,
+						const char *target);
+extern void runner_step(MigRun *run, const MigStep *st);
 extern void runner_migrate(MigRun *run, Oid fn_oid, MigDirection direction,
 						   const char *target);
 extern void runner_stamp(MigRun *run, Oid fn_oid, const char *targets, bool purge);

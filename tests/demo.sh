@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # make demo: build and install mig_ext, start a throwaway cluster, register the
 # todo app of the Alembic guides as three revisions (tests/demo/todo_migrations.sql)
-# and walk the guides' testing checklist in SQL: upgrade, current, history,
-# downgrade -1, re-upgrade, downgrade base, upgrade again, and the audit log.
+# and walk the guides' testing checklist in SQL: mig_test before the deploy,
+# upgrade, current, history, downgrade -1, mig_rehearse, re-upgrade, downgrade
+# base, upgrade again, and the audit log.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . tests/lib.sh
@@ -40,6 +41,9 @@ done
 step "alembic history --verbose" \
     "SELECT revision, down_revisions, message, is_head, is_base FROM mig_history();"
 
+step "before the deploy: upgrade, downgrade, re-upgrade each revision, compare the schemas (all rolled back)" \
+    "SELECT * FROM mig_test();"
+
 step "alembic upgrade head" "SELECT * FROM mig_upgrade('head');"
 
 step "alembic current" "SELECT revision, is_head, message FROM mig_current();"
@@ -62,6 +66,9 @@ step "alembic current" "SELECT revision, is_head, message FROM mig_current();"
 
 step "tasks.priority is gone" \
     "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'tasks' ORDER BY ordinal_position;"
+
+step "before the re-upgrade: what each step will lock and rewrite, on this data (rolled back)" \
+    "SELECT step, revision, direction, duration, locks, rewrites, detail FROM mig_rehearse();"
 
 step "re-upgrade: alembic upgrade head" "SELECT * FROM mig_upgrade('head');"
 

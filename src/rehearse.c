@@ -1,0 +1,545 @@
+/*-------------------------------------------------------------------------
+ *
+ * rehearse.c
+ *	  Running migrations for real and rolling them back: the up/down/up
+ *	  self-test (mig_test) and the rehearsal that reports locks and
+ *	  rewrites (mig_rehearse).
+ *
+ * Both lock the catalog and plan like mig_upgrade (runner_plan), then run
+ * the steps inside one subtransaction that is always rolled back: schema,
+ * data and version rows are as they were, and no log row is written.
+ * (Sequences a body advances stay advanced, as in any rolled-back
+ * transaction.)
+ *
+ * mig_test compares schema snapshots: the rows of mig_autogen_objects,
+ * autogenerate's description of every object of a schema, over every
+ * schema but the system's, with each column's position among its table's
+ * columns.  Objects of extensions, mig_ext's own tables among them, are
+ * not in it.
+ *
+ * mig_rehearse reads this backend's relation locks from the lock manager
+ * (what pg_locks shows) and the relations' storage from pg_class before
+ * and after each body.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "storage/lock.h"
+#include "utils/builtins.h"
+#include "utils/datum.h"
+#include "utils/hsearch.h"
+#include "utils/memutils.h"
+#include "utils/resowner.h"
+
+#include "rehearse.h"
+#include "runner.h"
+#include "spi_exec.h"
+
+/* The schemas compared and rehearsed: all but the system's. */
+#define USER_SCHEMA \
+	"n.nspname <> ALL ('{pg_catalog,information_schema}') " \
+	"AND n.nspname !~ '^pg_(toast|temp_)'"
+
+/*
+ * A schema snapshot: one row per object, named as mig_autogen_objects
+ * labels it, with its definition (a column's with its position).  %1$s
+ * is the quoted schema of the catalog.
+ */
+#define SNAPSHOT_SQL \
+	"SELECT 'schema ' || pg_catalog.quote_ident(n.nspname) AS object, '' AS def" \
+	"  FROM pg_catalog.pg_namespace n WHERE " USER_SCHEMA \
+	" UNION ALL" \
+	" SELECT o.label, o.def || CASE WHEN o.kind = 'column' THEN ' at position ' ||" \
+	"        pg_catalog.rank() OVER (PARTITION BY o.kind, o.objid ORDER BY o.subid) ELSE '' END" \
+	"  FROM pg_catalog.pg_namespace n," \
+	"       LATERAL %1$s.mig_autogen_objects(n.oid, n.nspname) o WHERE " USER_SCHEMA
+
+/* Take a snapshot: its objects and definitions as two arrays. */
+#define SNAPSHOT_TAKE_SQL \
+	"SELECT pg_catalog.array_agg(object ORDER BY object)," \
+	"       pg_catalog.array_agg(def ORDER BY object) FROM (" SNAPSHOT_SQL ") s"
+
+/* Compare the schema now with a snapshot ($1, $2): what differs, or NULL. */
+#define SNAPSHOT_DIFF_SQL \
+	"WITH s AS (" SNAPSHOT_SQL "), b AS (SELECT * FROM ROWS FROM (pg_catalog.unnest($1::text[]), pg_catalog.unnest($2::text[])) b(object, def))" \
+	" SELECT pg_catalog.string_agg(object || CASE WHEN b.def IS NULL THEN ' is extra'" \
+	"                                            WHEN s.def IS NULL THEN ' is missing'" \
+	"        ELSE ' differs: it was ' || pg_catalog.quote_literal(b.def) ||" \
+	"             ', it is ' || pg_catalog.quote_literal(s.def) END, '; ' ORDER BY object)" \
+	"   FROM s FULL JOIN b USING (object) WHERE s.def IS DISTINCT FROM b.def"
+
+/*
+ * The relations of the schemas rehearsed, but those of extensions (and
+ * their indexes): name, storage, and (when $1) the size of the storage.
+ */
+#define RELATIONS_SQL \
+	"SELECT c.oid, c.relfilenode, pg_catalog.format('%I.%I', n.nspname, c.relname)," \
+	"       CASE WHEN $1 AND c.relfilenode <> 0" \
+	"            THEN pg_catalog.pg_size_pretty(pg_catalog.pg_table_size(c.oid)) END" \
+	"  FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace" \
+	"  LEFT JOIN pg_catalog.pg_index i ON i.indexrelid = c.oid" \
+	" WHERE " USER_SCHEMA \
+	"   AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend d" \
+	"                   WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass" \
+	"                     AND d.objid IN (c.oid, i.indrelid) AND d.deptype = 'e')"
+
+/* A schema snapshot, kept in the memory of the call. */
+typedef struct SchemaSnapshot
+{
+	Datum		objects;		/* text[] */
+	Datum		defs;			/* text[] */
+} SchemaSnapshot;
+
+/* The longest qualified name format('%I.%I') gives, with its NUL. */
+#define QUALIFIED_NAME_LEN (2 * (2 * NAMEDATALEN + 2))
+
+/* A relation of the schemas rehearsed, as pg_class had it, by name. */
+typedef struct RelEntry
+{
+	char		name[QUALIFIED_NAME_LEN];	/* the key */
+	Oid			filenode;
+	char	   *size;			/* of its storage, when asked for */
+} RelEntry;
+
+/* The name of a relation, by OID. */
+typedef struct RelName
+{
+	Oid			relid;			/* the key */
+	char	   *name;
+} RelName;
+
+/* The relations of the schemas rehearsed, by name and by OID. */
+typedef struct RelSet
+{
+	HTAB	   *by_name;		/* of RelEntry */
+	HTAB	   *by_oid;			/* of RelName */
+} RelSet;
+
+/* The relation locks this backend holds. */
+typedef struct LockEntry
+{
+	Oid			relid;			/* the key */
+	LOCKMASK	held;
+} LockEntry;
+
+/* What a self-test or a rehearsal works with. */
+typedef struct Rehearsal
+{
+	MigRun		run;
+	MemoryContext cxt;			/* of the call: the results */
+	List	   *rows;			/* MigTestRow * or MigRehearsalRow * */
+	/* mig_test */
+	SchemaSnapshot before;		/* before the upgrade tested */
+	SchemaSnapshot after;		/* after it */
+	const char *check;			/* the check running */
+	/* mig_rehearse */
+	MemoryContext stepcxt;		/* what a step needs, reset after it */
+	MigRehearsalRow *running;	/* the step running */
+	TimestampTz started;		/* when it started */
+} Rehearsal;
+
+/* A function run in a subtransaction, and its step. */
+typedef void (*SubxactFn) (Rehearsal *rh, const MigStep *st);
+
+/*
+ * in_subxact: run fn in a subtransaction, kept (released into the parent)
+ * when keep says so and fn succeeds, else rolled back.  Returns NULL, or
+ * the error fn raised, allocated in rh->cxt; a cancel is raised again.
+ */
+static ErrorData *
+in_subxact(Rehearsal *rh, SubxactFn fn, const MigStep *st, bool keep)
+{
+	ResourceOwner owner = CurrentResourceOwner;
+	ErrorData  *edata = NULL;
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(rh->cxt);
+	PG_TRY();
+	{
+		fn(rh, st);
+		if (keep)
+			ReleaseCurrentSubTransaction();
+		else
+			RollbackAndReleaseCurrentSubTransaction();
+	}
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(rh->cxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		if (edata->sqlerrcode == ERRCODE_QUERY_CANCELED)
+		{
+			MemoryContextSwitchTo(rh->cxt);
+			CurrentResourceOwner = owner;
+			ReThrowError(edata);
+		}
+	}
+	PG_END_TRY();
+	MemoryContextSwitchTo(rh->cxt);
+	CurrentResourceOwner = owner;
+	return edata;
+}
+
+/* run_step: a SubxactFn running step st of the plan. */
+static void
+run_step(Rehearsal *rh, const MigStep *st)
+{
+	runner_step(&rh->run, st);
+}
+
+/* snapshot_take: a snapshot of the schema now. */
+static SchemaSnapshot
+snapshot_take(Rehearsal *rh)
+{
+	SchemaSnapshot snap;
+	bool		isnull;
+
+	spi_exec_once(psprintf(SNAPSHOT_TAKE_SQL, rh->run.cat.qnsp), rh->run.cat.owner,
+				  0, NULL, NULL, NULL);
+	MemoryContextSwitchTo(rh->cxt);
+	snap.objects = datumCopy(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
+										   1, &isnull), false, -1);
+	snap.defs = datumCopy(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
+										2, &isnull), false, -1);
+	SPI_freetuptable(SPI_tuptable);
+	return snap;
+}
+
+/*
+ * snapshot_diff: how the schema now differs from snap, "object is extra;
+ * ...", or NULL when it does not.
+ */
+static char *
+snapshot_diff(Rehearsal *rh, SchemaSnapshot *snap)
+{
+	Oid			types[2] = {TEXTARRAYOID, TEXTARRAYOID};
+	Datum		values[2] = {snap->objects, snap->defs};
+	char	   *diff;
+
+	spi_exec_once(psprintf(SNAPSHOT_DIFF_SQL, rh->run.cat.qnsp), rh->run.cat.owner,
+				  2, types, values, NULL);
+	MemoryContextSwitchTo(rh->cxt);
+	diff = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	SPI_freetuptable(SPI_tuptable);
+	return diff;
+}
+
+/* add_check: append a mig_test row. */
+static void
+add_check(Rehearsal *rh, const MigStep *st, const char *check, bool ok, char *detail)
+{
+	MigTestRow *row = MemoryContextAlloc(rh->cxt, sizeof(MigTestRow));
+
+	row->revision = st ? rh->run.g->revs[st->rev].id : NULL;
+	row->check = check;
+	row->ok = ok;
+	row->detail = detail;
+	rh->rows = lappend(rh->rows, row);
+}
+
+/*
+ * add_compared: append the check rh->check that the schema now is snap,
+ * the schema of what (a phrase: "before the upgrade"); returns whether
+ * it is.
+ */
+static bool
+add_compared(Rehearsal *rh, const MigStep *st, SchemaSnapshot *snap, const char *what)
+{
+	char	   *diff = snapshot_diff(rh, snap);
+
+	add_check(rh, st, rh->check, diff == NULL,
+			  diff ? psprintf("Compared with the schema %s: %s.", what, diff) : NULL);
+	return diff == NULL;
+}
+
+/*
+ * test_reversal: a SubxactFn running the downgrade of step st, just
+ * upgraded, compared with the schema before the upgrade; when that is
+ * the same, the upgrade again, compared with the schema after the first.
+ * rh->check names the phase running, for an error.
+ */
+static void
+test_reversal(Rehearsal *rh, const MigStep *st)
+{
+	rh->check = "downgrade";
+	runner_step(&rh->run, plan_revision_step(rh->run.g, &st->rows_after, st->rev,
+											 MIG_DOWNGRADE));
+	if (!add_compared(rh, st, &rh->before, "before the upgrade"))
+		return;
+	rh->check = "re-upgrade";
+	runner_step(&rh->run, st);
+	(void) add_compared(rh, st, &rh->after, "after the first upgrade");
+}
+
+/*
+ * test_steps: a SubxactFn running the self-test of every step planned:
+ * the upgrade, kept; then, when the revision has a downgrade,
+ * test_reversal, always rolled back.  A failed upgrade ends the test.
+ */
+static void
+test_steps(Rehearsal *rh, const MigStep *unused)
+{
+	ListCell   *lc;
+
+	foreach(lc, rh->run.steps)
+	{
+		MigStep    *st = lfirst(lc);
+		MigRev	   *r = &rh->run.g->revs[st->rev];
+		ErrorData  *edata;
+
+		rh->before = snapshot_take(rh);
+		edata = in_subxact(rh, run_step, st, true);
+		add_check(rh, st, "upgrade", edata == NULL, edata ? edata->message : NULL);
+		if (edata)
+			return;
+		if (!r->has_downgrade)
+		{
+			add_check(rh, st, "irreversible", false,
+					  psprintf("Revision %s has no downgrade: its downgrade and re-upgrade were not tested.",
+							   r->id));
+			continue;
+		}
+		rh->after = snapshot_take(rh);
+		edata = in_subxact(rh, test_reversal, st, false);
+		if (edata)
+			add_check(rh, st, rh->check, false, edata->message);
+	}
+}
+
+/*
+ * rehearse_test: the self-test of the upgrade from the version rows to
+ * target (MigTestRow *, in order): a "single head" check of the whole
+ * graph, then per revision "upgrade", "downgrade" and "re-upgrade", or
+ * "irreversible".  Everything it ran is rolled back.  The caller is
+ * connected to SPI.
+ */
+List *
+rehearse_test(Oid fn_oid, const char *target)
+{
+	Rehearsal	rh = {0};
+	MigSet		heads;
+	ErrorData  *edata;
+
+	rh.cxt = CurrentMemoryContext;
+	runner_plan(&rh.run, fn_oid, MIG_UPGRADE, target);
+	graph_heads(rh.run.g, false, &heads);
+	add_check(&rh, NULL, "single head", heads.n <= 1,
+			  heads.n > 1 ? psprintf("The heads are %s.",
+									 graph_format_ids(rh.run.g, heads.items, heads.n)) : NULL);
+	edata = in_subxact(&rh, test_steps, NULL, false);
+	if (edata)
+		ReThrowError(edata);
+	return rh.rows;
+}
+
+/* relations_read: the relations of the schemas rehearsed. */
+static RelSet
+relations_read(Rehearsal *rh, bool sizes)
+{
+	HASHCTL		ctl;
+	RelSet		rels;
+	Oid			types[1] = {BOOLOID};
+	Datum		values[1] = {BoolGetDatum(sizes)};
+
+	ctl.keysize = QUALIFIED_NAME_LEN;
+	ctl.entrysize = sizeof(RelEntry);
+	ctl.hcxt = rh->stepcxt;
+	rels.by_name = hash_create("mig_ext relations", 256, &ctl,
+							   HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+	ctl.keysize = sizeof(Oid);
+	ctl.entrysize = sizeof(RelName);
+	rels.by_oid = hash_create("mig_ext relation names", 256, &ctl,
+							  HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	if (SPI_execute_with_args(RELATIONS_SQL, 1, types, values, NULL, false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not read pg_class for a rehearsal");
+	MemoryContextSwitchTo(rh->stepcxt);
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[i];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		bool		isnull;
+		Oid			relid = DatumGetObjectId(SPI_getbinval(tup, desc, 1, &isnull));
+		char	   *name = SPI_getvalue(tup, desc, 3);
+		RelEntry   *e = hash_search(rels.by_name, name, HASH_ENTER, NULL);
+		RelName    *n = hash_search(rels.by_oid, &relid, HASH_ENTER, NULL);
+
+		e->filenode = DatumGetObjectId(SPI_getbinval(tup, desc, 2, &isnull));
+		e->size = SPI_getvalue(tup, desc, 4);
+		n->name = e->name;
+	}
+	SPI_freetuptable(SPI_tuptable);
+	MemoryContextSwitchTo(rh->cxt);
+	return rels;
+}
+
+/* locks_read: the relation locks this backend holds now, by OID. */
+static HTAB *
+locks_read(Rehearsal *rh)
+{
+	HASHCTL		ctl;
+	HTAB	   *locks;
+	LockData   *data;
+
+	MemoryContextSwitchTo(rh->stepcxt);
+	data = GetLockStatusData();
+	ctl.keysize = sizeof(Oid);
+	ctl.entrysize = sizeof(LockEntry);
+	ctl.hcxt = rh->stepcxt;
+	locks = hash_create("mig_ext locks", 64, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	for (int i = 0; i < data->nelements; i++)
+	{
+		LockInstanceData *l = &data->locks[i];
+		Oid			relid = l->locktag.locktag_field2;
+		LockEntry  *e;
+		bool		found;
+
+		if (l->pid != MyProcPid || l->locktag.locktag_type != LOCKTAG_RELATION ||
+			l->locktag.locktag_field1 != MyDatabaseId || l->holdMask == 0)
+			continue;
+		e = hash_search(locks, &relid, HASH_ENTER, &found);
+		e->held = (found ? e->held : 0) | l->holdMask;
+	}
+	MemoryContextSwitchTo(rh->cxt);
+	return locks;
+}
+
+/* strongest_mode: the strongest lock mode in mask, or NoLock. */
+static LOCKMODE
+strongest_mode(LOCKMASK mask)
+{
+	for (LOCKMODE m = MaxLockMode; m > NoLock; m--)
+		if (mask & LOCKBIT_ON(m))
+			return m;
+	return NoLock;
+}
+
+/* compare_strings: list_sort's order of C strings. */
+static int
+compare_strings(const ListCell *a, const ListCell *b)
+{
+	return strcmp(lfirst(a), lfirst(b));
+}
+
+/*
+ * step_locks: "mode on relation" for each relation of the schemas
+ * rehearsed that existed before the step and on which the step took a
+ * lock stronger than any the transaction held (the strongest such mode),
+ * in order.
+ */
+static List *
+step_locks(HTAB *before, HTAB *after, RelSet *rels_before)
+{
+	HASH_SEQ_STATUS seq;
+	LockEntry  *e;
+	List	   *out = NIL;
+
+	hash_seq_init(&seq, after);
+	while ((e = hash_seq_search(&seq)) != NULL)
+	{
+		LockEntry  *b = hash_search(before, &e->relid, HASH_FIND, NULL);
+		LOCKMODE	had = b ? strongest_mode(b->held) : NoLock;
+		LOCKMODE	now = strongest_mode(e->held & ~(b ? b->held : 0));
+		RelName    *rel = hash_search(rels_before->by_oid, &e->relid, HASH_FIND, NULL);
+
+		if (rel != NULL && now > had)
+			out = lappend(out, psprintf("%s on %s",
+										GetLockmodeName(DEFAULT_LOCKMETHOD, now), rel->name));
+	}
+	list_sort(out, compare_strings);
+	return out;
+}
+
+/*
+ * step_rewrites: "relation (size before)" for each relation whose storage
+ * the step replaced (a new relfilenode, or a relation of the same name
+ * made again, as an index rebuilt by ALTER COLUMN TYPE), in order.
+ */
+static List *
+step_rewrites(RelSet *rels_before, RelSet *rels_after)
+{
+	HASH_SEQ_STATUS seq;
+	RelEntry   *e;
+	List	   *out = NIL;
+
+	hash_seq_init(&seq, rels_after->by_name);
+	while ((e = hash_seq_search(&seq)) != NULL)
+	{
+		RelEntry   *b = hash_search(rels_before->by_name, e->name, HASH_FIND, NULL);
+
+		if (b && b->filenode != InvalidOid && e->filenode != InvalidOid &&
+			b->filenode != e->filenode)
+			out = lappend(out, psprintf("%s (%s)", e->name, b->size));
+	}
+	list_sort(out, compare_strings);
+	return out;
+}
+
+/*
+ * rehearse_steps: a SubxactFn running every step planned, each between
+ * two readings of the locks held and of the relations' storage.
+ */
+static void
+rehearse_steps(Rehearsal *rh, const MigStep *unused)
+{
+	ListCell   *lc;
+
+	foreach(lc, rh->run.steps)
+	{
+		MigStep    *st = lfirst(lc);
+		MigRehearsalRow *row = MemoryContextAllocZero(rh->cxt, sizeof(MigRehearsalRow));
+		RelSet		rels_before = relations_read(rh, true);
+		HTAB	   *locks_before = locks_read(rh);
+		HTAB	   *locks_after;
+		RelSet		rels_after;
+
+		row->step = foreach_current_index(lc) + 1;
+		row->revision = rh->run.g->revs[st->rev].id;
+		row->direction = st->direction;
+		rh->running = row;
+		rh->started = GetCurrentTimestamp();
+		MemoryContextSwitchTo(rh->stepcxt);
+		runner_step(&rh->run, st);
+		MemoryContextSwitchTo(rh->cxt);
+		row->usecs = GetCurrentTimestamp() - rh->started;
+		locks_after = locks_read(rh);
+		rels_after = relations_read(rh, false);
+		row->rewrites = step_rewrites(&rels_before, &rels_after);
+		row->locks = step_locks(locks_before, locks_after, &rels_before);
+		rh->rows = lappend(rh->rows, row);
+		rh->running = NULL;
+		MemoryContextReset(rh->stepcxt);
+	}
+}
+
+/*
+ * rehearse_run: run the upgrade to target and roll it back; one
+ * MigRehearsalRow per step, in order, up to a step that failed (its error
+ * in detail).  The caller is connected to SPI.
+ */
+List *
+rehearse_run(Oid fn_oid, const char *target)
+{
+	Rehearsal	rh = {0};
+	ErrorData  *edata;
+
+	rh.cxt = CurrentMemoryContext;
+	rh.stepcxt = AllocSetContextCreate(rh.cxt, "mig_ext rehearsal step",
+									   ALLOCSET_DEFAULT_SIZES);
+	runner_plan(&rh.run, fn_oid, MIG_UPGRADE, target);
+	edata = in_subxact(&rh, rehearse_steps, NULL, false);
+	if (edata && rh.running == NULL)
+		ReThrowError(edata);
+	if (edata)
+	{
+		rh.running->usecs = GetCurrentTimestamp() - rh.started;
+		rh.running->detail = edata->message;
+		rh.rows = lappend(rh.rows, rh.running);
+	}
+	return rh.rows;
+}
