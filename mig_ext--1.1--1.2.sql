@@ -555,3 +555,14 @@ COMMENT ON FUNCTION mig_autogen_recreate_enum(name, name, text, text[], text[]) 
     'internal to mig_diff: the statements that rebuild an enum type';
 COMMENT ON FUNCTION mig_autogen_diff(oid, oid) IS
     'internal to mig_diff: the changes between two schemas, in apply order';
+
+-- batch import of revision files (issue 14)
+CREATE FUNCTION mig_import(scripts text[], filenames text[] DEFAULT NULL)
+RETURNS text[]
+AS 'MODULE_PATHNAME', 'mig_import_batch'
+LANGUAGE C VOLATILE;
+
+REVOKE EXECUTE ON FUNCTION mig_import(text[], text[]) FROM PUBLIC;
+
+COMMENT ON FUNCTION mig_import(text[], text[]) IS
+    'register the revisions that revision files describe, in any order given; returns their ids in the order registered';
