@@ -196,8 +196,8 @@ expect_err "load a broken file: error naming file and line" 1 "at line 3 of file
 rm "$dir/broken.sql"
 
 # All or nothing: a directory whose last file is broken changes nothing.
-# The files are named in the reverse of their order (mig_import needs the
-# parents first), so the load also has to find the order.
+# The files are named in the reverse of their order, so the load also has
+# to find the order.
 sql postgres "DROP DATABASE IF EXISTS mig_cli4" >/dev/null 2>&1
 sql postgres "CREATE DATABASE mig_cli4" >/dev/null
 sql mig_cli4 "CREATE EXTENSION mig_ext" >/dev/null
@@ -219,13 +219,14 @@ for i in $(seq 201 260); do
 done
 printf -- '-- mig:revision: c261\n-- mig:down_revisions: c260\n-- mig:upgrade\nSELECT 1;\n-- mig:message: late\n' >"$many/zz_last.sql"
 expect_err "load: the last file broken: exit 1, file and line named" 1 \
-    "mig: error: could not load file \"$many/zz_last.sql\": header \"message\" after \"-- mig:upgrade\" at line 5" \
+    "mig: error: header \"message\" after \"-- mig:upgrade\" at line 5 of file \"$many/zz_last.sql\"" \
     "$MIG" -d mig_cli4 load "$many"
 expect "load: the last file broken: mig_revisions exactly as before" 0 "$before" sql mig_cli4 "$catalog"
 printf -- '-- mig:revision: c261\n-- mig:down_revisions: nosuch\n-- mig:upgrade\n' >"$many/zz_last.sql"
-expect_err "load: a parent nowhere: exit 1, file named" 1 \
-    "mig: error: could not load file \"$many/zz_last.sql\": no such revision or branch \"nosuch\"" \
-    "$MIG" -d mig_cli4 load "$many"
+expect_err "load: a parent nowhere: exit 1, the error" 1 \
+    "mig: error: no such revision or branch \"nosuch\"" "$MIG" -d mig_cli4 load "$many"
+expect_err "load: a parent nowhere: the file named" 1 \
+    "mig: detail: revision file \"$many/zz_last.sql\"" "$MIG" -d mig_cli4 load "$many"
 expect "load: a parent nowhere: mig_revisions exactly as before" 0 "$before" sql mig_cli4 "$catalog"
 
 # mig deploy: load and upgrade in one transaction.
