@@ -69,31 +69,27 @@ SELECT mig_import('{}'::text[]);
 
 -- A broken last file: the error names it, and nothing is registered.
 SELECT count(*) AS before FROM mig_revisions \gset
-SELECT mig_import(ARRAY[E'-- mig:revision: q1\n-- mig:down_revisions: p3\n-- mig:upgrade\n',
-                        E'-- mig:revision: q2\n-- mig:down_revisions: q1\n-- mig:upgrade\nSELECT 1;\n-- mig:message: late\n'],
-                  '{migrations/q1.sql,migrations/q2.sql}');
+-- (a good file q1, then the file given)
+PREPARE after_q1(text, text) AS
+  SELECT mig_import(ARRAY[E'-- mig:revision: q1\n-- mig:down_revisions: p3\n-- mig:upgrade\n', $1],
+                    ARRAY['migrations/q1.sql', $2]);
+EXECUTE after_q1(E'-- mig:revision: q2\n-- mig:down_revisions: q1\n-- mig:upgrade\nSELECT 1;\n-- mig:message: late\n',
+                 'migrations/q2.sql');
 \echo :LAST_ERROR_SQLSTATE
 -- without names: the script's number
 SELECT mig_import(ARRAY[E'-- mig:revision: q1\n-- mig:down_revisions: p3\n-- mig:upgrade\n',
                         E'-- mig:revision: q2\n-- mig:down_revisions: q1\n-- mig:upgrade\nSELECT 1;\n-- mig:message: late\n']);
 -- a body that does not parse, a parent nowhere, a conflict: the file is
 -- the error's context
-SELECT mig_import(ARRAY[E'-- mig:revision: q1\n-- mig:down_revisions: p3\n-- mig:upgrade\n',
-                        E'-- mig:revision: q2\n-- mig:down_revisions: q1\n-- mig:upgrade\nSELEC 1;\n'],
-                  '{q1.sql,q2.sql}');
+EXECUTE after_q1(E'-- mig:revision: q2\n-- mig:down_revisions: q1\n-- mig:upgrade\nSELEC 1;\n', 'q2.sql');
 \echo :LAST_ERROR_SQLSTATE
-SELECT mig_import(ARRAY[E'-- mig:revision: q1\n-- mig:down_revisions: p3\n-- mig:upgrade\n',
-                        E'-- mig:revision: q2\n-- mig:down_revisions: nosuch\n-- mig:upgrade\n'],
-                  '{q1.sql,q2.sql}');
+EXECUTE after_q1(E'-- mig:revision: q2\n-- mig:down_revisions: nosuch\n-- mig:upgrade\n', 'q2.sql');
 \echo :LAST_ERROR_SQLSTATE
-SELECT mig_import(ARRAY[E'-- mig:revision: q1\n-- mig:down_revisions: p3\n-- mig:upgrade\n',
-                        E'-- mig:revision: z1\n-- mig:down_revisions: m1\n-- mig:message: changed\n-- mig:upgrade\nSELECT 3;\n'],
-                  '{q1.sql,z1.sql}');
+EXECUTE after_q1(E'-- mig:revision: z1\n-- mig:down_revisions: m1\n-- mig:message: changed\n-- mig:upgrade\nSELECT 3;\n',
+                 'z1.sql');
 \echo :LAST_ERROR_SQLSTATE
 -- two files with one id and different bodies
-SELECT mig_import(ARRAY[E'-- mig:revision: q1\n-- mig:down_revisions: p3\n-- mig:upgrade\n',
-                        E'-- mig:revision: q1\n-- mig:down_revisions: p3\n-- mig:upgrade\nSELECT 1;\n'],
-                  '{q1.sql,q1-again.sql}');
+EXECUTE after_q1(E'-- mig:revision: q1\n-- mig:down_revisions: p3\n-- mig:upgrade\nSELECT 1;\n', 'q1-again.sql');
 \echo :LAST_ERROR_SQLSTATE
 SELECT count(*) = :before AS nothing_registered FROM mig_revisions;
 

@@ -253,6 +253,19 @@ printf -- '-- mig:revision: l1\n-- mig:down_revisions: c261\n-- mig:branch_label
 expect "load: a parent named by a label, in a later file" 0 "Loaded 2 revision file(s) from $lab
 l1 -> l2 (head), " bash -c "'$MIG' -d mig_cli4 load '$lab' && '$MIG' -d mig_cli4 history -r l1:l2 | head -n 1"
 
+# A role without TEMP on the database loads: the load creates nothing.
+sql mig_cli4 "CREATE ROLE regress_mig_notemp LOGIN;
+              REVOKE TEMP ON DATABASE mig_cli4 FROM PUBLIC;
+              GRANT EXECUTE ON FUNCTION mig_import(text[], text[]) TO regress_mig_notemp;
+              GRANT SELECT ON mig_revisions TO regress_mig_notemp" >/dev/null
+notemp=$work/notemp
+mkdir "$notemp"
+printf -- '-- mig:revision: nt1\n-- mig:down_revisions: l2\n-- mig:upgrade\n' >"$notemp/nt1.sql"
+expect "load: no TEMP privilege needed" 0 "Loaded 1 revision file(s) from $notemp|nt1" \
+    bash -c "'$MIG' -U regress_mig_notemp -d mig_cli4 load '$notemp' | tr '\n' '|';
+             ${PSQL[*]} -d mig_cli4 -c \"SELECT revision FROM mig_revisions WHERE revision = 'nt1'\""
+sql mig_cli4 "DELETE FROM mig_revisions WHERE revision = 'nt1'" >/dev/null
+
 # On a terminal, an upgrade over a second gets a progress line; elsewhere
 # (every test above) the output has none.
 slow=$work/slow
@@ -333,4 +346,5 @@ expect "example: downgrade base" 0 "0" \
 for db in mig_cli mig_cli2 mig_cli3 mig_cli4 mig_cli5; do
     sql postgres "DROP DATABASE $db" >/dev/null
 done
+sql postgres "DROP ROLE regress_mig_notemp" >/dev/null
 echo "$passed passed, $failed failed"
