@@ -986,3 +986,14 @@ COMMENT ON FUNCTION mig_test(text) IS
     'upgrade, downgrade and upgrade again each revision up to a target, compare the schemas, roll everything back; one row per check';
 COMMENT ON FUNCTION mig_rehearse(text) IS
     'run the upgrade to a target and roll it back; per step the locks taken, the storage rewritten and the time';
+
+-- batch import of revision files (issue 14)
+CREATE FUNCTION mig_import(scripts text[], filenames text[] DEFAULT NULL)
+RETURNS text[]
+AS 'MODULE_PATHNAME', 'mig_import_batch'
+LANGUAGE C VOLATILE;
+
+REVOKE EXECUTE ON FUNCTION mig_import(text[], text[]) FROM PUBLIC;
+
+COMMENT ON FUNCTION mig_import(text[], text[]) IS
+    'register the revisions that revision files describe, in any order given; returns their ids in the order registered';

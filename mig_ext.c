@@ -51,6 +51,7 @@ extern PGDLLEXPORT Datum mig_plan(PG_FUNCTION_ARGS);
 extern PGDLLEXPORT Datum mig_upgrade_sql(PG_FUNCTION_ARGS);
 extern PGDLLEXPORT Datum mig_downgrade_sql(PG_FUNCTION_ARGS);
 extern PGDLLEXPORT Datum mig_import(PG_FUNCTION_ARGS);
+extern PGDLLEXPORT Datum mig_import_batch(PG_FUNCTION_ARGS);
 extern PGDLLEXPORT Datum mig_adopt_alembic(PG_FUNCTION_ARGS);
 extern PGDLLEXPORT Datum mig_graph(PG_FUNCTION_ARGS);
 extern PGDLLEXPORT Datum mig_test(PG_FUNCTION_ARGS);
@@ -521,6 +522,7 @@ PG_FUNCTION_INFO_V1(mig_plan);
 PG_FUNCTION_INFO_V1(mig_upgrade_sql);
 PG_FUNCTION_INFO_V1(mig_downgrade_sql);
 PG_FUNCTION_INFO_V1(mig_import);
+PG_FUNCTION_INFO_V1(mig_import_batch);
 PG_FUNCTION_INFO_V1(mig_adopt_alembic);
 PG_FUNCTION_INFO_V1(mig_graph);
 PG_FUNCTION_INFO_V1(mig_test);
@@ -625,6 +627,41 @@ mig_import(PG_FUNCTION_ARGS)
 							 runner_register(fcinfo->flinfo->fn_oid, &r, MIG_PARENTS_GIVEN));
 	SPI_finish();
 	PG_RETURN_TEXT_P(cstring_to_text(id));
+}
+
+/*
+ * mig_import(scripts, filenames) returns text[]: registers the revisions
+ * that revision files describe, in one statement and whatever order they
+ * are given in, and returns their ids in the order registered; filenames
+ * (one per script, or NULL) name the files in errors.
+ */
+Datum
+mig_import_batch(PG_FUNCTION_ARGS)
+{
+	MemoryContext callcxt = CurrentMemoryContext;
+	char	  **scripts;
+	char	  **filenames;
+	char	  **ids;
+	int			n;
+	int			nnames;
+	Datum		result;
+
+	runner_check_idle("mig_import");
+	privilege_check_bodies(fcinfo->flinfo->fn_oid);
+	arg_not_null(fcinfo, 0, "scripts");
+	scripts = arg_strings(fcinfo, 0, "scripts", &n);
+	filenames = arg_strings(fcinfo, 1, "filenames", &nnames);
+	if (filenames && nnames != n)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("filenames must have one element per script"),
+				 errdetail("There are %d scripts and %d filenames.", n, nnames)));
+	SPI_connect();
+	ids = runner_import(fcinfo->flinfo->fn_oid, scripts, filenames, n);
+	MemoryContextSwitchTo(callcxt);
+	result = catalog_text_array(ids, n);
+	SPI_finish();
+	PG_RETURN_DATUM(result);
 }
 
 /*

@@ -74,7 +74,7 @@ mig_migrate(const char *target, bool up)
 		total = atoi(PQgetvalue(res, 0, 0));
 		PQclear(res);
 	}
-	mig_progress_start(up ? "upgrade" : "downgrade", total, false);
+	mig_progress_start(up ? "upgrade" : "downgrade", total);
 	PQclear(mig_query(mig_sql(up ? "SELECT pg_catalog.count(*) FROM %1$s.mig_upgrade($1)" :
 							  "SELECT pg_catalog.count(*) FROM %1$s.mig_downgrade($1)"),
 					  1, values));

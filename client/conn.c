@@ -35,7 +35,6 @@ static struct
 {
 	bool		active;
 	bool		shown;
-	bool		notices;		/* every notice is a step */
 	const char *verb;
 	int			total;			/* 0: unknown */
 	int			done;
@@ -67,17 +66,15 @@ progress_clear(void)
 
 /*
  * mig_progress_start: begin an operation of total steps (0 when not
- * known); notices: whether each notice is a step.  Nothing when stdout
- * is not a terminal.
+ * known).  Nothing when stdout is not a terminal.
  */
 void
-mig_progress_start(const char *verb, int total, bool notices)
+mig_progress_start(const char *verb, int total)
 {
 	memset(&progress, 0, sizeof(progress));
 	if (!isatty(fileno(stdout)))
 		return;
 	progress.active = true;
-	progress.notices = notices;
 	progress.verb = verb;
 	progress.total = total;
 	clock_gettime(CLOCK_MONOTONIC, &progress.start);
@@ -108,7 +105,6 @@ mig_progress_end(void)
 {
 	progress_clear();
 	progress.active = false;
-	progress.notices = false;
 }
 
 /* mig_say: print a line on stdout, above the progress line. */
@@ -120,8 +116,8 @@ mig_say(const char *line)
 }
 
 /*
- * notice_receiver: mig_ext's step notices to stdout, progress notices to
- * the progress line, other notices to stderr.
+ * notice_receiver: mig_ext's step notices to stdout (each a step of the
+ * progress line), other notices to stderr.
  */
 static void
 notice_receiver(void *arg, const PGresult *res)
@@ -129,11 +125,6 @@ notice_receiver(void *arg, const PGresult *res)
 	const char *severity = PQresultErrorField(res, PG_DIAG_SEVERITY_NONLOCALIZED);
 	const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
 
-	if (msg && progress.notices)
-	{
-		mig_progress_step(msg);
-		return;
-	}
 	if (msg && severity && strcmp(severity, "NOTICE") == 0 &&
 		(strncmp(msg, "running upgrade ", 16) == 0 || strncmp(msg, "running downgrade ", 18) == 0))
 	{

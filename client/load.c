@@ -5,22 +5,11 @@
  *	  catalog, in one transaction.
  *
  * The files' texts go to the server as two binary text[] parameters of
- * one call (no quoting, no size limit below the server's own), and only
- * the server's mig_import reads their headers.  mig_import needs a
- * revision's parents and dependencies registered first, and the client
- * does not know them, so the call goes to a function created in pg_temp
- * for the session: it imports the files in name order, each in a
- * subtransaction.  A file that fails because a revision it names is not
- * registered yet (SQLSTATE 42704) waits for that revision, whose name the
- * error message gives, and is tried again once a file registers it; the
- * files waiting for a name that no id answers (a label, a prefix, or a
- * message worded otherwise) are all tried again after the queue runs
- * out, as long as something loaded.  So each file fails about once per
- * parent it names, whatever order the names put the files in.  The
- * function returns the files it could not load: the first file that
- * failed for another reason, or all that still miss a revision.  The
- * client then imports the first of them alone, to show the server's error
- * for it, and nothing is committed.
+ * one call of mig_import(text[], text[]) (no quoting, no size limit below
+ * the server's own), and only the server reads their headers: it
+ * registers each revision after those of the batch it names, whatever
+ * the names' order, and an error names the file it is about.  The load
+ * is one statement, so it shows no progress line.
  *
  *-------------------------------------------------------------------------
  */
@@ -46,61 +35,6 @@ typedef struct MigFiles
 	char	  **texts;
 	size_t	   *lengths;
 } MigFiles;
-
-/* The loader: see the file header.  %1$s is the extension's schema. */
-static const char *const load_function =
-"CREATE FUNCTION pg_temp.mig_load(scripts text[], files text[], progress boolean)\n"
-"RETURNS int[] LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $mig$\n"
-"DECLARE\n"
-"    queue int[] := ARRAY(SELECT generate_series(1, cardinality(scripts)));\n"
-"    k int := 1;\n"
-"    waiting jsonb := '{}';\n"
-"    loaded boolean := false;\n"
-"    i int;\n"
-"    id text;\n"
-"    msg text;\n"
-"    name text;\n"
-"BEGIN\n"
-"    LOOP\n"
-"        IF k > cardinality(queue) THEN\n"
-"            -- a revision named by a label or a prefix: retry them all\n"
-"            -- while anything loads\n"
-"            IF NOT loaded OR waiting = '{}' THEN\n"
-"                RETURN ARRAY(SELECT x::int FROM jsonb_each(waiting) w,\n"
-"                             jsonb_array_elements_text(w.value) x ORDER BY 1);\n"
-"            END IF;\n"
-"            queue := ARRAY(SELECT x::int FROM jsonb_each(waiting) w,\n"
-"                           jsonb_array_elements_text(w.value) x ORDER BY 1);\n"
-"            k := 1;\n"
-"            waiting := '{}';\n"
-"            loaded := false;\n"
-"        END IF;\n"
-"        i := queue[k];\n"
-"        k := k + 1;\n"
-"        BEGIN\n"
-"            id := %1$s.mig_import(scripts[i], files[i]);\n"
-"            loaded := true;\n"
-"            IF waiting ? id THEN\n"
-"                queue := queue || ARRAY(SELECT jsonb_array_elements_text(waiting -> id)::int);\n"
-"                waiting := waiting - id;\n"
-"            END IF;\n"
-"            IF progress THEN\n"
-"                RAISE NOTICE '%', files[i];\n"
-"            END IF;\n"
-"        EXCEPTION\n"
-"            WHEN undefined_object THEN\n"
-"                GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT;\n"
-"                name := coalesce(substring(msg FROM '^no such revision or branch \"(.*)\"$'),\n"
-"                                 substring(msg FROM '^dependency (\\S+) of revision \\S+ is not present$'),\n"
-"                                 '');\n"
-"                waiting := jsonb_set(waiting, ARRAY[name],\n"
-"                                     coalesce(waiting -> name, '[]') || to_jsonb(i));\n"
-"            WHEN OTHERS THEN\n"
-"                RETURN ARRAY[i];\n"
-"        END;\n"
-"    END LOOP;\n"
-"END\n"
-"$mig$";
 
 /* read_file: the whole text of path into *text and *len; exits on failure. */
 static void
@@ -208,27 +142,9 @@ text_array(PQExpBuffer buf, int n, char *const *strs, const size_t *lens)
 }
 
 /*
- * import_one: mig_import of one file, exiting with its error (naming the
- * file) when it fails.
- */
-static void
-import_one(const char *path, const char *text)
-{
-	const char *values[2] = {text, path};
-	PGresult   *res = mig_try(mig_sql("SELECT %1$s.mig_import($1, $2)"), 2, values);
-
-	if (PQresultStatus(res) != PGRES_TUPLES_OK)
-	{
-		mig_report(res, path);
-		mig_exit(1);
-	}
-	PQclear(res);
-}
-
-/*
  * load_files: register the files of dir inside the open transaction;
- * exits with the server's error, naming the file, when one cannot be
- * loaded.  Returns the number of files.
+ * exits with the server's error, which names the file, when one cannot
+ * be loaded.  Returns the number of files.
  */
 static int
 load_files(const char *dir)
@@ -237,12 +153,11 @@ load_files(const char *dir)
 	PQExpBufferData scripts;
 	PQExpBufferData paths;
 	size_t	   *pathlens;
-	const char *values[3];
-	int			lengths[3];
-	int			formats[3] = {1, 1, 0};
-	Oid			types[3] = {TEXTARRAYOID, TEXTARRAYOID, 0};
+	const char *values[2];
+	int			lengths[2];
+	int			formats[2] = {1, 1};
+	Oid			types[2] = {TEXTARRAYOID, TEXTARRAYOID};
 	PGresult   *res;
-	const char *left;
 
 	read_dir(dir, &files);
 	if (files.n == 0)
@@ -263,36 +178,35 @@ load_files(const char *dir)
 	lengths[0] = scripts.len;
 	values[1] = paths.data;
 	lengths[1] = paths.len;
-	values[2] = isatty(fileno(stdout)) ? "true" : "false";
-	lengths[2] = 0;
 
-	mig_exec(mig_sql(load_function));
-	mig_progress_start("load", files.n, true);
-	res = mig_query_binary(mig_sql("SELECT pg_temp.mig_load($1, $2, $3::pg_catalog.bool)"),
-						   3, types, values, lengths, formats);
-	mig_progress_end();
-	left = PQgetvalue(res, 0, 0);
-	if (strcmp(left, "{}") != 0)
-	{
-		int			i = atoi(left + 1) - 1;
-
-		import_one(files.paths[i], files.texts[i]);
-		pg_log_error("could not load file \"%s\" after the revisions it names", files.paths[i]);
-		mig_exit(1);
-	}
+	res = mig_query_binary(mig_sql("SELECT %1$s.mig_import($1, $2)"),
+						   2, types, values, lengths, formats);
 	PQclear(res);
 	return files.n;
 }
 
-/* mig_import_file: register one revision file (mig merge's). */
+/*
+ * mig_import_file: register one revision file (mig merge's), exiting with
+ * its error, naming the file, when it fails.
+ */
 void
 mig_import_file(const char *path)
 {
 	char	   *text;
 	size_t		len;
+	const char *values[2];
+	PGresult   *res;
 
 	read_file(path, &text, &len);
-	import_one(path, text);
+	values[0] = text;
+	values[1] = path;
+	res = mig_try(mig_sql("SELECT %1$s.mig_import($1, $2)"), 2, values);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK)
+	{
+		mig_report(res, path);
+		mig_exit(1);
+	}
+	PQclear(res);
 }
 
 /* say_loaded: the summary line of a load. */

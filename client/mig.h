@@ -57,7 +57,7 @@ extern PGresult *mig_query_binary(const char *sql, int nparams, const Oid *types
 extern void mig_exec(const char *sql);
 extern void mig_report(const PGresult *res, const char *file);
 extern void mig_print_column(const PGresult *res);
-extern void mig_progress_start(const char *verb, int total, bool notices);
+extern void mig_progress_start(const char *verb, int total);
 extern void mig_progress_step(const char *what);
 extern void mig_progress_end(void);
 extern void mig_say(const char *line);

@@ -34,6 +34,7 @@ INSERT INTO body_calls VALUES
   ('mig_upgrade_sql(text)', $$SELECT mig_upgrade_sql('head')$$),
   ('mig_downgrade_sql(text)', $$SELECT mig_downgrade_sql('base')$$),
   ('mig_import(text,text)', $$SELECT mig_import(E'-- mig:revision: probe\n-- mig:upgrade\nSELECT 1\n')$$),
+  ('mig_import(text[],text[])', $$SELECT mig_import(ARRAY[E'-- mig:revision: probe\n-- mig:down_revisions:\n-- mig:upgrade\nSELECT 1\n'])$$),
   ('mig_adopt_alembic(regclass)', $$SELECT mig_adopt_alembic()$$),
   ('mig_graph()', $$SELECT mig_graph()$$),
   ('mig_diff(text,name)', $$SELECT * FROM mig_diff('CREATE TABLE t (a int)', 'body_empty')$$),
@@ -123,7 +124,8 @@ BEGIN
     GRANT EXECUTE ON FUNCTION mig_revision(text, text, text, text, text[], text[], text[]),
                               mig_merge(text, text[], text, text[]),
                               mig_upgrade(text), mig_downgrade(text), mig_stamp(text, boolean),
-                              mig_import(text, text), mig_adopt_alembic(regclass),
+                              mig_import(text, text), mig_import(text[], text[]),
+                              mig_adopt_alembic(regclass),
                               mig_autogenerate(text, text, name, text),
                               mig_test(text), mig_rehearse(text)
         TO regress_mig_runner;

@@ -35,12 +35,14 @@
  * downgrade texts and their stored checksum, or NULLs in their place.
  */
 #define REV_COLUMNS 9
-#define REV_SELECT(bodies, checksum) \
-	"SELECT revision, down_revisions, branch_labels, depends_on, message, " \
-	bodies ", downgrade IS NOT NULL, " checksum " FROM %1$s.mig_revisions"
-#define REV_WITH_BODIES REV_SELECT("upgrade, downgrade", "checksum")
-#define REV_HEADERS REV_SELECT("NULL::pg_catalog.text, NULL::pg_catalog.text", \
-							   "NULL::pg_catalog.text")
+#define REV_COLUMN_LIST(bodies, checksum) \
+	"revision, down_revisions, branch_labels, depends_on, message, " \
+	bodies ", downgrade IS NOT NULL, " checksum
+#define REV_HEADER_COLUMNS REV_COLUMN_LIST("NULL::pg_catalog.text, NULL::pg_catalog.text", \
+										   "NULL::pg_catalog.text")
+#define REV_WITH_BODIES \
+	"SELECT " REV_COLUMN_LIST("upgrade, downgrade", "checksum") " FROM %1$s.mig_revisions"
+#define REV_HEADERS "SELECT " REV_HEADER_COLUMNS " FROM %1$s.mig_revisions"
 
 /*
  * The statements that move version rows ($1 the row's revision, $2 the
@@ -88,10 +90,18 @@ static SpiKeptPlan load_plans[] = {
 	[MIG_LOAD_HEADERS] = {REV_HEADERS " ORDER BY seq", 0},
 	[MIG_LOAD_BODIES] = {REV_WITH_BODIES " ORDER BY seq", 0}
 };
+/*
+ * One index probe per name, whatever the table looked like when the plan
+ * was made: a plan for a whole-table condition, made while the catalog was
+ * small, would scan it all at every registration of a growing batch.
+ */
 static SpiKeptPlan named_plan = {
-	REV_HEADERS " WHERE revision OPERATOR(pg_catalog.=) ANY ($1)"
-	" OR (branch_labels OPERATOR(pg_catalog.<>) '{}'::pg_catalog.text[]"
-	" AND branch_labels OPERATOR(pg_catalog.&&) $1) ORDER BY seq", 1
+	"SELECT DISTINCT ON (seq) " REV_HEADER_COLUMNS
+	" FROM pg_catalog.unnest($1) AS n(name), LATERAL ("
+	"SELECT * FROM %1$s.mig_revisions WHERE revision OPERATOR(pg_catalog.=) n.name"
+	" UNION ALL SELECT * FROM %1$s.mig_revisions"
+	" WHERE branch_labels OPERATOR(pg_catalog.<>) '{}'::pg_catalog.text[]"
+	" AND branch_labels OPERATOR(pg_catalog.@>) ARRAY[n.name]) AS r ORDER BY seq", 1
 };
 static SpiKeptPlan find_plan = {
 	REV_WITH_BODIES " WHERE revision OPERATOR(pg_catalog.=) $1", 1
@@ -278,7 +288,7 @@ catalog_open(MigCatalog *cat, Oid fn_oid)
 
 /*
  * fill_rev: a MigRev from row i of a revision query (the columns of
- * REV_SELECT), read in one pass over the row.
+ * REV_COLUMN_LIST), read in one pass over the row.
  */
 static void
 fill_rev(MigRev *r, int i)

@@ -380,6 +380,70 @@ graph_build(MigRev *revs, int nrevs)
 	return g;
 }
 
+/*
+ * graph_order_batch: an order in which n revisions about to be registered
+ * together can be: each after the revisions of the batch whose id or
+ * label its parents and dependencies name (other names are the
+ * registration's to resolve), ties in the given order (Kahn's algorithm,
+ * linear).  Fills order with indexes into revs and returns how many it
+ * placed; fewer than n when a cycle runs through the batch, and then the
+ * revisions left out are those the cycle holds back.
+ */
+int
+graph_order_batch(const MigRev *revs, int n, int *order)
+{
+	mignames_hash *names = mignames_create(CurrentMemoryContext, n + 16, NULL);
+	List	  **waiting = palloc0(sizeof(List *) * Max(n, 1));
+	int		   *npending = palloc0(sizeof(int) * Max(n, 1));
+	int			done = 0;
+	int			placed = 0;
+
+	/* the first revision of an id or label answers for it */
+	for (int i = 0; i < n; i++)
+	{
+		bool		found;
+		MigNameEntry *e = mignames_insert(names, revs[i].id, &found);
+
+		if (!found)
+			e->rev = i;
+		for (int j = 0; j < revs[i].nlabels; j++)
+		{
+			e = mignames_insert(names, revs[i].labels[j], &found);
+			if (!found)
+				e->rev = i;
+		}
+	}
+
+	/* a name given twice is an edge counted twice, and released twice */
+	for (int i = 0; i < n; i++)
+		for (int j = 0; j < revs[i].ndown + revs[i].ndep_names; j++)
+		{
+			const char *name = j < revs[i].ndown ? revs[i].down_names[j] :
+				revs[i].dep_names[j - revs[i].ndown];
+			MigNameEntry *e = mignames_lookup(names, name);
+
+			if (e == NULL || e->rev == i)
+				continue;
+			waiting[e->rev] = lappend_int(waiting[e->rev], i);
+			npending[i]++;
+		}
+
+	for (int i = 0; i < n; i++)
+		if (npending[i] == 0)
+			order[placed++] = i;
+	while (done < placed)
+	{
+		ListCell   *lc;
+
+		foreach(lc, waiting[order[done++]])
+		{
+			if (--npending[lfirst_int(lc)] == 0)
+				order[placed++] = lfirst_int(lc);
+		}
+	}
+	return placed;
+}
+
 /* rev_is_head: no child through down_revision (Alembic's "heads"). */
 bool
 rev_is_head(const MigRev *r)

@@ -83,6 +83,7 @@ typedef struct MigSet
 } MigSet;
 
 extern MigGraph *graph_build(MigRev *revs, int nrevs);
+extern int	graph_order_batch(const MigRev *revs, int n, int *order);
 extern int	graph_lookup(MigGraph *g, const char *name);
 extern int	graph_lookup_id(MigGraph *g, const char *id);
 extern bool graph_is_label(MigGraph *g, const char *name);

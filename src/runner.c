@@ -17,12 +17,14 @@
 
 #include "access/xact.h"
 #include "executor/spi.h"
+#include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
 #include "utils/memutils.h"
 
 #include "body.h"
+#include "import.h"
 #include "record.h"
 #include "runner.h"
 #include "target.h"
@@ -54,6 +56,15 @@ typedef struct BodyContext
 	int			stmt;			/* 1-based, while running */
 	int			nstmts;
 } BodyContext;
+
+/* What the error context of a batch import names. */
+typedef struct ImportContext
+{
+	char	  **filenames;		/* NULL: none given */
+	int			n;
+	int			current;		/* the script, or -1: none */
+	bool		parsing;
+} ImportContext;
 
 /*
  * runner_check_idle: refuse to run fname from inside a migration body,
@@ -542,21 +553,18 @@ register_graph(MigCatalog *cat, MigRev *r, MigParents parents)
 }
 
 /*
- * runner_register: register r (id, bodies, parents, labels and
- * dependencies filled in; id NULL for a new random one), or accept it
- * again when an identical revision exists.  Parents are as written
- * (MIG_PARENTS_GIVEN), several targets each (MIG_PARENTS_MERGE), or the
- * single head (MIG_PARENTS_HEAD).  Returns the id.
+ * register_locked: register r (id, bodies, parents, labels and
+ * dependencies filled in; id NULL for a new random one) in the locked
+ * catalog cat, or accept it again when an identical revision exists.
+ * Parents are as written (MIG_PARENTS_GIVEN), several targets each
+ * (MIG_PARENTS_MERGE), or the single head (MIG_PARENTS_HEAD).  Returns the
+ * id.
  */
-char *
-runner_register(Oid fn_oid, MigRev *r, MigParents parents)
+static char *
+register_locked(MigCatalog *cat, MigRev *r, MigParents parents)
 {
-	MigCatalog	cat;
 	MigRev		old;
 	MigGraph   *g;
-
-	catalog_open(&cat, fn_oid);
-	runner_lock(&cat);
 
 	if (r->id == NULL)
 	{
@@ -570,14 +578,14 @@ runner_register(Oid fn_oid, MigRev *r, MigParents parents)
 				elog(ERROR, "could not generate a random revision id");
 			hex[hex_encode((const char *) bytes, sizeof(bytes), hex)] = '\0';
 			r->id = hex;
-		} while (catalog_find_revision(&cat, r->id, &old));
+		} while (catalog_find_revision(cat, r->id, &old));
 	}
-	else if (catalog_find_revision(&cat, r->id, &old))
+	else if (catalog_find_revision(cat, r->id, &old))
 	{
 		if (parents != MIG_PARENTS_HEAD &&
 			!same_strings(r->down_names, r->ndown, old.down_names, old.ndown))
 		{
-			g = register_graph(&cat, r, parents);
+			g = register_graph(cat, r, parents);
 			resolve_parents(g, r, parents == MIG_PARENTS_MERGE);
 			if (!same_strings(r->down_names, r->ndown, old.down_names, old.ndown))
 				error_conflict(r->id, "down_revision");
@@ -600,7 +608,7 @@ runner_register(Oid fn_oid, MigRev *r, MigParents parents)
 	for (int i = 0; i < r->nlabels; i++)
 		target_check_id(r->labels[i], MIG_ID_LABEL);
 
-	g = register_graph(&cat, r, parents);
+	g = register_graph(cat, r, parents);
 	if (parents != MIG_PARENTS_HEAD)
 		resolve_parents(g, r, parents == MIG_PARENTS_MERGE);
 	else
@@ -624,8 +632,115 @@ runner_register(Oid fn_oid, MigRev *r, MigParents parents)
 	g->revs[g->nrevs] = *r;
 	(void) graph_build(g->revs, g->nrevs + 1);
 	check_bodies(r);
-	catalog_insert_revision(&cat, r, body_revision_checksum(r->upgrade, r->downgrade));
+	catalog_insert_revision(cat, r, body_revision_checksum(r->upgrade, r->downgrade));
 	return r->id;
+}
+
+/*
+ * runner_register: register r, as register_locked does, under the lock of
+ * the catalog of fn_oid.
+ */
+char *
+runner_register(Oid fn_oid, MigRev *r, MigParents parents)
+{
+	MigCatalog	cat;
+
+	catalog_open(&cat, fn_oid);
+	runner_lock(&cat);
+	return register_locked(&cat, r, parents);
+}
+
+/*
+ * import_error_context: names the script of a batch import an error is
+ * about; a file's name only once its header is read, as errors in the
+ * header name it already.
+ */
+static void
+import_error_context(void *arg)
+{
+	ImportContext *ic = (ImportContext *) arg;
+
+	if (ic->current < 0)
+		return;
+	if (ic->filenames == NULL)
+		errcontext("revision script %d of %d", ic->current + 1, ic->n);
+	else if (!ic->parsing)
+		errcontext("revision file \"%s\"", ic->filenames[ic->current]);
+}
+
+/*
+ * error_cycle: the scripts of a batch import that no order registers
+ * after the revisions they name; order[nplaced..] are unset.
+ */
+static void
+error_cycle(const ImportContext *ic, const int *order, int nplaced)
+{
+	bool	   *placed = palloc0(sizeof(bool) * ic->n);
+	StringInfoData left;
+
+	for (int i = 0; i < nplaced; i++)
+		placed[order[i]] = true;
+	initStringInfo(&left);
+	for (int i = 0; i < ic->n; i++)
+	{
+		if (placed[i])
+			continue;
+		if (left.len > 0)
+			appendStringInfoString(&left, ", ");
+		if (ic->filenames)
+			appendStringInfo(&left, "\"%s\"", ic->filenames[i]);
+		else
+			appendStringInfo(&left, "%d", i + 1);
+	}
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_RECURSION),
+			 errmsg("the revisions given to mig_import name each other in a cycle"),
+			 ic->filenames ?
+			 errdetail("No order registers each of the files %s after the revisions of the batch it names.", left.data) :
+			 errdetail("No order registers each of the scripts %s after the revisions of the batch it names.", left.data),
+			 errhint("Check the down_revisions and depends_on headers of these files.")));
+}
+
+/*
+ * runner_import: register the revisions that n revision files describe
+ * (filenames, or NULL, name them in errors), each after the revisions of
+ * the batch it names, under one lock.  Returns their ids in the order
+ * registered.
+ */
+char **
+runner_import(Oid fn_oid, char **scripts, char **filenames, int n)
+{
+	MigRev	   *revs = palloc(sizeof(MigRev) * Max(n, 1));
+	int		   *order = palloc(sizeof(int) * Max(n, 1));
+	char	  **ids = palloc(sizeof(char *) * Max(n, 1));
+	ImportContext ic = {filenames, n, -1, true};
+	ErrorContextCallback errcb;
+	MigCatalog	cat;
+	int			nplaced;
+
+	errcb.callback = import_error_context;
+	errcb.arg = &ic;
+	errcb.previous = error_context_stack;
+	error_context_stack = &errcb;
+
+	for (ic.current = 0; ic.current < n; ic.current++)
+		import_parse(scripts[ic.current], filenames ? filenames[ic.current] : NULL,
+					 &revs[ic.current]);
+	ic.current = -1;
+	nplaced = graph_order_batch(revs, n, order);
+	if (nplaced < n)
+		error_cycle(&ic, order, nplaced);
+
+	catalog_open(&cat, fn_oid);
+	runner_lock(&cat);
+	ic.parsing = false;
+	for (int i = 0; i < n; i++)
+	{
+		ic.current = order[i];
+		ids[i] = register_locked(&cat, &revs[order[i]], MIG_PARENTS_GIVEN);
+	}
+	error_context_stack = errcb.previous;
+	return ids;
 }
 
 /* format_rows: the ids of a set of version rows, or "base" for none. */

@@ -62,5 +62,6 @@ typedef enum MigParents
 } MigParents;
 
 extern char *runner_register(Oid fn_oid, MigRev *r, MigParents parents);
+extern char **runner_import(Oid fn_oid, char **scripts, char **filenames, int n);
 
 #endif							/* MIG_RUNNER_H */

@@ -196,8 +196,8 @@ expect_err "load a broken file: error naming file and line" 1 "at line 3 of file
 rm "$dir/broken.sql"
 
 # All or nothing: a directory whose last file is broken changes nothing.
-# The files are named in the reverse of their order (mig_import needs the
-# parents first), so the load also has to find the order.
+# The files are named in the reverse of their order, so the load also has
+# to find the order.
 sql postgres "DROP DATABASE IF EXISTS mig_cli4" >/dev/null 2>&1
 sql postgres "CREATE DATABASE mig_cli4" >/dev/null
 sql mig_cli4 "CREATE EXTENSION mig_ext" >/dev/null
@@ -219,13 +219,14 @@ for i in $(seq 201 260); do
 done
 printf -- '-- mig:revision: c261\n-- mig:down_revisions: c260\n-- mig:upgrade\nSELECT 1;\n-- mig:message: late\n' >"$many/zz_last.sql"
 expect_err "load: the last file broken: exit 1, file and line named" 1 \
-    "mig: error: could not load file \"$many/zz_last.sql\": header \"message\" after \"-- mig:upgrade\" at line 5" \
+    "mig: error: header \"message\" after \"-- mig:upgrade\" at line 5 of file \"$many/zz_last.sql\"" \
     "$MIG" -d mig_cli4 load "$many"
 expect "load: the last file broken: mig_revisions exactly as before" 0 "$before" sql mig_cli4 "$catalog"
 printf -- '-- mig:revision: c261\n-- mig:down_revisions: nosuch\n-- mig:upgrade\n' >"$many/zz_last.sql"
-expect_err "load: a parent nowhere: exit 1, file named" 1 \
-    "mig: error: could not load file \"$many/zz_last.sql\": no such revision or branch \"nosuch\"" \
-    "$MIG" -d mig_cli4 load "$many"
+expect_err "load: a parent nowhere: exit 1, the error" 1 \
+    "mig: error: no such revision or branch \"nosuch\"" "$MIG" -d mig_cli4 load "$many"
+expect_err "load: a parent nowhere: the file named" 1 \
+    "mig: detail: revision file \"$many/zz_last.sql\"" "$MIG" -d mig_cli4 load "$many"
 expect "load: a parent nowhere: mig_revisions exactly as before" 0 "$before" sql mig_cli4 "$catalog"
 
 # mig deploy: load and upgrade in one transaction.
@@ -251,6 +252,19 @@ printf -- '-- mig:revision: l2\n-- mig:down_revisions: lanes\n-- mig:upgrade\n' 
 printf -- '-- mig:revision: l1\n-- mig:down_revisions: c261\n-- mig:branch_labels: lanes\n-- mig:upgrade\n' >"$lab/b.sql"
 expect "load: a parent named by a label, in a later file" 0 "Loaded 2 revision file(s) from $lab
 l1 -> l2 (head), " bash -c "'$MIG' -d mig_cli4 load '$lab' && '$MIG' -d mig_cli4 history -r l1:l2 | head -n 1"
+
+# A role without TEMP on the database loads: the load creates nothing.
+sql mig_cli4 "CREATE ROLE regress_mig_notemp LOGIN;
+              REVOKE TEMP ON DATABASE mig_cli4 FROM PUBLIC;
+              GRANT EXECUTE ON FUNCTION mig_import(text[], text[]) TO regress_mig_notemp;
+              GRANT SELECT ON mig_revisions TO regress_mig_notemp" >/dev/null
+notemp=$work/notemp
+mkdir "$notemp"
+printf -- '-- mig:revision: nt1\n-- mig:down_revisions: l2\n-- mig:upgrade\n' >"$notemp/nt1.sql"
+expect "load: no TEMP privilege needed" 0 "Loaded 1 revision file(s) from $notemp|nt1" \
+    bash -c "'$MIG' -U regress_mig_notemp -d mig_cli4 load '$notemp' | tr '\n' '|';
+             ${PSQL[*]} -d mig_cli4 -c \"SELECT revision FROM mig_revisions WHERE revision = 'nt1'\""
+sql mig_cli4 "DELETE FROM mig_revisions WHERE revision = 'nt1'" >/dev/null
 
 # On a terminal, an upgrade over a second gets a progress line; elsewhere
 # (every test above) the output has none.
@@ -332,4 +346,5 @@ expect "example: downgrade base" 0 "0" \
 for db in mig_cli mig_cli2 mig_cli3 mig_cli4 mig_cli5; do
     sql postgres "DROP DATABASE $db" >/dev/null
 done
+sql postgres "DROP ROLE regress_mig_notemp" >/dev/null
 echo "$passed passed, $failed failed"
