@@ -504,8 +504,6 @@ COMMENT ON SEQUENCE mig_revisions_seq_seq IS
 COMMENT ON SEQUENCE mig_log_id_seq IS
     'mig_ext: ids of mig_log';
 
-COMMENT ON FUNCTION mig_revision(text, text, text, text, text[], text[], text[]) IS
-    'register a revision from its message and bodies; returns its id';
 COMMENT ON FUNCTION mig_merge(text, text[], text, text[]) IS
     'register a revision merging the given heads; returns its id';
 COMMENT ON FUNCTION mig_upgrade(text) IS
@@ -555,3 +553,47 @@ COMMENT ON FUNCTION mig_autogen_recreate_enum(name, name, text, text[], text[]) 
     'internal to mig_diff: the statements that rebuild an enum type';
 COMMENT ON FUNCTION mig_autogen_diff(oid, oid) IS
     'internal to mig_diff: the changes between two schemas, in apply order';
+
+-- Production deploys (issue 13): non-transactional revisions and CALL mig_deploy.
+-- Existing revisions stay transactional.
+ALTER TABLE mig_revisions ADD COLUMN transactional boolean NOT NULL DEFAULT true;
+COMMENT ON COLUMN mig_revisions.transactional IS
+    'false: each statement of the bodies runs on its own, outside a transaction block (CALL mig_deploy only)';
+
+-- mig_revision gains transactional; the grants of the old signature carry over.
+DO $$
+DECLARE
+    old pg_catalog.regprocedure := 'mig_revision(text, text, text, text, text[], text[], text[])';
+    acl aclitem[];
+    owner pg_catalog.oid;
+    grantee pg_catalog.regrole;
+BEGIN
+    SELECT p.proacl, p.proowner INTO acl, owner FROM pg_catalog.pg_proc p WHERE p.oid = old;
+    DROP FUNCTION mig_revision(text, text, text, text, text[], text[], text[]);
+    CREATE FUNCTION mig_revision(message text, upgrade text, downgrade text DEFAULT NULL,
+                                 revision text DEFAULT NULL, down_revision text[] DEFAULT NULL,
+                                 branch_labels text[] DEFAULT NULL, depends_on text[] DEFAULT NULL,
+                                 transactional boolean DEFAULT true)
+    RETURNS text
+    AS 'MODULE_PATHNAME', 'mig_revision'
+    LANGUAGE C VOLATILE;
+    REVOKE EXECUTE ON FUNCTION mig_revision(text, text, text, text, text[], text[], text[], boolean)
+        FROM PUBLIC;
+    FOR grantee IN SELECT a.grantee FROM pg_catalog.aclexplode(acl) a
+                   WHERE a.privilege_type = 'EXECUTE' AND a.grantee NOT IN (0, owner)
+    LOOP
+        EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION mig_revision(text, text, text, text, text[], text[], text[], boolean) TO %s',
+                                  grantee);
+    END LOOP;
+END
+$$;
+COMMENT ON FUNCTION mig_revision(text, text, text, text, text[], text[], text[], boolean) IS
+    'register a revision from its message and bodies; returns its id';
+
+CREATE PROCEDURE mig_deploy(target text DEFAULT 'head', lock_timeout interval DEFAULT NULL,
+                            max_retries integer DEFAULT 0)
+AS 'MODULE_PATHNAME', 'mig_deploy'
+LANGUAGE C;
+REVOKE EXECUTE ON PROCEDURE mig_deploy(text, interval, integer) FROM PUBLIC;
+COMMENT ON PROCEDURE mig_deploy(text, interval, integer) IS
+    'move to a target committing after each step, non-transactional statements outside any transaction block; outside a transaction block only';

@@ -15,12 +15,15 @@
 #include "fmgr.h"
 #include "funcapi.h"
 #include "nodes/makefuncs.h"
+#include "nodes/parsenodes.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/timestamp.h"
 
 #include "src/adopt.h"
 #include "src/catalog.h"
 #include "src/compat.h"
+#include "src/deploy.h"
 #include "src/diff.h"
 #include "src/import.h"
 #include "src/offline.h"
@@ -52,6 +55,7 @@ extern PGDLLEXPORT Datum mig_downgrade_sql(PG_FUNCTION_ARGS);
 extern PGDLLEXPORT Datum mig_import(PG_FUNCTION_ARGS);
 extern PGDLLEXPORT Datum mig_adopt_alembic(PG_FUNCTION_ARGS);
 extern PGDLLEXPORT Datum mig_graph(PG_FUNCTION_ARGS);
+extern PGDLLEXPORT Datum mig_deploy(PG_FUNCTION_ARGS);
 
 
 /* The longest target, target list or history range an argument may be. */
@@ -190,8 +194,8 @@ put_row(FunctionCallInfo fcinfo, Datum *values, bool *nulls)
 
 /*
  * mig_revision(message, upgrade, downgrade, revision, down_revision,
- * branch_labels, depends_on) returns text: registers a revision (or
- * accepts an identical one again) and returns its id.
+ * branch_labels, depends_on, transactional) returns text: registers a
+ * revision (or accepts an identical one again) and returns its id.
  */
 Datum
 mig_revision(PG_FUNCTION_ARGS)
@@ -212,6 +216,8 @@ mig_revision(PG_FUNCTION_ARGS)
 	r.down_names = arg_strings(fcinfo, 4, "down_revision", &r.ndown);
 	r.labels = arg_strings(fcinfo, 5, "branch_labels", &r.nlabels);
 	r.dep_names = arg_strings(fcinfo, 6, "depends_on", &r.ndep_names);
+	arg_not_null(fcinfo, 7, "transactional");
+	r.non_transactional = !PG_GETARG_BOOL(7);
 
 	SPI_connect();
 	id = MemoryContextStrdup(callcxt,
@@ -794,5 +800,63 @@ mig_check(PG_FUNCTION_ARGS)
 						   list_length(rows), diff_summary(rows)),
 				 errhint("Generate a revision with mig_autogenerate() and apply it with mig_upgrade().")));
 	SPI_finish();
+	PG_RETURN_VOID();
+}
+
+/* Production deploys. */
+PG_FUNCTION_INFO_V1(mig_deploy);
+
+/*
+ * arg_lock_timeout: the lock_timeout argument in milliseconds, -1 when it
+ * is NULL (the session's setting stays).
+ */
+static int
+arg_lock_timeout(FunctionCallInfo fcinfo, int argno)
+{
+	Interval   *iv;
+	int64		ms;
+
+	if (PG_ARGISNULL(argno))
+		return -1;
+	iv = PG_GETARG_INTERVAL_P(argno);
+	ms = (iv->time / 1000) +
+		((int64) iv->month * DAYS_PER_MONTH + iv->day) * SECS_PER_DAY * 1000;
+	if (ms < 1 || ms > INT_MAX)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("lock_timeout must be between 1 millisecond and %d milliseconds",
+						INT_MAX)));
+	return (int) ms;
+}
+
+/*
+ * mig_deploy(target, lock_timeout, max_retries), a procedure: move to
+ * target in the direction mig_plan shows, committing after each step;
+ * non-transactional statements run outside any transaction block.
+ */
+Datum
+mig_deploy(PG_FUNCTION_ARGS)
+{
+	MigDeployOptions opt;
+	char	   *target;
+
+	runner_check_idle("mig_deploy");
+	privilege_check_bodies(fcinfo->flinfo->fn_oid);
+	target = arg_target(fcinfo, 0);
+	opt.lock_timeout = arg_lock_timeout(fcinfo, 1);
+	arg_not_null(fcinfo, 2, "max_retries");
+	opt.max_retries = PG_GETARG_INT32(2);
+	if (opt.max_retries < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("max_retries must not be negative")));
+	if (fcinfo->context == NULL || !IsA(fcinfo->context, CallContext) ||
+		castNode(CallContext, fcinfo->context)->atomic)
+		ereport(ERROR,
+				(errcode(ERRCODE_ACTIVE_SQL_TRANSACTION),
+				 errmsg("mig_deploy cannot run inside a transaction block"),
+				 errdetail("mig_deploy commits after each step."),
+				 errhint("Run CALL mig_deploy() on its own, not inside BEGIN ... COMMIT or a function; mig_upgrade() runs a plan in the caller's transaction.")));
+	deploy_run(fcinfo->flinfo->fn_oid, target, &opt);
 	PG_RETURN_VOID();
 }

@@ -34,10 +34,11 @@
  * The columns fill_rev reads, over every revision: with the upgrade and
  * downgrade texts and their stored checksum, or NULLs in their place.
  */
-#define REV_COLUMNS 9
+#define REV_COLUMNS 10
 #define REV_SELECT(bodies, checksum) \
 	"SELECT revision, down_revisions, branch_labels, depends_on, message, " \
-	bodies ", downgrade IS NOT NULL, " checksum " FROM %1$s.mig_revisions"
+	bodies ", downgrade IS NOT NULL, " checksum ", NOT transactional" \
+	" FROM %1$s.mig_revisions"
 #define REV_WITH_BODIES REV_SELECT("upgrade, downgrade", "checksum")
 #define REV_HEADERS REV_SELECT("NULL::pg_catalog.text, NULL::pg_catalog.text", \
 							   "NULL::pg_catalog.text")
@@ -98,8 +99,8 @@ static SpiKeptPlan find_plan = {
 };
 static SpiKeptPlan insert_plan = {
 	"INSERT INTO %1$s.mig_revisions (revision, down_revisions, branch_labels, "
-	"depends_on, message, upgrade, downgrade, checksum, registered_by) "
-	"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)", 9
+	"depends_on, message, upgrade, downgrade, checksum, registered_by, transactional) "
+	"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)", 10
 };
 static SpiKeptPlan versions_plan = {"SELECT revision FROM %1$s.mig_version", 0};
 static SpiKeptPlan row_insert_plan = {ROW_INSERT_SQL, 2};
@@ -298,6 +299,7 @@ fill_rev(MigRev *r, int i)
 	r->downgrade = nullable_text(v[6], isnull[6]);
 	r->has_downgrade = DatumGetBool(v[7]);
 	r->checksum = nullable_text(v[8], isnull[8]);
+	r->non_transactional = DatumGetBool(v[9]);
 }
 
 /*
@@ -421,10 +423,10 @@ catalog_find_revision(MigCatalog *cat, const char *id, MigRev *out)
 void
 catalog_insert_revision(MigCatalog *cat, const MigRev *r, const char *checksum)
 {
-	Oid			types[9] = {TEXTOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
-	TEXTOID, TEXTOID, TEXTOID, TEXTOID, NAMEOID};
-	Datum		values[9];
-	char		nulls[9] = "         ";
+	Oid			types[10] = {TEXTOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
+	TEXTOID, TEXTOID, TEXTOID, TEXTOID, NAMEOID, BOOLOID};
+	Datum		values[10];
+	char		nulls[10] = "          ";
 
 	values[0] = CStringGetTextDatum(r->id);
 	values[1] = catalog_text_array(r->down_names, r->ndown);
@@ -437,6 +439,7 @@ catalog_insert_revision(MigCatalog *cat, const MigRev *r, const char *checksum)
 	values[7] = CStringGetTextDatum(checksum);
 	values[8] = DirectFunctionCall1(namein,
 									CStringGetDatum(GetUserNameFromId(GetUserId(), false)));
+	values[9] = BoolGetDatum(!r->non_transactional);
 	run(cat, &insert_plan, types, values, nulls);
 }
 

@@ -23,6 +23,7 @@
 #include "utils/memutils.h"
 
 #include "body.h"
+#include "offline.h"
 #include "record.h"
 #include "runner.h"
 #include "target.h"
@@ -31,7 +32,9 @@
 typedef enum RunLoad
 {
 	RUN_LOAD_BODIES = 1 << 0,	/* the graph with bodies */
-	RUN_LOAD_VERSIONS = 1 << 1	/* the version rows (else none) */
+	RUN_LOAD_VERSIONS = 1 << 1, /* the version rows (else none) */
+	RUN_LOCK_SESSION = 1 << 2	/* the session's lock (else the
+								 * transaction's) */
 } RunLoad;
 
 /* True while a migration body runs: mig_ext functions refuse then. */
@@ -88,6 +91,13 @@ body_error_context(void *arg)
 				   dir, bc->rev->id, bc->rev->message);
 }
 
+/* advisory: call fn, an advisory-lock function, on the lock of cat. */
+static void
+advisory(PGFunction fn, const MigCatalog *cat)
+{
+	DirectFunctionCall2(fn, Int32GetDatum(MIG_LOCK_CLASS), Int32GetDatum((int32) cat->nsp));
+}
+
 /*
  * runner_lock: the transaction-scoped advisory lock of this install,
  * waiting (within lock_timeout) while another transaction holds it.
@@ -99,9 +109,7 @@ body_error_context(void *arg)
 void
 runner_lock(MigCatalog *cat)
 {
-	DirectFunctionCall2(pg_advisory_xact_lock_int4,
-						Int32GetDatum(MIG_LOCK_CLASS),
-						Int32GetDatum((int32) cat->nsp));
+	advisory(pg_advisory_xact_lock_int4, cat);
 	if (IsolationUsesXactSnapshot() && catalog_is_stale(cat))
 		ereport(ERROR,
 				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
@@ -249,16 +257,24 @@ check_drift(MigRun *run)
 }
 
 /*
- * open_run: open the catalog and its recorder, lock it, and load the
- * graph (with bodies when load says so) and the version rows (unless
- * load says to start from none, as a purge does).
+ * open_run: open the catalog and its recorder, lock it (for the
+ * transaction, or for the session when load says so), and load the graph
+ * (with bodies when load says so) and the version rows (unless load says
+ * to start from none, as a purge does).
  */
 static void
 open_run(MigRun *run, Oid fn_oid, int load)
 {
 	catalog_open(&run->cat, fn_oid);
 	record_open(&run->rec, &run->cat);
-	runner_lock(&run->cat);
+	run->session_locked = false;
+	if (load & RUN_LOCK_SESSION)
+	{
+		advisory(pg_advisory_lock_int4, &run->cat);
+		run->session_locked = true;
+	}
+	else
+		runner_lock(&run->cat);
 	run->g = catalog_load_graph(&run->cat, (load & RUN_LOAD_BODIES) ?
 								MIG_LOAD_BODIES : MIG_LOAD_HEADERS);
 	if (load & RUN_LOAD_VERSIONS)
@@ -282,97 +298,159 @@ notice_step(MigGraph *g, const MigStep *st)
 
 /*
  * check_bodies: parse both bodies of r, a revision being registered, so
- * that a syntax error or transaction control is refused before it is
- * stored rather than when it would run.
+ * that a syntax error, transaction control, or (in a transactional
+ * revision) a statement that needs to run outside a transaction block is
+ * refused before it is stored rather than when it would run.
  */
 static void
 check_bodies(MigRev *r)
 {
-	(void) body_split_revision(r, MIG_UPGRADE);
+	body_check_transactional(r, MIG_UPGRADE, body_split_revision(r, MIG_UPGRADE));
 	if (r->downgrade)
-		(void) body_split_revision(r, MIG_DOWNGRADE);
+		body_check_transactional(r, MIG_DOWNGRADE, body_split_revision(r, MIG_DOWNGRADE));
 }
 
 /*
- * runner_migrate: upgrade or downgrade to target: plan, parse every body
- * that will run, then run each step's statements, move the version rows
- * and write the log.  run->steps holds the steps run.
+ * runner_prepare: lock and load the catalog of fn_oid, check it for
+ * drift and plan the move to target (in direction, or, when direction is
+ * NULL, in the direction mig_plan finds); then parse every
+ * body that will run, so that a syntax error anywhere runs nothing.
+ * run->steps holds the steps; returns their bodies, in the same order.
+ * With session_lock the lock is the session's, released by the caller
+ * (runner_unlock_session), else the transaction's.
+ */
+MigBody **
+runner_prepare(MigRun *run, Oid fn_oid, const char *target, const MigDirection *direction,
+			   bool session_lock)
+{
+	MigDirection found;
+	MigBody   **bodies;
+	ListCell   *lc;
+	int			i = 0;
+
+	open_run(run, fn_oid, RUN_LOAD_BODIES | RUN_LOAD_VERSIONS |
+			 (session_lock ? RUN_LOCK_SESSION : 0));
+	check_drift(run);
+	run->steps = direction == NULL ?
+		offline_plan(run->g, &run->current, target, &found) :
+		plan_migration(run->g, &run->current, target, *direction);
+	bodies = palloc(sizeof(MigBody *) * Max(list_length(run->steps), 1));
+	foreach(lc, run->steps)
+	{
+		MigStep    *st = lfirst(lc);
+
+		bodies[i++] = body_split_revision(&run->g->revs[st->rev], st->direction);
+	}
+	return bodies;
+}
+
+/*
+ * runner_unlock_session: release the session lock runner_prepare took, if
+ * it took it (run zeroed before runner_prepare).
  */
 void
-runner_migrate(MigRun *run, Oid fn_oid, MigDirection direction, const char *target)
+runner_unlock_session(MigRun *run)
+{
+	if (run->session_locked)
+		advisory(pg_advisory_unlock_int4, &run->cat);
+	run->session_locked = false;
+}
+
+/* spi_statement: run one statement of a body through SPI (a MigExec). */
+static void
+spi_statement(const char *sql, void *arg)
+{
+	MemoryContext stepcxt = CurrentMemoryContext;
+	int			rc = SPI_execute(sql, false, 0);
+
+	/* SPI leaves its procedure context current */
+	MemoryContextSwitchTo(stepcxt);
+	if (rc < 0)
+		elog(ERROR, "SPI_execute failed on a migration statement: %s",
+			 SPI_result_code_string(rc));
+	SPI_freetuptable(SPI_tuptable);
+}
+
+/*
+ * runner_step: run step st, whose body is b: its notice line, each
+ * statement through exec (NULL: through SPI, in the current transaction,
+ * with the caller's rights), then move the version rows and queue the log
+ * row.  Errors name the revision and the statement.
+ */
+void
+runner_step(MigRun *run, const MigStep *st, MigBody *b, MigExec exec, void *arg)
 {
 	ErrorContextCallback errcb;
 	BodyContext bc;
-	MigBody   **bodies;
-	ListCell   *lc;
-	int			i;
-	MemoryContext callcxt = CurrentMemoryContext;
-	MemoryContext stepcxt;
+	TimestampTz started = GetCurrentTimestamp();
 
-	open_run(run, fn_oid, RUN_LOAD_BODIES | RUN_LOAD_VERSIONS);
-	check_drift(run);
-	run->steps = plan_migration(run->g, &run->current, target, direction);
-
-	bc.direction = direction;
+	bc.direction = st->direction;
+	bc.rev = &run->g->revs[st->rev];
+	bc.nstmts = b->nstmts;
 	bc.phase = PHASE_NONE;
 	errcb.callback = body_error_context;
 	errcb.arg = &bc;
 	errcb.previous = error_context_stack;
 	error_context_stack = &errcb;
 
-	/* parse everything first: a syntax error anywhere runs nothing */
-	bodies = palloc(sizeof(MigBody *) * Max(list_length(run->steps), 1));
-	i = 0;
-	foreach(lc, run->steps)
-	{
-		MigStep    *st = lfirst(lc);
-
-		bodies[i++] = body_split_revision(&run->g->revs[st->rev], direction);
-	}
-
-	/* what a step allocates is freed after it: memory stays flat */
-	stepcxt = AllocSetContextCreate(callcxt, "mig_ext step", ALLOCSET_DEFAULT_SIZES);
+	notice_step(run->g, st);
+	bc.phase = PHASE_RUNNING;
 	runner_busy = true;
 	PG_TRY();
 	{
-		i = 0;
-		foreach(lc, run->steps)
-		{
-			MigStep    *st = lfirst(lc);
-			MigBody    *b = bodies[i++];
-			TimestampTz started = GetCurrentTimestamp();
-
-			MemoryContextSwitchTo(stepcxt);
-			bc.rev = &run->g->revs[st->rev];
-			bc.nstmts = b->nstmts;
-			bc.phase = PHASE_NONE;
-			notice_step(run->g, st);
-			bc.phase = PHASE_RUNNING;
-			for (bc.stmt = 1; bc.stmt <= b->nstmts; bc.stmt++)
-			{
-				int			rc = SPI_execute(b->stmts[bc.stmt - 1], false, 0);
-
-				/* SPI leaves its procedure context current */
-				MemoryContextSwitchTo(stepcxt);
-				if (rc < 0)
-					elog(ERROR, "SPI_execute failed on a migration statement: %s",
-						 SPI_result_code_string(rc));
-				SPI_freetuptable(SPI_tuptable);
-			}
-			bc.phase = PHASE_RECORDING;
-			record_step(&run->rec, run->g, st, started,
-						body_checksum(body_text(bc.rev, direction)));
-			MemoryContextSwitchTo(callcxt);
-			MemoryContextReset(stepcxt);
-		}
+		for (bc.stmt = 1; bc.stmt <= b->nstmts; bc.stmt++)
+			(exec ? exec : spi_statement) (b->stmts[bc.stmt - 1], arg);
 	}
 	PG_FINALLY();
 	{
 		runner_busy = false;
 	}
 	PG_END_TRY();
-	MemoryContextDelete(stepcxt);
+	bc.phase = PHASE_RECORDING;
+	record_step(&run->rec, run->g, st, started,
+				body_checksum(body_text(bc.rev, st->direction)));
 	error_context_stack = errcb.previous;
+}
+
+/*
+ * runner_migrate: upgrade or downgrade to target in the caller's
+ * transaction: plan, parse every body that will run, refuse
+ * non-transactional revisions, then run each step's statements, move the
+ * version rows and write the log.  run->steps holds the steps run.
+ */
+void
+runner_migrate(MigRun *run, Oid fn_oid, MigDirection direction, const char *target)
+{
+	MigBody   **bodies = runner_prepare(run, fn_oid, target, &direction, false);
+	ListCell   *lc;
+	int			i = 0;
+	MemoryContext callcxt = CurrentMemoryContext;
+	MemoryContext stepcxt;
+
+	foreach(lc, run->steps)
+	{
+		MigRev	   *r = &run->g->revs[((MigStep *) lfirst(lc))->rev];
+
+		if (r->non_transactional)
+			ereport(ERROR,
+					(errcode(ERRCODE_ACTIVE_SQL_TRANSACTION),
+					 errmsg("the plan contains non-transactional revision %s", r->id),
+					 errdetail("mig_upgrade and mig_downgrade run every step in the caller's transaction, and each statement of revision %s (\"%s\") must run outside a transaction block.",
+							   r->id, r->message),
+					 errhint("Deploy with CALL mig_deploy('%s'), which commits after each step.",
+							 target)));
+	}
+
+	/* what a step allocates is freed after it: memory stays flat */
+	stepcxt = AllocSetContextCreate(callcxt, "mig_ext step", ALLOCSET_DEFAULT_SIZES);
+	foreach(lc, run->steps)
+	{
+		MemoryContextSwitchTo(stepcxt);
+		runner_step(run, lfirst(lc), bodies[i++], NULL, NULL);
+		MemoryContextSwitchTo(callcxt);
+		MemoryContextReset(stepcxt);
+	}
+	MemoryContextDelete(stepcxt);
 	record_finish(&run->rec);
 }
 
@@ -561,6 +639,8 @@ runner_register(Oid fn_oid, MigRev *r, MigParents parents)
 		if ((r->downgrade == NULL) != (old.downgrade == NULL) ||
 			(r->downgrade && strcmp(r->downgrade, old.downgrade) != 0))
 			error_conflict(r->id, "downgrade body");
+		if (r->non_transactional != old.non_transactional)
+			error_conflict(r->id, "transactional attribute");
 		return r->id;
 	}
 
