@@ -523,7 +523,7 @@ COMMENT ON FUNCTION mig_history(text) IS
 COMMENT ON FUNCTION mig_show(text) IS
     'the revisions an identifier names, with their bodies';
 COMMENT ON FUNCTION mig_validate() IS
-    'one row per problem of the catalog: unknown or missing revisions, edited or changed bodies';
+    'one row per problem of the catalog: unknown or missing revisions, edited or changed bodies, invalid indexes';
 COMMENT ON FUNCTION mig_plan(text) IS
     'the steps a move to a target would take, running nothing';
 COMMENT ON FUNCTION mig_upgrade_sql(text) IS

@@ -216,8 +216,12 @@ mig_revision(PG_FUNCTION_ARGS)
 	r.down_names = arg_strings(fcinfo, 4, "down_revision", &r.ndown);
 	r.labels = arg_strings(fcinfo, 5, "branch_labels", &r.nlabels);
 	r.dep_names = arg_strings(fcinfo, 6, "depends_on", &r.ndep_names);
-	arg_not_null(fcinfo, 7, "transactional");
-	r.non_transactional = !PG_GETARG_BOOL(7);
+	/* (the SQL function of 1.0 and 1.1 has no transactional argument) */
+	if (PG_NARGS() > 7)
+	{
+		arg_not_null(fcinfo, 7, "transactional");
+		r.non_transactional = !PG_GETARG_BOOL(7);
+	}
 
 	SPI_connect();
 	id = MemoryContextStrdup(callcxt,
@@ -662,7 +666,8 @@ mig_graph(PG_FUNCTION_ARGS)
  * mig_validate(): one row (revision, problem, detail) per problem of the
  * catalog: a version row naming an unknown revision, an applied revision
  * missing from the catalog, a body edited after registration, an applied
- * upgrade that differs from the one that ran.  No rows when all is well.
+ * upgrade that differs from the one that ran, an invalid index (no
+ * revision) that a failed concurrent build left.  No rows when all is well.
  * Checksums in the details are withheld from roles that may not read the
  * bodies.
  */
@@ -682,7 +687,8 @@ mig_validate(PG_FUNCTION_ARGS)
 		Datum		values[3];
 		bool		nulls[3] = {false, false, false};
 
-		values[0] = CStringGetTextDatum(p->revision);
+		values[0] = p->revision ? CStringGetTextDatum(p->revision) : (Datum) 0;
+		nulls[0] = p->revision == NULL;
 		values[1] = CStringGetTextDatum(runner_problem_name(p->kind));
 		/* the checksums of bodies are only for roles that may read them */
 		values[2] = CStringGetTextDatum(p->kind == MIG_PROBLEM_CHANGED && !may_read ?

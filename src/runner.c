@@ -124,7 +124,8 @@ const char *
 runner_problem_name(MigProblemKind kind)
 {
 	static const char *const names[] = {
-		"unknown version row", "missing revision", "edited revision", "changed body"
+		"unknown version row", "missing revision", "edited revision", "changed body",
+		"invalid index"
 	};
 
 	return names[kind];
@@ -137,7 +138,7 @@ add_problem(List *list, MigProblemKind kind, const char *revision, char *detail)
 	MigProblem *p = palloc(sizeof(MigProblem));
 
 	p->kind = kind;
-	p->revision = pstrdup(revision);
+	p->revision = revision ? pstrdup(revision) : NULL;
 	p->detail = detail;
 	return lappend(list, p);
 }
@@ -171,9 +172,11 @@ revision_problems(List *problems, const char *id, const char *upgrade,
 
 /*
  * find_problems: what is wrong with the catalog of cat: version rows
- * naming unknown revisions, applied revisions missing from it, and the
- * problems of each registered revision (revision_problems).  Needs no
- * valid graph.  One query, then linear in the revisions.
+ * naming unknown revisions, applied revisions missing from it, the
+ * problems of each registered revision (revision_problems), then the
+ * invalid indexes a failed non-transactional statement may have left.
+ * Needs no valid graph.  One query, then linear in the revisions; one
+ * more for the indexes.
  */
 static List *
 find_problems(MigCatalog *cat)
@@ -181,6 +184,7 @@ find_problems(MigCatalog *cat)
 	List	   *problems = NIL;
 	int			n;
 	MigCheckRev *revs = catalog_load_check(cat, &n);
+	List	   *indexes = catalog_invalid_indexes(cat);
 
 	for (int i = 0; i < n; i++)
 	{
@@ -201,6 +205,10 @@ find_problems(MigCatalog *cat)
 		problems = revision_problems(problems, c->id, c->upgrade, c->downgrade,
 									 c->checksum, c->applied ? c->logged : NULL);
 	}
+	for (ListCell *lc = list_head(indexes); lc != NULL; lc = lnext(indexes, lnext(indexes, lc)))
+		problems = add_problem(problems, MIG_PROBLEM_INVALID_INDEX, NULL,
+							   psprintf("Index %s on table %s is invalid: a CREATE INDEX CONCURRENTLY or REINDEX CONCURRENTLY stopped part-way.",
+										(char *) lfirst(lc), (char *) lfirst(lnext(indexes, lc))));
 	return problems;
 }
 

@@ -33,14 +33,15 @@ typedef enum MigProblemKind
 	MIG_PROBLEM_UNKNOWN_VERSION,	/* a version row names no revision */
 	MIG_PROBLEM_MISSING,		/* an applied revision is not registered */
 	MIG_PROBLEM_EDITED,			/* bodies differ from the stored checksum */
-	MIG_PROBLEM_CHANGED			/* upgrade differs from the one that ran */
+	MIG_PROBLEM_CHANGED,		/* upgrade differs from the one that ran */
+	MIG_PROBLEM_INVALID_INDEX	/* an index a concurrent build left invalid */
 } MigProblemKind;
 
 /* One problem found by runner_validate. */
 typedef struct MigProblem
 {
 	MigProblemKind kind;
-	char	   *revision;
+	char	   *revision;		/* NULL: about no revision */
 	char	   *detail;			/* a full sentence */
 } MigProblem;
 
