@@ -193,6 +193,25 @@ put_row(FunctionCallInfo fcinfo, Datum *values, bool *nulls)
 }
 
 /*
+ * put_row_transactional: put_row, with r's transactional attribute as
+ * column ncols (0-based) when the result has it (the SQL functions of
+ * 1.0 and 1.1 do not).
+ */
+static void
+put_row_transactional(FunctionCallInfo fcinfo, Datum *values, bool *nulls, int ncols,
+					  const MigRev *r)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+
+	if (rsinfo->setDesc->natts > ncols)
+	{
+		values[ncols] = BoolGetDatum(!r->non_transactional);
+		nulls[ncols] = false;
+	}
+	put_row(fcinfo, values, nulls);
+}
+
+/*
  * mig_revision(message, upgrade, downgrade, revision, down_revision,
  * branch_labels, depends_on, transactional) returns text: registers a
  * revision (or accepts an identical one again) and returns its id.
@@ -445,7 +464,8 @@ describe(MigReport *rep, int i, Datum *values)
 
 /*
  * mig_history(range): the revisions of an Alembic history range, newest
- * first: the describe() columns and applied_at, when the upgrade last ran.
+ * first: the describe() columns, applied_at (when the upgrade last ran)
+ * and transactional.
  */
 Datum
 mig_history(PG_FUNCTION_ARGS)
@@ -463,13 +483,13 @@ mig_history(PG_FUNCTION_ARGS)
 	foreach(lc, plan_history(rep.g, &rep.current, range))
 	{
 		int			i = lfirst_int(lc);
-		Datum		values[DESCRIBE_COLUMNS + 1];
-		bool		nulls[DESCRIBE_COLUMNS + 1] = {0};
+		Datum		values[DESCRIBE_COLUMNS + 2];
+		bool		nulls[DESCRIBE_COLUMNS + 2] = {0};
 
 		describe(&rep, i, values);
 		values[DESCRIBE_COLUMNS] = TimestampTzGetDatum(last[i].at);
 		nulls[DESCRIBE_COLUMNS] = !last[i].known;
-		put_row(fcinfo, values, nulls);
+		put_row_transactional(fcinfo, values, nulls, DESCRIBE_COLUMNS + 1, &rep.g->revs[i]);
 	}
 	SPI_finish();
 	return (Datum) 0;
@@ -477,7 +497,7 @@ mig_history(PG_FUNCTION_ARGS)
 
 /*
  * mig_show(revision): every revision the identifier names: the describe()
- * columns, then the upgrade and downgrade bodies.
+ * columns, the upgrade and downgrade bodies, and transactional.
  */
 Datum
 mig_show(PG_FUNCTION_ARGS)
@@ -495,14 +515,14 @@ mig_show(PG_FUNCTION_ARGS)
 	for (int k = 0; k < revs.n; k++)
 	{
 		MigRev	   *r = &rep.g->revs[revs.items[k]];
-		Datum		values[DESCRIBE_COLUMNS + 2];
-		bool		nulls[DESCRIBE_COLUMNS + 2] = {0};
+		Datum		values[DESCRIBE_COLUMNS + 3];
+		bool		nulls[DESCRIBE_COLUMNS + 3] = {0};
 
 		describe(&rep, revs.items[k], values);
 		values[DESCRIBE_COLUMNS] = CStringGetTextDatum(r->upgrade);
 		values[DESCRIBE_COLUMNS + 1] = r->downgrade ? CStringGetTextDatum(r->downgrade) : (Datum) 0;
 		nulls[DESCRIBE_COLUMNS + 1] = r->downgrade == NULL;
-		put_row(fcinfo, values, nulls);
+		put_row_transactional(fcinfo, values, nulls, DESCRIBE_COLUMNS + 2, r);
 	}
 	SPI_finish();
 	return (Datum) 0;
@@ -519,7 +539,7 @@ PG_FUNCTION_INFO_V1(mig_graph);
 /*
  * mig_plan(target): the steps a move to target would take, run nothing:
  * step, direction, revision, message, version_rows_before,
- * version_rows_after.  offline_plan decides the direction.
+ * version_rows_after, transactional.  offline_plan decides the direction.
  */
 Datum
 mig_plan(PG_FUNCTION_ARGS)
@@ -537,8 +557,8 @@ mig_plan(PG_FUNCTION_ARGS)
 	{
 		MigStep    *st = lfirst(lc);
 		MigRev	   *r = &rep.g->revs[st->rev];
-		Datum		values[6];
-		bool		nulls[6] = {0};
+		Datum		values[7];
+		bool		nulls[7] = {0};
 
 		values[0] = Int32GetDatum(++n);
 		values[1] = CStringGetTextDatum(plan_direction_name(direction));
@@ -546,7 +566,7 @@ mig_plan(PG_FUNCTION_ARGS)
 		values[3] = CStringGetTextDatum(r->message);
 		values[4] = catalog_ids_array(rep.g, st->rows_before.items, st->rows_before.n);
 		values[5] = catalog_ids_array(rep.g, st->rows_after.items, st->rows_after.n);
-		put_row(fcinfo, values, nulls);
+		put_row_transactional(fcinfo, values, nulls, 6, r);
 	}
 	SPI_finish();
 	return (Datum) 0;

@@ -66,6 +66,10 @@ SELECT mig_import($$-- mig:revision: n3
 VACUUM users;
 $$);
 SELECT revision, transactional FROM mig_revisions ORDER BY seq;
+-- the reports show it
+SELECT revision, transactional FROM mig_history();
+SELECT revision, transactional FROM mig_show('n1');
+SELECT step, revision, transactional FROM mig_plan();
 
 ------------------------------------------------------------------------
 -- mig_upgrade and mig_downgrade refuse a plan with a non-transactional
@@ -152,7 +156,7 @@ SELECT count(*) FROM mig_validate();
 ------------------------------------------------------------------------
 -- downgrades go through mig_deploy too (the direction mig_plan shows)
 ------------------------------------------------------------------------
-SELECT step, direction, revision FROM mig_plan('n2');
+SELECT step, direction, revision, transactional FROM mig_plan('n2');
 CALL mig_deploy('n2');
 SELECT revision FROM mig_version;
 SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
