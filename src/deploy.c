@@ -122,6 +122,7 @@ transactional_step(MigRun *run, const MigStep *st, MigBody *b, const MigDeployOp
 			RollbackAndReleaseCurrentSubTransaction();
 			MemoryContextSwitchTo(cxt);
 			CurrentResourceOwner = owner;
+			record_forget(&run->rec);
 			if (!retry_after(error->sqlerrcode, attempt, opt))
 				ReThrowError(error);
 		}

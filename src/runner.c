@@ -7,6 +7,8 @@
  * schema, then reads the catalog once, plans completely (every body parsed,
  * every version-row move checked), and only then runs the steps, in the
  * caller's transaction: if anything fails, nothing of the call remains.
+ * (CALL mig_deploy, in deploy.c, plans here under the session's lock and
+ * runs each step here, committing between them.)
  * Bodies run with the caller's rights; the steps are recorded through
  * record.c, and every read and write of the mig_* tables goes through
  * catalog.c.
