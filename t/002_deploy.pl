@@ -80,10 +80,19 @@ is($node->safe_psql('postgres', q{SELECT (SELECT count(*) FROM mig_version), (SE
 my ($writer, $writer_err) = background('CALL writer()');
 $node->poll_query_until('postgres', q{SELECT count(*) > 10 FROM took WHERE who = 'writer'})
   or die 'the writer did not start';
-($ret, $stdout, $stderr) = $node->psql('postgres', 'CALL mig_deploy()');
-is($ret, 0, 'CALL mig_deploy() builds the index concurrently');
+my ($deploy, $deploy_err) = background('CALL mig_deploy()');
+# while the worker builds the index, the caller holds the migration lock
+$node->poll_query_until('postgres', q{SELECT count(*) = 1 FROM pg_stat_activity
+  WHERE backend_type = 'mig_ext statement' AND query ~ '^CREATE INDEX CONCURRENTLY'})
+  or die 'the worker did not start';
+($ret, $stdout, $stderr) = $node->psql('postgres',
+	"SET lock_timeout = '100ms'; SELECT mig_stamp('c1')");
+like($stderr, qr/canceling statement due to lock timeout/,
+	'the migration lock is held while a worker runs a statement');
+ok($deploy->finish, 'CALL mig_deploy() builds the index concurrently');
 $writer->finish;
 is($$writer_err, '', 'the writer saw no error');
+like($$deploy_err, qr/NOTICE:  running upgrade  -> c1/, 'the step notice reached the caller');
 is($node->safe_psql('postgres', q{SELECT indisvalid FROM pg_index WHERE indexrelid = 'big_v'::regclass}),
 	't', 'the index is valid');
 is($node->safe_psql('postgres', q{SELECT string_agg(revision, ',') FROM mig_version}), 'c1', 'version row c1');
