@@ -8,12 +8,13 @@
  * VACUUM, ...) cannot run through SPI, inside the caller's transaction.
  * worker_run starts a background worker connected to the caller's
  * database as the caller's session user, acting as the caller's current
- * role with the caller's search_path, which runs the statement as a
- * client's simple query would run it: parsed, analyzed, planned and run by
- * a portal as a top-level statement in a transaction of its own.  The
- * worker's protocol messages (notices, the error, the end) come back over
- * a shm_mq in a dynamic shared memory segment; the caller waits for the
- * worker to exit, re-raises its notices and returns its error.
+ * role with the caller's search_path and lock_timeout, which runs the
+ * statement as a client's simple query would run it: parsed, analyzed,
+ * planned and run by a portal as a top-level statement in a transaction
+ * of its own.  The worker's protocol messages (notices, the error, the
+ * end) come back over a shm_mq in a dynamic shared memory segment; the
+ * caller waits for the worker to exit, re-raises its notices and returns
+ * its error.
  *
  *-------------------------------------------------------------------------
  */
@@ -58,7 +59,7 @@ typedef struct WorkerFixed
 	Oid			session_user;
 	Oid			role;			/* the current role of the caller */
 	bool		role_is_superuser;
-	int			lock_timeout;	/* in ms; -1: the default */
+	int			lock_timeout;	/* in ms */
 } WorkerFixed;
 
 PGDLLEXPORT void mig_worker_main(Datum main_arg);
@@ -167,11 +168,8 @@ mig_worker_main(Datum main_arg)
 		SetCurrentRoleId(fixed->role, fixed->role_is_superuser);
 	SetConfigOption("search_path", shm_toc_lookup(toc, WORKER_KEY_PATH, false),
 					PGC_USERSET, PGC_S_SESSION);
-	if (fixed->lock_timeout >= 0)
-	{
-		snprintf(timeout, sizeof(timeout), "%d", fixed->lock_timeout);
-		SetConfigOption("lock_timeout", timeout, PGC_USERSET, PGC_S_SESSION);
-	}
+	snprintf(timeout, sizeof(timeout), "%d", fixed->lock_timeout);
+	SetConfigOption("lock_timeout", timeout, PGC_USERSET, PGC_S_SESSION);
 
 	worker_execute(shm_toc_lookup(toc, WORKER_KEY_SQL, false));
 
@@ -256,8 +254,8 @@ receive(shm_mq_handle *mqh, bool *done)
 
 /*
  * worker_run: run sql (one statement) top-level in a background worker
- * connected as this session, under lock_timeout ms (-1: the default), and
- * wait for it.  Its notices are raised here; returns its error, NULL when
+ * connected as this session, under lock_timeout ms (-1: this session's
+ * lock_timeout), and wait for it.  Its notices are raised here; returns its error, NULL when
  * it succeeded.
  */
 ErrorData *
@@ -290,7 +288,7 @@ worker_run(const char *sql, int lock_timeout)
 	fixed->session_user = GetSessionUserId();
 	fixed->role = GetUserId();
 	fixed->role_is_superuser = superuser();
-	fixed->lock_timeout = lock_timeout;
+	fixed->lock_timeout = lock_timeout >= 0 ? lock_timeout : LockTimeout;
 	shm_toc_insert(toc, WORKER_KEY_FIXED, fixed);
 	shm_toc_insert(toc, WORKER_KEY_SQL, strcpy(shm_toc_allocate(toc, strlen(sql) + 1), sql));
 	shm_toc_insert(toc, WORKER_KEY_PATH, strcpy(shm_toc_allocate(toc, strlen(path) + 1), path));
