@@ -504,8 +504,6 @@ COMMENT ON SEQUENCE mig_revisions_seq_seq IS
 COMMENT ON SEQUENCE mig_log_id_seq IS
     'mig_ext: ids of mig_log';
 
-COMMENT ON FUNCTION mig_revision(text, text, text, text, text[], text[], text[]) IS
-    'register a revision from its message and bodies; returns its id';
 COMMENT ON FUNCTION mig_merge(text, text[], text, text[]) IS
     'register a revision merging the given heads; returns its id';
 COMMENT ON FUNCTION mig_upgrade(text) IS
@@ -520,14 +518,8 @@ COMMENT ON FUNCTION mig_heads() IS
     'the heads of the revision graph';
 COMMENT ON FUNCTION mig_branches() IS
     'the branch points of the revision graph';
-COMMENT ON FUNCTION mig_history(text) IS
-    'the revisions of a history range, newest first';
-COMMENT ON FUNCTION mig_show(text) IS
-    'the revisions an identifier names, with their bodies';
 COMMENT ON FUNCTION mig_validate() IS
-    'one row per problem of the catalog: unknown or missing revisions, edited or changed bodies';
-COMMENT ON FUNCTION mig_plan(text) IS
-    'the steps a move to a target would take, running nothing';
+    'one row per problem of the catalog: unknown or missing revisions, edited or changed bodies, invalid indexes';
 COMMENT ON FUNCTION mig_upgrade_sql(text) IS
     'the SQL script of mig_upgrade to a target, to run elsewhere';
 COMMENT ON FUNCTION mig_downgrade_sql(text) IS
@@ -555,6 +547,88 @@ COMMENT ON FUNCTION mig_autogen_recreate_enum(name, name, text, text[], text[]) 
     'internal to mig_diff: the statements that rebuild an enum type';
 COMMENT ON FUNCTION mig_autogen_diff(oid, oid) IS
     'internal to mig_diff: the changes between two schemas, in apply order';
+
+-- Production deploys (issue 13): non-transactional revisions and CALL mig_deploy.
+-- Existing revisions stay transactional.
+ALTER TABLE mig_revisions ADD COLUMN transactional boolean NOT NULL DEFAULT true;
+COMMENT ON COLUMN mig_revisions.transactional IS
+    'false: each statement of the bodies runs on its own, outside a transaction block (CALL mig_deploy only)';
+
+-- mig_revision gains the argument transactional; mig_history, mig_show and
+-- mig_plan the column.  Each is created again; the rights granted or
+-- revoked on the old one carry over.
+DO $$
+DECLARE
+    f record;
+    acl aclitem[];
+    owner pg_catalog.oid;
+    grantee pg_catalog.oid;
+BEGIN
+    FOR f IN SELECT * FROM (VALUES
+        ('mig_revision(text, text, text, text, text[], text[], text[])',
+         'mig_revision(text, text, text, text, text[], text[], text[], boolean)',
+         $f$CREATE FUNCTION mig_revision(message text, upgrade text, downgrade text DEFAULT NULL,
+                                     revision text DEFAULT NULL, down_revision text[] DEFAULT NULL,
+                                     branch_labels text[] DEFAULT NULL, depends_on text[] DEFAULT NULL,
+                                     transactional boolean DEFAULT true)
+            RETURNS text
+            AS 'MODULE_PATHNAME', 'mig_revision'
+            LANGUAGE C VOLATILE$f$),
+        ('mig_history(text)', 'mig_history(text)',
+         $f$CREATE FUNCTION mig_history(range text DEFAULT NULL)
+            RETURNS TABLE (revision text, down_revisions text[], message text, branch_labels text[],
+                           depends_on text[], is_head boolean, is_effective_head boolean, is_base boolean,
+                           is_branch_point boolean, is_merge_point boolean, is_current boolean,
+                           applied_at timestamptz, transactional boolean)
+            AS 'MODULE_PATHNAME', 'mig_history'
+            LANGUAGE C STABLE$f$),
+        ('mig_show(text)', 'mig_show(text)',
+         $f$CREATE FUNCTION mig_show(revision text)
+            RETURNS TABLE (revision text, down_revisions text[], message text, branch_labels text[],
+                           depends_on text[], is_head boolean, is_effective_head boolean, is_base boolean,
+                           is_branch_point boolean, is_merge_point boolean, is_current boolean,
+                           upgrade text, downgrade text, transactional boolean)
+            AS 'MODULE_PATHNAME', 'mig_show'
+            LANGUAGE C STABLE$f$),
+        ('mig_plan(text)', 'mig_plan(text)',
+         $f$CREATE FUNCTION mig_plan(target text DEFAULT 'head')
+            RETURNS TABLE (step int, direction text, revision text, message text,
+                           version_rows_before text[], version_rows_after text[],
+                           transactional boolean)
+            AS 'MODULE_PATHNAME', 'mig_plan'
+            LANGUAGE C STABLE$f$)) AS v(old, new, def)
+    LOOP
+        SELECT p.proacl, p.proowner INTO acl, owner
+        FROM pg_catalog.pg_proc p WHERE p.oid = f.old::pg_catalog.regprocedure;
+        EXECUTE 'DROP FUNCTION ' || f.old;
+        EXECUTE f.def;
+        CONTINUE WHEN acl IS NULL;      -- the default rights
+        EXECUTE 'REVOKE ALL ON FUNCTION ' || f.new || ' FROM PUBLIC';
+        FOR grantee IN SELECT a.grantee FROM pg_catalog.aclexplode(acl) a
+                       WHERE a.privilege_type = 'EXECUTE' AND a.grantee <> owner
+        LOOP
+            EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %s TO %s', f.new,
+                CASE grantee WHEN 0 THEN 'PUBLIC' ELSE grantee::pg_catalog.regrole::pg_catalog.text END);
+        END LOOP;
+    END LOOP;
+END
+$$;
+COMMENT ON FUNCTION mig_revision(text, text, text, text, text[], text[], text[], boolean) IS
+    'register a revision from its message and bodies; returns its id';
+COMMENT ON FUNCTION mig_history(text) IS
+    'the revisions of a history range, newest first';
+COMMENT ON FUNCTION mig_show(text) IS
+    'the revisions an identifier names, with their bodies';
+COMMENT ON FUNCTION mig_plan(text) IS
+    'the steps a move to a target would take, running nothing';
+
+CREATE PROCEDURE mig_deploy(target text DEFAULT 'head', lock_timeout interval DEFAULT NULL,
+                            max_retries integer DEFAULT 0)
+AS 'MODULE_PATHNAME', 'mig_deploy'
+LANGUAGE C;
+REVOKE EXECUTE ON PROCEDURE mig_deploy(text, interval, integer) FROM PUBLIC;
+COMMENT ON PROCEDURE mig_deploy(text, interval, integer) IS
+    'move to a target committing after each step, non-transactional statements outside any transaction block; outside a transaction block only';
 
 -- fleet (issue 18)
 --
@@ -874,7 +948,8 @@ BEGIN
         seen := GREATEST(seen, r.seq);
         BEGIN
             PERFORM @extschema@.mig_revision(r.message, r.upgrade, r.downgrade, r.revision,
-                                             r.down_revisions, r.branch_labels, r.depends_on);
+                                             r.down_revisions, r.branch_labels, r.depends_on,
+                                             r.transactional);
             DELETE FROM @extschema@.mig_fleet_incoming WHERE id OPERATOR(pg_catalog.=) r.id;
         EXCEPTION WHEN OTHERS THEN
             UPDATE @extschema@.mig_fleet_incoming SET error = SQLERRM WHERE id OPERATOR(pg_catalog.=) r.id;

@@ -15,12 +15,15 @@
 #include "fmgr.h"
 #include "funcapi.h"
 #include "nodes/makefuncs.h"
+#include "nodes/parsenodes.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/timestamp.h"
 
 #include "src/adopt.h"
 #include "src/catalog.h"
 #include "src/compat.h"
+#include "src/deploy.h"
 #include "src/diff.h"
 #include "src/import.h"
 #include "src/offline.h"
@@ -56,6 +59,7 @@ extern PGDLLEXPORT Datum mig_adopt_alembic(PG_FUNCTION_ARGS);
 extern PGDLLEXPORT Datum mig_graph(PG_FUNCTION_ARGS);
 extern PGDLLEXPORT Datum mig_test(PG_FUNCTION_ARGS);
 extern PGDLLEXPORT Datum mig_rehearse(PG_FUNCTION_ARGS);
+extern PGDLLEXPORT Datum mig_deploy(PG_FUNCTION_ARGS);
 
 
 /* The longest target, target list or history range an argument may be. */
@@ -193,9 +197,28 @@ put_row(FunctionCallInfo fcinfo, Datum *values, bool *nulls)
 }
 
 /*
+ * put_row_transactional: put_row, with r's transactional attribute as
+ * column ncols (0-based) when the result has it (the SQL functions of
+ * 1.0 and 1.1 do not).
+ */
+static void
+put_row_transactional(FunctionCallInfo fcinfo, Datum *values, bool *nulls, int ncols,
+					  const MigRev *r)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+
+	if (rsinfo->setDesc->natts > ncols)
+	{
+		values[ncols] = BoolGetDatum(!r->non_transactional);
+		nulls[ncols] = false;
+	}
+	put_row(fcinfo, values, nulls);
+}
+
+/*
  * mig_revision(message, upgrade, downgrade, revision, down_revision,
- * branch_labels, depends_on) returns text: registers a revision (or
- * accepts an identical one again) and returns its id.
+ * branch_labels, depends_on, transactional) returns text: registers a
+ * revision (or accepts an identical one again) and returns its id.
  */
 Datum
 mig_revision(PG_FUNCTION_ARGS)
@@ -216,6 +239,12 @@ mig_revision(PG_FUNCTION_ARGS)
 	r.down_names = arg_strings(fcinfo, 4, "down_revision", &r.ndown);
 	r.labels = arg_strings(fcinfo, 5, "branch_labels", &r.nlabels);
 	r.dep_names = arg_strings(fcinfo, 6, "depends_on", &r.ndep_names);
+	/* (the SQL function of 1.0 and 1.1 has no transactional argument) */
+	if (PG_NARGS() > 7)
+	{
+		arg_not_null(fcinfo, 7, "transactional");
+		r.non_transactional = !PG_GETARG_BOOL(7);
+	}
 
 	SPI_connect();
 	id = MemoryContextStrdup(callcxt,
@@ -454,7 +483,8 @@ describe(MigReport *rep, int i, Datum *values)
 
 /*
  * mig_history(range): the revisions of an Alembic history range, newest
- * first: the describe() columns and applied_at, when the upgrade last ran.
+ * first: the describe() columns, applied_at (when the upgrade last ran)
+ * and transactional.
  */
 Datum
 mig_history(PG_FUNCTION_ARGS)
@@ -472,13 +502,13 @@ mig_history(PG_FUNCTION_ARGS)
 	foreach(lc, plan_history(rep.g, &rep.current, range))
 	{
 		int			i = lfirst_int(lc);
-		Datum		values[DESCRIBE_COLUMNS + 1];
-		bool		nulls[DESCRIBE_COLUMNS + 1] = {0};
+		Datum		values[DESCRIBE_COLUMNS + 2];
+		bool		nulls[DESCRIBE_COLUMNS + 2] = {0};
 
 		describe(&rep, i, values);
 		values[DESCRIBE_COLUMNS] = TimestampTzGetDatum(last[i].at);
 		nulls[DESCRIBE_COLUMNS] = !last[i].known;
-		put_row(fcinfo, values, nulls);
+		put_row_transactional(fcinfo, values, nulls, DESCRIBE_COLUMNS + 1, &rep.g->revs[i]);
 	}
 	SPI_finish();
 	return (Datum) 0;
@@ -486,7 +516,7 @@ mig_history(PG_FUNCTION_ARGS)
 
 /*
  * mig_show(revision): every revision the identifier names: the describe()
- * columns, then the upgrade and downgrade bodies.
+ * columns, the upgrade and downgrade bodies, and transactional.
  */
 Datum
 mig_show(PG_FUNCTION_ARGS)
@@ -504,14 +534,14 @@ mig_show(PG_FUNCTION_ARGS)
 	for (int k = 0; k < revs.n; k++)
 	{
 		MigRev	   *r = &rep.g->revs[revs.items[k]];
-		Datum		values[DESCRIBE_COLUMNS + 2];
-		bool		nulls[DESCRIBE_COLUMNS + 2] = {0};
+		Datum		values[DESCRIBE_COLUMNS + 3];
+		bool		nulls[DESCRIBE_COLUMNS + 3] = {0};
 
 		describe(&rep, revs.items[k], values);
 		values[DESCRIBE_COLUMNS] = CStringGetTextDatum(r->upgrade);
 		values[DESCRIBE_COLUMNS + 1] = r->downgrade ? CStringGetTextDatum(r->downgrade) : (Datum) 0;
 		nulls[DESCRIBE_COLUMNS + 1] = r->downgrade == NULL;
-		put_row(fcinfo, values, nulls);
+		put_row_transactional(fcinfo, values, nulls, DESCRIBE_COLUMNS + 2, r);
 	}
 	SPI_finish();
 	return (Datum) 0;
@@ -531,7 +561,7 @@ PG_FUNCTION_INFO_V1(mig_rehearse);
 /*
  * mig_plan(target): the steps a move to target would take, run nothing:
  * step, direction, revision, message, version_rows_before,
- * version_rows_after.  offline_plan decides the direction.
+ * version_rows_after, transactional.  offline_plan decides the direction.
  */
 Datum
 mig_plan(PG_FUNCTION_ARGS)
@@ -549,8 +579,8 @@ mig_plan(PG_FUNCTION_ARGS)
 	{
 		MigStep    *st = lfirst(lc);
 		MigRev	   *r = &rep.g->revs[st->rev];
-		Datum		values[6];
-		bool		nulls[6] = {0};
+		Datum		values[7];
+		bool		nulls[7] = {0};
 
 		values[0] = Int32GetDatum(++n);
 		values[1] = CStringGetTextDatum(plan_direction_name(direction));
@@ -558,7 +588,7 @@ mig_plan(PG_FUNCTION_ARGS)
 		values[3] = CStringGetTextDatum(r->message);
 		values[4] = catalog_ids_array(rep.g, st->rows_before.items, st->rows_before.n);
 		values[5] = catalog_ids_array(rep.g, st->rows_after.items, st->rows_after.n);
-		put_row(fcinfo, values, nulls);
+		put_row_transactional(fcinfo, values, nulls, 6, r);
 	}
 	SPI_finish();
 	return (Datum) 0;
@@ -713,7 +743,8 @@ mig_graph(PG_FUNCTION_ARGS)
  * mig_validate(): one row (revision, problem, detail) per problem of the
  * catalog: a version row naming an unknown revision, an applied revision
  * missing from the catalog, a body edited after registration, an applied
- * upgrade that differs from the one that ran.  No rows when all is well.
+ * upgrade that differs from the one that ran, an invalid index (no
+ * revision) that a failed concurrent build left.  No rows when all is well.
  * Checksums in the details are withheld from roles that may not read the
  * bodies.
  */
@@ -733,7 +764,8 @@ mig_validate(PG_FUNCTION_ARGS)
 		Datum		values[3];
 		bool		nulls[3] = {false, false, false};
 
-		values[0] = CStringGetTextDatum(p->revision);
+		values[0] = p->revision ? CStringGetTextDatum(p->revision) : (Datum) 0;
+		nulls[0] = p->revision == NULL;
 		values[1] = CStringGetTextDatum(runner_problem_name(p->kind));
 		/* the checksums of bodies are only for roles that may read them */
 		values[2] = CStringGetTextDatum(p->kind == MIG_PROBLEM_CHANGED && !may_read ?
@@ -929,4 +961,62 @@ mig_rehearse(PG_FUNCTION_ARGS)
 	}
 	SPI_finish();
 	return (Datum) 0;
+}
+
+/* Production deploys. */
+PG_FUNCTION_INFO_V1(mig_deploy);
+
+/*
+ * arg_lock_timeout: the lock_timeout argument in milliseconds, -1 when it
+ * is NULL (the session's setting stays).
+ */
+static int
+arg_lock_timeout(FunctionCallInfo fcinfo, int argno)
+{
+	Interval   *iv;
+	int64		ms;
+
+	if (PG_ARGISNULL(argno))
+		return -1;
+	iv = PG_GETARG_INTERVAL_P(argno);
+	ms = (iv->time / 1000) +
+		((int64) iv->month * DAYS_PER_MONTH + iv->day) * SECS_PER_DAY * 1000;
+	if (ms < 1 || ms > INT_MAX)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("lock_timeout must be between 1 millisecond and %d milliseconds",
+						INT_MAX)));
+	return (int) ms;
+}
+
+/*
+ * mig_deploy(target, lock_timeout, max_retries), a procedure: move to
+ * target in the direction mig_plan shows, committing after each step;
+ * non-transactional statements run outside any transaction block.
+ */
+Datum
+mig_deploy(PG_FUNCTION_ARGS)
+{
+	MigDeployOptions opt;
+	char	   *target;
+
+	runner_check_idle("mig_deploy");
+	privilege_check_bodies(fcinfo->flinfo->fn_oid);
+	target = arg_target(fcinfo, 0);
+	opt.lock_timeout = arg_lock_timeout(fcinfo, 1);
+	arg_not_null(fcinfo, 2, "max_retries");
+	opt.max_retries = PG_GETARG_INT32(2);
+	if (opt.max_retries < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("max_retries must not be negative")));
+	if (fcinfo->context == NULL || !IsA(fcinfo->context, CallContext) ||
+		castNode(CallContext, fcinfo->context)->atomic)
+		ereport(ERROR,
+				(errcode(ERRCODE_ACTIVE_SQL_TRANSACTION),
+				 errmsg("mig_deploy cannot run inside a transaction block"),
+				 errdetail("mig_deploy commits after each step."),
+				 errhint("Run CALL mig_deploy() on its own, not inside BEGIN ... COMMIT or a function; mig_upgrade() runs a plan in the caller's transaction.")));
+	deploy_run(fcinfo->flinfo->fn_oid, target, &opt);
+	PG_RETURN_VOID();
 }

@@ -235,16 +235,32 @@ mig_cmd_load(const MigArgs *a)
 /*
  * mig_cmd_deploy: mig deploy [--dir DIR] [TARGET]: load and upgrade in
  * one transaction; on any error nothing is registered and nothing run.
+ * When the plan has a non-transactional step, the load commits and CALL
+ * mig_deploy runs the steps, each committed.
  */
 void
 mig_cmd_deploy(const MigArgs *a)
 {
 	const char *dir = a->dir ? a->dir : ".";
+	const char *values[1] = {a->npos > 0 ? a->pos[0] : "head"};
+	PGresult   *res;
+	bool		stepwise;
 	int			n;
 
 	mig_exec("BEGIN");
 	n = load_files(dir);
 	say_loaded(n, dir);
-	mig_migrate(a->npos > 0 ? a->pos[0] : "head", true);
+	res = mig_query(mig_sql("SELECT pg_catalog.bool_or(NOT transactional) IS TRUE"
+							" FROM %1$s.mig_plan($1)"), 1, values);
+	stepwise = PQgetvalue(res, 0, 0)[0] == 't';
+	PQclear(res);
+	if (!stepwise)
+		mig_migrate(values[0], true);
 	mig_exec("COMMIT");
+	if (stepwise)
+	{
+		mig_progress_start("deploy", 0);
+		PQclear(mig_query(mig_sql("CALL %1$s.mig_deploy($1)"), 1, values));
+		mig_progress_end();
+	}
 }

@@ -114,7 +114,8 @@ usage(const char *progname)
 	printf("  %s [OPTION]... COMMAND [ARG]...\n", progname);
 	printf("\nCommands:\n");
 	printf("  load [DIR | --dir DIR]      register every DIR/*.sql revision file (default .)\n");
-	printf("  deploy [--dir DIR] [TARGET] load DIR and upgrade to TARGET in one transaction\n");
+	printf("  deploy [--dir DIR] [TARGET] load DIR and upgrade to TARGET in one transaction\n"
+		   "                              (with a non-transactional step: a transaction per step)\n");
 	printf("  revision -m MSG [DIR] [--head REV] [--rev-id ID] [--branch-label L]\n");
 	printf("           [--depends-on REV] write a new revision file on top of the head\n");
 	printf("  merge -m MSG [--dir DIR] [--rev-id ID] [--branch-label L] [REV]...\n");

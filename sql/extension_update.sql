@@ -17,9 +17,22 @@ SELECT mig_revision('clash', 'SELECT 1', revision => 'u3', down_revision => '{u2
                     branch_labels => '{trunk}');
 \echo :LAST_ERROR_SQLSTATE
 SELECT revision, direction FROM mig_upgrade('head');
+-- before 1.2, the library refuses a non-transactional revision file
+SELECT mig_import(E'-- mig:revision: n1\n-- mig:down_revisions: u2\n-- mig:transactional: false\n-- mig:upgrade\nVACUUM upd_t\n');
+-- a grant on mig_revision survives its new transactional argument
+CREATE ROLE regress_mig_registrar;
+GRANT EXECUTE ON FUNCTION mig_revision(text, text, text, text, text[], text[], text[])
+    TO regress_mig_registrar;
 
 ALTER EXTENSION mig_ext UPDATE;
 SELECT extversion FROM pg_extension WHERE extname = 'mig_ext';
+SELECT has_function_privilege('regress_mig_registrar',
+    'mig_revision(text, text, text, text, text[], text[], text[], boolean)', 'EXECUTE');
+REVOKE EXECUTE ON FUNCTION mig_revision(text, text, text, text, text[], text[], text[], boolean)
+    FROM regress_mig_registrar;
+DROP ROLE regress_mig_registrar;
+-- the revisions registered before stay transactional
+SELECT revision, transactional FROM mig_revisions ORDER BY seq;
 SELECT indexdef FROM pg_indexes
 WHERE tablename = 'mig_revisions' AND indexname = 'mig_revisions_branch_labels';
 SELECT revision, down_revisions, branch_labels FROM mig_revisions ORDER BY seq;

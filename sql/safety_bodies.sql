@@ -19,9 +19,10 @@ CREATE SCHEMA body_empty;
 -- one call of every function of the extension
 CREATE TABLE body_calls (func text PRIMARY KEY, sql_call text NOT NULL);
 INSERT INTO body_calls VALUES
-  ('mig_revision(text,text,text,text,text[],text[],text[])', $$SELECT mig_revision('probe', 'SELECT 1')$$),
+  ('mig_revision(text,text,text,text,text[],text[],text[],boolean)', $$SELECT mig_revision('probe', 'SELECT 1')$$),
   ('mig_merge(text,text[],text,text[])', $$SELECT mig_merge('probe')$$),
   ('mig_upgrade(text)', $$SELECT * FROM mig_upgrade('head')$$),
+  ('mig_deploy(text,interval,integer)', $$CALL mig_deploy('head')$$),
   ('mig_downgrade(text)', $$SELECT * FROM mig_downgrade('base')$$),
   ('mig_stamp(text,boolean)', $$SELECT mig_stamp('head')$$),
   ('mig_current()', $$SELECT * FROM mig_current()$$),
@@ -85,8 +86,13 @@ BEGIN
             func := c.func;
             missing := NULL;
             BEGIN
-                EXECUTE format('SELECT coalesce(string_agg(r::text, E''\n''), '''') FROM (%s) r',
-                               c.sql_call) INTO seen;
+                IF c.sql_call LIKE 'CALL %' THEN
+                    EXECUTE c.sql_call;
+                    seen := '';
+                ELSE
+                    EXECUTE format('SELECT coalesce(string_agg(r::text, E''\n''), '''') FROM (%s) r',
+                                   c.sql_call) INTO seen;
+                END IF;
                 state := '00000';
                 RAISE SQLSTATE 'ZZ000';     -- undo what the call did
             EXCEPTION WHEN SQLSTATE 'ZZ000' THEN
@@ -96,7 +102,7 @@ BEGIN
                     det = PG_EXCEPTION_DETAIL, hnt = PG_EXCEPTION_HINT, ctx = PG_EXCEPTION_CONTEXT;
                 seen := concat_ws(E'\n', msg, det, hnt, ctx);
                 missing := CASE
-                    WHEN msg LIKE 'permission denied for function %' THEN 'EXECUTE'
+                    WHEN msg LIKE 'permission denied for function %' OR msg LIKE 'permission denied for procedure %' THEN 'EXECUTE'
                     WHEN msg = 'permission denied to read migration bodies' THEN 'SELECT'
                     WHEN msg = 'permission denied to build the desired schema' THEN 'CREATE'
                     END;
@@ -121,7 +127,7 @@ BEGIN
     PERFORM mig_revision('second', $b$SELECT 'hunter2 pending'$b$, $b$SELECT 'hunter2 back'$b$,
                          revision => 'b2');
     GRANT SELECT ON mig_revisions TO regress_mig_auditor;
-    GRANT EXECUTE ON FUNCTION mig_revision(text, text, text, text, text[], text[], text[]),
+    GRANT EXECUTE ON FUNCTION mig_revision(text, text, text, text, text[], text[], text[], boolean),
                               mig_merge(text, text[], text, text[]),
                               mig_upgrade(text), mig_downgrade(text), mig_stamp(text, boolean),
                               mig_import(text, text), mig_import(text[], text[]),
@@ -129,6 +135,7 @@ BEGIN
                               mig_autogenerate(text, text, name, text),
                               mig_test(text), mig_rehearse(text)
         TO regress_mig_runner;
+    GRANT EXECUTE ON PROCEDURE mig_deploy(text, interval, integer) TO regress_mig_runner;
 END
 $$;
 

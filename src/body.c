@@ -17,6 +17,7 @@
 #include "common/cryptohash.h"
 #include "common/sha2.h"
 #include "mb/pg_wchar.h"
+#include "commands/defrem.h"
 #include "nodes/parsenodes.h"
 #include "parser/parser.h"
 #include "utils/builtins.h"
@@ -53,6 +54,74 @@ body_parse_error_context(void *arg)
 		errcontext("%s", bp->context);
 }
 
+/* has_option: whether the option list opts turns option name on. */
+static bool
+has_option(List *opts, const char *name)
+{
+	ListCell   *lc;
+
+	foreach(lc, opts)
+	{
+		DefElem    *opt = lfirst_node(DefElem, lc);
+
+		if (strcmp(opt->defname, name) == 0)
+			return opt->arg == NULL || defGetBoolean(opt);
+	}
+	return false;
+}
+
+/*
+ * outside_only: the name of the command, as PostgreSQL's error names it,
+ * when the raw statement stmt can only run outside a transaction block
+ * (PreventInTransactionBlock refuses it elsewhere); NULL otherwise.
+ */
+static const char *
+outside_only(Node *stmt)
+{
+	switch (nodeTag(stmt))
+	{
+		case T_IndexStmt:
+			return ((IndexStmt *) stmt)->concurrent ? "CREATE INDEX CONCURRENTLY" : NULL;
+		case T_DropStmt:
+			return ((DropStmt *) stmt)->concurrent ? "DROP INDEX CONCURRENTLY" : NULL;
+		case T_ReindexStmt:
+			{
+				ReindexStmt *rs = (ReindexStmt *) stmt;
+
+				if (has_option(rs->params, "concurrently"))
+					return "REINDEX CONCURRENTLY";
+				if (rs->kind == REINDEX_OBJECT_SCHEMA)
+					return "REINDEX SCHEMA";
+				if (rs->kind == REINDEX_OBJECT_SYSTEM)
+					return "REINDEX SYSTEM";
+				if (rs->kind == REINDEX_OBJECT_DATABASE)
+					return "REINDEX DATABASE";
+				return NULL;
+			}
+		case T_VacuumStmt:
+			return ((VacuumStmt *) stmt)->is_vacuumcmd ? "VACUUM" : NULL;
+		case T_ClusterStmt:
+			return ((ClusterStmt *) stmt)->relation == NULL ? "CLUSTER" : NULL;
+		case T_CreatedbStmt:
+			return "CREATE DATABASE";
+		case T_DropdbStmt:
+			return "DROP DATABASE";
+		case T_AlterDatabaseStmt:
+			return has_option(((AlterDatabaseStmt *) stmt)->options, "tablespace") ?
+				"ALTER DATABASE SET TABLESPACE" : NULL;
+		case T_CreateTableSpaceStmt:
+			return "CREATE TABLESPACE";
+		case T_DropTableSpaceStmt:
+			return "DROP TABLESPACE";
+		case T_AlterSystemStmt:
+			return "ALTER SYSTEM";
+		case T_DiscardStmt:
+			return ((DiscardStmt *) stmt)->target == DISCARD_ALL ? "DISCARD ALL" : NULL;
+		default:
+			return NULL;
+	}
+}
+
 /*
  * body_split: the statements of body, each as its own text; raises the
  * parser's error for a syntax error and refuses transaction control
@@ -87,6 +156,7 @@ body_split(const char *body, const char *context)
 
 	b->nstmts = list_length(stmts);
 	b->stmts = palloc(sizeof(char *) * Max(b->nstmts, 1));
+	b->outside_only = palloc(sizeof(char *) * Max(b->nstmts, 1));
 	foreach(lc, stmts)
 	{
 		RawStmt    *rs = lfirst_node(RawStmt, lc);
@@ -109,11 +179,33 @@ body_split(const char *body, const char *context)
 					 errdetail("Statement %d of %d is \"%s\".",
 							   i + 1, b->nstmts, pnstrdup(body + loc, pg_mbcliplen(body + loc, len, 60))),
 					 errhint("mig_ext runs every step in the caller's transaction; remove BEGIN, COMMIT, ROLLBACK and SAVEPOINT from the body.")));
+		b->outside_only[i] = outside_only(rs->stmt);
 		b->stmts[i++] = pnstrdup(body + loc, len);
 	}
 	error_context_stack = errcb.previous;
 	MemoryContextDelete(parsecxt);
 	return b;
+}
+
+/*
+ * body_check_transactional: refuse a statement of b, the upgrade or
+ * downgrade body of r, that can never run inside a transaction block
+ * while r is transactional.
+ */
+void
+body_check_transactional(const MigRev *r, MigDirection direction, const MigBody *b)
+{
+	if (r->non_transactional)
+		return;
+	for (int i = 0; i < b->nstmts; i++)
+		if (b->outside_only[i] != NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_ACTIVE_SQL_TRANSACTION),
+					 errmsg("%s cannot run in a transactional revision", b->outside_only[i]),
+					 errdetail("Statement %d of %d in the %s of revision %s is \"%s\".",
+							   i + 1, b->nstmts, plan_direction_name(direction), r->id,
+							   pnstrdup(b->stmts[i], pg_mbcliplen(b->stmts[i], strlen(b->stmts[i]), 60))),
+					 errhint("Register the revision with transactional => false (\"-- mig:transactional: false\" in a revision file) and deploy it with CALL mig_deploy().")));
 }
 
 /* body_text: the upgrade or downgrade body of r (NULL: irreversible). */

@@ -10,16 +10,23 @@
 
 #include "plan.h"
 
-/* A body cut into its statements, each with its own text. */
+/*
+ * A body cut into its statements, each with its own text and, for a
+ * statement PostgreSQL runs only outside a transaction block, the name of
+ * the command (else NULL).
+ */
 typedef struct MigBody
 {
 	char	  **stmts;
+	const char **outside_only;
 	int			nstmts;
 } MigBody;
 
 extern MigBody *body_split(const char *body, const char *context);
 extern const char *body_text(const MigRev *r, MigDirection direction);
 extern MigBody *body_split_revision(const MigRev *r, MigDirection direction);
+extern void body_check_transactional(const MigRev *r, MigDirection direction,
+									 const MigBody *b);
 extern char *body_checksum(const char *body);
 extern char *body_revision_checksum(const char *upgrade, const char *downgrade);
 

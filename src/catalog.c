@@ -32,17 +32,20 @@
 
 /*
  * The columns fill_rev reads, over every revision: with the upgrade and
- * downgrade texts and their stored checksum, or NULLs in their place.
+ * downgrade texts and their stored checksum, or NULLs in their place.  A
+ * catalog created before 1.2 that was not updated has no transactional
+ * column: its statements read false in its place (MIG_NOTX_OLD).
  */
-#define REV_COLUMNS 9
-#define REV_COLUMN_LIST(bodies, checksum) \
+#define REV_COLUMNS 10
+#define REV_COLUMN_LIST(bodies, checksum, notx) \
 	"revision, down_revisions, branch_labels, depends_on, message, " \
-	bodies ", downgrade IS NOT NULL, " checksum
-#define REV_HEADER_COLUMNS REV_COLUMN_LIST("NULL::pg_catalog.text, NULL::pg_catalog.text", \
-										   "NULL::pg_catalog.text")
-#define REV_WITH_BODIES \
-	"SELECT " REV_COLUMN_LIST("upgrade, downgrade", "checksum") " FROM %1$s.mig_revisions"
-#define REV_HEADERS "SELECT " REV_HEADER_COLUMNS " FROM %1$s.mig_revisions"
+	bodies ", downgrade IS NOT NULL, " checksum ", " notx
+#define REV_SELECT(bodies, checksum, notx) \
+	"SELECT " REV_COLUMN_LIST(bodies, checksum, notx) " FROM %1$s.mig_revisions"
+#define REV_BODIES "upgrade, downgrade"
+#define REV_NO_BODIES "NULL::pg_catalog.text, NULL::pg_catalog.text"
+#define REV_NOTX_COLUMN "NOT transactional"
+#define REV_NOTX_OLD "false"
 
 /*
  * The statements that move version rows ($1 the row's revision, $2 the
@@ -86,30 +89,49 @@ static const Oid log_types[MIG_LOG_NUM_COLUMNS] = {
 };
 
 /* The catalog's statements, each kept prepared for the session. */
-static SpiKeptPlan load_plans[] = {
-	[MIG_LOAD_HEADERS] = {REV_HEADERS " ORDER BY seq", 0},
-	[MIG_LOAD_BODIES] = {REV_WITH_BODIES " ORDER BY seq", 0}
+/*
+ * The catalog's statements, each kept prepared for the session; those on
+ * mig_revisions for a catalog with the transactional column (index true)
+ * and without (false).
+ */
+static SpiKeptPlan load_plans[2][2] = {
+	[false] = {
+		[MIG_LOAD_HEADERS] = {REV_SELECT(REV_NO_BODIES, "NULL::pg_catalog.text", REV_NOTX_OLD) " ORDER BY seq", 0},
+		[MIG_LOAD_BODIES] = {REV_SELECT(REV_BODIES, "checksum", REV_NOTX_OLD) " ORDER BY seq", 0}
+	},
+	[true] = {
+		[MIG_LOAD_HEADERS] = {REV_SELECT(REV_NO_BODIES, "NULL::pg_catalog.text", REV_NOTX_COLUMN) " ORDER BY seq", 0},
+		[MIG_LOAD_BODIES] = {REV_SELECT(REV_BODIES, "checksum", REV_NOTX_COLUMN) " ORDER BY seq", 0}
+	}
 };
 /*
  * One index probe per name, whatever the table looked like when the plan
  * was made: a plan for a whole-table condition, made while the catalog was
  * small, would scan it all at every registration of a growing batch.
+ * (Registration's partial graph needs no transactional attribute.)
  */
 static SpiKeptPlan named_plan = {
-	"SELECT DISTINCT ON (seq) " REV_HEADER_COLUMNS
+	"SELECT DISTINCT ON (seq) "
+	REV_COLUMN_LIST(REV_NO_BODIES, "NULL::pg_catalog.text", REV_NOTX_OLD)
 	" FROM pg_catalog.unnest($1) AS n(name), LATERAL ("
 	"SELECT * FROM %1$s.mig_revisions WHERE revision OPERATOR(pg_catalog.=) n.name"
 	" UNION ALL SELECT * FROM %1$s.mig_revisions"
 	" WHERE branch_labels OPERATOR(pg_catalog.<>) '{}'::pg_catalog.text[]"
 	" AND branch_labels OPERATOR(pg_catalog.@>) ARRAY[n.name]) AS r ORDER BY seq", 1
 };
-static SpiKeptPlan find_plan = {
-	REV_WITH_BODIES " WHERE revision OPERATOR(pg_catalog.=) $1", 1
+#define FIND_SQL(notx) \
+	REV_SELECT(REV_BODIES, "checksum", notx) " WHERE revision OPERATOR(pg_catalog.=) $1"
+static SpiKeptPlan find_plans[2] = {
+	[false] = {FIND_SQL(REV_NOTX_OLD), 1},
+	[true] = {FIND_SQL(REV_NOTX_COLUMN), 1}
 };
-static SpiKeptPlan insert_plan = {
-	"INSERT INTO %1$s.mig_revisions (revision, down_revisions, branch_labels, "
-	"depends_on, message, upgrade, downgrade, checksum, registered_by) "
-	"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)", 9
+#define INSERT_SQL(extra_column, extra_value) \
+	"INSERT INTO %1$s.mig_revisions (revision, down_revisions, branch_labels, " \
+	"depends_on, message, upgrade, downgrade, checksum, registered_by" extra_column ") " \
+	"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9" extra_value ")"
+static SpiKeptPlan insert_plans[2] = {
+	[false] = {INSERT_SQL("", ""), 9},
+	[true] = {INSERT_SQL(", transactional", ", $10"), 10}
 };
 static SpiKeptPlan versions_plan = {"SELECT revision FROM %1$s.mig_version", 0};
 static SpiKeptPlan row_insert_plan = {ROW_INSERT_SQL, 2};
@@ -152,6 +174,12 @@ static SpiKeptPlan stale_plan = {
 	" (SELECT pg_catalog.max(r.seq) FROM %1$s.mig_revisions r),"
 	" (SELECT pg_catalog.array_agg(v.revision ORDER BY v.revision)"
 	"  FROM %1$s.mig_version v))", 0
+};
+
+static SpiKeptPlan invalid_plan = {
+	"SELECT i.indexrelid::pg_catalog.regclass::pg_catalog.text,"
+	" i.indrelid::pg_catalog.regclass::pg_catalog.text"
+	" FROM pg_catalog.pg_index i WHERE NOT i.indisvalid ORDER BY 1", 0
 };
 
 /* run: the kept statement kp on cat's catalog, under the usual snapshot. */
@@ -268,7 +296,8 @@ catalog_table(MigCatalog *cat, const char *name)
 
 /*
  * catalog_open: find the catalog for the function being called (its
- * schema is the extension's) and the tables' owner.
+ * schema is the extension's), the tables' owner, and whether it has 1.2's
+ * transactional column.
  */
 void
 catalog_open(MigCatalog *cat, Oid fn_oid)
@@ -284,6 +313,7 @@ catalog_open(MigCatalog *cat, Oid fn_oid)
 		elog(ERROR, "cache lookup failed for relation %u", relid);
 	cat->owner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
 	ReleaseSysCache(tup);
+	cat->has_transactional = get_attnum(relid, "transactional") != InvalidAttrNumber;
 }
 
 /*
@@ -308,6 +338,7 @@ fill_rev(MigRev *r, int i)
 	r->downgrade = nullable_text(v[6], isnull[6]);
 	r->has_downgrade = DatumGetBool(v[7]);
 	r->checksum = nullable_text(v[8], isnull[8]);
+	r->non_transactional = DatumGetBool(v[9]);
 }
 
 /*
@@ -353,7 +384,7 @@ catalog_load_graph(MigCatalog *cat, MigLoad load)
 	int			n;
 	MigRev	   *revs;
 
-	run(cat, &load_plans[load], NULL, NULL, NULL);
+	run(cat, &load_plans[cat->has_transactional][load], NULL, NULL, NULL);
 	revs = result_revs(&n);
 	return graph_build(revs, n);
 }
@@ -419,7 +450,7 @@ catalog_find_revision(MigCatalog *cat, const char *id, MigRev *out)
 	Datum		values[1] = {CStringGetTextDatum(id)};
 	bool		found;
 
-	run(cat, &find_plan, types, values, NULL);
+	run(cat, &find_plans[cat->has_transactional], types, values, NULL);
 	found = SPI_processed > 0;
 	if (found)
 		fill_rev(out, 0);
@@ -431,10 +462,10 @@ catalog_find_revision(MigCatalog *cat, const char *id, MigRev *out)
 void
 catalog_insert_revision(MigCatalog *cat, const MigRev *r, const char *checksum)
 {
-	Oid			types[9] = {TEXTOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
-	TEXTOID, TEXTOID, TEXTOID, TEXTOID, NAMEOID};
-	Datum		values[9];
-	char		nulls[9] = "         ";
+	Oid			types[10] = {TEXTOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
+	TEXTOID, TEXTOID, TEXTOID, TEXTOID, NAMEOID, BOOLOID};
+	Datum		values[10];
+	char		nulls[10] = "          ";
 
 	values[0] = CStringGetTextDatum(r->id);
 	values[1] = catalog_text_array(r->down_names, r->ndown);
@@ -447,7 +478,13 @@ catalog_insert_revision(MigCatalog *cat, const MigRev *r, const char *checksum)
 	values[7] = CStringGetTextDatum(checksum);
 	values[8] = DirectFunctionCall1(namein,
 									CStringGetDatum(GetUserNameFromId(GetUserId(), false)));
-	run(cat, &insert_plan, types, values, nulls);
+	values[9] = BoolGetDatum(!r->non_transactional);
+	if (r->non_transactional && !cat->has_transactional)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("non-transactional revisions need mig_ext 1.2"),
+				 errhint("Update the extension with ALTER EXTENSION mig_ext UPDATE.")));
+	run(cat, &insert_plans[cat->has_transactional], types, values, nulls);
 }
 
 /*
@@ -657,6 +694,23 @@ catalog_load_check(MigCatalog *cat, int *n)
 		c->checksum = column_text(i, 8);
 		c->logged = column_text(i, 9);
 	}
+	SPI_freetuptable(SPI_tuptable);
+	return out;
+}
+
+/*
+ * catalog_invalid_indexes: the invalid indexes of the database (left by a
+ * CREATE INDEX or REINDEX CONCURRENTLY that failed), each as a pair of
+ * names: the index's, its table's.
+ */
+List *
+catalog_invalid_indexes(MigCatalog *cat)
+{
+	List	   *out = NIL;
+
+	run(cat, &invalid_plan, NULL, NULL, NULL);
+	for (int i = 0; i < (int) SPI_processed; i++)
+		out = lappend(lappend(out, column_text(i, 1)), column_text(i, 2));
 	SPI_freetuptable(SPI_tuptable);
 	return out;
 }

@@ -20,6 +20,8 @@ typedef struct MigCatalog
 	Oid			nsp;			/* the extension's schema */
 	char	   *qnsp;			/* its name, quoted */
 	Oid			owner;			/* owner of the catalog tables */
+	bool		has_transactional;	/* mig_revisions.transactional exists
+									 * (1.2) */
 } MigCatalog;
 
 /*
@@ -108,6 +110,7 @@ extern MigLogType *catalog_log_type(MigCatalog *cat);
 extern void catalog_insert_log(MigCatalog *cat, const MigLogType *lt,
 							   Datum *rows, int nrows);
 extern MigCheckRev *catalog_load_check(MigCatalog *cat, int *n);
+extern List *catalog_invalid_indexes(MigCatalog *cat);
 extern bool catalog_is_stale(MigCatalog *cat);
 extern MigLastUpgrade *catalog_last_upgrades(MigCatalog *cat, MigGraph *g);
 

@@ -32,6 +32,8 @@ typedef struct MigRev
 	int			nlabels;
 	char	  **dep_names;		/* depends_on, ids or labels */
 	int			ndep_names;
+	bool		non_transactional;	/* each statement runs on its own,
+									 * outside a transaction block */
 
 	/* derived by graph_build */
 	int		   *down;			/* parents ("versioned down revisions") */

@@ -20,6 +20,7 @@
 #include <ctype.h>
 
 #include "lib/stringinfo.h"
+#include "utils/builtins.h"
 
 #include "import.h"
 #include "plan.h"
@@ -35,7 +36,8 @@ typedef enum ImportSection
 
 /* The header keys, in the order a file lists them. */
 static const char *const header_keys[] = {
-	"revision", "down_revisions", "branch_labels", "depends_on", "message"
+	"revision", "down_revisions", "branch_labels", "depends_on", "message",
+	"transactional"
 };
 
 #define NUM_HEADER_KEYS lengthof(header_keys)
@@ -170,9 +172,19 @@ set_header(MigRev *out, int k, const char *value, const ImportFile *f)
 		case 3:
 			out->dep_names = target_split_list(value, &out->ndep_names);
 			break;
-		default:
+		case 4:
 			out->message = pstrdup(value);
 			break;
+		default:
+			{
+				bool		transactional;
+
+				if (!parse_bool(value, &transactional))
+					error_at(f, "the transactional header needs true or false",
+							 "Write it as \"-- mig:transactional: false\" for a revision whose statements must run outside a transaction block.");
+				out->non_transactional = !transactional;
+				break;
+			}
 	}
 }
 
@@ -241,7 +253,7 @@ import_parse(const char *script, const char *filename, MigRev *out)
 			if (k == (int) NUM_HEADER_KEYS)
 				error_at(&f, psprintf("unknown directive \"-- mig:%s%s%s\"",
 									  key, rest[0] ? " " : "", rest),
-						 "The directives are revision, down_revisions, branch_labels, depends_on, message (each followed by a colon and its value), upgrade and downgrade.");
+						 "The directives are revision, down_revisions, branch_labels, depends_on, message, transactional (each followed by a colon and its value), upgrade and downgrade.");
 			if (value == NULL)
 				error_at(&f, psprintf("header \"%s\" has no colon", key),
 						 psprintf("Write it as \"-- mig:%s: <value>\".", key));

@@ -223,7 +223,8 @@ script_step_end(MigCatalog *cat, MigGraph *g, const MigStep *st,
  * (planned by plan_upgrade or plan_downgrade from current) would do: one
  * transaction that takes the call's lock, checks that the version rows
  * are still current, and then per step runs the body, moves the version
- * rows and writes the log row.  Every body is split by body_split, as the
+ * rows and writes the log row.  A non-transactional step ends that
+ * transaction, runs its statements outside any, and starts another.  Every body is split by body_split, as the
  * runner splits it, so a body that does not parse gives an error, no script.
  */
 char *
@@ -237,11 +238,20 @@ offline_script(MigCatalog *cat, MigGraph *g, const MigSet *current,
 	appendStringInfo(&out,
 					 "-- mig_ext offline script: %s to \"%s\", %d step(s).\n"
 					 "-- Apply it as is (psql -f FILE), as the owner of the %s.mig_* tables or a superuser;\n"
-					 "-- it refuses to run unless the version rows are still %s.\n"
-					 "BEGIN;\n",
+					 "-- it refuses to run unless the version rows are still %s.\n",
 					 plan_direction_name(direction), one_line(target),
 					 list_length(steps), cat->qnsp,
 					 current->n ? graph_format_ids(g, current->items, current->n) : "empty");
+	foreach(lc, steps)
+	{
+		if (g->revs[((MigStep *) lfirst(lc))->rev].non_transactional)
+		{
+			appendStringInfoString(&out,
+								   "-- Its non-transactional steps commit what came before them: do not apply it with psql -1.\n");
+			break;
+		}
+	}
+	appendStringInfoString(&out, "BEGIN;\n");
 	script_guard(cat, g, current, &out);
 	foreach(lc, steps)
 	{
@@ -250,12 +260,25 @@ offline_script(MigCatalog *cat, MigGraph *g, const MigSet *current,
 		MigBody    *b = body_split_revision(r, direction);
 
 		appendStringInfo(&out, "\n-- %s\n", one_line(plan_step_line(g, st)));
-		/* note in the script when the step starts */
-		appendStringInfoString(&out,
-							   "DO $mig$ BEGIN PERFORM pg_catalog.set_config('" SCRIPT_STEP_STARTED "', "
-							   "pg_catalog.clock_timestamp()::pg_catalog.text, true); END $mig$;\n");
+		/*
+		 * A non-transactional step's statements run between COMMIT and
+		 * BEGIN, as Alembic's autocommit blocks; then its bookkeeping runs
+		 * under the lock again, once the version rows are checked.
+		 */
+		if (r->non_transactional)
+			appendStringInfoString(&out, "COMMIT;\n");
+		/* note in the script when the step starts (for the session, across the COMMIT) */
+		appendStringInfo(&out,
+						 "DO $mig$ BEGIN PERFORM pg_catalog.set_config('" SCRIPT_STEP_STARTED "', "
+						 "pg_catalog.clock_timestamp()::pg_catalog.text, %s); END $mig$;\n",
+						 r->non_transactional ? "false" : "true");
 		for (int i = 0; i < b->nstmts; i++)
 			append_statement(&out, b->stmts[i]);
+		if (r->non_transactional)
+		{
+			appendStringInfoString(&out, "BEGIN;\n");
+			script_guard(cat, g, &st->rows_before, &out);
+		}
 		script_step_end(cat, g, st, body_checksum(body_text(r, direction)), &out);
 	}
 	appendStringInfoString(&out, "\nCOMMIT;\n");

@@ -126,6 +126,17 @@ record_step(MigRecorder *rec, MigGraph *g, const MigStep *st,
 }
 
 /*
+ * record_forget: drop the log rows queued since the last write, whose
+ * step was rolled back (mig_deploy, before it runs the step again).
+ */
+void
+record_forget(MigRecorder *rec)
+{
+	MemoryContextReset(rec->rowcxt);
+	rec->nrows = 0;
+}
+
+/*
  * record_finish: once the last step is done, write the log rows still
  * pending and check that the version rows are those the steps left.
  */

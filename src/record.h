@@ -28,6 +28,7 @@ typedef struct MigRecorder
 extern void record_open(MigRecorder *rec, MigCatalog *cat);
 extern void record_step(MigRecorder *rec, MigGraph *g, const MigStep *st,
 						TimestampTz started, const char *checksum);
+extern void record_forget(MigRecorder *rec);
 extern void record_finish(MigRecorder *rec);
 
 #endif							/* MIG_RECORD_H */

@@ -5,7 +5,7 @@
  *	  self-test (mig_test) and the rehearsal that reports locks and
  *	  rewrites (mig_rehearse).
  *
- * Both lock the catalog and plan like mig_upgrade (runner_plan), then run
+ * Both lock the catalog and plan like mig_upgrade (runner_prepare), then run
  * the steps inside one subtransaction that is always rolled back: schema,
  * data and version rows are as they were, and no log row is written.
  * (Sequences a body advances stay advanced, as in any rolled-back
@@ -190,7 +190,7 @@ in_subxact(Rehearsal *rh, SubxactFn fn, const MigStep *st, bool keep)
 static void
 run_step(Rehearsal *rh, const MigStep *st)
 {
-	runner_step(&rh->run, st);
+	runner_rehearse_step(&rh->run, st);
 }
 
 /* snapshot_take: a snapshot of the schema now. */
@@ -268,12 +268,12 @@ static void
 test_reversal(Rehearsal *rh, const MigStep *st)
 {
 	rh->check = "downgrade";
-	runner_step(&rh->run, plan_revision_step(rh->run.g, &st->rows_after, st->rev,
+	runner_rehearse_step(&rh->run, plan_revision_step(rh->run.g, &st->rows_after, st->rev,
 											 MIG_DOWNGRADE));
 	if (!add_compared(rh, st, &rh->before, "before the upgrade"))
 		return;
 	rh->check = "re-upgrade";
-	runner_step(&rh->run, st);
+	runner_rehearse_step(&rh->run, st);
 	(void) add_compared(rh, st, &rh->after, "after the first upgrade");
 }
 
@@ -322,12 +322,13 @@ test_steps(Rehearsal *rh, const MigStep *unused)
 List *
 rehearse_test(Oid fn_oid, const char *target)
 {
+	const MigDirection upgrade = MIG_UPGRADE;
 	Rehearsal	rh = {0};
 	MigSet		heads;
 	ErrorData  *edata;
 
 	rh.cxt = CurrentMemoryContext;
-	runner_plan(&rh.run, fn_oid, MIG_UPGRADE, target);
+	(void) runner_prepare(&rh.run, fn_oid, target, &upgrade, false);
 	graph_heads(rh.run.g, false, &heads);
 	add_check(&rh, NULL, "single head", heads.n <= 1,
 			  heads.n > 1 ? psprintf("The heads are %s.",
@@ -504,7 +505,7 @@ rehearse_steps(Rehearsal *rh, const MigStep *unused)
 		rh->running = row;
 		rh->started = GetCurrentTimestamp();
 		MemoryContextSwitchTo(rh->stepcxt);
-		runner_step(&rh->run, st);
+		runner_rehearse_step(&rh->run, st);
 		MemoryContextSwitchTo(rh->cxt);
 		row->usecs = GetCurrentTimestamp() - rh->started;
 		locks_after = locks_read(rh);
@@ -525,13 +526,14 @@ rehearse_steps(Rehearsal *rh, const MigStep *unused)
 List *
 rehearse_run(Oid fn_oid, const char *target)
 {
+	const MigDirection upgrade = MIG_UPGRADE;
 	Rehearsal	rh = {0};
 	ErrorData  *edata;
 
 	rh.cxt = CurrentMemoryContext;
 	rh.stepcxt = AllocSetContextCreate(rh.cxt, "mig_ext rehearsal step",
 									   ALLOCSET_DEFAULT_SIZES);
-	runner_plan(&rh.run, fn_oid, MIG_UPGRADE, target);
+	(void) runner_prepare(&rh.run, fn_oid, target, &upgrade, false);
 	edata = in_subxact(&rh, rehearse_steps, NULL, false);
 	if (edata && rh.running == NULL)
 		ReThrowError(edata);

@@ -7,6 +7,8 @@
  * schema, then reads the catalog once, plans completely (every body parsed,
  * every version-row move checked), and only then runs the steps, in the
  * caller's transaction: if anything fails, nothing of the call remains.
+ * (CALL mig_deploy, in deploy.c, plans here under the session's lock and
+ * runs each step here, committing between them.)
  * Bodies run with the caller's rights; the steps are recorded through
  * record.c, and every read and write of the mig_* tables goes through
  * catalog.c.
@@ -25,6 +27,7 @@
 
 #include "body.h"
 #include "import.h"
+#include "offline.h"
 #include "record.h"
 #include "runner.h"
 #include "target.h"
@@ -33,7 +36,9 @@
 typedef enum RunLoad
 {
 	RUN_LOAD_BODIES = 1 << 0,	/* the graph with bodies */
-	RUN_LOAD_VERSIONS = 1 << 1	/* the version rows (else none) */
+	RUN_LOAD_VERSIONS = 1 << 1, /* the version rows (else none) */
+	RUN_LOCK_SESSION = 1 << 2	/* the session's lock (else the
+								 * transaction's) */
 } RunLoad;
 
 /* True while a migration body runs: mig_ext functions refuse then. */
@@ -99,6 +104,13 @@ body_error_context(void *arg)
 				   dir, bc->rev->id, bc->rev->message);
 }
 
+/* advisory: call fn, an advisory-lock function, on the lock of cat. */
+static void
+advisory(PGFunction fn, const MigCatalog *cat)
+{
+	DirectFunctionCall2(fn, Int32GetDatum(MIG_LOCK_CLASS), Int32GetDatum((int32) cat->nsp));
+}
+
 /*
  * runner_lock: the transaction-scoped advisory lock of this install,
  * waiting (within lock_timeout) while another transaction holds it.
@@ -110,9 +122,7 @@ body_error_context(void *arg)
 void
 runner_lock(MigCatalog *cat)
 {
-	DirectFunctionCall2(pg_advisory_xact_lock_int4,
-						Int32GetDatum(MIG_LOCK_CLASS),
-						Int32GetDatum((int32) cat->nsp));
+	advisory(pg_advisory_xact_lock_int4, cat);
 	if (IsolationUsesXactSnapshot() && catalog_is_stale(cat))
 		ereport(ERROR,
 				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
@@ -127,7 +137,8 @@ const char *
 runner_problem_name(MigProblemKind kind)
 {
 	static const char *const names[] = {
-		"unknown version row", "missing revision", "edited revision", "changed body"
+		"unknown version row", "missing revision", "edited revision", "changed body",
+		"invalid index"
 	};
 
 	return names[kind];
@@ -140,7 +151,7 @@ add_problem(List *list, MigProblemKind kind, const char *revision, char *detail)
 	MigProblem *p = palloc(sizeof(MigProblem));
 
 	p->kind = kind;
-	p->revision = pstrdup(revision);
+	p->revision = revision ? pstrdup(revision) : NULL;
 	p->detail = detail;
 	return lappend(list, p);
 }
@@ -174,9 +185,11 @@ revision_problems(List *problems, const char *id, const char *upgrade,
 
 /*
  * find_problems: what is wrong with the catalog of cat: version rows
- * naming unknown revisions, applied revisions missing from it, and the
- * problems of each registered revision (revision_problems).  Needs no
- * valid graph.  One query, then linear in the revisions.
+ * naming unknown revisions, applied revisions missing from it, the
+ * problems of each registered revision (revision_problems), then the
+ * invalid indexes a failed non-transactional statement may have left.
+ * Needs no valid graph.  One query, then linear in the revisions; one
+ * more for the indexes.
  */
 static List *
 find_problems(MigCatalog *cat)
@@ -184,6 +197,7 @@ find_problems(MigCatalog *cat)
 	List	   *problems = NIL;
 	int			n;
 	MigCheckRev *revs = catalog_load_check(cat, &n);
+	List	   *indexes = catalog_invalid_indexes(cat);
 
 	for (int i = 0; i < n; i++)
 	{
@@ -204,6 +218,10 @@ find_problems(MigCatalog *cat)
 		problems = revision_problems(problems, c->id, c->upgrade, c->downgrade,
 									 c->checksum, c->applied ? c->logged : NULL);
 	}
+	for (ListCell *lc = list_head(indexes); lc != NULL; lc = lnext(indexes, lnext(indexes, lc)))
+		problems = add_problem(problems, MIG_PROBLEM_INVALID_INDEX, NULL,
+							   psprintf("Index %s on table %s is invalid: a CREATE INDEX CONCURRENTLY or REINDEX CONCURRENTLY stopped part-way.",
+										(char *) lfirst(lc), (char *) lfirst(lnext(indexes, lc))));
 	return problems;
 }
 
@@ -260,16 +278,24 @@ check_drift(MigRun *run)
 }
 
 /*
- * open_run: open the catalog and its recorder, lock it, and load the
- * graph (with bodies when load says so) and the version rows (unless
- * load says to start from none, as a purge does).
+ * open_run: open the catalog and its recorder, lock it (for the
+ * transaction, or for the session when load says so), and load the graph
+ * (with bodies when load says so) and the version rows (unless load says
+ * to start from none, as a purge does).
  */
 static void
 open_run(MigRun *run, Oid fn_oid, int load)
 {
 	catalog_open(&run->cat, fn_oid);
 	record_open(&run->rec, &run->cat);
-	runner_lock(&run->cat);
+	run->session_locked = false;
+	if (load & RUN_LOCK_SESSION)
+	{
+		advisory(pg_advisory_lock_int4, &run->cat);
+		run->session_locked = true;
+	}
+	else
+		runner_lock(&run->cat);
 	run->g = catalog_load_graph(&run->cat, (load & RUN_LOAD_BODIES) ?
 								MIG_LOAD_BODIES : MIG_LOAD_HEADERS);
 	if (load & RUN_LOAD_VERSIONS)
@@ -293,67 +319,108 @@ notice_step(MigGraph *g, const MigStep *st)
 
 /*
  * check_bodies: parse both bodies of r, a revision being registered, so
- * that a syntax error or transaction control is refused before it is
- * stored rather than when it would run.
+ * that a syntax error, transaction control, or (in a transactional
+ * revision) a statement that needs to run outside a transaction block is
+ * refused before it is stored rather than when it would run.
  */
 static void
 check_bodies(MigRev *r)
 {
-	(void) body_split_revision(r, MIG_UPGRADE);
+	body_check_transactional(r, MIG_UPGRADE, body_split_revision(r, MIG_UPGRADE));
 	if (r->downgrade)
-		(void) body_split_revision(r, MIG_DOWNGRADE);
+		body_check_transactional(r, MIG_DOWNGRADE, body_split_revision(r, MIG_DOWNGRADE));
 }
 
 /*
- * runner_plan: lock the catalog of fn_oid, load the graph with bodies and
- * the version rows, refuse drift, and plan the steps to target into
- * run->steps (nothing runs).
+ * runner_prepare: lock and load the catalog of fn_oid, check it for
+ * drift and plan the move to target (in direction, or, when direction is
+ * NULL, in the direction mig_plan finds); then parse every
+ * body that will run, so that a syntax error anywhere runs nothing.
+ * run->steps holds the steps; returns their bodies, in the same order.
+ * With session_lock the lock is the session's, released by the caller
+ * (runner_unlock_session), else the transaction's.
+ */
+MigBody **
+runner_prepare(MigRun *run, Oid fn_oid, const char *target, const MigDirection *direction,
+			   bool session_lock)
+{
+	MigDirection found;
+	MigBody   **bodies;
+	ListCell   *lc;
+	int			i = 0;
+
+	open_run(run, fn_oid, RUN_LOAD_BODIES | RUN_LOAD_VERSIONS |
+			 (session_lock ? RUN_LOCK_SESSION : 0));
+	check_drift(run);
+	run->steps = direction == NULL ?
+		offline_plan(run->g, &run->current, target, &found) :
+		plan_migration(run->g, &run->current, target, *direction);
+	bodies = palloc(sizeof(MigBody *) * Max(list_length(run->steps), 1));
+	foreach(lc, run->steps)
+	{
+		MigStep    *st = lfirst(lc);
+
+		bodies[i++] = body_split_revision(&run->g->revs[st->rev], st->direction);
+	}
+	return bodies;
+}
+
+/*
+ * runner_unlock_session: release the session lock runner_prepare took, if
+ * it took it (run zeroed before runner_prepare).
  */
 void
-runner_plan(MigRun *run, Oid fn_oid, MigDirection direction, const char *target)
+runner_unlock_session(MigRun *run)
 {
-	open_run(run, fn_oid, RUN_LOAD_BODIES | RUN_LOAD_VERSIONS);
-	check_drift(run);
-	run->steps = plan_migration(run->g, &run->current, target, direction);
+	if (run->session_locked)
+		advisory(pg_advisory_unlock_int4, &run->cat);
+	run->session_locked = false;
+}
+
+/* spi_statement: run one statement of a body through SPI (a MigExec). */
+static void
+spi_statement(const char *sql, void *arg)
+{
+	MemoryContext stepcxt = CurrentMemoryContext;
+	int			rc = SPI_execute(sql, false, 0);
+
+	/* SPI leaves its procedure context current */
+	MemoryContextSwitchTo(stepcxt);
+	if (rc < 0)
+		elog(ERROR, "SPI_execute failed on a migration statement: %s",
+			 SPI_result_code_string(rc));
+	SPI_freetuptable(SPI_tuptable);
 }
 
 /*
- * run_body: run the statements of b, the body of step st, with the
- * caller's rights and an error context naming them; then move the
- * version rows, and, when record says so, queue the step's log row.
+ * run_body: run step st, whose body is b: its notice line, each statement
+ * through exec (NULL: through SPI, in the current transaction, with the
+ * caller's rights), then move the version rows and, when log says so,
+ * queue the step's log row.  Errors name the revision and the statement.
  */
 static void
-run_body(MigRun *run, const MigStep *st, MigBody *b, bool record)
+run_body(MigRun *run, const MigStep *st, MigBody *b, MigExec exec, void *arg, bool log)
 {
 	ErrorContextCallback errcb;
 	BodyContext bc;
-	MemoryContext cxt = CurrentMemoryContext;
 	TimestampTz started = GetCurrentTimestamp();
 
-	bc.rev = &run->g->revs[st->rev];
 	bc.direction = st->direction;
+	bc.rev = &run->g->revs[st->rev];
 	bc.nstmts = b->nstmts;
 	bc.phase = PHASE_NONE;
 	errcb.callback = body_error_context;
 	errcb.arg = &bc;
 	errcb.previous = error_context_stack;
 	error_context_stack = &errcb;
+
 	notice_step(run->g, st);
 	bc.phase = PHASE_RUNNING;
 	runner_busy = true;
 	PG_TRY();
 	{
 		for (bc.stmt = 1; bc.stmt <= b->nstmts; bc.stmt++)
-		{
-			int			rc = SPI_execute(b->stmts[bc.stmt - 1], false, 0);
-
-			/* SPI leaves its procedure context current */
-			MemoryContextSwitchTo(cxt);
-			if (rc < 0)
-				elog(ERROR, "SPI_execute failed on a migration statement: %s",
-					 SPI_result_code_string(rc));
-			SPI_freetuptable(SPI_tuptable);
-		}
+			(exec ? exec : spi_statement) (b->stmts[bc.stmt - 1], arg);
 	}
 	PG_FINALLY();
 	{
@@ -361,7 +428,7 @@ run_body(MigRun *run, const MigStep *st, MigBody *b, bool record)
 	}
 	PG_END_TRY();
 	bc.phase = PHASE_RECORDING;
-	if (record)
+	if (log)
 		record_step(&run->rec, run->g, st, started,
 					body_checksum(body_text(bc.rev, st->direction)));
 	else
@@ -370,48 +437,62 @@ run_body(MigRun *run, const MigStep *st, MigBody *b, bool record)
 }
 
 /*
- * runner_step: run step st of run, planned by runner_plan, without
- * logging it: for a rehearsal, whose changes are all rolled back.
+ * runner_step: run step st of run (planned by runner_prepare), whose body
+ * is b, through exec (NULL: SPI), move the version rows and queue its log
+ * row.
  */
 void
-runner_step(MigRun *run, const MigStep *st)
+runner_step(MigRun *run, const MigStep *st, MigBody *b, MigExec exec, void *arg)
 {
-	run_body(run, st, body_split_revision(&run->g->revs[st->rev], st->direction), false);
+	run_body(run, st, b, exec, arg, true);
 }
 
 /*
- * runner_migrate: upgrade or downgrade to target: plan, parse every body
- * that will run, then run each step's statements, move the version rows
- * and write the log.  run->steps holds the steps run.
+ * runner_rehearse_step: run step st through SPI and move the version rows,
+ * without logging it: for a rehearsal, whose changes are all rolled back.
+ */
+void
+runner_rehearse_step(MigRun *run, const MigStep *st)
+{
+	run_body(run, st, body_split_revision(&run->g->revs[st->rev], st->direction),
+			 NULL, NULL, false);
+}
+
+/*
+ * runner_migrate: upgrade or downgrade to target in the caller's
+ * transaction: plan, parse every body that will run, refuse
+ * non-transactional revisions, then run each step's statements, move the
+ * version rows and write the log.  run->steps holds the steps run.
  */
 void
 runner_migrate(MigRun *run, Oid fn_oid, MigDirection direction, const char *target)
 {
-	MigBody   **bodies;
+	MigBody   **bodies = runner_prepare(run, fn_oid, target, &direction, false);
 	ListCell   *lc;
-	int			i;
+	int			i = 0;
 	MemoryContext callcxt = CurrentMemoryContext;
 	MemoryContext stepcxt;
 
-	runner_plan(run, fn_oid, direction, target);
-
-	/* parse everything first: a syntax error anywhere runs nothing */
-	bodies = palloc(sizeof(MigBody *) * Max(list_length(run->steps), 1));
-	i = 0;
 	foreach(lc, run->steps)
 	{
-		MigStep    *st = lfirst(lc);
+		MigRev	   *r = &run->g->revs[((MigStep *) lfirst(lc))->rev];
 
-		bodies[i++] = body_split_revision(&run->g->revs[st->rev], direction);
+		if (r->non_transactional)
+			ereport(ERROR,
+					(errcode(ERRCODE_ACTIVE_SQL_TRANSACTION),
+					 errmsg("the plan contains non-transactional revision %s", r->id),
+					 errdetail("mig_upgrade and mig_downgrade run every step in the caller's transaction, and each statement of revision %s (\"%s\") must run outside a transaction block.",
+							   r->id, r->message),
+					 errhint("Deploy with CALL mig_deploy('%s'), which commits after each step.",
+							 target)));
 	}
 
 	/* what a step allocates is freed after it: memory stays flat */
 	stepcxt = AllocSetContextCreate(callcxt, "mig_ext step", ALLOCSET_DEFAULT_SIZES);
-	i = 0;
 	foreach(lc, run->steps)
 	{
 		MemoryContextSwitchTo(stepcxt);
-		run_body(run, lfirst(lc), bodies[i++], true);
+		runner_step(run, lfirst(lc), bodies[i++], NULL, NULL);
 		MemoryContextSwitchTo(callcxt);
 		MemoryContextReset(stepcxt);
 	}
@@ -601,6 +682,8 @@ register_locked(MigCatalog *cat, MigRev *r, MigParents parents)
 		if ((r->downgrade == NULL) != (old.downgrade == NULL) ||
 			(r->downgrade && strcmp(r->downgrade, old.downgrade) != 0))
 			error_conflict(r->id, "downgrade body");
+		if (r->non_transactional != old.non_transactional)
+			error_conflict(r->id, "transactional attribute");
 		return r->id;
 	}
 

@@ -8,6 +8,7 @@
 #ifndef MIG_RUNNER_H
 #define MIG_RUNNER_H
 
+#include "body.h"
 #include "catalog.h"
 #include "plan.h"
 #include "record.h"
@@ -20,6 +21,7 @@ typedef struct MigRun
 	MigGraph   *g;
 	MigSet		current;
 	List	   *steps;			/* of MigStep *, as run */
+	bool		session_locked; /* holds the session's lock */
 } MigRun;
 
 /* The advisory lock class; the object is the extension schema's OID. */
@@ -31,14 +33,15 @@ typedef enum MigProblemKind
 	MIG_PROBLEM_UNKNOWN_VERSION,	/* a version row names no revision */
 	MIG_PROBLEM_MISSING,		/* an applied revision is not registered */
 	MIG_PROBLEM_EDITED,			/* bodies differ from the stored checksum */
-	MIG_PROBLEM_CHANGED			/* upgrade differs from the one that ran */
+	MIG_PROBLEM_CHANGED,		/* upgrade differs from the one that ran */
+	MIG_PROBLEM_INVALID_INDEX	/* an index a concurrent build left invalid */
 } MigProblemKind;
 
 /* One problem found by runner_validate. */
 typedef struct MigProblem
 {
 	MigProblemKind kind;
-	char	   *revision;
+	char	   *revision;		/* NULL: about no revision */
 	char	   *detail;			/* a full sentence */
 } MigProblem;
 
@@ -47,9 +50,15 @@ extern List *runner_validate(Oid fn_oid);
 extern void runner_check_idle(const char *fname);
 extern void runner_lock(MigCatalog *cat);
 extern void runner_lock_up_to_date(Oid fn_oid);
-extern void runner_plan(MigRun *run, Oid fn_oid, MigDirection direction,
-						const char *target);
-extern void runner_step(MigRun *run, const MigStep *st);
+/* Runs one statement of a body, with arg (runner_step). */
+typedef void (*MigExec) (const char *sql, void *arg);
+
+extern MigBody **runner_prepare(MigRun *run, Oid fn_oid, const char *target,
+								const MigDirection *direction, bool session_lock);
+extern void runner_unlock_session(MigRun *run);
+extern void runner_step(MigRun *run, const MigStep *st, MigBody *b, MigExec exec,
+						void *arg);
+extern void runner_rehearse_step(MigRun *run, const MigStep *st);
 extern void runner_migrate(MigRun *run, Oid fn_oid, MigDirection direction,
 						   const char *target);
 extern void runner_stamp(MigRun *run, Oid fn_oid, const char *targets, bool purge);

@@ -12,7 +12,7 @@
 #include "utils/snapshot.h"
 
 /* The most parameters a kept statement takes. */
-#define SPI_EXEC_MAX_ARGS 9
+#define SPI_EXEC_MAX_ARGS 10
 
 /*
  * A statement prepared once and kept for the session: sql is a format
