@@ -61,7 +61,12 @@ extern void mig_progress_start(const char *verb, int total);
 extern void mig_progress_step(const char *what);
 extern void mig_progress_end(void);
 extern void mig_say(const char *line);
+/* PostgreSQL 18 spells the attribute pg_noreturn, before the declaration */
+#if PG_VERSION_NUM >= 180000
+extern pg_noreturn void mig_exit(int code);
+#else
 extern void mig_exit(int code) pg_attribute_noreturn();
+#endif
 
 /* commands.c */
 extern void mig_cmd_migrate(const MigArgs *a, bool up);

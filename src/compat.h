@@ -36,4 +36,13 @@
 	pg_database_aclcheck((dbid), (roleid), (mode))
 #endif
 
+/* PortalRun lost its run_once argument in 18 (a portal always runs once). */
+#if PG_VERSION_NUM >= 180000
+#define mig_portal_run(portal, count, top, dest, altdest, qc) \
+	PortalRun((portal), (count), (top), (dest), (altdest), (qc))
+#else
+#define mig_portal_run(portal, count, top, dest, altdest, qc) \
+	PortalRun((portal), (count), (top), true, (dest), (altdest), (qc))
+#endif
+
 #endif							/* MIG_COMPAT_H */

@@ -122,7 +122,7 @@ worker_execute(const char *sql)
 						  plantrees, NULL);
 		PortalStart(portal, NULL, 0, InvalidSnapshot);
 		dest = CreateDestReceiver(DestNone);
-		(void) PortalRun(portal, FETCH_ALL, true, true, dest, dest, &qc);
+		(void) mig_portal_run(portal, FETCH_ALL, true, dest, dest, &qc);
 		MemoryContextSwitchTo(querycxt);
 		dest->rDestroy(dest);
 		PortalDrop(portal, false);
