@@ -31,11 +31,20 @@ ROLLBACK TO SAVEPOINT s;
 SELECT change, object FROM mig_diff('CREATE TABLE kept (id integer, extra text)');
 COMMIT;
 
--- Objects the desired DDL creates in other schemas are not compared and
--- do not survive.
+-- DDL writing into another schema is refused before anything runs;
+-- names qualified with the target schema are its objects (issue 20 #7).
 CREATE SCHEMA other;
 SELECT change, object FROM mig_diff('CREATE TABLE kept (id integer); CREATE TABLE other.elsewhere (id int)');
 SELECT count(*) FROM pg_class WHERE relname = 'elsewhere';
+SELECT change, object FROM mig_diff('CREATE TABLE kept (id integer); COMMENT ON TABLE other.x IS ''x''');
+\echo :LAST_ERROR_SQLSTATE
+SELECT change, object FROM mig_diff('CREATE EXTENSION pg_trgm');
+\echo :LAST_ERROR_SQLSTATE
+SELECT change, object, upgrade FROM mig_diff('CREATE SCHEMA public; CREATE TABLE public.kept (id integer PRIMARY KEY); CREATE TABLE PUBLIC.t2 (k int REFERENCES "public".kept)');
+SELECT change, object FROM mig_diff('CREATE TABLE public.kept (id integer)');
+SELECT change, object FROM mig_diff('CREATE TABLE other.elsewhere (id int)', 'other');
+SELECT change, object FROM mig_diff('CREATE TABLE public.elsewhere (id int)', 'other');
+\echo :LAST_ERROR_SQLSTATE
 
 -- Arguments.
 SELECT * FROM mig_diff(NULL);

@@ -30,6 +30,7 @@
 #include "utils/resowner.h"
 
 #include "body.h"
+#include "desired.h"
 #include "diff.h"
 #include "runner.h"
 
@@ -68,13 +69,15 @@ spi_check(int rc, const char *what)
 /*
  * build_desired: create the scratch schema, put it first on the
  * search_path (for the current subtransaction) and run the statements of
- * body in it; returns the scratch schema's OID.
+ * body in it, with function bodies checked once all is built (as pg_dump
+ * restores them); returns the scratch schema's OID.
  */
 static Oid
 build_desired(MigBody *body)
 {
 	ErrorContextCallback errcb;
 	DesiredContext dc;
+	Oid			scratch;
 	const char *path = GetConfigOption("search_path", false, false);
 
 	if (pg_database_aclcheck(MyDatabaseId, GetUserId(), ACL_CREATE) != ACLCHECK_OK)
@@ -90,6 +93,9 @@ build_desired(MigBody *body)
 							 psprintf("%s%s%s", DIFF_SCRATCH, path[0] ? ", " : "", path),
 							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_LOCAL,
 							 true, 0, false);
+	(void) set_config_option("check_function_bodies", "off",
+							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_LOCAL,
+							 true, 0, false);
 
 	dc.body = body;
 	errcb.callback = desired_error_context;
@@ -103,7 +109,9 @@ build_desired(MigBody *body)
 		SPI_freetuptable(SPI_tuptable);
 	}
 	error_context_stack = errcb.previous;
-	return get_namespace_oid(DIFF_SCRATCH, false);
+	scratch = get_namespace_oid(DIFF_SCRATCH, false);
+	desired_validate_functions(scratch);
+	return scratch;
 }
 
 /*
@@ -153,6 +161,35 @@ read_diff(MigCatalog *cat, Oid scratch, Oid target, MemoryContext cxt)
 }
 
 /*
+ * check_supported: refuse rows holding objects that mig_autogen_diff
+ * cannot compare or change (its "unsupported" rows, which come first).
+ */
+static void
+check_supported(List *rows)
+{
+	StringInfoData buf;
+	ListCell   *lc;
+	int			n = 0;
+
+	initStringInfo(&buf);
+	foreach(lc, rows)
+	{
+		MigDiffRow *r = lfirst(lc);
+
+		if (strcmp(r->change, "unsupported") == 0)
+			appendStringInfo(&buf, "%s%s", n++ ? "; " : "", r->object);
+	}
+	if (n > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("mig_diff cannot compare %s", ((MigDiffRow *) linitial(rows))->object),
+				 errdetail_plural("%d object or change is not supported: %s.",
+								  "%d objects or changes are not supported: %s.",
+								  n, n, buf.data),
+				 errhint("Keep such objects out of the schemas compared, or write their migration by hand.")));
+}
+
+/*
  * diff_compute: the differences (MigDiffRow *, in apply order) that take
  * schema to the objects the desired DDL creates.  fn_oid is the calling
  * function (its schema is the extension's); the caller is connected to
@@ -169,7 +206,8 @@ diff_compute(Oid fn_oid, const char *desired, const char *schema)
 	List	   *rows = NIL;
 
 	catalog_open(&cat, fn_oid);
-	body = body_split(desired, "parsing the desired schema");
+	body = desired_prepare(body_split(desired, "parsing the desired schema"),
+						   schema, DIFF_SCRATCH);
 
 	BeginInternalSubTransaction(NULL);
 	MemoryContextSwitchTo(cxt);
@@ -195,6 +233,7 @@ diff_compute(Oid fn_oid, const char *desired, const char *schema)
 	PG_END_TRY();
 	MemoryContextSwitchTo(cxt);
 	CurrentResourceOwner = owner;
+	check_supported(rows);
 	return rows;
 }
 

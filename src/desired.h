@@ -1,0 +1,16 @@
+/*-------------------------------------------------------------------------
+ *
+ * desired.h
+ *	  Autogenerate: the desired DDL made ready to build in the scratch schema.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef MIG_DESIRED_H
+#define MIG_DESIRED_H
+
+#include "body.h"
+
+extern MigBody *desired_prepare(MigBody *body, const char *target, const char *scratch);
+extern void desired_validate_functions(Oid scratch);
+
+#endif							/* MIG_DESIRED_H */
