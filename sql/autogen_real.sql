@@ -21,7 +21,7 @@ SELECT change, object, upgrade FROM mig_diff('CREATE TABLE t (id int PRIMARY KEY
 -- applied.
 \set dump 'SET check_function_bodies = false; SELECT pg_catalog.set_config(''search_path'', '''', false); CREATE TABLE public.t (id integer NOT NULL, n integer); CREATE SEQUENCE public.t_n_seq AS integer START WITH 1 INCREMENT BY 1 NO MINVALUE NO MAXVALUE CACHE 1; ALTER SEQUENCE public.t_n_seq OWNED BY public.t.n; ALTER TABLE ONLY public.t ALTER COLUMN n SET DEFAULT nextval(''public.t_n_seq''::regclass); ALTER TABLE ONLY public.t ADD CONSTRAINT t_pkey PRIMARY KEY (id);'
 SELECT change, object, upgrade FROM mig_diff(:'dump');
-SELECT mig_autogenerate(:'dump', 'from a dump') IS NOT NULL AS registered;
+SELECT mig_autogenerate(:'dump', 'from a dump', revision => 'd1');
 SELECT count(*) FROM mig_upgrade();
 SELECT change, object FROM mig_diff(:'dump');
 SELECT mig_check(:'dump');
@@ -50,3 +50,4 @@ SELECT change, object FROM mig_diff('CREATE DOMAIN d AS bigint');
 \echo :LAST_ERROR_SQLSTATE
 SELECT change, object, upgrade, downgrade FROM mig_diff('CREATE DOMAIN d AS int DEFAULT 1 NOT NULL');
 DROP DOMAIN d;
+DROP EXTENSION mig_ext;
