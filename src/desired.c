@@ -12,7 +12,8 @@
  * ... OWNER, GRANT ON SCHEMA) are left out.  A statement that writes into
  * any other schema, or creates an extension, is refused before anything
  * runs.  Function bodies are built unchecked, as pg_dump restores them,
- * then validated once every object exists.
+ * then validated once every object exists.  The psql meta-commands
+ * pg_dump writes around a dump (\restrict, \unrestrict) are ignored.
  *
  *-------------------------------------------------------------------------
  */
@@ -264,14 +265,36 @@ written_schemas(Node *stmt)
 }
 
 /*
- * desired_prepare: the statements of body, written for schema target,
- * made ready to run with schema scratch first on the search_path; raises
- * an error for a statement that would write anywhere else or create an
- * extension.
+ * strip_restrict: desired with the lines of the psql meta-commands that
+ * pg_dump writes around a dump (\restrict and \unrestrict) blanked out.
+ */
+static char *
+strip_restrict(const char *desired)
+{
+	char	   *s = pstrdup(desired);
+	char	   *line = s;
+
+	while (line)
+	{
+		char	   *end = strchr(line, '\n');
+
+		if (strncmp(line, "\\restrict ", 10) == 0 || strncmp(line, "\\unrestrict ", 12) == 0)
+			memset(line, ' ', end ? end - line : strlen(line));
+		line = end ? end + 1 : NULL;
+	}
+	return s;
+}
+
+/*
+ * desired_prepare: the statements of the desired DDL, written for schema
+ * target, made ready to run with schema scratch first on the search_path;
+ * raises an error for a statement that would write anywhere else or
+ * create an extension.
  */
 MigBody *
-desired_prepare(MigBody *body, const char *target, const char *scratch)
+desired_prepare(const char *desired, const char *target, const char *scratch)
 {
+	MigBody    *body = body_split(strip_restrict(desired), "parsing the desired schema");
 	MigBody    *out = palloc0(sizeof(MigBody));
 
 	out->stmts = palloc(sizeof(char *) * Max(body->nstmts, 1));
@@ -321,10 +344,12 @@ validate_context(void *arg)
 /*
  * desired_validate_functions: check the bodies of the functions of schema
  * scratch, built with check_function_bodies off, now that every object of
- * the desired schema exists.  The caller is connected to SPI.
+ * the desired schema exists, with search_path set again to search_path
+ * (the desired DDL may have changed it: pg_dump empties it).  The caller
+ * is connected to SPI.
  */
 void
-desired_validate_functions(Oid scratch)
+desired_validate_functions(Oid scratch, const char *search_path)
 {
 	Oid			types[1] = {OIDOID};
 	Datum		values[1] = {ObjectIdGetDatum(scratch)};
@@ -337,7 +362,7 @@ desired_validate_functions(Oid scratch)
 	if (SPI_execute_with_args("SELECT p.oid, l.lanvalidator"
 							  " FROM pg_catalog.pg_proc p"
 							  " JOIN pg_catalog.pg_language l ON l.oid = p.prolang"
-							  " WHERE p.pronamespace = $1 AND l.lanvalidator <> 0"
+							  " WHERE p.pronamespace = $1 AND p.prokind <> 'a' AND l.lanvalidator <> 0"
 							  " ORDER BY p.oid",
 							  1, types, values, NULL, false, 0) != SPI_OK_SELECT)
 		elog(ERROR, "could not list the functions of the desired schema");
@@ -352,6 +377,9 @@ desired_validate_functions(Oid scratch)
 		validators[i] = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2, &isnull));
 	}
 	SPI_freetuptable(SPI_tuptable);
+	(void) set_config_option("search_path", search_path,
+							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_LOCAL,
+							 true, 0, false);
 	(void) set_config_option("check_function_bodies", "on",
 							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_LOCAL,
 							 true, 0, false);

@@ -79,6 +79,7 @@ build_desired(MigBody *body)
 	DesiredContext dc;
 	Oid			scratch;
 	const char *path = GetConfigOption("search_path", false, false);
+	char	   *desired_path = psprintf("%s%s%s", DIFF_SCRATCH, path[0] ? ", " : "", path);
 
 	if (pg_database_aclcheck(MyDatabaseId, GetUserId(), ACL_CREATE) != ACLCHECK_OK)
 		ereport(ERROR,
@@ -89,8 +90,7 @@ build_desired(MigBody *body)
 				 errhint("Run it as a role that may create schemas in this database; nothing created survives the call.")));
 	spi_check(SPI_execute("CREATE SCHEMA " DIFF_SCRATCH, false, 0),
 			  "create the scratch schema");
-	(void) set_config_option("search_path",
-							 psprintf("%s%s%s", DIFF_SCRATCH, path[0] ? ", " : "", path),
+	(void) set_config_option("search_path", desired_path,
 							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_LOCAL,
 							 true, 0, false);
 	(void) set_config_option("check_function_bodies", "off",
@@ -110,7 +110,7 @@ build_desired(MigBody *body)
 	}
 	error_context_stack = errcb.previous;
 	scratch = get_namespace_oid(DIFF_SCRATCH, false);
-	desired_validate_functions(scratch);
+	desired_validate_functions(scratch, desired_path);
 	return scratch;
 }
 
@@ -206,8 +206,7 @@ diff_compute(Oid fn_oid, const char *desired, const char *schema)
 	List	   *rows = NIL;
 
 	catalog_open(&cat, fn_oid);
-	body = desired_prepare(body_split(desired, "parsing the desired schema"),
-						   schema, DIFF_SCRATCH);
+	body = desired_prepare(desired, schema, DIFF_SCRATCH);
 
 	BeginInternalSubTransaction(NULL);
 	MemoryContextSwitchTo(cxt);
