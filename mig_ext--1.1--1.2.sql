@@ -88,13 +88,7 @@ WITH ns AS (
            quote_ident(p.proname) || '('
                || @extschema@.mig_autogen_map(pg_get_function_identity_arguments(p.oid), ns.name, as_nsp)
                || ')' AS sig,
-           ns.q,
-           -- functions called by column defaults come before the tables
-           CASE WHEN EXISTS (SELECT FROM pg_depend d
-                             WHERE d.classid = 'pg_attrdef'::regclass
-                               AND d.refclassid = 'pg_proc'::regclass
-                               AND d.refobjid = p.oid)
-                THEN 25 ELSE 50 END AS kord
+           ns.q
     FROM pg_proc p, ns
     WHERE p.pronamespace = nsp
       AND p.prokind = ANY ('{f,p,w,a}'::"char"[])
@@ -136,7 +130,8 @@ WITH ns AS (
              || CASE WHEN c.attnotnull THEN ' NOT NULL' ELSE '' END AS coldef
     FROM cols c
 ), owned AS (
-    SELECT s.oid, s.relname, s.qname, r.qname || '.' || quote_ident(a.attname) AS owner_col,
+    SELECT s.oid, s.relname, s.qname, r.oid AS relid, a.attnum,
+           r.qname || '.' || quote_ident(a.attname) AS owner_col,
            r.relname || '.' || a.attname AS owner_key
     FROM rels s
     JOIN pg_depend d ON d.classid = 'pg_class'::regclass
@@ -390,13 +385,15 @@ SELECT 40, 'column', c.relname || '.' || c.attname,
        c.attname::text, c.typ, c.dflt, c.attnotnull, c.gen, NULL, 'pg_class'::regclass
 FROM coldefs c
 UNION ALL
-SELECT 45, 'sequence owner', o.relname::text, 'owner of sequence ' || o.qname, o.qname, o.oid, 0, o.owner_col,
+-- (ordered with the owning column)
+SELECT 45, 'sequence owner', o.relname::text, 'owner of sequence ' || o.qname, o.qname,
+       o.relid, o.attnum, o.owner_col,
        'ALTER SEQUENCE ' || o.qname || ' OWNED BY ' || o.owner_col,
        'ALTER SEQUENCE ' || o.qname || ' OWNED BY NONE',
        NULL, NULL, NULL, NULL, NULL, NULL, 'pg_class'::regclass
 FROM owned o
 UNION ALL
-SELECT p.kord, p.kw, p.sig, p.kw || ' ' || p.q || p.sig, p.q || p.sig, p.oid, 0, f.def,
+SELECT 50, p.kw, p.sig, p.kw || ' ' || p.q || p.sig, p.q || p.sig, p.oid, 0, f.def,
        -- bodies are checked when the desired schema is built, and may
        -- refer to functions created later (as in pg_dump's output)
        E'SET LOCAL check_function_bodies = off;\n' || rtrim(f.def, E'\n'),
@@ -625,12 +622,16 @@ FROM (SELECT quote_ident(typname || '_mig_old') AS name) o
 $$;
 
 -- mig_autogen_diff: the changes that take schema target to the objects of
--- schema desired, in apply order: drops of dependent objects (in reverse
--- creation order), then additions and alterations (in creation order),
--- then drops of types, sequences, tables and functions.  Unchanged
--- objects depending on a replaced one are dropped and created again too.
--- Downgrading applies the downgrade statements in the reverse order.  (JIT
--- compiling this query would cost more than running it.)
+-- schema desired, in apply order: drops of dependent objects, then
+-- additions and alterations, then drops of types, domains, sequences,
+-- tables and functions.  Creation order is by depth in the pg_depend
+-- graph of the desired schema's objects (then by kind), drop order the
+-- reverse of it in the target schema's.  Unchanged objects depending on a
+-- replaced one are dropped and created again too.  Objects that cannot be
+-- compared, and changes that cannot be generated, come first as
+-- "unsupported" rows, which mig_diff refuses.  Downgrading applies the
+-- downgrade statements in the reverse order.  (JIT compiling this query
+-- would cost more than running it.)
 CREATE OR REPLACE FUNCTION mig_autogen_diff(desired oid, target oid)
 RETURNS TABLE (change text, object text, upgrade text, downgrade text,
                loses_data boolean, downgrade_loses_data boolean)
@@ -699,6 +700,54 @@ WITH RECURSIVE tn AS (
                                       WHERE k.oid = f.objid)))
                         AND NOT (dep.classid = f.classid AND dep.objid = f.objid))
         END
+), nodes AS (
+    SELECT DISTINCT o.classid, o.objid FROM d_all o WHERE o.classid IS NOT NULL
+    UNION
+    SELECT DISTINCT o.classid, o.objid FROM c_all o WHERE o.classid IS NOT NULL
+), members (classid, objid, nclass, nid) AS (
+    -- the catalog entries standing for each object listed: itself, a
+    -- view's rule, a table's defaults, a relation's row type, a type's
+    -- array type, the index of a key
+    SELECT n.classid, n.objid, n.classid, n.objid FROM nodes n
+    UNION ALL
+    SELECT 'pg_rewrite'::regclass, w.oid, n.classid, n.objid
+    FROM nodes n JOIN pg_rewrite w ON n.classid = 'pg_class'::regclass AND w.ev_class = n.objid
+    UNION ALL
+    SELECT 'pg_attrdef'::regclass, a.oid, n.classid, n.objid
+    FROM nodes n JOIN pg_attrdef a ON n.classid = 'pg_class'::regclass AND a.adrelid = n.objid
+    UNION ALL
+    SELECT 'pg_type'::regclass, r.reltype, n.classid, n.objid
+    FROM nodes n JOIN pg_class r ON n.classid = 'pg_class'::regclass AND r.oid = n.objid
+    WHERE r.reltype <> 0
+    UNION ALL
+    SELECT 'pg_type'::regclass, t.typarray, n.classid, n.objid
+    FROM nodes n JOIN pg_type t ON n.classid = 'pg_type'::regclass AND t.oid = n.objid
+    WHERE t.typarray <> 0
+    UNION ALL
+    SELECT 'pg_class'::regclass, k.conindid, n.classid, n.objid
+    FROM nodes n JOIN pg_constraint k ON n.classid = 'pg_constraint'::regclass AND k.oid = n.objid
+    WHERE k.contype = ANY ('{p,u,x}'::"char"[])
+), edges AS (
+    -- object (nclass, nid) depends on object (rclass, rid), from pg_depend
+    SELECT DISTINCT m.nclass, m.nid, r.nclass AS rclass, r.nid AS rid
+    FROM pg_depend dep
+    JOIN members m ON m.classid = dep.classid AND m.objid = dep.objid
+    JOIN members r ON r.classid = dep.refclassid AND r.objid = dep.refobjid
+    WHERE dep.deptype = ANY ('{n,a,i}'::"char"[])
+      AND (m.nclass, m.nid) <> (r.nclass, r.nid)
+      -- a sequence comes before the table whose column owns it
+      AND NOT (dep.deptype = 'a' AND dep.classid = 'pg_class'::regclass
+               AND dep.refclassid = 'pg_class'::regclass AND dep.refobjsubid > 0
+               AND EXISTS (SELECT FROM pg_class q WHERE q.oid = dep.objid AND q.relkind = 'S'))
+), depth (classid, objid, n) AS (
+    -- how far each object is from those depending on nothing listed
+    SELECT n.classid, n.objid, 0 FROM nodes n
+    UNION
+    SELECT e.nclass, e.nid, dp.n + 1
+    FROM depth dp JOIN edges e ON e.rclass = dp.classid AND e.rid = dp.objid
+    WHERE dp.n < 100
+), depths AS (
+    SELECT dp.classid, dp.objid, max(dp.n) AS n FROM depth dp GROUP BY dp.classid, dp.objid
 ), enums AS (
     SELECT p.*,
            ARRAY(SELECT l FROM unnest((p.d).enum_labels) WITH ORDINALITY AS u(l, n)
@@ -719,18 +768,18 @@ WITH RECURSIVE tn AS (
                                                        AND (q.c).key = (p.c).col_name
                                                        AND ((q.d).kind IS NULL OR q.replaced))
                 THEN 3 ELSE 1 END AS phase,
-           (p.c).kord, (p.c).objid, (p.c).subid, 'drop' AS change, (p.c).label AS object,
+           (p.c).kord, (p.c).classid, (p.c).objid, (p.c).subid, 'drop' AS change, (p.c).label AS object,
            (p.c).drop_sql AS upgrade, (p.c).create_sql AS downgrade,
            (p.c).kind = ANY ('{table,column,sequence}') AS loses_data,
            false AS downgrade_loses_data
     FROM p WHERE (p.d).kind IS NULL OR p.replaced
     UNION ALL
-    SELECT 2, (p.d).kord, (p.d).objid, (p.d).subid, 'add', (p.d).label,
+    SELECT 2, (p.d).kord, (p.d).classid, (p.d).objid, (p.d).subid, 'add', (p.d).label,
            (p.d).create_sql, (p.d).drop_sql,
            false, (p.d).kind = ANY ('{table,column,sequence}')
     FROM p WHERE (p.c).kind IS NULL OR p.replaced
     UNION ALL
-    SELECT 2, (p.d).kord, (p.d).objid, (p.d).subid, 'alter', (p.d).label,
+    SELECT 2, (p.d).kord, (p.d).classid, (p.d).objid, (p.d).subid, 'alter', (p.d).label,
            CASE (p.d).kind
                WHEN 'column' THEN @extschema@.mig_autogen_alter_column((p.d).qname, (p.d).col_name,
                    (p.c).col_type, (p.c).col_default, (p.c).col_notnull,
@@ -746,7 +795,7 @@ WITH RECURSIVE tn AS (
            false, false
     FROM p WHERE p.both AND NOT p.replaced AND (p.d).kind <> ALL ('{type,domain,table}')
     UNION ALL
-    SELECT 2, (p.d).kord, (p.d).objid, (p.d).subid, 'alter', (p.d).label,
+    SELECT 2, (p.d).kord, (p.d).classid, (p.d).objid, (p.d).subid, 'alter', (p.d).label,
            @extschema@.mig_autogen_alter_domain((p.d).qname, (p.c).col_default, (p.c).col_notnull,
                                                 (p.d).col_default, (p.d).col_notnull),
            @extschema@.mig_autogen_alter_domain((p.d).qname, (p.d).col_default, (p.d).col_notnull,
@@ -755,7 +804,7 @@ WITH RECURSIVE tn AS (
     FROM p WHERE p.both AND (p.d).kind = 'domain' AND (p.d).col_type = (p.c).col_type
     UNION ALL
     -- what cannot be compared, or changed by a generated statement
-    SELECT 0, 0, 0, 0, 'unsupported', u.label, NULL, NULL, false, false
+    SELECT 0, 0, NULL, 0, 0, 'unsupported', u.label, NULL, NULL, false, false
     FROM (SELECT o.label FROM d_all o WHERE o.kind = 'unsupported'
           UNION
           SELECT o.label FROM c_all o WHERE o.kind = 'unsupported'
@@ -766,7 +815,7 @@ WITH RECURSIVE tn AS (
           SELECT 'change of the base type of ' || (p.d).label FROM p
           WHERE p.both AND (p.d).kind = 'domain' AND (p.d).col_type <> (p.c).col_type) u
     UNION ALL
-    SELECT 2, (e.d).kord, (e.d).objid, (e.d).subid, 'alter', (e.d).label,
+    SELECT 2, (e.d).kord, (e.d).classid, (e.d).objid, (e.d).subid, 'alter', (e.d).label,
            CASE WHEN e.appended
                 THEN (SELECT string_agg('ALTER TYPE ' || (e.d).qname
                              || ' ADD VALUE ' || quote_literal(l)
@@ -781,13 +830,13 @@ WITH RECURSIVE tn AS (
            NOT e.appended, true
     FROM enums e, tn
     UNION ALL
-    SELECT 1, (s.c).kord, (s.c).objid, (s.c).subid, 'drop', (s.c).label,
+    SELECT 1, (s.c).kord, (s.c).classid, (s.c).objid, (s.c).subid, 'drop', (s.c).label,
            (s.c).drop_sql, (s.c).create_sql, false, false
     FROM same s
     WHERE EXISTS (SELECT FROM forced f WHERE f.classid = (s.c).classid
                      AND f.objid = (s.c).objid AND f.subid = (s.c).subid)
     UNION ALL
-    SELECT 2, (s.d).kord, (s.d).objid, (s.d).subid, 'add', (s.d).label,
+    SELECT 2, (s.d).kord, (s.d).classid, (s.d).objid, (s.d).subid, 'add', (s.d).label,
            (s.d).create_sql, (s.d).drop_sql, false, false
     FROM same s
     WHERE EXISTS (SELECT FROM forced f WHERE f.classid = (s.c).classid
@@ -795,7 +844,9 @@ WITH RECURSIVE tn AS (
 )
 SELECT s.change, s.object, s.upgrade, s.downgrade, s.loses_data, s.downgrade_loses_data
 FROM steps s
+LEFT JOIN depths dp ON dp.classid = s.classid AND dp.objid = s.objid
 ORDER BY s.phase,
+         CASE WHEN s.phase = 2 THEN dp.n ELSE - dp.n END,
          CASE WHEN s.phase = 2 THEN s.kord ELSE - s.kord END,
          CASE WHEN s.phase = 2 THEN s.objid::bigint ELSE - s.objid::bigint END,
          CASE WHEN s.phase = 2 THEN s.subid ELSE - s.subid END
