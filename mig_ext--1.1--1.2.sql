@@ -760,13 +760,27 @@ WITH RECURSIVE tn AS (
                                                   AND dd.key = cc.key)
                  ORDER BY cc.objid, cc.subid) AS cols
     FROM p WHERE p.both AND (p.d).kind = 'type'
+), late (classid, objid) AS (
+    -- objects dropped after the additions and alterations: types, domains,
+    -- sequences, tables and functions, which what is altered may still
+    -- use, and the dropped objects they depend on
+    SELECT (p.c).classid, (p.c).objid FROM p
+    WHERE (p.d).kind IS NULL
+      AND (p.c).kind = ANY ('{type,domain,sequence,table,function,procedure}')
+      -- a sequence goes with the column owning it when that is dropped
+      AND NOT EXISTS (SELECT FROM p q WHERE (q.c).kind = 'column'
+                                        AND (q.c).key = (p.c).col_name
+                                        AND ((q.d).kind IS NULL OR q.replaced))
+    UNION
+    SELECT (p.c).classid, (p.c).objid
+    FROM late l
+    JOIN edges e ON e.nclass = l.classid AND e.nid = l.objid
+    JOIN p ON (p.c).classid = e.rclass AND (p.c).objid = e.rid
+    WHERE (p.d).kind IS NULL
 ), steps AS (
-    SELECT CASE WHEN (p.c).kind = ANY ('{type,domain,sequence,table,function,procedure}')
-                     AND NOT p.both
-                     -- a sequence goes with the column owning it when that is dropped
-                     AND NOT EXISTS (SELECT FROM p q WHERE (q.c).kind = 'column'
-                                                       AND (q.c).key = (p.c).col_name
-                                                       AND ((q.d).kind IS NULL OR q.replaced))
+    SELECT CASE WHEN (p.d).kind IS NULL
+                     AND EXISTS (SELECT FROM late l WHERE l.classid = (p.c).classid
+                                                      AND l.objid = (p.c).objid)
                 THEN 3 ELSE 1 END AS phase,
            (p.c).kord, (p.c).classid, (p.c).objid, (p.c).subid, 'drop' AS change, (p.c).label AS object,
            (p.c).drop_sql AS upgrade, (p.c).create_sql AS downgrade,
