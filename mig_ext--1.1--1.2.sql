@@ -248,18 +248,7 @@ WITH ns AS (
     GROUP BY o.kw, o.key, o.target, o.oid, o.classid, a.grantee, a.is_grantable, a.revoked
 ), unsupported AS (
     -- objects mig_diff cannot compare: refused rather than skipped
-    SELECT CASE c.relkind WHEN 'c' THEN 'composite type ' ELSE 'foreign table ' END
-           || ns.q || quote_ident(c.relname) AS what
-    FROM pg_class c, ns
-    WHERE c.relnamespace = nsp AND c.relkind = ANY ('{c,f}'::"char"[])
-    UNION ALL
-    SELECT CASE t.typtype WHEN 'r' THEN 'range type ' ELSE 'base type ' END
-           || ns.q || quote_ident(t.typname)
-    FROM pg_type t, ns
-    WHERE t.typnamespace = nsp AND t.typtype = ANY ('{b,r}'::"char"[])
-      AND t.typelem = 0
-    UNION ALL
-    SELECT 'inheritance of table ' || r.qname FROM rels r
+    SELECT 'inheritance of table ' || r.qname AS what FROM rels r
     WHERE NOT r.relispartition
       AND EXISTS (SELECT FROM pg_inherits i WHERE i.inhrelid = r.oid)
     UNION ALL
@@ -283,28 +272,49 @@ WITH ns AS (
     JOIN pg_aggregate g ON g.aggfnoid = p.oid
     WHERE g.aggkind <> 'n' OR g.aggsortop <> 0
     UNION ALL
-    SELECT 'operator ' || ns.q || o.oprname FROM pg_operator o, ns WHERE o.oprnamespace = nsp
-    UNION ALL
-    SELECT 'collation ' || ns.q || quote_ident(o.collname) FROM pg_collation o, ns
-    WHERE o.collnamespace = nsp
-    UNION ALL
-    SELECT 'statistics object ' || ns.q || quote_ident(o.stxname) FROM pg_statistic_ext o, ns
-    WHERE o.stxnamespace = nsp
-    UNION ALL
-    SELECT 'operator class ' || ns.q || quote_ident(o.opcname) FROM pg_opclass o, ns
-    WHERE o.opcnamespace = nsp
-    UNION ALL
-    SELECT 'operator family ' || ns.q || quote_ident(o.opfname) FROM pg_opfamily o, ns
-    WHERE o.opfnamespace = nsp
-    UNION ALL
-    SELECT 'conversion ' || ns.q || quote_ident(o.conname) FROM pg_conversion o, ns
-    WHERE o.connamespace = nsp
-    UNION ALL
-    SELECT 'text search configuration ' || ns.q || quote_ident(o.cfgname) FROM pg_ts_config o, ns
-    WHERE o.cfgnamespace = nsp
-    UNION ALL
-    SELECT 'text search dictionary ' || ns.q || quote_ident(o.dictname) FROM pg_ts_dict o, ns
-    WHERE o.dictnamespace = nsp
+    SELECT o.what
+    FROM (SELECT 'pg_class'::regclass AS cat, c.oid,
+                 CASE c.relkind WHEN 'c' THEN 'composite type ' ELSE 'foreign table ' END
+                 || ns.q || quote_ident(c.relname) AS what
+          FROM pg_class c, ns
+          WHERE c.relnamespace = nsp AND c.relkind = ANY ('{c,f}'::"char"[])
+          UNION ALL
+          SELECT 'pg_type'::regclass, t.oid,
+                 CASE t.typtype WHEN 'r' THEN 'range type ' ELSE 'base type ' END
+                 || ns.q || quote_ident(t.typname)
+          FROM pg_type t, ns
+          WHERE t.typnamespace = nsp AND t.typtype = ANY ('{b,r}'::"char"[])
+            AND t.typelem = 0
+          UNION ALL
+          SELECT 'pg_operator'::regclass, o.oid, 'operator ' || ns.q || o.oprname
+          FROM pg_operator o, ns WHERE o.oprnamespace = nsp
+          UNION ALL
+          SELECT 'pg_collation'::regclass, o.oid, 'collation ' || ns.q || quote_ident(o.collname)
+          FROM pg_collation o, ns WHERE o.collnamespace = nsp
+          UNION ALL
+          SELECT 'pg_statistic_ext'::regclass, o.oid,
+                 'statistics object ' || ns.q || quote_ident(o.stxname)
+          FROM pg_statistic_ext o, ns WHERE o.stxnamespace = nsp
+          UNION ALL
+          SELECT 'pg_opclass'::regclass, o.oid, 'operator class ' || ns.q || quote_ident(o.opcname)
+          FROM pg_opclass o, ns WHERE o.opcnamespace = nsp
+          UNION ALL
+          SELECT 'pg_opfamily'::regclass, o.oid, 'operator family ' || ns.q || quote_ident(o.opfname)
+          FROM pg_opfamily o, ns WHERE o.opfnamespace = nsp
+          UNION ALL
+          SELECT 'pg_conversion'::regclass, o.oid, 'conversion ' || ns.q || quote_ident(o.conname)
+          FROM pg_conversion o, ns WHERE o.connamespace = nsp
+          UNION ALL
+          SELECT 'pg_ts_config'::regclass, o.oid,
+                 'text search configuration ' || ns.q || quote_ident(o.cfgname)
+          FROM pg_ts_config o, ns WHERE o.cfgnamespace = nsp
+          UNION ALL
+          SELECT 'pg_ts_dict'::regclass, o.oid,
+                 'text search dictionary ' || ns.q || quote_ident(o.dictname)
+          FROM pg_ts_dict o, ns WHERE o.dictnamespace = nsp) o
+    -- members of extensions are not compared
+    WHERE NOT EXISTS (SELECT FROM pg_depend d
+                      WHERE d.classid = o.cat AND d.objid = o.oid AND d.deptype = 'e')
 )
 SELECT 10, 'type', t.typname::text, 'type ' || t.qname, t.qname, t.oid, 0,
        t.labels::text,

@@ -50,4 +50,8 @@ SELECT change, object FROM mig_diff('CREATE DOMAIN d AS bigint');
 \echo :LAST_ERROR_SQLSTATE
 SELECT change, object, upgrade, downgrade FROM mig_diff('CREATE DOMAIN d AS int DEFAULT 1 NOT NULL');
 DROP DOMAIN d;
+-- members of an extension in the schema are not compared
+CREATE EXTENSION pg_trgm;
+SELECT change, object FROM mig_diff('');
+DROP EXTENSION pg_trgm;
 DROP EXTENSION mig_ext;
