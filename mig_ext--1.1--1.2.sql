@@ -272,49 +272,20 @@ WITH ns AS (
     JOIN pg_aggregate g ON g.aggfnoid = p.oid
     WHERE g.aggkind <> 'n' OR g.aggsortop <> 0
     UNION ALL
-    SELECT o.what
-    FROM (SELECT 'pg_class'::regclass AS cat, c.oid,
-                 CASE c.relkind WHEN 'c' THEN 'composite type ' ELSE 'foreign table ' END
-                 || ns.q || quote_ident(c.relname) AS what
-          FROM pg_class c, ns
-          WHERE c.relnamespace = nsp AND c.relkind = ANY ('{c,f}'::"char"[])
-          UNION ALL
-          SELECT 'pg_type'::regclass, t.oid,
-                 CASE t.typtype WHEN 'r' THEN 'range type ' ELSE 'base type ' END
-                 || ns.q || quote_ident(t.typname)
-          FROM pg_type t, ns
-          WHERE t.typnamespace = nsp AND t.typtype = ANY ('{b,r}'::"char"[])
-            AND t.typelem = 0
-          UNION ALL
-          SELECT 'pg_operator'::regclass, o.oid, 'operator ' || ns.q || o.oprname
-          FROM pg_operator o, ns WHERE o.oprnamespace = nsp
-          UNION ALL
-          SELECT 'pg_collation'::regclass, o.oid, 'collation ' || ns.q || quote_ident(o.collname)
-          FROM pg_collation o, ns WHERE o.collnamespace = nsp
-          UNION ALL
-          SELECT 'pg_statistic_ext'::regclass, o.oid,
-                 'statistics object ' || ns.q || quote_ident(o.stxname)
-          FROM pg_statistic_ext o, ns WHERE o.stxnamespace = nsp
-          UNION ALL
-          SELECT 'pg_opclass'::regclass, o.oid, 'operator class ' || ns.q || quote_ident(o.opcname)
-          FROM pg_opclass o, ns WHERE o.opcnamespace = nsp
-          UNION ALL
-          SELECT 'pg_opfamily'::regclass, o.oid, 'operator family ' || ns.q || quote_ident(o.opfname)
-          FROM pg_opfamily o, ns WHERE o.opfnamespace = nsp
-          UNION ALL
-          SELECT 'pg_conversion'::regclass, o.oid, 'conversion ' || ns.q || quote_ident(o.conname)
-          FROM pg_conversion o, ns WHERE o.connamespace = nsp
-          UNION ALL
-          SELECT 'pg_ts_config'::regclass, o.oid,
-                 'text search configuration ' || ns.q || quote_ident(o.cfgname)
-          FROM pg_ts_config o, ns WHERE o.cfgnamespace = nsp
-          UNION ALL
-          SELECT 'pg_ts_dict'::regclass, o.oid,
-                 'text search dictionary ' || ns.q || quote_ident(o.dictname)
-          FROM pg_ts_dict o, ns WHERE o.dictnamespace = nsp) o
-    -- members of extensions are not compared
-    WHERE NOT EXISTS (SELECT FROM pg_depend d
-                      WHERE d.classid = o.cat AND d.objid = o.oid AND d.deptype = 'e')
+    -- what else the schema holds, as pg_depend records it
+    SELECT CASE t.typtype WHEN 'b' THEN 'base ' WHEN 'c' THEN 'composite ' WHEN 'r' THEN 'range ' ELSE '' END
+           || @extschema@.mig_autogen_map(pg_describe_object(d.classid, d.objid, 0), ns.name, as_nsp)
+    FROM pg_depend d
+    CROSS JOIN ns
+    LEFT JOIN pg_class c ON d.classid = 'pg_class'::regclass AND c.oid = d.objid
+    LEFT JOIN pg_type t ON d.classid = 'pg_type'::regclass AND t.oid = d.objid
+    WHERE d.refclassid = 'pg_namespace'::regclass AND d.refobjid = nsp
+      AND (d.classid = ANY ('{pg_operator,pg_opclass,pg_opfamily,pg_collation,pg_conversion,pg_statistic_ext,pg_ts_config,pg_ts_dict,pg_ts_parser,pg_ts_template}'::regclass[])
+           OR c.relkind = 'f'
+           OR (t.typtype = ANY ('{b,c,r}'::"char"[]) AND t.typelem = 0))
+      -- members of extensions are not compared
+      AND NOT EXISTS (SELECT FROM pg_depend e
+                      WHERE e.classid = d.classid AND e.objid = d.objid AND e.deptype = 'e')
 )
 SELECT 10, 'type', t.typname::text, 'type ' || t.qname, t.qname, t.oid, 0,
        t.labels::text,

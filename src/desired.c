@@ -333,6 +333,21 @@ desired_prepare(const char *desired, const char *target, const char *scratch)
 	return out;
 }
 
+/*
+ * desired_set_local: set search_path and check_function_bodies until the
+ * end of the current subtransaction.
+ */
+void
+desired_set_local(const char *search_path, bool check_bodies)
+{
+	(void) set_config_option("search_path", search_path,
+							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_LOCAL,
+							 true, 0, false);
+	(void) set_config_option("check_function_bodies", check_bodies ? "on" : "off",
+							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_LOCAL,
+							 true, 0, false);
+}
+
 /* validate_context: names the function whose body is being validated. */
 static void
 validate_context(void *arg)
@@ -377,12 +392,7 @@ desired_validate_functions(Oid scratch, const char *search_path)
 		validators[i] = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2, &isnull));
 	}
 	SPI_freetuptable(SPI_tuptable);
-	(void) set_config_option("search_path", search_path,
-							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_LOCAL,
-							 true, 0, false);
-	(void) set_config_option("check_function_bodies", "on",
-							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_LOCAL,
-							 true, 0, false);
+	desired_set_local(search_path, true);
 	errcb.callback = validate_context;
 	errcb.arg = &fn;
 	errcb.previous = error_context_stack;

@@ -90,12 +90,7 @@ build_desired(MigBody *body)
 				 errhint("Run it as a role that may create schemas in this database; nothing created survives the call.")));
 	spi_check(SPI_execute("CREATE SCHEMA " DIFF_SCRATCH, false, 0),
 			  "create the scratch schema");
-	(void) set_config_option("search_path", desired_path,
-							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_LOCAL,
-							 true, 0, false);
-	(void) set_config_option("check_function_bodies", "off",
-							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_LOCAL,
-							 true, 0, false);
+	desired_set_local(desired_path, false);
 
 	dc.body = body;
 	errcb.callback = desired_error_context;
