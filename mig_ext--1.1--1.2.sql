@@ -36,15 +36,18 @@ $$;
 
 -- mig_autogen_objects: one row per comparable object of schema nsp (not
 -- members of any extension), its names and definitions written as if the
--- schema were called as_nsp.  kord orders kinds for creation; col_name is
--- the column's name for a column, the owning column (table.column) for a
--- sequence.
+-- schema were called as_nsp, and one "unsupported" row per object that
+-- cannot be compared.  kord orders kinds for creation at the same depth;
+-- col_name is the column's name for a column, the owning column
+-- (table.column) for a sequence.  Dates in expressions (defaults,
+-- partition bounds) are written in ISO style, which reads back the same
+-- whatever the DateStyle of the session applying them.
 CREATE OR REPLACE FUNCTION mig_autogen_objects(nsp oid, as_nsp name)
 RETURNS TABLE (kord int, kind text, key text, label text, qname text, objid oid, subid int,
                def text, create_sql text, drop_sql text,
                col_name text, col_type text, col_default text, col_notnull boolean,
                col_generation text, enum_labels text[], classid oid)
-LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp SET datestyle = 'ISO, YMD'
 AS $$
 WITH ns AS (
     SELECT n.nspname AS name, quote_ident(as_nsp) || '.' AS q

@@ -7,6 +7,10 @@ CREATE EXTENSION mig_ext;
 SELECT change, object, upgrade FROM mig_diff('CREATE DOMAIN year AS integer CHECK (VALUE BETWEEN 1901 AND 2155); CREATE TABLE film (id int PRIMARY KEY, release_year year)');
 -- #2: a partitioned table and its partitions, then a view over them.
 SELECT change, object, upgrade FROM mig_diff($$CREATE TABLE payment (id int, paid date) PARTITION BY RANGE (paid); CREATE TABLE payment_2022 PARTITION OF payment FOR VALUES FROM ('2022-01-01') TO ('2023-01-01'); CREATE VIEW p AS SELECT * FROM payment$$);
+-- dates are written so that they read back the same in any DateStyle
+SET datestyle = 'SQL, DMY';
+SELECT upgrade FROM mig_diff($$CREATE TABLE d (at date DEFAULT '2022-03-04') PARTITION BY RANGE (at); CREATE TABLE d1 PARTITION OF d FOR VALUES FROM ('2022-03-04') TO (MAXVALUE)$$);
+RESET datestyle;
 -- #3: mutually referring functions build; bodies are checked afterwards.
 SELECT change, object FROM mig_diff($$CREATE FUNCTION film_in_stock(i int) RETURNS boolean LANGUAGE sql AS 'SELECT inventory_in_stock(i)'; CREATE FUNCTION inventory_in_stock(i int) RETURNS boolean LANGUAGE plpgsql AS 'BEGIN RETURN true; END'$$);
 SELECT change, object FROM mig_diff($$CREATE FUNCTION f(i int) RETURNS boolean LANGUAGE sql AS 'SELECT nosuch(i)'$$);
