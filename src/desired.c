@@ -216,12 +216,35 @@ written_schemas(Node *stmt)
 			return list_make1((void *) names_schema(((AlterTypeStmt *) stmt)->typeName, 1));
 		case T_CreateStatsStmt:
 			return list_make1((void *) names_schema(((CreateStatsStmt *) stmt)->defnames, 1));
+		case T_AlterStatsStmt:
+			return list_make1((void *) names_schema(((AlterStatsStmt *) stmt)->defnames, 1));
+		case T_AlterCollationStmt:
+			return list_make1((void *) names_schema(((AlterCollationStmt *) stmt)->collname, 1));
+		case T_CreateConversionStmt:
+			return list_make1((void *) names_schema(((CreateConversionStmt *) stmt)->conversion_name, 1));
+		case T_CreateOpClassStmt:
+			return list_make2((void *) names_schema(((CreateOpClassStmt *) stmt)->opclassname, 1),
+							  (void *) names_schema(((CreateOpClassStmt *) stmt)->opfamilyname, 1));
+		case T_CreateOpFamilyStmt:
+			return list_make1((void *) names_schema(((CreateOpFamilyStmt *) stmt)->opfamilyname, 1));
+		case T_AlterOpFamilyStmt:
+			return list_make1((void *) names_schema(((AlterOpFamilyStmt *) stmt)->opfamilyname, 1));
+		case T_AlterOperatorStmt:
+			return list_make1((void *) object_schema(OBJECT_OPERATOR,
+													 (Node *) ((AlterOperatorStmt *) stmt)->opername));
+		case T_AlterTSDictionaryStmt:
+			return list_make1((void *) names_schema(((AlterTSDictionaryStmt *) stmt)->dictname, 1));
+		case T_AlterTSConfigurationStmt:
+			return list_make1((void *) names_schema(((AlterTSConfigurationStmt *) stmt)->cfgname, 1));
 		case T_AlterFunctionStmt:
 			return list_make1((void *) object_schema(OBJECT_FUNCTION,
 													 (Node *) ((AlterFunctionStmt *) stmt)->func));
 		case T_CommentStmt:
 			return list_make1((void *) object_schema(((CommentStmt *) stmt)->objtype,
 													 ((CommentStmt *) stmt)->object));
+		case T_SecLabelStmt:
+			return list_make1((void *) object_schema(((SecLabelStmt *) stmt)->objtype,
+													 ((SecLabelStmt *) stmt)->object));
 		case T_AlterOwnerStmt:
 			{
 				AlterOwnerStmt *s = (AlterOwnerStmt *) stmt;
@@ -287,7 +310,8 @@ strip_restrict(const char *desired)
 
 /*
  * desired_prepare: the statements of the desired DDL, written for schema
- * target, made ready to run with schema scratch first on the search_path;
+ * target, made ready to run with schema scratch first on the search_path
+ * (NULL for those left out, so that the others keep their numbers);
  * raises an error for a statement that would write anywhere else or
  * create an extension.
  */
@@ -297,7 +321,8 @@ desired_prepare(const char *desired, const char *target, const char *scratch)
 	MigBody    *body = body_split(strip_restrict(desired), "parsing the desired schema");
 	MigBody    *out = palloc0(sizeof(MigBody));
 
-	out->stmts = palloc(sizeof(char *) * Max(body->nstmts, 1));
+	out->nstmts = body->nstmts;
+	out->stmts = palloc0(sizeof(char *) * Max(body->nstmts, 1));
 	for (int i = 0; i < body->nstmts; i++)
 	{
 		char	   *text = requalify(body->stmts[i], target, scratch);
@@ -328,7 +353,7 @@ desired_prepare(const char *desired, const char *target, const char *scratch)
 						 errhint("The desired DDL describes the objects of schema \"%s\" only: qualify their names with it, or leave them unqualified.",
 								 target)));
 		}
-		out->stmts[out->nstmts++] = text;
+		out->stmts[i] = text;
 	}
 	return out;
 }

@@ -99,6 +99,8 @@ build_desired(MigBody *body)
 	error_context_stack = &errcb;
 	for (dc.stmt = 1; dc.stmt <= body->nstmts; dc.stmt++)
 	{
+		if (body->stmts[dc.stmt - 1] == NULL)
+			continue;			/* left out by desired_prepare */
 		spi_check(SPI_execute(body->stmts[dc.stmt - 1], false, 0),
 				  "run a desired-schema statement");
 		SPI_freetuptable(SPI_tuptable);
