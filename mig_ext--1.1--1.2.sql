@@ -478,11 +478,15 @@ SELECT 90, CASE r.relkind WHEN 'v' THEN 'view' ELSE 'materialized view' END, r.r
        CASE r.relkind WHEN 'v' THEN 'view ' ELSE 'materialized view ' END || r.qname,
        r.qname, r.oid, 0, v.def,
        CASE r.relkind WHEN 'v' THEN 'CREATE VIEW ' ELSE 'CREATE MATERIALIZED VIEW ' END
-           || r.qname || E' AS\n' || rtrim(v.def, ';'),
+           || r.qname || v.def,
        CASE r.relkind WHEN 'v' THEN 'DROP VIEW ' ELSE 'DROP MATERIALIZED VIEW ' END || r.qname,
        NULL, NULL, NULL, NULL, NULL, NULL, 'pg_class'::regclass
 FROM rels r CROSS JOIN ns
-CROSS JOIN LATERAL (SELECT @extschema@.mig_autogen_map(pg_get_viewdef(r.oid), ns.name, as_nsp) AS def) v
+JOIN pg_class c ON c.oid = r.oid
+-- options (security_barrier, check_option, ...), then the query
+CROSS JOIN LATERAL (SELECT COALESCE(' WITH (' || array_to_string(c.reloptions, ', ') || ')', '')
+                           || E' AS\n' || rtrim(@extschema@.mig_autogen_map(pg_get_viewdef(r.oid), ns.name, as_nsp), ';')
+                               AS def) v
 WHERE r.relkind = ANY ('{v,m}'::"char"[])
 UNION ALL
 SELECT 100, 'trigger', r.relname || '.' || g.tgname,
