@@ -43,6 +43,8 @@ INSERT INTO body_calls VALUES
   ('mig_autogen_objects(oid,name)', $$SELECT * FROM mig_autogen_objects('body_empty'::regnamespace, 'x')$$),
   ('mig_autogen_alter_column(text,text,text,text,boolean,text,text,boolean)',
    $$SELECT mig_autogen_alter_column('t', 'a', 'int', NULL, false, 'bigint', NULL, false)$$),
+  ('mig_autogen_alter_identity(text,text,text,text,text)',
+   $$SELECT mig_autogen_alter_identity('t', 'a', '', ' GENERATED ALWAYS AS IDENTITY', NULL)$$),
   ('mig_autogen_alter_domain(text,text,boolean,text,boolean)',
    $$SELECT mig_autogen_alter_domain('s.d', NULL, false, '1', true)$$),
   ('mig_autogen_recreate_enum(name,name,text,text[],text[])',
