@@ -43,7 +43,7 @@ SELECT change, object FROM mig_diff('CREATE EXTENSION pg_trgm');
 SELECT change, object, upgrade FROM mig_diff('CREATE SCHEMA public; CREATE TABLE public.kept (id integer PRIMARY KEY); CREATE TABLE PUBLIC.t2 (k int REFERENCES "public".kept)');
 SELECT change, object FROM mig_diff('CREATE TABLE public.kept (id integer)');
 -- statements left out keep the numbering of the others
-SELECT change, object FROM mig_diff('CREATE SCHEMA public; COMMENT ON SCHEMA public IS ''x''; CREATE TABLE public.bad (id nosuchtype)');
+SELECT change, object FROM mig_diff('CREATE SCHEMA public; COMMENT ON SCHEMA public IS ''x''; ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO PUBLIC; CREATE TABLE public.bad (id nosuchtype)');
 CREATE OPERATOR FAMILY other.fam USING btree;
 SELECT change, object FROM mig_diff('CREATE OPERATOR CLASS oc FOR TYPE int USING btree FAMILY other.fam AS OPERATOR 1 <');
 \echo :LAST_ERROR_SQLSTATE

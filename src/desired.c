@@ -128,15 +128,40 @@ object_schema(ObjectType type, Node *n)
 }
 
 /*
+ * default_privileges_schemas: the schemas (String) of the IN SCHEMA
+ * clause of stmt, an ALTER DEFAULT PRIVILEGES.
+ */
+static List *
+default_privileges_schemas(AlterDefaultPrivilegesStmt *stmt)
+{
+	ListCell   *lc;
+
+	foreach(lc, stmt->options)
+	{
+		DefElem    *opt = lfirst_node(DefElem, lc);
+
+		if (strcmp(opt->defname, "schemas") == 0)
+			return (List *) opt->arg;
+	}
+	return NIL;
+}
+
+/*
  * schema_statement: if stmt is about a schema itself (CREATE SCHEMA,
- * COMMENT ON, ALTER ... OWNER, GRANT ... ON SCHEMA), that schema's name;
- * else NULL.
+ * COMMENT ON, ALTER ... OWNER, GRANT ... ON SCHEMA, ALTER DEFAULT
+ * PRIVILEGES IN SCHEMA), that schema's name; else NULL.
  */
 static const char *
 schema_statement(Node *stmt)
 {
 	switch (nodeTag(stmt))
 	{
+		case T_AlterDefaultPrivilegesStmt:
+			{
+				List	   *nsps = default_privileges_schemas((AlterDefaultPrivilegesStmt *) stmt);
+
+				return list_length(nsps) == 1 ? strVal(linitial(nsps)) : NULL;
+			}
 		case T_CreateSchemaStmt:
 			return ((CreateSchemaStmt *) stmt)->schemaname;
 		case T_CommentStmt:
@@ -271,6 +296,10 @@ written_schemas(Node *stmt)
 			foreach(lc, ((DropStmt *) stmt)->objects)
 				res = lappend(res, (void *) object_schema(((DropStmt *) stmt)->removeType,
 														  lfirst(lc)));
+			return res;
+		case T_AlterDefaultPrivilegesStmt:
+			foreach(lc, default_privileges_schemas((AlterDefaultPrivilegesStmt *) stmt))
+				res = lappend(res, strVal(lfirst(lc)));
 			return res;
 		case T_GrantStmt:
 			{
