@@ -31,6 +31,12 @@ SELECT change, object FROM mig_diff(:'dump');
 SELECT mig_check(:'dump');
 SELECT count(*) FROM mig_downgrade('base');
 SELECT count(*) FROM pg_class WHERE relname IN ('t', 't_n_seq');
+-- a target schema whose name needs quoting, named as pg_dump writes it
+CREATE SCHEMA "My App";
+SELECT change, object FROM mig_diff('CREATE TABLE "My App".t (id int PRIMARY KEY); CREATE VIEW "My App".v AS SELECT id FROM "My App".t', 'My App');
+SELECT change, object FROM mig_diff('CREATE TABLE "My App".t (id int); CREATE TABLE "my app".u (id int)', 'My App');
+\echo :LAST_ERROR_SQLSTATE
+DROP SCHEMA "My App";
 -- mig_check fails while the schemas differ
 SELECT mig_check('CREATE TABLE payment (id int) PARTITION BY HASH (id)');
 \echo :LAST_ERROR_SQLSTATE
