@@ -9,7 +9,8 @@
  * by the target schema is rewritten to the scratch schema (in identifiers
  * and in string literals alike, as mig_autogen_map rewrites it back), and
  * statements about the target schema itself (CREATE, COMMENT ON, ALTER
- * ... OWNER, GRANT ON SCHEMA) are left out.  A statement that writes into
+ * ... OWNER, GRANT ON SCHEMA, ALTER DEFAULT PRIVILEGES IN SCHEMA) are left
+ * out.  A statement that writes into
  * any other schema, or creates an extension, is refused before anything
  * runs.  Function bodies are built unchecked, as pg_dump restores them,
  * then validated once every object exists.  The psql meta-commands
