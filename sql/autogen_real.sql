@@ -37,6 +37,12 @@ SELECT change, object FROM mig_diff('CREATE TABLE "My App".t (id int PRIMARY KEY
 SELECT change, object FROM mig_diff('CREATE TABLE "My App".t (id int); CREATE TABLE "my app".u (id int)', 'My App');
 \echo :LAST_ERROR_SQLSTATE
 DROP SCHEMA "My App";
+-- a framework's structure dump: extensions it needs, its version table's
+-- rows and its search_path are left out
+\set structure 'SET statement_timeout = 0; SELECT pg_catalog.set_config(''search_path'', '''', false); CREATE EXTENSION IF NOT EXISTS plpgsql WITH SCHEMA pg_catalog; COMMENT ON EXTENSION plpgsql IS ''PL/pgSQL procedural language''; CREATE TABLE public.schema_migrations (version character varying NOT NULL); ALTER TABLE ONLY public.schema_migrations ADD CONSTRAINT schema_migrations_pkey PRIMARY KEY (version); SET search_path TO "$user", public; INSERT INTO "schema_migrations" (version) VALUES (''20240101000000''), (''20240102000000'');'
+SELECT change, object FROM mig_diff(:'structure');
+SELECT change, object FROM mig_diff('CREATE EXTENSION IF NOT EXISTS nosuchextension');
+\echo :LAST_ERROR_SQLSTATE
 -- mig_check fails while the schemas differ
 SELECT mig_check('CREATE TABLE payment (id int) PARTITION BY HASH (id)');
 \echo :LAST_ERROR_SQLSTATE

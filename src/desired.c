@@ -10,7 +10,9 @@
  * and in string literals alike, as mig_autogen_map rewrites it back), and
  * statements about the target schema itself (CREATE, COMMENT ON, ALTER
  * ... OWNER, GRANT ON SCHEMA, ALTER DEFAULT PRIVILEGES IN SCHEMA) are left
- * out.  A statement that writes into
+ * out, as are statements changing data (a framework's dump ends with the
+ * rows of its version table), SET search_path and CREATE EXTENSION IF
+ * NOT EXISTS of an installed extension.  A statement that writes into
  * any other schema, or creates an extension, is refused before anything
  * runs.  Function bodies are built unchecked, as pg_dump restores them,
  * then validated once every object exists.  The psql meta-commands
@@ -23,6 +25,7 @@
 #include <ctype.h>
 
 #include "catalog/pg_type.h"
+#include "commands/extension.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "lib/stringinfo.h"
@@ -318,6 +321,38 @@ written_schemas(Node *stmt)
 }
 
 /*
+ * left_out: whether stmt is left out of the build: a statement about
+ * schema target itself, one that changes data (not compared), a SET of
+ * the search_path (the scratch schema stays first), or a CREATE EXTENSION
+ * IF NOT EXISTS of an extension already installed.
+ */
+static bool
+left_out(Node *stmt, const char *target)
+{
+	const char *nsp = schema_statement(stmt);
+
+	switch (nodeTag(stmt))
+	{
+		case T_InsertStmt:
+		case T_UpdateStmt:
+		case T_DeleteStmt:
+		case T_MergeStmt:
+		case T_CopyStmt:
+			return true;
+		case T_VariableSetStmt:
+			return ((VariableSetStmt *) stmt)->name != NULL &&
+				strcmp(((VariableSetStmt *) stmt)->name, "search_path") == 0;
+		case T_CreateExtensionStmt:
+			return ((CreateExtensionStmt *) stmt)->if_not_exists &&
+				OidIsValid(get_extension_oid(((CreateExtensionStmt *) stmt)->extname, true));
+		case T_CreateSchemaStmt:
+			return strcmp(nsp, target) == 0 && ((CreateSchemaStmt *) stmt)->schemaElts == NIL;
+		default:
+			return nsp != NULL && strcmp(nsp, target) == 0;
+	}
+}
+
+/*
  * strip_restrict: desired with the lines of the psql meta-commands that
  * pg_dump writes around a dump (\restrict and \unrestrict) blanked out.
  */
@@ -361,16 +396,15 @@ desired_prepare(const char *desired, const char *target, const char *scratch)
 		const char *what = pnstrdup(body->stmts[i], pg_mbcliplen(body->stmts[i], strlen(body->stmts[i]), 60));
 		ListCell   *lc;
 
+		if (left_out(stmt, target))
+			continue;
 		if (IsA(stmt, CreateExtensionStmt))
 			ereport(ERROR,
 					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 					 errmsg("the desired schema cannot create extension \"%s\"",
 							((CreateExtensionStmt *) stmt)->extname),
 					 errdetail("Statement %d of %d is \"%s\".", i + 1, body->nstmts, what),
-					 errhint("Create the extension in the database before comparing, and remove the statement from the desired DDL.")));
-		if (nsp && strcmp(nsp, target) == 0 &&
-			!(IsA(stmt, CreateSchemaStmt) && ((CreateSchemaStmt *) stmt)->schemaElts))
-			continue;			/* the target schema itself is not compared */
+					 errhint("Create the extension in the database before comparing; CREATE EXTENSION IF NOT EXISTS of an installed extension is left out.")));
 		foreach(lc, nsp ? list_make1((void *) nsp) : written_schemas(stmt))
 		{
 			const char *w = lfirst(lc);
