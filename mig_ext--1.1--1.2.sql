@@ -54,7 +54,7 @@ WITH ns AS (
     FROM pg_namespace n WHERE n.oid = nsp
 ), rels AS (
     SELECT c.oid, c.relname, c.relkind, c.relispartition, c.relrowsecurity,
-           c.relforcerowsecurity, c.relacl, c.relowner,
+           c.relforcerowsecurity, c.relacl, c.relowner, c.relpersistence, c.reloptions,
            ns.q || quote_ident(c.relname) AS qname
     FROM pg_class c, ns
     WHERE c.relnamespace = nsp
@@ -363,13 +363,15 @@ WHERE r.relkind = 'S'
 UNION ALL
 SELECT CASE WHEN r.relispartition THEN 35 ELSE 30 END, 'table', r.relname::text,
        'table ' || r.qname, r.qname, r.oid, 0, 'table' || pt.part,
-       'CREATE TABLE ' || r.qname
+       'CREATE ' || CASE WHEN r.relpersistence = 'u' THEN 'UNLOGGED ' ELSE '' END
+           || 'TABLE ' || r.qname
            || CASE WHEN r.relispartition THEN '' ELSE ' ('
                || COALESCE(E'\n    ' ||
                    (SELECT string_agg(c.coldef, E',\n    ' ORDER BY c.attnum)
                     FROM coldefs c WHERE c.oid = r.oid) || E'\n', '')
                || ')' END
-           || pt.part,
+           || pt.part
+           || COALESCE(' WITH (' || array_to_string(r.reloptions, ', ') || ')', ''),
        'DROP TABLE ' || r.qname,
        NULL, NULL, NULL, NULL, NULL, NULL, 'pg_class'::regclass
 FROM rels r CROSS JOIN ns
@@ -384,6 +386,22 @@ CROSS JOIN LATERAL (
     LEFT JOIN rels pr ON pr.oid = i.inhparent
     WHERE c.oid = r.oid) pt
 WHERE r.relkind = ANY ('{r,p}'::"char"[])
+UNION ALL
+-- UNLOGGED and storage parameters of a table kept (those of a table
+-- created or dropped come with it)
+SELECT 38, 'table options', r.relname::text, 'options of table ' || r.qname, r.qname, r.oid, 0,
+       concat_ws(', ', CASE WHEN r.relpersistence = 'u' THEN 'unlogged' END,
+                 array_to_string(r.reloptions, ', ')),
+       'ALTER TABLE ' || r.qname || ' '
+           || concat_ws(', ', CASE WHEN r.relpersistence = 'u' THEN 'SET UNLOGGED' END,
+                        'SET (' || array_to_string(r.reloptions, ', ') || ')'),
+       'ALTER TABLE ' || r.qname || ' '
+           || concat_ws(', ', CASE WHEN r.relpersistence = 'u' THEN 'SET LOGGED' END,
+                        'RESET (' || (SELECT string_agg(split_part(o, '=', 1), ', ')
+                                      FROM unnest(r.reloptions) AS o) || ')'),
+       NULL, NULL, NULL, NULL, NULL, NULL, 'pg_class'::regclass
+FROM rels r
+WHERE r.relkind = 'r' AND (r.relpersistence = 'u' OR r.reloptions IS NOT NULL)
 UNION ALL
 SELECT 40, 'column', c.relname || '.' || c.attname,
        'column ' || c.qname || '.' || quote_ident(c.attname),
@@ -683,7 +701,7 @@ WITH RECURSIVE tn AS (
 ), p AS (
     SELECT d, c, d.kind IS NOT NULL AND c.kind IS NOT NULL AS both,
            d.kind IS NOT NULL AND c.kind IS NOT NULL
-           AND (d.kind = ANY ('{constraint,foreign key,domain constraint,index,view,materialized view,trigger,policy,grant,aggregate}')
+           AND (d.kind = ANY ('{constraint,foreign key,domain constraint,index,view,materialized view,trigger,policy,grant,aggregate,table options}')
                 -- a generated column's expression cannot be altered, and
                 -- a serial column's sequence holds its identity's name
                 OR (d.col_generation IS DISTINCT FROM c.col_generation
@@ -693,8 +711,8 @@ WITH RECURSIVE tn AS (
                AS replaced
     FROM d FULL JOIN c ON c.kind = d.kind AND c.key = d.key
     WHERE d.def IS DISTINCT FROM c.def
-      -- columns of tables added or dropped come with their table
-      AND (COALESCE(d.kind, c.kind) <> 'column'
+      -- columns and options of tables added or dropped come with their table
+      AND (COALESCE(d.kind, c.kind) <> ALL ('{column,table options}')
            OR (EXISTS (SELECT FROM d t WHERE t.kind = 'table'
                                           AND t.qname = COALESCE(d.qname, c.qname))
                AND EXISTS (SELECT FROM c t WHERE t.kind = 'table'
