@@ -34,6 +34,7 @@
 #include "parser/parser.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
+#include "utils/memutils.h"
 #include "utils/regproc.h"
 
 #include "desired.h"
@@ -385,17 +386,28 @@ desired_prepare(const char *desired, const char *target, const char *scratch)
 {
 	MigBody    *body = body_split(strip_restrict(desired), "parsing the desired schema");
 	MigBody    *out = palloc0(sizeof(MigBody));
+	MemoryContext callcxt = CurrentMemoryContext;
+
+	/* each statement's parse tree is only looked at here */
+	MemoryContext parsecxt = AllocSetContextCreate(callcxt, "mig_ext desired parse",
+												   ALLOCSET_DEFAULT_SIZES);
 
 	out->nstmts = body->nstmts;
 	out->stmts = palloc0(sizeof(char *) * Max(body->nstmts, 1));
 	for (int i = 0; i < body->nstmts; i++)
 	{
 		char	   *text = requalify(body->stmts[i], target, scratch);
-		Node	   *stmt = linitial_node(RawStmt, raw_parser(text, RAW_PARSE_DEFAULT))->stmt;
-		const char *nsp = schema_statement(stmt);
-		const char *what = pnstrdup(body->stmts[i], pg_mbcliplen(body->stmts[i], strlen(body->stmts[i]), 60));
+		Node	   *stmt;
+		const char *nsp;
+		const char *what;
 		ListCell   *lc;
 
+		MemoryContextReset(parsecxt);
+		MemoryContextSwitchTo(parsecxt);
+		stmt = linitial_node(RawStmt, raw_parser(text, RAW_PARSE_DEFAULT))->stmt;
+		nsp = schema_statement(stmt);
+		what = pnstrdup(body->stmts[i], pg_mbcliplen(body->stmts[i], strlen(body->stmts[i]), 60));
+		MemoryContextSwitchTo(callcxt);
 		if (left_out(stmt, target))
 			continue;
 		if (IsA(stmt, CreateExtensionStmt))
@@ -419,6 +431,7 @@ desired_prepare(const char *desired, const char *target, const char *scratch)
 		}
 		out->stmts[i] = text;
 	}
+	MemoryContextDelete(parsecxt);
 	return out;
 }
 
