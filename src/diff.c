@@ -9,6 +9,9 @@
  * While the scratch objects exist, mig_autogen_diff (SQL, in the install
  * script) compares the system catalogs of the two schemas and writes the
  * statements, with every scratch-schema name mapped to the target schema.
+ * desired.c makes the DDL ready first (names qualified by the target
+ * schema read as the scratch schema's, writes elsewhere refused) and
+ * validates function bodies once all is built.
  *
  *-------------------------------------------------------------------------
  */
@@ -179,7 +182,7 @@ check_supported(List *rows)
 	if (n > 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("mig_diff cannot compare %s", ((MigDiffRow *) linitial(rows))->object),
+				 errmsg("cannot compare %s", ((MigDiffRow *) linitial(rows))->object),
 				 errdetail_plural("%d object or change is not supported: %s.",
 								  "%d objects or changes are not supported: %s.",
 								  n, n, buf.data),
