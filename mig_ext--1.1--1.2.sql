@@ -67,7 +67,7 @@ WITH ns AS (
 ), types AS (
     SELECT t.oid, t.typname, t.typtype, t.typacl, t.typowner,
            ns.q || quote_ident(t.typname) AS qname,
-           ARRAY(SELECT e.enumlabel::text FROM pg_enum e
+           ARRAY(SELECT @extschema@.mig_autogen_map(e.enumlabel, ns.name, as_nsp) FROM pg_enum e
                  WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder) AS labels,
            @extschema@.mig_autogen_map(format_type(t.typbasetype, t.typtypmod)
              || CASE WHEN t.typcollation <> b.typcollation
@@ -377,7 +377,7 @@ SELECT CASE WHEN r.relispartition THEN 35 ELSE 30 END, 'table', r.relname::text,
 FROM rels r CROSS JOIN ns
 CROSS JOIN LATERAL (
     SELECT COALESCE(' PARTITION OF ' || pr.qname || ' '
-                    || pg_get_expr(c.relpartbound, c.oid), '')
+                    || @extschema@.mig_autogen_map(pg_get_expr(c.relpartbound, c.oid), ns.name, as_nsp), '')
            || COALESCE(' PARTITION BY '
                        || @extschema@.mig_autogen_map(pg_get_partkeydef(c.oid), ns.name, as_nsp), '')
                AS part

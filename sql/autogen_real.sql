@@ -43,6 +43,15 @@ DROP SCHEMA "My App";
 SELECT change, object FROM mig_diff(:'structure');
 SELECT change, object FROM mig_diff('CREATE EXTENSION IF NOT EXISTS nosuchextension');
 \echo :LAST_ERROR_SQLSTATE
+-- text holding the target schema's name followed by a dot reads back the
+-- same: enum labels, defaults, partition bounds, comments
+CREATE TYPE host AS ENUM ('public.example', 'other');
+CREATE TABLE site (h text, u text DEFAULT 'https://public.example/x') PARTITION BY LIST (h);
+CREATE TABLE site_p PARTITION OF site FOR VALUES IN ('public.example');
+COMMENT ON TABLE site IS 'see public.site_p';
+SELECT change, object FROM mig_diff($$CREATE TYPE host AS ENUM ('public.example', 'other'); CREATE TABLE site (h text, u text DEFAULT 'https://public.example/x') PARTITION BY LIST (h); CREATE TABLE site_p PARTITION OF site FOR VALUES IN ('public.example'); COMMENT ON TABLE site IS 'see public.site_p'$$);
+DROP TABLE site;
+DROP TYPE host;
 -- mig_check fails while the schemas differ
 SELECT mig_check('CREATE TABLE payment (id int) PARTITION BY HASH (id)');
 \echo :LAST_ERROR_SQLSTATE
