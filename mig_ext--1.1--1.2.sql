@@ -286,6 +286,21 @@ WITH ns AS (
     JOIN pg_inherits i ON i.inhrelid = r.oid
     WHERE r.relispartition AND NOT EXISTS (SELECT FROM rels pr WHERE pr.oid = i.inhparent)
     UNION ALL
+    SELECT 'column settings of partition ' || r.qname || ' other than its parent''s'
+    FROM rels r
+    JOIN pg_inherits i ON i.inhrelid = r.oid
+    WHERE r.relispartition AND r.relkind = ANY ('{r,p}'::"char"[])
+      AND EXISTS (SELECT FROM pg_attribute a
+                  JOIN pg_attribute pa ON pa.attrelid = i.inhparent AND pa.attname = a.attname
+                  LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+                  LEFT JOIN pg_attrdef pad ON pad.adrelid = pa.attrelid AND pad.adnum = pa.attnum
+                  WHERE a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped
+                    AND (a.attnotnull <> pa.attnotnull
+                         OR pg_get_expr(ad.adbin, ad.adrelid) IS DISTINCT FROM pg_get_expr(pad.adbin, pad.adrelid)
+                         OR EXISTS (SELECT FROM pg_description c
+                                    WHERE c.classoid = 'pg_class'::regclass AND c.objoid = r.oid
+                                      AND c.objsubid = a.attnum)))
+    UNION ALL
     SELECT 'rule ' || quote_ident(w.rulename) || ' on ' || r.qname
     FROM pg_rewrite w JOIN rels r ON r.oid = w.ev_class
     WHERE w.rulename <> '_RETURN'

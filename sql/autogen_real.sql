@@ -65,6 +65,14 @@ CREATE TYPE live_range AS RANGE (subtype = int4);
 SELECT change, object FROM mig_diff('');
 \echo :LAST_ERROR_SQLSTATE
 DROP TYPE live_range;
+-- a partition's columns are its parent's: other defaults, NOT NULL or
+-- comments on them are refused
+CREATE TABLE pp (a int, b text DEFAULT 'x') PARTITION BY LIST (a);
+CREATE TABLE pp1 PARTITION OF pp FOR VALUES IN (1);
+ALTER TABLE pp1 ALTER COLUMN b SET DEFAULT 'y';
+SELECT change, object FROM mig_diff('CREATE TABLE pp (a int, b text DEFAULT ''x'') PARTITION BY LIST (a); CREATE TABLE pp1 PARTITION OF pp FOR VALUES IN (1)');
+\echo :LAST_ERROR_SQLSTATE
+DROP TABLE pp;
 -- so are changes no statement generated here can make
 CREATE TABLE payment (id int, paid date);
 SELECT change, object FROM mig_diff('CREATE TABLE payment (id int, paid date) PARTITION BY RANGE (paid)');
