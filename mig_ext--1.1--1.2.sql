@@ -548,13 +548,20 @@ WHERE r.relkind = ANY ('{v,m}'::"char"[])
 UNION ALL
 SELECT 100, 'trigger', r.relname || '.' || g.tgname,
        'trigger ' || quote_ident(g.tgname) || ' on ' || r.qname,
-       r.qname, g.oid, 0, t.def, t.def,
+       r.qname, g.oid, 0, t.def || COALESCE(E';\n' || t.state, ''),
+       t.def || COALESCE(E';\n' || t.state, ''),
        'DROP TRIGGER ' || quote_ident(g.tgname) || ' ON ' || r.qname,
        NULL, NULL, NULL, NULL, NULL, NULL, 'pg_trigger'::regclass
 FROM pg_trigger g
 JOIN rels r ON r.oid = g.tgrelid
 CROSS JOIN ns
-CROSS JOIN LATERAL (SELECT @extschema@.mig_autogen_map(pg_get_triggerdef(g.oid), ns.name, as_nsp) AS def) t
+-- the definition, and the statement firing it otherwise than by default
+CROSS JOIN LATERAL (
+    SELECT @extschema@.mig_autogen_map(pg_get_triggerdef(g.oid), ns.name, as_nsp) AS def,
+           'ALTER TABLE ' || r.qname
+           || CASE g.tgenabled WHEN 'D' THEN ' DISABLE' WHEN 'R' THEN ' ENABLE REPLICA'
+                               WHEN 'A' THEN ' ENABLE ALWAYS' END
+           || ' TRIGGER ' || quote_ident(g.tgname) AS state) t
 WHERE NOT g.tgisinternal AND g.tgparentid = 0
 UNION ALL
 SELECT 110, 'comment', o.kw || ' ' || o.key,
