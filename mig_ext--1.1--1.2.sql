@@ -178,6 +178,8 @@ WITH ns AS (
     CROSS JOIN ns
     WHERE r.relkind = ANY ('{r,p}'::"char"[])
       AND k.conislocal AND k.conparentid = 0
+      -- a constraint trigger is listed as a trigger
+      AND k.contype <> 't'
 ), domcons AS (
     SELECT k.oid, t.typname, t.qname, k.conname,
            @extschema@.mig_autogen_map(pg_get_constraintdef(k.oid), ns.name, as_nsp) AS def
