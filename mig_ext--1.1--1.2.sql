@@ -630,26 +630,30 @@ SELECT 'ALTER TABLE ' || qrel || ' ' ||
 FROM (SELECT quote_ident(col) AS q) c
 $$;
 
--- mig_autogen_alter_identity: the statements (separated by ";\n") that
--- change column col of qrel from generation from_gen to to_gen (as
--- mig_autogen_objects writes them, neither a generated expression) around
--- change, the ALTER TABLE of its other changes or NULL: an identity is
--- dropped before, and added or changed after.
-CREATE OR REPLACE FUNCTION mig_autogen_alter_identity(qrel text, col text, from_gen text, to_gen text,
-                                                      change text)
+-- mig_autogen_change_column: the statements (separated by ";\n") that
+-- take column col of qrel from one type, default, nullability and
+-- generation (as mig_autogen_objects writes it, neither a generated
+-- expression) to another: an identity dropped first, then the ALTER TABLE
+-- of mig_autogen_alter_column, then an identity added or switched.
+CREATE OR REPLACE FUNCTION mig_autogen_change_column(qrel text, col text,
+        from_type text, from_default text, from_notnull boolean, from_gen text,
+        to_type text, to_default text, to_notnull boolean, to_gen text)
 RETURNS text
 LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp
 AS $$
 SELECT concat_ws(E';\n',
     CASE WHEN f.kind IS NOT NULL AND t.kind IS NULL THEN a.q || ' DROP IDENTITY' END,
-    change,
+    CASE WHEN (from_type, from_default, from_notnull) IS DISTINCT FROM (to_type, to_default, to_notnull)
+         THEN @extschema@.mig_autogen_alter_column(qrel, col, from_type, from_default, from_notnull,
+                                                   to_type, to_default, to_notnull) END,
     CASE WHEN t.kind IS NOT NULL AND f.kind IS NULL THEN a.q || ' ADD' || to_gen
          WHEN t.kind <> f.kind THEN a.q || ' SET GENERATED ' || t.kind END)
 FROM (SELECT 'ALTER TABLE ' || qrel || ' ALTER COLUMN ' || quote_ident(col) AS q) a,
      (SELECT substring(from_gen FROM '^ GENERATED (.*) AS IDENTITY') AS kind) f,
      (SELECT substring(to_gen FROM '^ GENERATED (.*) AS IDENTITY') AS kind) t
 $$;
-REVOKE EXECUTE ON FUNCTION mig_autogen_alter_identity(text, text, text, text, text) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION mig_autogen_change_column(text, text, text, text, boolean, text,
+                                                     text, text, boolean, text) FROM PUBLIC;
 
 -- mig_autogen_alter_domain: the ALTER DOMAIN statements (separated by
 -- ";\n") that take domain qdom from one default and nullability to
@@ -876,23 +880,15 @@ WITH RECURSIVE tn AS (
     UNION ALL
     SELECT 2, (p.d).kord, (p.d).classid, (p.d).objid, (p.d).subid, 'alter', (p.d).label,
            CASE (p.d).kind
-               WHEN 'column' THEN @extschema@.mig_autogen_alter_identity((p.d).qname, (p.d).col_name,
-                   (p.c).col_generation, (p.d).col_generation,
-                   CASE WHEN ((p.c).col_type, (p.c).col_default, (p.c).col_notnull)
-                             IS DISTINCT FROM ((p.d).col_type, (p.d).col_default, (p.d).col_notnull)
-                        THEN @extschema@.mig_autogen_alter_column((p.d).qname, (p.d).col_name,
-                                 (p.c).col_type, (p.c).col_default, (p.c).col_notnull,
-                                 (p.d).col_type, (p.d).col_default, (p.d).col_notnull) END)
+               WHEN 'column' THEN @extschema@.mig_autogen_change_column((p.d).qname, (p.d).col_name,
+                   (p.c).col_type, (p.c).col_default, (p.c).col_notnull, (p.c).col_generation,
+                   (p.d).col_type, (p.d).col_default, (p.d).col_notnull, (p.d).col_generation)
                WHEN 'sequence' THEN 'ALTER SEQUENCE ' || (p.d).qname || ' ' || (p.d).def
                ELSE (p.d).create_sql END,
            CASE (p.d).kind
-               WHEN 'column' THEN @extschema@.mig_autogen_alter_identity((p.d).qname, (p.d).col_name,
-                   (p.d).col_generation, (p.c).col_generation,
-                   CASE WHEN ((p.c).col_type, (p.c).col_default, (p.c).col_notnull)
-                             IS DISTINCT FROM ((p.d).col_type, (p.d).col_default, (p.d).col_notnull)
-                        THEN @extschema@.mig_autogen_alter_column((p.d).qname, (p.d).col_name,
-                                 (p.d).col_type, (p.d).col_default, (p.d).col_notnull,
-                                 (p.c).col_type, (p.c).col_default, (p.c).col_notnull) END)
+               WHEN 'column' THEN @extschema@.mig_autogen_change_column((p.d).qname, (p.d).col_name,
+                   (p.d).col_type, (p.d).col_default, (p.d).col_notnull, (p.d).col_generation,
+                   (p.c).col_type, (p.c).col_default, (p.c).col_notnull, (p.c).col_generation)
                WHEN 'sequence' THEN 'ALTER SEQUENCE ' || (p.c).qname || ' ' || (p.c).def
                ELSE (p.c).create_sql END,
            false, false
@@ -1021,8 +1017,8 @@ COMMENT ON FUNCTION mig_autogen_objects(oid, name) IS
     'internal to mig_diff: the comparable objects of a schema and their definitions';
 COMMENT ON FUNCTION mig_autogen_alter_column(text, text, text, text, boolean, text, text, boolean) IS
     'internal to mig_diff: the ALTER TABLE that changes one column';
-COMMENT ON FUNCTION mig_autogen_alter_identity(text, text, text, text, text) IS
-    'internal to mig_diff: the statements that change a column''s identity around its other changes';
+COMMENT ON FUNCTION mig_autogen_change_column(text, text, text, text, boolean, text, text, text, boolean, text) IS
+    'internal to mig_diff: the statements that change a column, its identity included';
 COMMENT ON FUNCTION mig_autogen_alter_domain(text, text, boolean, text, boolean) IS
     'internal to mig_diff: the ALTER DOMAIN statements that change a domain';
 COMMENT ON FUNCTION mig_autogen_recreate_enum(name, name, text, text[], text[]) IS
