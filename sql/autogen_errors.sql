@@ -31,11 +31,26 @@ ROLLBACK TO SAVEPOINT s;
 SELECT change, object FROM mig_diff('CREATE TABLE kept (id integer, extra text)');
 COMMIT;
 
--- Objects the desired DDL creates in other schemas are not compared and
--- do not survive.
+-- DDL writing into another schema is refused before anything runs;
+-- names qualified with the target schema are its objects (issue 20 #7).
 CREATE SCHEMA other;
 SELECT change, object FROM mig_diff('CREATE TABLE kept (id integer); CREATE TABLE other.elsewhere (id int)');
 SELECT count(*) FROM pg_class WHERE relname = 'elsewhere';
+SELECT change, object FROM mig_diff('CREATE TABLE kept (id integer); COMMENT ON TABLE other.x IS ''x''');
+\echo :LAST_ERROR_SQLSTATE
+SELECT change, object FROM mig_diff('CREATE EXTENSION pg_trgm');
+\echo :LAST_ERROR_SQLSTATE
+SELECT change, object, upgrade FROM mig_diff('CREATE SCHEMA public; CREATE TABLE public.kept (id integer PRIMARY KEY); CREATE TABLE PUBLIC.t2 (k int REFERENCES "public".kept)');
+SELECT change, object FROM mig_diff('CREATE TABLE public.kept (id integer)');
+-- statements left out keep the numbering of the others
+SELECT change, object FROM mig_diff('CREATE SCHEMA public; COMMENT ON SCHEMA public IS ''x''; ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO PUBLIC; CREATE TABLE public.bad (id nosuchtype)');
+CREATE OPERATOR FAMILY other.fam USING btree;
+SELECT change, object FROM mig_diff('CREATE OPERATOR CLASS oc FOR TYPE int USING btree FAMILY other.fam AS OPERATOR 1 <');
+\echo :LAST_ERROR_SQLSTATE
+DROP OPERATOR FAMILY other.fam USING btree;
+SELECT change, object FROM mig_diff('CREATE TABLE other.elsewhere (id int)', 'other');
+SELECT change, object FROM mig_diff('CREATE TABLE public.elsewhere (id int)', 'other');
+\echo :LAST_ERROR_SQLSTATE
 
 -- Arguments.
 SELECT * FROM mig_diff(NULL);

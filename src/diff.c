@@ -9,6 +9,9 @@
  * While the scratch objects exist, mig_autogen_diff (SQL, in the install
  * script) compares the system catalogs of the two schemas and writes the
  * statements, with every scratch-schema name mapped to the target schema.
+ * desired.c makes the DDL ready first (names qualified by the target
+ * schema read as the scratch schema's, writes elsewhere refused) and
+ * validates function bodies once all is built.
  *
  *-------------------------------------------------------------------------
  */
@@ -30,6 +33,7 @@
 
 #include "body.h"
 #include "compat.h"
+#include "desired.h"
 #include "diff.h"
 #include "runner.h"
 #include "spi_exec.h"
@@ -68,14 +72,17 @@ spi_check(int rc)
 /*
  * build_desired: create the scratch schema, put it first on the
  * search_path (for the current subtransaction) and run the statements of
- * body in it; returns the scratch schema's OID.
+ * body in it, with function bodies checked once all is built (as pg_dump
+ * restores them); returns the scratch schema's OID.
  */
 static Oid
 build_desired(MigBody *body)
 {
 	ErrorContextCallback errcb;
 	DesiredContext dc;
+	Oid			scratch;
 	const char *path = GetConfigOption("search_path", false, false);
+	char	   *desired_path = psprintf("%s%s%s", DIFF_SCRATCH, path[0] ? ", " : "", path);
 
 	if (mig_database_aclcheck(MyDatabaseId, GetUserId(), ACL_CREATE) != ACLCHECK_OK)
 		ereport(ERROR,
@@ -85,10 +92,7 @@ build_desired(MigBody *body)
 						   get_database_name(MyDatabaseId)),
 				 errhint("Run it as a role that may create schemas in this database; nothing created survives the call.")));
 	spi_check(SPI_execute("CREATE SCHEMA " DIFF_SCRATCH, false, 0));
-	(void) set_config_option("search_path",
-							 psprintf("%s%s%s", DIFF_SCRATCH, path[0] ? ", " : "", path),
-							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_LOCAL,
-							 true, 0, false);
+	desired_set_local(desired_path, false);
 
 	dc.body = body;
 	errcb.callback = desired_error_context;
@@ -97,11 +101,15 @@ build_desired(MigBody *body)
 	error_context_stack = &errcb;
 	for (dc.stmt = 1; dc.stmt <= body->nstmts; dc.stmt++)
 	{
+		if (body->stmts[dc.stmt - 1] == NULL)
+			continue;			/* left out by desired_prepare */
 		spi_check(SPI_execute(body->stmts[dc.stmt - 1], false, 0));
 		SPI_freetuptable(SPI_tuptable);
 	}
 	error_context_stack = errcb.previous;
-	return get_namespace_oid(DIFF_SCRATCH, false);
+	scratch = get_namespace_oid(DIFF_SCRATCH, false);
+	desired_validate_functions(scratch, desired_path);
+	return scratch;
 }
 
 /*
@@ -144,6 +152,35 @@ read_diff(MigCatalog *cat, Oid scratch, Oid target, MemoryContext cxt)
 }
 
 /*
+ * check_supported: refuse rows holding objects that mig_autogen_diff
+ * cannot compare or change (its "unsupported" rows, which come first).
+ */
+static void
+check_supported(List *rows)
+{
+	StringInfoData buf;
+	ListCell   *lc;
+	int			n = 0;
+
+	initStringInfo(&buf);
+	foreach(lc, rows)
+	{
+		MigDiffRow *r = lfirst(lc);
+
+		if (strcmp(r->change, "unsupported") == 0)
+			appendStringInfo(&buf, "%s%s", n++ ? "; " : "", r->object);
+	}
+	if (n > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("cannot compare %s", ((MigDiffRow *) linitial(rows))->object),
+				 errdetail_plural("%d object or change is not supported: %s.",
+								  "%d objects or changes are not supported: %s.",
+								  n, n, buf.data),
+				 errhint("Keep such objects out of the schemas compared, or write their migration by hand.")));
+}
+
+/*
  * diff_compute: the differences (MigDiffRow *, in apply order) that take
  * schema to the objects the desired DDL creates.  fn_oid is the calling
  * function (its schema is the extension's); the caller is connected to
@@ -160,7 +197,7 @@ diff_compute(Oid fn_oid, const char *desired, const char *schema)
 	List	   *rows = NIL;
 
 	catalog_open(&cat, fn_oid);
-	body = body_split(desired, "parsing the desired schema");
+	body = desired_prepare(desired, schema, DIFF_SCRATCH);
 
 	BeginInternalSubTransaction(NULL);
 	MemoryContextSwitchTo(cxt);
@@ -186,6 +223,7 @@ diff_compute(Oid fn_oid, const char *desired, const char *schema)
 	PG_END_TRY();
 	MemoryContextSwitchTo(cxt);
 	CurrentResourceOwner = owner;
+	check_supported(rows);
 	return rows;
 }
 

@@ -1,0 +1,17 @@
+/*-------------------------------------------------------------------------
+ *
+ * desired.h
+ *	  Autogenerate: the desired DDL made ready to build in the scratch schema.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef MIG_DESIRED_H
+#define MIG_DESIRED_H
+
+#include "body.h"
+
+extern MigBody *desired_prepare(const char *desired, const char *target, const char *scratch);
+extern void desired_set_local(const char *search_path, bool check_bodies);
+extern void desired_validate_functions(Oid scratch, const char *search_path);
+
+#endif							/* MIG_DESIRED_H */

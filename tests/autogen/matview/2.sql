@@ -1,0 +1,7 @@
+CREATE TABLE t (id int PRIMARY KEY, grp int);
+CREATE INDEX t_grp ON t (grp);
+ALTER TABLE t CLUSTER ON t_grp;
+CREATE MATERIALIZED VIEW mv AS SELECT id, grp FROM t;
+CREATE UNIQUE INDEX mv_id ON mv (id);
+ALTER MATERIALIZED VIEW mv CLUSTER ON mv_id;
+COMMENT ON INDEX mv_id IS 'one row per id';
