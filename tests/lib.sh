@@ -146,6 +146,16 @@ stop_cluster() {
     fi
 }
 
+# suite_start: a shell suite's counters (passed, failed) and its scratch
+# directory $work, removed on exit; the server says only warnings and errors.
+suite_start() {
+    export PGOPTIONS="-c client_min_messages=warning"
+    passed=0
+    failed=0
+    work=$(mktemp -d)
+    trap 'rm -rf "$work"' EXIT
+}
+
 # check_cmd NAME CMD...: in a suite, run CMD and count it in the suite's
 # passed or failed; print "ok - NAME", or "not ok - NAME" and CMD's output
 # (kept in $work/out, $work being the suite's scratch directory).

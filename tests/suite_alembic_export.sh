@@ -23,11 +23,7 @@ PY=/usr/bin/python3
 EXPORT=("$PY" "$PGBIN/mig-alembic-export")
 PROJECT=$PWD/tests/alembic_project
 PSQL=("$PGBIN/psql" -X -q -At -v ON_ERROR_STOP=1)
-export PGOPTIONS="-c client_min_messages=warning"
-passed=0
-failed=0
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+suite_start
 
 # alembic DB ARGS...: Alembic's own command line on the sample project and DB.
 alembic() {

@@ -10,11 +10,7 @@ cd "$(dirname "$0")/.."
 : "${PGHOST:?run from make test (needs the PG* variables of its cluster)}"
 
 PSQL=("$PGBIN/psql" -X -q -v ON_ERROR_STOP=1)
-export PGOPTIONS="-c client_min_messages=warning"
-passed=0
-failed=0
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+suite_start
 
 # state DB: what must be equal between the two databases.
 # (pg_dump's \restrict lines carry a random key: left out.)

@@ -11,11 +11,7 @@ cd "$(dirname "$0")/.."
 
 MIG=$PGBIN/mig
 PSQL=("$PGBIN/psql" -X -q -At -v ON_ERROR_STOP=1)
-export PGOPTIONS="-c client_min_messages=warning"
-passed=0
-failed=0
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+suite_start
 
 # dump DB: the whole database as pg_dump writes it (its \restrict lines
 # carry a random key: left out).
