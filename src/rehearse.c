@@ -75,11 +75,11 @@
 
 /*
  * The relations of the schemas rehearsed, but those of extensions (and
- * their indexes): name, storage, and (when $1) the size of the storage.
+ * their indexes): name, storage, and the size of the storage.
  */
 #define RELATIONS_SQL \
 	"SELECT c.oid, c.relfilenode, pg_catalog.format('%I.%I', n.nspname, c.relname)," \
-	"       CASE WHEN $1 AND c.relfilenode <> 0" \
+	"       CASE WHEN c.relfilenode <> 0" \
 	"            THEN pg_catalog.pg_size_pretty(pg_catalog.pg_table_size(c.oid)) END" \
 	"  FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace" \
 	"  LEFT JOIN pg_catalog.pg_index i ON i.indexrelid = c.oid" \
@@ -286,6 +286,7 @@ static void
 test_steps(Rehearsal *rh, const MigStep *unused)
 {
 	ListCell   *lc;
+	bool		known = false;	/* rh->before is the schema now */
 
 	foreach(lc, rh->run.steps)
 	{
@@ -293,7 +294,9 @@ test_steps(Rehearsal *rh, const MigStep *unused)
 		MigRev	   *r = &rh->run.g->revs[st->rev];
 		ErrorData  *edata;
 
-		rh->before = snapshot_take(rh);
+		if (!known)
+			rh->before = snapshot_take(rh);
+		known = false;
 		edata = in_subxact(rh, run_step, st, true);
 		add_check(rh, st, "upgrade", edata == NULL, edata ? edata->message : NULL);
 		if (edata)
@@ -309,6 +312,9 @@ test_steps(Rehearsal *rh, const MigStep *unused)
 		edata = in_subxact(rh, test_reversal, st, false);
 		if (edata)
 			add_check(rh, st, rh->check, false, edata->message);
+		/* the reversal was rolled back: the next upgrade starts from after */
+		rh->before = rh->after;
+		known = true;
 	}
 }
 
@@ -339,27 +345,25 @@ rehearse_test(Oid fn_oid, const char *target)
 	return rh.rows;
 }
 
-/* relations_read: the relations of the schemas rehearsed. */
+/* relations_read: the relations of the schemas rehearsed, kept in cxt. */
 static RelSet
-relations_read(Rehearsal *rh, bool sizes)
+relations_read(Rehearsal *rh, MemoryContext cxt)
 {
 	HASHCTL		ctl;
 	RelSet		rels;
-	Oid			types[1] = {BOOLOID};
-	Datum		values[1] = {BoolGetDatum(sizes)};
 
 	ctl.keysize = QUALIFIED_NAME_LEN;
 	ctl.entrysize = sizeof(RelEntry);
-	ctl.hcxt = rh->stepcxt;
+	ctl.hcxt = cxt;
 	rels.by_name = hash_create("mig_ext relations", 256, &ctl,
 							   HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
 	ctl.keysize = sizeof(Oid);
 	ctl.entrysize = sizeof(RelName);
 	rels.by_oid = hash_create("mig_ext relation names", 256, &ctl,
 							  HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-	if (SPI_execute_with_args(RELATIONS_SQL, 1, types, values, NULL, false, 0) != SPI_OK_SELECT)
+	if (SPI_execute(RELATIONS_SQL, false, 0) != SPI_OK_SELECT)
 		elog(ERROR, "could not read pg_class for a rehearsal");
-	MemoryContextSwitchTo(rh->stepcxt);
+	MemoryContextSwitchTo(cxt);
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{
 		HeapTuple	tup = SPI_tuptable->vals[i];
@@ -379,19 +383,19 @@ relations_read(Rehearsal *rh, bool sizes)
 	return rels;
 }
 
-/* locks_read: the relation locks this backend holds now, by OID. */
+/* locks_read: the relation locks this backend holds now, by OID, in cxt. */
 static HTAB *
-locks_read(Rehearsal *rh)
+locks_read(Rehearsal *rh, MemoryContext cxt)
 {
 	HASHCTL		ctl;
 	HTAB	   *locks;
 	LockData   *data;
 
-	MemoryContextSwitchTo(rh->stepcxt);
+	MemoryContextSwitchTo(cxt);
 	data = GetLockStatusData();
 	ctl.keysize = sizeof(Oid);
 	ctl.entrysize = sizeof(LockEntry);
-	ctl.hcxt = rh->stepcxt;
+	ctl.hcxt = cxt;
 	locks = hash_create("mig_ext locks", 64, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 	for (int i = 0; i < data->nelements; i++)
 	{
@@ -483,21 +487,30 @@ step_rewrites(RelSet *rels_before, RelSet *rels_after)
 
 /*
  * rehearse_steps: a SubxactFn running every step planned, each between
- * two readings of the locks held and of the relations' storage.
+ * two readings of the relations' storage and of the locks held.  What is
+ * read after a step is what the next step starts from: the readings
+ * alternate between two memory contexts.
  */
 static void
 rehearse_steps(Rehearsal *rh, const MigStep *unused)
 {
+	MemoryContext readcxt[2];
+	int			cur = 0;
+	RelSet		rels_before;
+	HTAB	   *locks_before;
 	ListCell   *lc;
 
+	for (int i = 0; i < 2; i++)
+		readcxt[i] = AllocSetContextCreate(rh->cxt, "mig_ext rehearsal readings",
+										   ALLOCSET_DEFAULT_SIZES);
+	rels_before = relations_read(rh, readcxt[cur]);
+	locks_before = locks_read(rh, readcxt[cur]);
 	foreach(lc, rh->run.steps)
 	{
 		MigStep    *st = lfirst(lc);
 		MigRehearsalRow *row = MemoryContextAllocZero(rh->cxt, sizeof(MigRehearsalRow));
-		RelSet		rels_before = relations_read(rh, true);
-		HTAB	   *locks_before = locks_read(rh);
-		HTAB	   *locks_after;
 		RelSet		rels_after;
+		HTAB	   *locks_after;
 
 		row->step = foreach_current_index(lc) + 1;
 		row->revision = rh->run.g->revs[st->rev].id;
@@ -508,14 +521,21 @@ rehearse_steps(Rehearsal *rh, const MigStep *unused)
 		runner_rehearse_step(&rh->run, st);
 		MemoryContextSwitchTo(rh->cxt);
 		row->usecs = GetCurrentTimestamp() - rh->started;
-		locks_after = locks_read(rh);
-		rels_after = relations_read(rh, false);
+		/* the relations first: reading their sizes locks them, as before */
+		rels_after = relations_read(rh, readcxt[1 - cur]);
+		locks_after = locks_read(rh, readcxt[1 - cur]);
 		row->rewrites = step_rewrites(&rels_before, &rels_after);
 		row->locks = step_locks(locks_before, locks_after, &rels_before);
 		rh->rows = lappend(rh->rows, row);
 		rh->running = NULL;
 		MemoryContextReset(rh->stepcxt);
+		MemoryContextReset(readcxt[cur]);
+		cur = 1 - cur;
+		rels_before = rels_after;
+		locks_before = locks_after;
 	}
+	for (int i = 0; i < 2; i++)
+		MemoryContextDelete(readcxt[i]);
 }
 
 /*
