@@ -260,7 +260,7 @@ main(int argc, char **argv)
 				mig_verbose = true;
 				break;
 			case 'V':
-				puts("mig (mig_ext) 1.1");
+				puts("mig (mig_ext) " MIG_EXT_VERSION);
 				exit(0);
 			case 1:
 				conn.schema = optarg;

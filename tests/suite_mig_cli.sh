@@ -81,8 +81,9 @@ if [ -x "$MIG" ]; then ok "mig is installed next to psql"; else bad "mig is inst
 expect "mig help" 0 "$("$MIG" --help)" "$MIG" help
 expect "mig -? is --help" 0 "$("$MIG" --help)" "$MIG" -?
 expect "--help: synopsis" 0 "  mig [OPTION]... COMMAND [ARG]..." bash -c "'$MIG' --help | grep -F 'COMMAND [ARG]'"
-expect "--version" 0 "mig (mig_ext) 1.1" "$MIG" --version
-expect "-V" 0 "mig (mig_ext) 1.1" "$MIG" -V
+version=$(sed -n "s/^default_version = '\(.*\)'/\1/p" mig_ext.control)
+expect "--version" 0 "mig (mig_ext) $version" "$MIG" --version
+expect "-V" 0 "mig (mig_ext) $version" "$MIG" -V
 expect_err "no command: usage error" 2 "mig: error: no command given" "$MIG"
 expect_err "unknown command: usage error" 2 'mig: error: unknown command "frobnicate"' "$MIG" frobnicate
 expect_err "unknown option: usage error" 2 'Try "mig --help" for more information.' "$MIG" --frobnicate current
