@@ -202,6 +202,26 @@ find_prefix(MigGraph *g, const char *prefix, const bool *lineage)
 }
 
 /*
+ * starts_short_name: whether name begins a revision id or label of three
+ * characters or fewer, one that find_prefix never matches by a prefix.
+ */
+static bool
+starts_short_name(MigGraph *g, const char *name)
+{
+	size_t		len = strlen(name);
+
+	for (int i = 0; i < g->nrevs; i++)
+		for (int k = -1; k < g->revs[i].nlabels; k++)
+		{
+			const char *n = k < 0 ? g->revs[i].id : g->revs[i].labels[k];
+
+			if (strlen(n) <= 3 && strncmp(n, name, len) == 0)
+				return true;
+		}
+	return false;
+}
+
+/*
  * target_resolve_branch: the revision a branch name stands for: a label,
  * an id, or a unique prefix of either (Alembic's _resolve_branch).
  */
@@ -248,8 +268,8 @@ revision_for_ident(MigGraph *g, const char *full, const char *name,
 			ereport(ERROR,
 					(errcode(ERRCODE_UNDEFINED_OBJECT),
 					 errmsg("no such revision or branch \"%s\"", name),
-					 strlen(name) < 4 ?
-					 errhint("Partial revision identifiers need at least four characters.") : 0));
+					 starts_short_name(g, name) ?
+					 errhint("Only revision identifiers and branch labels of four or more characters are matched by prefix.") : 0));
 	}
 	if (lineage && !lineage[r])
 		ereport(ERROR,
