@@ -7,7 +7,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 . tests/lib.sh
 : "${PGHOST:?run from make test (needs the PG* variables of its cluster)}"
-need_packages python3
+need_packages python3 python3-alembic python3-psycopg2
 
 export PGBIN
 python3 tests/doc_blocks.py README.md doc/*.md
