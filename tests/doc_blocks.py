@@ -9,7 +9,8 @@ with mig_ext created) and a fresh copy of the checkout as the working
 directory of its shell blocks.  Its blocks run in order:
 
   ```sql      run by psql in that database (ON_ERROR_STOP, input from stdin)
-  ```sh       run by bash -e in the copy, with PATH starting at PGBIN
+  ```sh       run by bash -e in the copy, with PATH starting at PGBIN (also
+              ```bash and ```shell)
   ```output   not run: the output of the sql or sh block above it
   other fences are not run (file contents, synopses, DOT, messages)
 
@@ -33,7 +34,7 @@ import subprocess
 import sys
 import tempfile
 
-RUN_KINDS = {"sql", "sh"}
+RUN_KINDS = {"sql": "sql", "sh": "sh", "bash": "sh", "shell": "sh"}
 SKIP = re.compile(r"^<!-- test: skip: (\S.*?) -->$")
 FENCE = re.compile(r"^```(.*)$")
 TIMEOUT = 300
@@ -171,7 +172,7 @@ def check_file(path, checkout, counts, update):
                 print("skip - %s:%d %s block: %s" % (path, line, info, skip))
                 last = (line, info, 0, "", True)
                 continue
-            status, got = run_block(info, text, db, cwd)
+            status, got = run_block(RUN_KINDS[info], text, db, cwd)
             last = (line, info, status, got, False)
         if last is not None:
             settle(last, report)
