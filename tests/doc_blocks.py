@@ -142,10 +142,6 @@ def check_file(path, checkout, counts, update):
     fixes = {}             # output block's line -> (its length, the lines printed)
     try:
         for line, info, text, length, skip in blocks(path):
-            if skip == "":
-                report(line, False, "malformed marker", "Write <!-- test: skip: REASON -->.")
-                last = None
-                continue
             if info == "output":
                 if last is None:
                     report(line, False, "output block follows no sql or sh block")
@@ -165,8 +161,11 @@ def check_file(path, checkout, counts, update):
                 continue
             if last is not None:
                 settle(last, report)
-            if info not in RUN_KINDS:
                 last = None
+            if skip == "":
+                report(line, False, "malformed marker", "Write <!-- test: skip: REASON -->.")
+                continue
+            if info not in RUN_KINDS:
                 continue
             if skip is not None:
                 print("skip - %s:%d %s block: %s" % (path, line, info, skip))
@@ -181,9 +180,9 @@ def check_file(path, checkout, counts, update):
     finally:
         shutil.rmtree(work, ignore_errors=True)
         for d in set(psql("postgres", "SELECT datname FROM pg_database")) - dbs:
-            psql("postgres", "DROP DATABASE %s WITH (FORCE)" % d, check=False)
+            psql("postgres", 'DROP DATABASE "%s" WITH (FORCE)' % d, check=False)
         for r in set(psql("postgres", "SELECT rolname FROM pg_roles")) - roles:
-            psql("postgres", "DROP ROLE %s" % r, check=False)
+            psql("postgres", 'DROP ROLE "%s"' % r, check=False)
 
 
 def rewrite(path, fixes):
