@@ -22,8 +22,9 @@
  * and after each body.  A lock on an index that existed before the first
  * step counts as a lock on its table, but for an AccessShareLock: the one
  * every query planned on the table takes on all its indexes (the step's
- * own internal queries among them), which blocks nothing a SELECT on the
- * table would not.
+ * own internal queries among them, whatever their plan), which blocks
+ * nothing a SELECT on the table would not.  An index the run created is
+ * seen by this transaction alone: its locks block no one.
  *
  *-------------------------------------------------------------------------
  */
