@@ -110,6 +110,10 @@ SELECT mig_revision('index v', 'CREATE INDEX big_v2 ON big (v)', 'DROP INDEX big
                     revision => 'r3', down_revision => '{}');
 SELECT mig_revision('add d again', 'ALTER TABLE big ADD COLUMN d int', 'SELECT 1',
                     revision => 'r4', down_revision => '{r2}');
+SELECT mig_revision('reindex v', 'REINDEX INDEX big_v', 'SELECT 1',
+                    revision => 'r5', down_revision => '{}');
+SELECT mig_revision('add e', 'ALTER TABLE big ADD COLUMN e int', 'ALTER TABLE big DROP COLUMN e',
+                    revision => 'r6', down_revision => '{r3}');
 -- sizes are shown, then left out of the comparison
 CREATE FUNCTION rehearsed(target text)
 RETURNS TABLE (step int, revision text, direction text, timed boolean, locks text[],
@@ -121,6 +125,7 @@ SELECT step, revision, direction, duration >= '0', locks,
 FROM mig_rehearse(target)
 $$;
 -- the type change rewrites the table and its indexes under an AccessExclusiveLock
+-- (the locks on its indexes are the table's)
 SELECT * FROM rehearsed('r1');
 -- adding a column takes the same lock but rewrites nothing
 SELECT * FROM rehearsed('r2');
@@ -129,6 +134,13 @@ SELECT * FROM rehearsed('r3');
 -- a step that fails is reported and ends the rehearsal; within one run a
 -- lock held since an earlier step is not reported again
 SELECT * FROM rehearsed('r4');
+-- rebuilding an index takes a ShareLock on the table, but an
+-- AccessExclusiveLock on the index, which blocks every query planned on
+-- the table: reported as the table's
+SELECT * FROM rehearsed('r5');
+-- an index an earlier step created is locked by this transaction alone:
+-- its lock is not the table's
+SELECT * FROM rehearsed('r6');
 -- the migration lock is taken; nothing changed afterwards
 BEGIN;
 SELECT count(*) AS steps FROM mig_rehearse('r3');
@@ -143,4 +155,36 @@ SELECT count(*), sum(v) FROM big;
 DROP FUNCTION rehearsed(text);
 DROP EXTENSION mig_ext;
 DROP TABLE big, relfilenodes;
+
+------------------------------------------------------------------------
+-- mig_rehearse reports the same locks whatever the planner knows
+------------------------------------------------------------------------
+CREATE EXTENSION mig_ext;
+-- a foreign key check keeps its plan until the statistics of p change: a
+-- plan kept locks only the index it scans, a plan made anew all of p's
+-- indexes; no autovacuum, so that p has statistics only after ANALYZE
+SET plan_cache_mode = force_generic_plan;
+CREATE TABLE p (id int PRIMARY KEY, e int UNIQUE) WITH (autovacuum_enabled = off);
+INSERT INTO p VALUES (1, 1);
+CREATE TABLE c (id int PRIMARY KEY, pid int REFERENCES p) WITH (autovacuum_enabled = off);
+SELECT mig_revision('a child row', 'INSERT INTO c VALUES (1, 1)', 'DELETE FROM c',
+                    revision => 'k1', down_revision => '{}');
+SELECT mig_revision('a foreign key', 'ALTER TABLE c ADD FOREIGN KEY (id) REFERENCES p',
+                    'ALTER TABLE c DROP CONSTRAINT c_id_fkey', revision => 'k2', down_revision => '{}');
+CREATE TEMP TABLE runs AS
+SELECT 1 AS run, 'one row' AS p, revision, locks FROM mig_rehearse('k1');
+INSERT INTO p SELECT g, g FROM generate_series(2, 100000) g;
+INSERT INTO c SELECT g, g FROM generate_series(2, 100000) g;
+INSERT INTO runs SELECT 2, '100,000 rows, no statistics', revision, locks FROM mig_rehearse('k1')
+UNION ALL SELECT 3, '100,000 rows, no statistics', revision, locks FROM mig_rehearse('k2');
+ANALYZE p, c;
+INSERT INTO runs SELECT 4, '100,000 rows, statistics', revision, locks FROM mig_rehearse('k1')
+UNION ALL SELECT 5, '100,000 rows, statistics', revision, locks FROM mig_rehearse('k2');
+-- inserting a row takes a RowShareLock on the table it references; adding
+-- a foreign key a ShareRowExclusiveLock on both tables
+SELECT p, revision, locks FROM runs ORDER BY revision, run;
+SELECT revision, count(DISTINCT locks) AS reports FROM runs GROUP BY revision ORDER BY revision;
+RESET plan_cache_mode;
+DROP EXTENSION mig_ext;
+DROP TABLE runs, c, p;
 DROP FUNCTION state();

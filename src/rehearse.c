@@ -19,7 +19,12 @@
  *
  * mig_rehearse reads this backend's relation locks from the lock manager
  * (what pg_locks shows) and the relations' storage from pg_class before
- * and after each body.
+ * and after each body.  A lock on an index that existed before the first
+ * step counts as a lock on its table, but for an AccessShareLock: the one
+ * every query planned on the table takes on all its indexes (the step's
+ * own internal queries among them, whatever their plan), which blocks
+ * nothing a SELECT on the table would not.  An index the run created is
+ * seen by this transaction alone: its locks block no one.
  *
  *-------------------------------------------------------------------------
  */
@@ -75,12 +80,14 @@
 
 /*
  * The relations of the schemas rehearsed, but those of extensions (and
- * their indexes): name, storage, and the size of the storage.
+ * their indexes): name, storage, the size of the storage, and an index's
+ * table.
  */
 #define RELATIONS_SQL \
 	"SELECT c.oid, c.relfilenode, pg_catalog.format('%I.%I', n.nspname, c.relname)," \
 	"       CASE WHEN c.relfilenode <> 0" \
-	"            THEN pg_catalog.pg_size_pretty(pg_catalog.pg_table_size(c.oid)) END" \
+	"            THEN pg_catalog.pg_size_pretty(pg_catalog.pg_table_size(c.oid)) END," \
+	"       i.indrelid" \
 	"  FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace" \
 	"  LEFT JOIN pg_catalog.pg_index i ON i.indexrelid = c.oid" \
 	" WHERE " USER_SCHEMA \
@@ -106,11 +113,12 @@ typedef struct RelEntry
 	char	   *size;			/* of its storage, when asked for */
 } RelEntry;
 
-/* The name of a relation, by OID. */
+/* The name of a relation, by OID, and an index's table. */
 typedef struct RelName
 {
 	Oid			relid;			/* the key */
 	char	   *name;
+	Oid			table;			/* of an index; else InvalidOid */
 } RelName;
 
 /* The relations of the schemas rehearsed, by name and by OID. */
@@ -120,7 +128,7 @@ typedef struct RelSet
 	HTAB	   *by_oid;			/* of RelName */
 } RelSet;
 
-/* The relation locks this backend holds. */
+/* The relation locks this backend holds, an index's in its table's. */
 typedef struct LockEntry
 {
 	Oid			relid;			/* the key */
@@ -377,15 +385,21 @@ relations_read(Rehearsal *rh, MemoryContext cxt)
 		e->filenode = DatumGetObjectId(SPI_getbinval(tup, desc, 2, &isnull));
 		e->size = SPI_getvalue(tup, desc, 4);
 		n->name = e->name;
+		n->table = DatumGetObjectId(SPI_getbinval(tup, desc, 5, &isnull));
+		if (isnull)
+			n->table = InvalidOid;
 	}
 	SPI_freetuptable(SPI_tuptable);
 	MemoryContextSwitchTo(rh->cxt);
 	return rels;
 }
 
-/* locks_read: the relation locks this backend holds now, by OID, in cxt. */
+/*
+ * locks_read: the relation locks this backend holds now, by OID, in cxt;
+ * those on an index of start, but its AccessShareLock, as its table's.
+ */
 static HTAB *
-locks_read(Rehearsal *rh, MemoryContext cxt)
+locks_read(Rehearsal *rh, MemoryContext cxt, RelSet *start)
 {
 	HASHCTL		ctl;
 	HTAB	   *locks;
@@ -401,14 +415,24 @@ locks_read(Rehearsal *rh, MemoryContext cxt)
 	{
 		LockInstanceData *l = &data->locks[i];
 		Oid			relid = l->locktag.locktag_field2;
+		LOCKMASK	held = l->holdMask;
+		RelName    *rel;
 		LockEntry  *e;
 		bool		found;
 
 		if (l->pid != MyProcPid || l->locktag.locktag_type != LOCKTAG_RELATION ||
-			l->locktag.locktag_field1 != MyDatabaseId || l->holdMask == 0)
+			l->locktag.locktag_field1 != MyDatabaseId)
+			continue;
+		rel = hash_search(start->by_oid, &relid, HASH_FIND, NULL);
+		if (rel != NULL && OidIsValid(rel->table))
+		{
+			relid = rel->table;
+			held &= ~LOCKBIT_ON(AccessShareLock);
+		}
+		if (held == 0)
 			continue;
 		e = hash_search(locks, &relid, HASH_ENTER, &found);
-		e->held = (found ? e->held : 0) | l->holdMask;
+		e->held = (found ? e->held : 0) | held;
 	}
 	MemoryContextSwitchTo(rh->cxt);
 	return locks;
@@ -431,11 +455,20 @@ compare_strings(const ListCell *a, const ListCell *b)
 	return strcmp(lfirst(a), lfirst(b));
 }
 
+/* compare_locks: list_sort's order of "mode on relation", by relation. */
+static int
+compare_locks(const ListCell *a, const ListCell *b)
+{
+	/* a mode's name has no space: the relation follows the first " on " */
+	return strcmp(strstr(lfirst(a), " on "), strstr(lfirst(b), " on "));
+}
+
 /*
  * step_locks: "mode on relation" for each relation of the schemas
  * rehearsed that existed before the step and on which the step took a
  * lock stronger than any the transaction held (the strongest such mode),
- * in order.
+ * in the order of the relations' names.  Locks are as locks_read folds
+ * them.
  */
 static List *
 step_locks(HTAB *before, HTAB *after, RelSet *rels_before)
@@ -456,7 +489,7 @@ step_locks(HTAB *before, HTAB *after, RelSet *rels_before)
 			out = lappend(out, psprintf("%s on %s",
 										GetLockmodeName(DEFAULT_LOCKMETHOD, now), rel->name));
 	}
-	list_sort(out, compare_strings);
+	list_sort(out, compare_locks);
 	return out;
 }
 
@@ -489,22 +522,29 @@ step_rewrites(RelSet *rels_before, RelSet *rels_after)
  * rehearse_steps: a SubxactFn running every step planned, each between
  * two readings of the relations' storage and of the locks held.  What is
  * read after a step is what the next step starts from: the readings
- * alternate between two memory contexts.
+ * alternate between two memory contexts.  The relations read before the
+ * first step are kept to the end: locks_read folds the locks on their
+ * indexes.
  */
 static void
 rehearse_steps(Rehearsal *rh, const MigStep *unused)
 {
+	MemoryContext startcxt;
 	MemoryContext readcxt[2];
 	int			cur = 0;
+	RelSet		start;
 	RelSet		rels_before;
 	HTAB	   *locks_before;
 	ListCell   *lc;
 
+	startcxt = AllocSetContextCreate(rh->cxt, "mig_ext rehearsal start",
+									 ALLOCSET_DEFAULT_SIZES);
 	for (int i = 0; i < 2; i++)
 		readcxt[i] = AllocSetContextCreate(rh->cxt, "mig_ext rehearsal readings",
 										   ALLOCSET_DEFAULT_SIZES);
-	rels_before = relations_read(rh, readcxt[cur]);
-	locks_before = locks_read(rh, readcxt[cur]);
+	start = relations_read(rh, startcxt);
+	rels_before = start;
+	locks_before = locks_read(rh, startcxt, &start);
 	foreach(lc, rh->run.steps)
 	{
 		MigStep    *st = lfirst(lc);
@@ -522,18 +562,20 @@ rehearse_steps(Rehearsal *rh, const MigStep *unused)
 		MemoryContextSwitchTo(rh->cxt);
 		row->usecs = GetCurrentTimestamp() - rh->started;
 		/* the relations first: reading their sizes locks them, as before */
-		rels_after = relations_read(rh, readcxt[1 - cur]);
-		locks_after = locks_read(rh, readcxt[1 - cur]);
+		rels_after = relations_read(rh, readcxt[cur]);
+		locks_after = locks_read(rh, readcxt[cur], &start);
 		row->rewrites = step_rewrites(&rels_before, &rels_after);
 		row->locks = step_locks(locks_before, locks_after, &rels_before);
 		rh->rows = lappend(rh->rows, row);
 		rh->running = NULL;
 		MemoryContextReset(rh->stepcxt);
-		MemoryContextReset(readcxt[cur]);
+		/* what the step started from, unless the start */
+		MemoryContextReset(readcxt[1 - cur]);
 		cur = 1 - cur;
 		rels_before = rels_after;
 		locks_before = locks_after;
 	}
+	MemoryContextDelete(startcxt);
 	for (int i = 0; i < 2; i++)
 		MemoryContextDelete(readcxt[i]);
 }

@@ -123,6 +123,8 @@ build_and_install() {
 }
 
 # start_cluster: initdb and start a server in a fresh directory; sets PGHOST.
+# TEMP_CONFIG, a file of settings, is added to its postgresql.conf (as
+# PostgreSQL's own test clusters, the TAP tests' among them, do).
 start_cluster() {
     if ! as_pg test -x "$PGBIN/postgres"; then
         lib_error "the cluster's owner cannot run $PGBIN/postgres" \
@@ -134,6 +136,9 @@ start_cluster() {
     [ "$(id -u)" -eq 0 ] && chown postgres: "$MIG_CLUSTER_DIR"
     export PGHOST=$MIG_CLUSTER_DIR
     as_pg "$PGBIN/initdb" -D "$MIG_CLUSTER_DIR/data" -U postgres -A trust --no-sync >/dev/null
+    if [ -n "${TEMP_CONFIG:-}" ]; then
+        cat "$TEMP_CONFIG" >>"$MIG_CLUSTER_DIR/data/postgresql.conf"
+    fi
     as_pg "$PGBIN/pg_ctl" -D "$MIG_CLUSTER_DIR/data" -l "$MIG_CLUSTER_DIR/server.log" -w \
         -o "-p $PGPORT -k $MIG_CLUSTER_DIR -c listen_addresses='' -c fsync=off" start >/dev/null
 }
