@@ -27,6 +27,8 @@ SELECT mig_upgrade_sql('heads');
 \echo :LAST_ERROR_SQLSTATE
 CALL mig_deploy('heads');
 \echo :LAST_ERROR_SQLSTATE
+-- the deploy's session lock is gone with it
+SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid();
 :v
 -- two rows below another: one statement removes both
 INSERT INTO mig_version VALUES ('r');

@@ -100,10 +100,13 @@ check_overlap(MigGraph *g, const MigSet *s)
 void
 plan_check_rows(MigGraph *g, const MigSet *rows, const char *table, const char *column)
 {
-	bool	   *below = graph_below(g, rows->items, rows->n);
+	bool	   *below;
 	MigSet		implied;
 	StringInfoData ids;
 
+	if (rows->n < 2)
+		return;
+	below = graph_below(g, rows->items, rows->n);
 	set_init(&implied);
 	initStringInfo(&ids);
 	for (int i = 0; i < rows->n; i++)
@@ -126,7 +129,7 @@ plan_check_rows(MigGraph *g, const MigSet *rows, const char *table, const char *
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("version row %s is an ancestor of version row %s",
 						g->revs[implied.items[0]].id, g->revs[other].id),
-				 errdetail("The version rows are %s. A row below another row is implied by it, and no upgrade or downgrade starts from such rows; Alembic before 1.13.1 and mig_ext before 1.2 could leave them after a downgrade.",
+				 errdetail("The version rows are: %s. A row below another row is implied by it, and no upgrade or downgrade starts from such rows; Alembic before 1.13.1 and mig_ext before 1.2 could leave them after a downgrade.",
 						   graph_format_ids(g, rows->items, rows->n)),
 				 implied.n == 1 ?
 				 errhint("Remove the implied row: DELETE FROM %s WHERE %s = %s;",
