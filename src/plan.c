@@ -317,7 +317,7 @@ revision_step(MigGraph *g, MigSet *heads, int rev, bool up, AncestorCache *cache
 			row_delete(g, st, heads, rev);	/* a base, or implied elsewhere */
 		else
 		{
-			/* unmerge: restore all parents' rows but one, move ours to it */
+			/* the parents' rows come back: ours moves to one, the rest are new */
 			for (int i = 0; i < to.n - 1; i++)
 				row_insert(g, st, heads, to.items[i]);
 			row_update(g, st, heads, rev, to.items[to.n - 1]);
