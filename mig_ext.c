@@ -575,6 +575,7 @@ mig_plan(PG_FUNCTION_ARGS)
 	runner_check_idle("mig_plan");
 	target = arg_target(fcinfo, 0);
 	open_report(fcinfo, &rep, MIG_LOAD_HEADERS);
+	catalog_check_rows(&rep.cat, rep.g, &rep.current);
 	foreach(lc, offline_plan(rep.g, &rep.current, target, &direction))
 	{
 		MigStep    *st = lfirst(lc);
@@ -614,6 +615,7 @@ offline_sql(FunctionCallInfo fcinfo, MigDirection direction, const char *fname)
 	target = arg_target(fcinfo, 0);
 	SPI_connect();
 	g = catalog_read(&cat, fcinfo->flinfo->fn_oid, MIG_LOAD_BODIES, &current);
+	catalog_check_rows(&cat, g, &current);
 	steps = plan_migration(g, &current, target, direction);
 	script = MemoryContextStrdup(callcxt,
 								 offline_script(&cat, g, &current, steps, direction, target));

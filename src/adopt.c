@@ -18,15 +18,17 @@
 #include "utils/lsyscache.h"
 
 #include "adopt.h"
+#include "plan.h"
 #include "runner.h"
 
 /*
  * read_alembic: the version_num values of an Alembic version table, read
  * with the caller's rights (not as the catalog owner), sorted by byte
- * order.  The caller is connected to SPI.
+ * order; *qname is the table's name, qualified and quoted.  The caller is
+ * connected to SPI.
  */
 static char **
-read_alembic(Oid relid, int *n)
+read_alembic(Oid relid, int *n, char **qname_out)
 {
 	char	   *relname = get_rel_name(relid);
 	char	   *qname;
@@ -57,6 +59,7 @@ read_alembic(Oid relid, int *n)
 	}
 	SPI_freetuptable(SPI_tuptable);
 	qsort(ids, *n, sizeof(char *), pg_qsort_strcmp);
+	*qname_out = qname;
 	return ids;
 }
 
@@ -69,16 +72,19 @@ read_alembic(Oid relid, int *n)
 char **
 adopt_alembic(Oid fn_oid, Oid relid, int *n)
 {
-	char	  **ids = read_alembic(relid, n);
+	char	   *qname;
+	char	  **ids = read_alembic(relid, n, &qname);
 	MigCatalog	cat;
 	MigGraph   *g;
-	MigSet		current;
+	MigSet		current,
+				alembic;
 	MigRun		run;
 	bool		same;
 	StringInfoData targets;
 
 	g = catalog_read(&cat, fn_oid, MIG_LOAD_HEADERS, &current);
 	initStringInfo(&targets);
+	set_init(&alembic);
 	same = current.n == *n;
 	for (int i = 0; i < *n; i++)
 	{
@@ -90,9 +96,11 @@ adopt_alembic(Oid fn_oid, Oid relid, int *n)
 					 errmsg("Alembic revision \"%s\" is not registered", ids[i]),
 					 errdetail("The Alembic version table holds \"%s\".", ids[i]),
 					 errhint("Register the revisions with the same ids first, for example with mig load.")));
+		set_add(&alembic, r);
 		same = same && set_contains(&current, r);
 		appendStringInfo(&targets, "%s%s", i ? " " : "", ids[i]);
 	}
+	plan_check_rows(g, &alembic, qname, "version_num");
 	if (current.n > 0 && !same)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),

@@ -442,6 +442,16 @@ catalog_load_versions(MigCatalog *cat, MigGraph *g, MigSet *out)
 	qsort(out->items, out->n, sizeof(int), cmp_int);
 }
 
+/*
+ * catalog_check_rows: refuse version rows of which one lies below
+ * another, before a plan starts from them (plan_check_rows).
+ */
+void
+catalog_check_rows(MigCatalog *cat, MigGraph *g, const MigSet *rows)
+{
+	plan_check_rows(g, rows, psprintf("%s.mig_version", cat->qnsp), "revision");
+}
+
 /* catalog_find_revision: the registered revision with this id, if any. */
 bool
 catalog_find_revision(MigCatalog *cat, const char *id, MigRev *out)

@@ -97,6 +97,7 @@ extern MigRev *catalog_load_named(MigCatalog *cat, char **names, int n,
 								  int *nrevs);
 extern MigGraph *catalog_load_graph(MigCatalog *cat, MigLoad load);
 extern void catalog_load_versions(MigCatalog *cat, MigGraph *g, MigSet *out);
+extern void catalog_check_rows(MigCatalog *cat, MigGraph *g, const MigSet *rows);
 extern MigGraph *catalog_read(MigCatalog *cat, Oid fn_oid, MigLoad load,
 							  MigSet *current);
 extern bool catalog_find_revision(MigCatalog *cat, const char *id, MigRev *out);

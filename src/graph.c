@@ -541,6 +541,26 @@ graph_ancestors(MigGraph *g, const int *seeds, int nseeds, MigEdges edges)
 	return reach(g, seeds, nseeds, edges, false);
 }
 
+/*
+ * graph_below: everything strictly below seeds through parents and
+ * dependencies: a seed is flagged only when it lies below another seed.
+ */
+bool *
+graph_below(MigGraph *g, const int *seeds, int nseeds)
+{
+	int		   *parents = NULL;
+	int			nparents = 0;
+	bool	   *below;
+
+	for (int i = 0; i < nseeds; i++)
+		for (int k = 0; k < g->revs[seeds[i]].nnorm; k++)
+			int_array_add(&parents, &nparents, g->revs[seeds[i]].norm[k]);
+	below = reach(g, parents, nparents, MIG_EDGES_ALL, false);
+	if (parents)
+		pfree(parents);
+	return below;
+}
+
 /* graph_descendants: seeds and everything above them. */
 bool *
 graph_descendants(MigGraph *g, const int *seeds, int nseeds, MigEdges edges)

@@ -98,6 +98,7 @@ extern void set_remove(MigSet *s, int item);
 
 extern bool *graph_ancestors(MigGraph *g, const int *seeds, int nseeds,
 							 MigEdges edges);
+extern bool *graph_below(MigGraph *g, const int *seeds, int nseeds);
 extern bool *graph_descendants(MigGraph *g, const int *seeds, int nseeds,
 							   MigEdges edges);
 extern bool *graph_lineage(MigGraph *g, int rev, MigEdges edges);

@@ -15,6 +15,9 @@
 
 #include <ctype.h>
 
+#include "lib/stringinfo.h"
+#include "utils/builtins.h"
+
 #include "plan.h"
 #include "target.h"
 
@@ -61,8 +64,8 @@ set_copy(const MigSet *s)
 
 /*
  * check_overlap: Alembic's upgrade (and history) refuses a set of
- * revisions in which one is an ancestor of another (as targets, or as
- * version rows).
+ * revisions in which one is an ancestor of another; so do stamps here,
+ * which Alembic would leave with both as version rows.
  */
 static void
 check_overlap(MigGraph *g, const MigSet *s)
@@ -85,6 +88,54 @@ check_overlap(MigGraph *g, const MigSet *s)
 							g->revs[s->items[i]].id,
 							graph_format_ids(g, hit.items, hit.n))));
 		pfree(anc);
+	}
+}
+
+/*
+ * plan_check_rows: refuse version rows of which one lies below another
+ * (which Alembic before 1.13.1 and mig_ext before 1.2 could leave after a
+ * downgrade), naming the rows to remove and the statement that removes
+ * them from table (column: the column that holds the ids).
+ */
+void
+plan_check_rows(MigGraph *g, const MigSet *rows, const char *table, const char *column)
+{
+	bool	   *below;
+	MigSet		implied;
+	StringInfoData ids;
+
+	if (rows->n < 2)
+		return;
+	below = graph_below(g, rows->items, rows->n);
+	set_init(&implied);
+	initStringInfo(&ids);
+	for (int i = 0; i < rows->n; i++)
+		if (below[rows->items[i]])
+		{
+			set_add(&implied, rows->items[i]);
+			appendStringInfo(&ids, "%s%s", implied.n > 1 ? ", " : "",
+							 quote_literal_cstr(g->revs[rows->items[i]].id));
+		}
+	pfree(below);
+	if (implied.n > 0)
+	{
+		bool	   *above = graph_descendants(g, implied.items, 1, MIG_EDGES_ALL);
+		int			other = MIG_NO_REV;
+
+		for (int i = 0; i < rows->n && other == MIG_NO_REV; i++)
+			if (rows->items[i] != implied.items[0] && above[rows->items[i]])
+				other = rows->items[i];
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("version row %s is an ancestor of version row %s",
+						g->revs[implied.items[0]].id, g->revs[other].id),
+				 errdetail("The version rows are: %s. A row below another row is implied by it, and no upgrade or downgrade starts from such rows; Alembic before 1.13.1 and mig_ext before 1.2 could leave them after a downgrade.",
+						   graph_format_ids(g, rows->items, rows->n)),
+				 implied.n == 1 ?
+				 errhint("Remove the implied row: DELETE FROM %s WHERE %s = %s;",
+						 table, column, ids.data) :
+				 errhint("Remove the implied rows: DELETE FROM %s WHERE %s IN (%s);",
+						 table, column, ids.data)));
 	}
 }
 
@@ -117,8 +168,6 @@ typedef enum RowsProblem
 {
 	ROWS_HAVE,					/* a row for rev exists already */
 	ROWS_LACK,					/* the row of rev is missing */
-	ROWS_NOT_UP,				/* no single row moves up to rev */
-	ROWS_NOT_DOWN,				/* no single row moves down from rev */
 	ROWS_NOT_STAMPED			/* no row to stamp to rev */
 } RowsProblem;
 
@@ -132,8 +181,6 @@ error_rows(MigGraph *g, const MigSet *heads, RowsProblem problem, int rev)
 			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 			 problem == ROWS_HAVE ? errmsg("version rows already include revision %s", id) :
 			 problem == ROWS_LACK ? errmsg("version rows do not include revision %s", id) :
-			 problem == ROWS_NOT_UP ? errmsg("version rows cannot move up to revision %s", id) :
-			 problem == ROWS_NOT_DOWN ? errmsg("version rows cannot move down from revision %s", id) :
 			 errmsg("version rows cannot be stamped to revision %s", id),
 			 heads->n ?
 			 errdetail("The version rows are: %s.", graph_format_ids(g, heads->items, heads->n)) :
@@ -178,7 +225,7 @@ row_update(MigGraph *g, MigStep *st, MigSet *heads, int from, int to)
 /*
  * The ancestors of the last set of version rows without_ancestors_of_others
  * walked from, kept while one plan is made: on a graph with long-lived
- * branches, every merge step asks about the same other rows, and walking
+ * branches, every unmerge step asks about the same other rows, and walking
  * their ancestors each time made plans quadratic.
  */
 typedef struct AncestorCache
@@ -189,14 +236,12 @@ typedef struct AncestorCache
 
 /*
  * without_ancestors_of_others: the members of revs that are not ancestors
- * of the version rows other than skip (Alembic's merge_branch_idents and
- * _unmerge_to_revisions); skip is a set of rows to leave out.  cache
- * belongs to the plan being made.
+ * of the version rows other than skip (Alembic's _unmerge_to_revisions).
+ * cache belongs to the plan being made.
  */
 static MigSet
 without_ancestors_of_others(MigGraph *g, const int *revs, int nrevs,
-							const MigSet *heads, const int *skip, int nskip,
-							AncestorCache *cache)
+							const MigSet *heads, int skip, AncestorCache *cache)
 {
 	MigSet		others,
 				out;
@@ -204,14 +249,8 @@ without_ancestors_of_others(MigGraph *g, const int *revs, int nrevs,
 
 	set_init(&others);
 	for (int i = 0; i < heads->n; i++)
-	{
-		bool		skipped = false;
-
-		for (int k = 0; k < nskip; k++)
-			skipped |= (heads->items[i] == skip[k]);
-		if (!skipped)
+		if (heads->items[i] != skip)
 			set_add(&others, heads->items[i]);
-	}
 	if (others.n > 0)
 	{
 		if (cache->anc == NULL || cache->rows.n != others.n ||
@@ -232,70 +271,80 @@ without_ancestors_of_others(MigGraph *g, const int *revs, int nrevs,
 }
 
 /*
+ * without_implied: s without its members that lie below another member.
+ * A row below another row is implied by it, and is never written: Alembic
+ * 1.8 wrote both of a revision's parents when one depends on the other
+ * (fixed in 1.13.1, but only when no other version row remains).
+ */
+static MigSet
+without_implied(MigGraph *g, const MigSet *s)
+{
+	bool	   *below;
+	MigSet		kept;
+
+	if (s->n < 2)
+		return *s;
+	below = graph_below(g, s->items, s->n);
+	set_init(&kept);
+	for (int i = 0; i < s->n; i++)
+		if (!below[s->items[i]])
+			set_add(&kept, s->items[i]);
+	pfree(below);
+	return kept;
+}
+
+/*
  * revision_step: the version-row changes for running rev up or down from
- * the rows in heads, which it updates (HeadMaintainer.update_to_step);
- * cache is the plan's (see AncestorCache).
+ * the rows in heads, which it updates (HeadMaintainer.update_to_step, but
+ * never leaving a row below another row); cache is the plan's (see
+ * AncestorCache).
  */
 static MigStep *
 revision_step(MigGraph *g, MigSet *heads, int rev, bool up, AncestorCache *cache)
 {
 	MigRev	   *r = &g->revs[rev];
 	MigStep    *st = new_step(up ? MIG_UPGRADE : MIG_DOWNGRADE, rev, heads);
-	int			in_heads = 0;
 
-	for (int k = 0; k < r->nnorm; k++)
-		in_heads += set_contains(heads, r->norm[k]);
-
-	if (!up && set_contains(heads, rev))
+	if (!up)
 	{
-		MigSet		to = without_ancestors_of_others(g, r->norm, r->nnorm,
-													 heads, &rev, 1, cache);
+		MigSet		to;
 
+		if (!set_contains(heads, rev))
+			error_rows(g, heads, ROWS_LACK, rev);
+		to = without_ancestors_of_others(g, r->norm, r->nnorm, heads, rev, cache);
+		to = without_implied(g, &to);
 		if (to.n == 0)
 			row_delete(g, st, heads, rev);	/* a base, or implied elsewhere */
-		else if (r->nnorm > 1)
+		else
 		{
-			/* unmerge: restore all parents' rows but one, move ours to it */
+			/* the parents' rows come back: ours moves to one, the rest are new */
 			for (int i = 0; i < to.n - 1; i++)
 				row_insert(g, st, heads, to.items[i]);
 			row_update(g, st, heads, rev, to.items[to.n - 1]);
 		}
-		else
-			row_update(g, st, heads, rev, r->norm[0]);
-	}
-	else if (up && (r->nnorm == 0 || in_heads == 0))
-		row_insert(g, st, heads, rev);	/* a new base or branch */
-	else if (up && r->nnorm > 1 && in_heads > 1)
-	{
-		/* merge: drop all sources' rows but one, move that one to us */
-		MigSet		from = without_ancestors_of_others(g, r->norm, r->nnorm,
-													   heads, r->norm, r->nnorm, cache);
-
-		for (int i = 0; i < from.n - 1; i++)
-			row_delete(g, st, heads, from.items[i]);
-		row_update(g, st, heads, from.items[from.n - 1], rev);
 	}
 	else
 	{
-		int			down = r->norm[0];
+		MigSet		from;
 
-		if (r->nnorm > 1)
-		{
-			int			found = 0;
-
-			for (int k = 0; k < r->nnorm; k++)
-				if (set_contains(heads, r->norm[k]))
-				{
-					down = r->norm[k];
-					found++;
-				}
-			if (found != 1)
-				error_rows(g, heads, up ? ROWS_NOT_UP : ROWS_NOT_DOWN, rev);
-		}
-		if (up)
-			row_update(g, st, heads, down, rev);
+		/*
+		 * The parents' rows go, and ours comes: a new base or branch is
+		 * inserted, a merge keeps one of its parents' rows to update.
+		 * (Alembic's merge also takes a dependency that lies below another
+		 * parent, which has no row, and fails on it.)
+		 */
+		set_init(&from);
+		for (int k = 0; k < r->nnorm; k++)
+			if (set_contains(heads, r->norm[k]))
+				set_add(&from, r->norm[k]);
+		if (from.n == 0)
+			row_insert(g, st, heads, rev);
 		else
-			row_update(g, st, heads, rev, down);
+		{
+			for (int i = 0; i < from.n - 1; i++)
+				row_delete(g, st, heads, from.items[i]);
+			row_update(g, st, heads, from.items[from.n - 1], rev);
+		}
 	}
 	st->rows_after = set_copy(heads);
 	return st;
@@ -332,7 +381,6 @@ plan_upgrade(MigGraph *g, const MigSet *current, const char *target)
 
 	target_parse_upgrade(g, current, target, false, &targets);
 	check_overlap(g, &targets);
-	check_overlap(g, current);
 	need = graph_ancestors(g, targets.items, targets.n, MIG_EDGES_ALL);
 	have = graph_ancestors(g, current->items, current->n, MIG_EDGES_ALL);
 	for (int i = 0; i < g->nrevs; i++)
@@ -521,6 +569,8 @@ plan_stamp(MigGraph *g, const MigSet *current, const char *targets)
 			set_add(&dests, d.items[i]);
 		}
 	}
+	/* Alembic would write rows one of which is below another */
+	check_overlap(g, &dests);
 	/* a revision named twice is harmless only where Alembic skips it: a current row */
 	for (int i = 0; i < twice.n; i++)
 		if (!set_contains(&filtered, twice.items[i]))

@@ -48,6 +48,8 @@ typedef struct MigStep
 
 extern const char *plan_direction_name(MigDirection direction);
 extern char *plan_step_line(MigGraph *g, const MigStep *st);
+extern void plan_check_rows(MigGraph *g, const MigSet *rows, const char *table,
+							const char *column);
 extern MigStep *plan_revision_step(MigGraph *g, const MigSet *rows, int rev,
 								   MigDirection direction);
 extern List *plan_upgrade(MigGraph *g, const MigSet *current, const char *target);

@@ -352,6 +352,7 @@ runner_prepare(MigRun *run, Oid fn_oid, const char *target, const MigDirection *
 	open_run(run, fn_oid, RUN_LOAD_BODIES | RUN_LOAD_VERSIONS |
 			 (session_lock ? RUN_LOCK_SESSION : 0));
 	check_drift(run);
+	catalog_check_rows(&run->cat, run->g, &run->current);
 	run->steps = direction == NULL ?
 		offline_plan(run->g, &run->current, target, &found) :
 		plan_migration(run->g, &run->current, target, *direction);

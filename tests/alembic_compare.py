@@ -8,8 +8,10 @@ installed, e.g. the one tests/lib.sh starts:
     /usr/bin/python3 tests/alembic_compare.py --graphs 200 --commands 40 --seed 1
     stop_cluster
 
-Needs python3-alembic (1.8.1) and python3-psycopg2.  Connects through PGHOST
-and PGPORT (unix socket), as PGUSER (default postgres); creates the databases
+Needs python3-alembic and python3-psycopg2; runs against the installed
+Alembic (Debian 12: 1.8.1, Debian forky: 1.18.4) and says where the two
+versions differ and which one mig_ext follows.  Connects through PGHOST and
+PGPORT (unix socket), as PGUSER (default postgres); creates the databases
 mig_cmp_alembic and mig_cmp_mig (prefix set by --db).
 
 For each seeded random graph (chains, branch points, merges, several bases,
@@ -17,9 +19,12 @@ branch labels, depends_on across branches) it writes an Alembic script
 directory (env.py + one no-op file per revision) and registers the same
 revisions with mig_revision, then runs the same random upgrade, downgrade and
 stamp commands through both and compares, after every command: error or
-not, the revisions run in order, and the version rows.  When Alembic succeeds
-and mig_ext refuses for one of its documented deliberate differences, the
-case is counted apart and the Alembic rows are set back to mig_ext's.
+not, the revisions run in order, and the version rows.  A difference is
+counted apart, and the Alembic rows set back to mig_ext's, when it is one of
+mig_ext's documented deliberate differences: Alembic succeeds where mig_ext
+refuses (told by mig_ext's error), or Alembic gives the same outcome as
+mig_ext once the version-row rules mig_ext follows instead of Alembic's are
+put into it (RULES: the command is run again on Alembic with them).
 
 --sql sql/graph_X.sql replays the registrations (reg(...) calls) and the
 mig_upgrade/mig_downgrade/mig_stamp calls of a regression file through both,
@@ -39,19 +44,26 @@ import sys
 import tempfile
 import traceback
 
+import alembic
 import psycopg2
 import sqlalchemy
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import RevisionStep
 from alembic.script.base import Script
 from alembic.script.revision import RevisionMap
 
-# Alembic reads its version directory with os.listdir (filesystem order);
-# sort it so that the revision map's insertion order is the file order,
-# which the harness makes the registration order of mig_ext.
-_orig_list_py_dir = Script._list_py_dir.__func__
-Script._list_py_dir = classmethod(
-    lambda cls, sd, path: sorted(_orig_list_py_dir(cls, sd, path)))
+ALEMBIC_VERSION = tuple(int(x) for x in re.findall(r"\d+", alembic.__version__)[:3])
+
+# The revision map's insertion order breaks ties in Alembic's upgrade
+# order; mig_ext breaks them by registration order.  Alembic 1.10 and later
+# read the version files in sorted name order, and write_script_dir names
+# them in registration order.  Alembic before 1.10 reads them in directory
+# order: sort it there too.
+if ALEMBIC_VERSION < (1, 10):
+    _orig_list_py_dir = Script._list_py_dir.__func__
+    Script._list_py_dir = classmethod(
+        lambda cls, sd, path: sorted(_orig_list_py_dir(cls, sd, path)))
 
 # Alembic keeps a revision's dependencies that no ancestor implies in a set
 # (RevisionMap._normalize_depends_on), so with two or more of them its upgrade
@@ -69,6 +81,53 @@ def _ordered_normalize(self, revisions, map_):
 
 
 RevisionMap._normalize_depends_on = _ordered_normalize
+
+# Where mig_ext's version rows follow other rules than the installed
+# Alembic's, by design: each rule below replaces one of Alembic's, is only
+# in force while RULES["on"] (Alembic.by_design), and records its name in
+# RULES["used"] when it changes Alembic's answer.  The names say which
+# Alembic versions differ.
+RULES = {"on": False, "used": set()}
+ROWS_1373 = ("downgrade: a parent's row below the other parent's row is not written "
+             "(changed in Alembic 1.13.1, issue 1373: mig_ext follows 1.13.1+)")
+ROWS_OTHERS = ("downgrade: a parent's row below the other parent's row is not written "
+               "when other rows remain either (Alembic 1.13.1+ writes it then)")
+MERGE_ROWS = ("merge: only the parents' rows are replaced, not a dependency below "
+              "another parent (Alembic deletes a row that is not there and fails)")
+
+_orig_unmerge_to = RevisionStep._unmerge_to_revisions
+_orig_merge_idents = RevisionStep.merge_branch_idents
+
+
+def _rule_unmerge_to(self, heads):
+    """mig_ext: the rows a downgrade restores never lie below one another."""
+    stock = _orig_unmerge_to(self, heads)
+    if not RULES["on"]:
+        return stock
+    rmap = self.revision_map
+    below = {r.revision for t in stock
+             for r in rmap._get_ancestor_nodes(rmap.get_revisions(t), check=False)
+             if r.revision != t}
+    kept = tuple(t for t in stock if t not in below)
+    if kept != tuple(stock):
+        others = set(heads).difference([self.revision.revision])
+        RULES["used"].add(ROWS_OTHERS if others else ROWS_1373)
+    return kept
+
+
+def _rule_merge_idents(self, heads):
+    """mig_ext: a merge replaces the rows of its parents (and dependencies)."""
+    stock = _orig_merge_idents(self, heads)
+    if not RULES["on"]:
+        return stock
+    sources = [d for d in self.from_revisions if d in heads]
+    if set(sources) != set(stock[0]) | {stock[1]}:
+        RULES["used"].add(MERGE_ROWS)
+    return sources[:-1], sources[-1], stock[2]
+
+
+RevisionStep._unmerge_to_revisions = _rule_unmerge_to
+RevisionStep.merge_branch_idents = _rule_merge_idents
 
 ADB = "mig_cmp_alembic"  # renamed by --db
 MDB = "mig_cmp_mig"
@@ -97,15 +156,19 @@ def downgrade():
     pass
 '''
 
-# mig_ext error messages that mark a documented deliberate difference.
+# mig_ext error messages that mark a documented deliberate difference, and
+# the commands they mark it for (None: any).
 DELIBERATE = [
-    (re.compile(r"downgrade -?\d+ is ambiguous with several current revisions"),
+    (re.compile(r"downgrade -?\d+ is ambiguous with several current revisions"), None,
      "downgrade -N with several current rows"),
-    (re.compile(r"branch \".*\" has (more than one|no) current revision"),
+    (re.compile(r"branch \".*\" has (more than one|no) current revision"), None,
      "label@-N without exactly one current row on the branch"),
-    (re.compile(r"is named more than once in stamp targets"),
+    (re.compile(r"is named more than once in stamp targets"), None,
      "a stamp naming one revision twice (Alembic crashes unless it is a row already)"),
-    (re.compile(r"malformed revision target"), "malformed target (empty side of '@', partial relative)"),
+    (re.compile(r"malformed revision target"), None,
+     "malformed target (empty side of '@', partial relative)"),
+    (re.compile(r"requested revision .* overlaps with other requested revisions"), "stamp",
+     "a stamp naming a revision and its ancestor (Alembic writes both as rows)"),
 ]
 
 LABELS = ["alpha", "beta", "gamma", "abab_l", "delta", "epsi"]
@@ -222,6 +285,18 @@ class Alembic:
             ran = []
         return err, ran
 
+    def by_design(self, verb, target, before, mig):
+        """The names of the RULES that make Alembic's outcome of the command
+        from the rows before mig_ext's outcome mig, or None."""
+        self.set_rows(before)
+        RULES["on"], RULES["used"] = True, set()
+        try:
+            err, ran = self.run(verb, target)
+        finally:
+            RULES["on"] = False
+        same = (err is None) == (mig[0] is None) and ran == mig[1] and self.rows() == mig[2]
+        return "; ".join(sorted(RULES["used"])) if same and RULES["used"] else None
+
     def history(self, rng):
         """Alembic's history command's revisions for a range, newest first."""
         from alembic.script import ScriptDirectory
@@ -239,6 +314,18 @@ class Alembic:
                           script.walk_revisions(base=base or "base", head=head or "heads")]
         except Exception as e:
             return "%s: %s" % (type(e).__name__, str(e).splitlines()[0] if str(e) else ""), []
+
+    def below_others(self, rows):
+        """The rows that lie below another of rows (through parents and
+        dependencies), by Alembic's revision map."""
+        from alembic.script import ScriptDirectory
+        cfg = Config()
+        cfg.set_main_option("script_location", self.dir)
+        rmap = ScriptDirectory.from_config(cfg).revision_map
+        below = {r.revision for t in rows
+                 for r in rmap._get_ancestor_nodes(rmap.get_revisions(t), check=False)
+                 if r.revision != t}
+        return sorted(set(rows) & below)
 
     def rows(self):
         with self.engine.begin() as conn:
@@ -360,10 +447,10 @@ def rand_command(rng, revs):
     return verb, rand_target(rng, revs, verb)
 
 
-def deliberate(mig_err, revs):
+def deliberate(verb, mig_err, revs):
     """The documented deliberate difference a mig_ext error stands for, or None."""
-    for pat, why in DELIBERATE:
-        if mig_err and pat.search(mig_err):
+    for pat, verbs, why in DELIBERATE:
+        if mig_err and pat.search(mig_err) and verbs in (None, verb):
             return why
     m = re.search(r'no such branch: "(.*)"', mig_err or "")
     if m and m.group(1) not in [l for r in revs for l in r[2]] + [r[0] for r in revs]:
@@ -389,13 +476,37 @@ def compare_one(a, m, revs, verb, target):
     rows_a, rows_m = a.rows(), m.rows()
     detail = {"alembic": (ea, ra, rows_a), "mig": (em, rm, rows_m), "before": before,
               "cmd": (verb, target)}
+    # mig_ext never leaves a version row below another, whatever Alembic does
+    if em is None and len(rows_m) > 1 and a.below_others(rows_m):
+        detail["broken"] = "mig_ext left rows below other rows: %s" % a.below_others(rows_m)
+        a.set_rows(rows_m)
+        return "diverge", detail
     if (ea is None) == (em is None) and ra == rm and rows_a == rows_m:
         return "agree", detail
-    if ea is None and em is not None and deliberate(em, revs):
-        a.set_rows(rows_m)
-        return "deliberate", detail
+    if ea is None and em is not None:
+        detail["why"] = deliberate(verb, em, revs)
+    if not detail.get("why") and verb != "history":
+        detail["why"] = a.by_design(verb, target, before, detail["mig"])
     a.set_rows(rows_m)
-    return "diverge", detail
+    return ("deliberate" if detail.get("why") else "diverge"), detail
+
+
+def print_versions():
+    """Which Alembic this is, and which of its versions mig_ext follows
+    where Alembic 1.8 and 1.18 differ."""
+    print("Alembic %s, SQLAlchemy %s" % (alembic.__version__, sqlalchemy.__version__))
+    print("where Alembic 1.8 and 1.18 differ, mig_ext follows:")
+    print("  version rows after a downgrade (1.13.1, issue 1373): 1.13.1 and later; %s" % (
+        "this Alembic does too" if ALEMBIC_VERSION >= (1, 13, 1) else
+        "counted below as a deliberate difference"))
+    print("  load order of revision files (sorted names since 1.10): registration order; "
+          "the harness names the files in that order")
+
+
+def print_why(detail):
+    for key in ("why", "broken"):
+        if detail.get(key):
+            print("  %s: %s" % (key, detail[key]))
 
 
 def run_random(args, engine, mconn):
@@ -422,8 +533,7 @@ def run_random(args, engine, mconn):
             if kind == "agree" and detail["alembic"][0] is not None:
                 stats["both_error"] += 1
             if kind == "deliberate":
-                w = deliberate(detail["mig"][0], revs)
-                why[w] = why.get(w, 0) + 1
+                why[detail["why"]] = why.get(detail["why"], 0) + 1
             if kind == "diverge":
                 divergences.append((gseed, revs, list(history), detail))
                 sig = signature(revs, detail)
@@ -431,6 +541,7 @@ def run_random(args, engine, mconn):
                 if args.verbose:
                     print_divergence(divergences[-1])
         a.close()
+    print_versions()
     print("graphs: %d, commands: %d" % (stats["graphs"], stats["commands"]))
     print("agreements: %d (of which both refused: %d)" % (stats["agree"], stats["both_error"]))
     print("deliberate differences: %d" % stats["deliberate"])
@@ -468,6 +579,7 @@ def print_divergence(d):
     for side in ("alembic", "mig"):
         err, ran, rows = detail[side]
         print("  %-7s error=%s ran=%s rows=%s" % (side, err, ran, rows))
+    print_why(detail)
 
 
 def run_fixed(args, engine, mconn):
@@ -501,6 +613,7 @@ def run_fixed(args, engine, mconn):
         for side in ("alembic", "mig"):
             err, ran, rows = detail[side]
             print("  %-7s error=%s ran=%s rows=%s" % (side, err, ran, rows))
+        print_why(detail)
         bad += kind == "diverge"
     a.close()
     return 1 if bad else 0
@@ -549,9 +662,11 @@ def run_sql(args, engine, mconn):
                 for side in ("alembic", "mig"):
                     err, ran, rows = detail[side]
                     print("  %-7s error=%s ran=%s rows=%s" % (side, err, ran, rows))
+                print_why(detail)
             bad += kind == "diverge"
     if a:
         a.close()
+    print_versions()
     print("%s: %d commands, %d divergences" % (args.sql, total, bad))
     return 1 if bad else 0
 
