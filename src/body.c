@@ -18,8 +18,10 @@
 #include "common/sha2.h"
 #include "mb/pg_wchar.h"
 #include "commands/defrem.h"
+#include "common/keywords.h"
 #include "nodes/parsenodes.h"
 #include "parser/parser.h"
+#include "parser/scanner.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/memutils.h"
@@ -267,6 +269,45 @@ body_check_transactional(const MigRev *r, MigDirection direction, const MigBody 
 							   i + 1, b->nstmts, plan_direction_name(direction), r->id,
 							   pnstrdup(b->stmts[i], pg_mbcliplen(b->stmts[i], strlen(b->stmts[i]), 60))),
 					 errhint("Register the revision with transactional => false (\"-- mig:transactional: false\" in a revision file) and deploy it with CALL mig_deploy().")));
+}
+
+/*
+ * body_in_transaction: the form of statement sql, which runs only outside
+ * a transaction block as the command outside (body_split's name), that
+ * runs inside one: CREATE INDEX, REINDEX or DROP INDEX for the same
+ * command with CONCURRENTLY, which is taken out of the text (a
+ * rehearsal's form: same result, other locks).  NULL when there is none
+ * (VACUUM and the like, or CONCURRENTLY among REINDEX's parenthesized
+ * options).
+ */
+char *
+body_in_transaction(const char *sql, const char *outside)
+{
+	core_yy_extra_type extra;
+	core_yyscan_t scanner;
+	core_YYSTYPE val;
+	YYLTYPE		loc;
+	int			concurrently = ScanKeywordTokens[ScanKeywordLookup("concurrently", &ScanKeywords)];
+	int			depth = 0;
+	int			tok;
+	char	   *out = NULL;
+
+	if (strcmp(outside, "CREATE INDEX CONCURRENTLY") != 0 &&
+		strcmp(outside, "DROP INDEX CONCURRENTLY") != 0 &&
+		strcmp(outside, "REINDEX CONCURRENTLY") != 0)
+		return NULL;
+	scanner = scanner_init(sql, &extra, &ScanKeywords, ScanKeywordTokens);
+	while (out == NULL && (tok = core_yylex(&val, &loc, scanner)) != 0)
+	{
+		if (tok == '(')
+			depth++;
+		else if (tok == ')')
+			depth--;
+		else if (tok == concurrently && depth == 0)
+			out = psprintf("%.*s%s", loc, sql, sql + loc + strlen("concurrently"));
+	}
+	scanner_finish(scanner);
+	return out;
 }
 
 /* body_text: the upgrade or downgrade body of r (NULL: irreversible). */

@@ -28,6 +28,7 @@ typedef struct MigBody
 } MigBody;
 
 extern MigBody *body_split(const char *body, const char *context);
+extern char *body_in_transaction(const char *sql, const char *outside);
 extern const char *body_text(const MigRev *r, MigDirection direction);
 extern MigBody *body_split_revision(const MigRev *r, MigDirection direction);
 extern void body_check_split(const MigRev *r, MigDirection direction, const MigBody *b);

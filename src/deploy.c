@@ -33,6 +33,7 @@
 #include "storage/proc.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
+#include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/resowner.h"
@@ -101,6 +102,8 @@ built_index(const MigBody *b, int i, WorkerStep *ws)
 
 	if (b->index_name[i] == NULL)
 		return InvalidOid;
+	/* see what the workers committed */
+	AcceptInvalidationMessages();
 	table = RangeVarGetRelid(b->index_table[i], NoLock, true);
 	if (!OidIsValid(table))
 		return InvalidOid;

@@ -137,6 +137,7 @@ typedef struct Rehearsal
 	SchemaSnapshot before;		/* before the upgrade tested */
 	SchemaSnapshot after;		/* after it */
 	const char *check;			/* the check running */
+	char	   *said;			/* what the upgrade ran instead (run_step) */
 	/* mig_rehearse */
 	MemoryContext stepcxt;		/* what a step needs, reset after it */
 	MigRehearsalRow *running;	/* the step running */
@@ -186,11 +187,14 @@ in_subxact(Rehearsal *rh, SubxactFn fn, const MigStep *st, bool keep)
 	return edata;
 }
 
-/* run_step: a SubxactFn running step st of the plan. */
+/*
+ * run_step: a SubxactFn running step st of the plan; what a statement
+ * ran as instead in rh->said.
+ */
 static void
 run_step(Rehearsal *rh, const MigStep *st)
 {
-	runner_rehearse_step(&rh->run, st);
+	rh->said = runner_rehearse_step(&rh->run, st);
 }
 
 /* snapshot_take: a snapshot of the schema now. */
@@ -298,7 +302,7 @@ test_steps(Rehearsal *rh, const MigStep *unused)
 			rh->before = snapshot_take(rh);
 		known = false;
 		edata = in_subxact(rh, run_step, st, true);
-		add_check(rh, st, "upgrade", edata == NULL, edata ? edata->message : NULL);
+		add_check(rh, st, "upgrade", edata == NULL, edata ? edata->message : rh->said);
 		if (edata)
 			return;
 		if (!r->has_downgrade)
@@ -518,8 +522,10 @@ rehearse_steps(Rehearsal *rh, const MigStep *unused)
 		rh->running = row;
 		rh->started = GetCurrentTimestamp();
 		MemoryContextSwitchTo(rh->stepcxt);
-		runner_rehearse_step(&rh->run, st);
+		row->detail = runner_rehearse_step(&rh->run, st);
 		MemoryContextSwitchTo(rh->cxt);
+		if (row->detail)
+			row->detail = MemoryContextStrdup(rh->cxt, row->detail);
 		row->usecs = GetCurrentTimestamp() - rh->started;
 		/* the relations first: reading their sizes locks them, as before */
 		rels_after = relations_read(rh, readcxt[1 - cur]);

@@ -545,14 +545,54 @@ runner_step(MigRun *run, const MigStep *st, MigBody *b, MigExec exec, void *arg)
 }
 
 /*
+ * rehearse_statement: run statement i of body b through SPI, a statement
+ * that runs only outside a transaction block in its in-transaction form
+ * (body_in_transaction), or none; say what it did in arg, a StringInfo
+ * (a MigExec).
+ */
+static void
+rehearse_statement(const MigBody *b, int i, void *arg)
+{
+	StringInfo	said = arg;
+	const char *outside = b->outside_only[i];
+	char	   *inside;
+	MigBody		one;
+
+	if (outside == NULL)
+	{
+		spi_statement(b, i, NULL);
+		return;
+	}
+	inside = body_in_transaction(b->stmts[i], outside);
+	appendStringInfo(said, "%s", said->len > 0 ? " " : "");
+	if (inside == NULL)
+	{
+		appendStringInfo(said, "Statement %d (%s) was skipped: it has no form that runs in a transaction.",
+						 i + 1, outside);
+		return;
+	}
+	appendStringInfo(said, "Statement %d (%s) ran as %.*s, inside the rehearsal's transaction.",
+					 i + 1, outside, (int) (strlen(outside) - strlen(" CONCURRENTLY")), outside);
+	one.stmts = &inside;
+	spi_statement(&one, 0, NULL);
+}
+
+/*
  * runner_rehearse_step: run step st through SPI and move the version rows,
  * without logging it: for a rehearsal, whose changes are all rolled back.
+ * A statement of a non-transactional revision runs in its in-transaction
+ * form, or not at all (rehearse_statement); returns what was done instead
+ * in whole sentences, or NULL when every statement ran as written.
  */
-void
+char *
 runner_rehearse_step(MigRun *run, const MigStep *st)
 {
+	StringInfoData said;
+
+	initStringInfo(&said);
 	run_body(run, st, body_split_revision(&run->g->revs[st->rev], st->direction),
-			 NULL, NULL, false);
+			 rehearse_statement, &said, false);
+	return said.len > 0 ? said.data : NULL;
 }
 
 /*
