@@ -25,6 +25,7 @@
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
 #include "utils/memutils.h"
+#include "utils/resowner.h"
 #include "utils/snapmgr.h"
 #include "utils/timeout.h"
 
@@ -544,37 +545,83 @@ runner_step(MigRun *run, const MigStep *st, MigBody *b, MigExec exec, void *arg)
 	run_body(run, st, b, exec, arg, true);
 }
 
+/* What the statements of a rehearsed step did. */
+typedef struct RehearsedStep
+{
+	StringInfoData said;		/* what ran instead, in whole sentences */
+	bool		wrote;			/* whether a statement wrote anything */
+} RehearsedStep;
+
+/*
+ * spi_statement_wrote: run statement i of body b through SPI in a
+ * subtransaction of its own; whether it wrote anything (took a
+ * transaction id), so that a step that wrote nothing is known to have
+ * left the schema as it was.
+ */
+static bool
+spi_statement_wrote(const MigBody *b, int i)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+	bool		wrote = false;
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(cxt);
+	PG_TRY();
+	{
+		spi_statement(b, i, NULL);
+		wrote = TransactionIdIsValid(GetCurrentTransactionIdIfAny());
+		ReleaseCurrentSubTransaction();
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(cxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(cxt);
+		CurrentResourceOwner = owner;
+		ReThrowError(edata);
+	}
+	PG_END_TRY();
+	MemoryContextSwitchTo(cxt);
+	CurrentResourceOwner = owner;
+	return wrote;
+}
+
 /*
  * rehearse_statement: run statement i of body b through SPI, a statement
  * that runs only outside a transaction block in its in-transaction form
- * (body_in_transaction), or none; say what it did in arg, a StringInfo
+ * (body_in_transaction), or none; say what it did in arg, a RehearsedStep
  * (a MigExec).
  */
 static void
 rehearse_statement(const MigBody *b, int i, void *arg)
 {
-	StringInfo	said = arg;
+	RehearsedStep *rs = arg;
 	const char *outside = b->outside_only[i];
 	char	   *inside;
 	MigBody		one;
 
 	if (outside == NULL)
 	{
-		spi_statement(b, i, NULL);
+		rs->wrote |= spi_statement_wrote(b, i);
 		return;
 	}
 	inside = body_in_transaction(b->stmts[i], outside);
-	appendStringInfo(said, "%s", said->len > 0 ? " " : "");
+	appendStringInfo(&rs->said, "%s", rs->said.len > 0 ? " " : "");
 	if (inside == NULL)
 	{
-		appendStringInfo(said, "Statement %d (%s) was skipped: it has no form that runs in a transaction.",
+		appendStringInfo(&rs->said, "Statement %d (%s) was skipped: it has no form that runs in a transaction.",
 						 i + 1, outside);
 		return;
 	}
-	appendStringInfo(said, "Statement %d (%s) ran as %.*s, inside the rehearsal's transaction.",
+	appendStringInfo(&rs->said, "Statement %d (%s) ran as %.*s, inside the rehearsal's transaction.",
 					 i + 1, outside, (int) (strlen(outside) - strlen(" CONCURRENTLY")), outside);
 	one.stmts = &inside;
-	spi_statement(&one, 0, NULL);
+	rs->wrote |= spi_statement_wrote(&one, 0);
 }
 
 /*
@@ -582,17 +629,21 @@ rehearse_statement(const MigBody *b, int i, void *arg)
  * without logging it: for a rehearsal, whose changes are all rolled back.
  * A statement of a non-transactional revision runs in its in-transaction
  * form, or not at all (rehearse_statement); returns what was done instead
- * in whole sentences, or NULL when every statement ran as written.
+ * in whole sentences, or NULL when every statement ran as written, and in
+ * *wrote (when not NULL) whether a statement wrote anything.
  */
 char *
-runner_rehearse_step(MigRun *run, const MigStep *st)
+runner_rehearse_step(MigRun *run, const MigStep *st, bool *wrote)
 {
-	StringInfoData said;
+	RehearsedStep rs;
 
-	initStringInfo(&said);
+	initStringInfo(&rs.said);
+	rs.wrote = false;
 	run_body(run, st, body_split_revision(&run->g->revs[st->rev], st->direction),
-			 rehearse_statement, &said, false);
-	return said.len > 0 ? said.data : NULL;
+			 rehearse_statement, &rs, false);
+	if (wrote)
+		*wrote = rs.wrote;
+	return rs.said.len > 0 ? rs.said.data : NULL;
 }
 
 /*
