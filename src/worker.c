@@ -272,61 +272,58 @@ same_tag(const LOCKTAG *a, const LOCKTAG *b)
 }
 
 /*
- * check_cycle: fail when the worker of handle waits for a lock held by a
- * process that waits for a lock this backend holds (the migration lock):
- * this backend waits for the worker through the queue, which the
- * deadlock detector does not see, so the cycle would never end.  A CREATE
- * INDEX CONCURRENTLY waiting for the snapshot of a session that waits for
- * the migration lock is such a cycle.
+ * cycle_pid: the process the worker of handle waits for, when that
+ * process waits for a lock this backend holds (the migration lock); else
+ * 0.  This backend waits for the worker through the queue, which the
+ * deadlock detector does not see, so such a cycle would never end: a
+ * CREATE INDEX CONCURRENTLY waiting for the snapshot of a session that
+ * waits for the migration lock is one.
  */
-static void
-check_cycle(BackgroundWorkerHandle *handle)
+static int
+cycle_pid(BackgroundWorkerHandle *handle)
 {
 	pid_t		worker_pid;
 	LockData   *locks;
 	LockInstanceData *waited = NULL;
+	int			found = 0;
 
 	if (GetBackgroundWorkerPid(handle, &worker_pid) != BGWH_STARTED)
-		return;
+		return 0;
 	locks = GetLockStatusData();
 	for (int i = 0; i < locks->nelements && waited == NULL; i++)
 		if (locks->locks[i].pid == worker_pid && locks->locks[i].waitLockMode != NoLock)
 			waited = &locks->locks[i];
-	for (int h = 0; waited != NULL && h < locks->nelements; h++)
+	for (int h = 0; waited != NULL && found == 0 && h < locks->nelements; h++)
 	{
 		LockInstanceData *holder = &locks->locks[h];
 
 		if (holder->holdMask == 0 || holder->pid == worker_pid ||
 			!same_tag(&holder->locktag, &waited->locktag))
 			continue;
-		for (int w = 0; w < locks->nelements; w++)
+		for (int w = 0; found == 0 && w < locks->nelements; w++)
 		{
 			LockInstanceData *wait = &locks->locks[w];
 
 			if (wait->pid != holder->pid || wait->waitLockMode == NoLock)
 				continue;
-			for (int m = 0; m < locks->nelements; m++)
+			for (int m = 0; found == 0 && m < locks->nelements; m++)
 				if (locks->locks[m].pid == MyProcPid && locks->locks[m].holdMask != 0 &&
 					same_tag(&locks->locks[m].locktag, &wait->locktag))
-					ereport(ERROR,
-							(errcode(ERRCODE_T_R_DEADLOCK_DETECTED),
-							 errmsg("deadlock detected between a background worker of mig_deploy and process %d",
-									holder->pid),
-							 errdetail("The background worker (PID %d) waits for process %d, which waits for a lock this session holds (the migration lock).",
-									   (int) worker_pid, holder->pid),
-							 errhint("Process %d holds a snapshot or lock while it waits; end its transaction, then run CALL mig_deploy() again.",
-									 holder->pid)));
+					found = holder->pid;
 		}
 	}
 	pfree(locks->locks);
 	pfree(locks);
+	return found;
 }
 
 /*
  * receive: read the worker's messages until it detaches: re-raise its
  * notices, return its error (NULL: none); *done tells whether it reported
  * the end of the statement.  Every deadlock_timeout without a message,
- * look for a cycle (check_cycle).
+ * look for a cycle (cycle_pid), and fail when the same one is still there
+ * at the next look: a mig_ext call in the cycle leaves it within 100 ms
+ * by itself (runner_lock), the others never do.
  */
 static ErrorData *
 receive(shm_mq_handle *mqh, BackgroundWorkerHandle *handle, bool *done)
@@ -335,6 +332,7 @@ receive(shm_mq_handle *mqh, BackgroundWorkerHandle *handle, bool *done)
 	Size		nbytes;
 	void	   *data;
 	shm_mq_result res;
+	int			suspect = 0;
 
 	*done = false;
 	while ((res = shm_mq_receive(mqh, &nbytes, &data, true)) != SHM_MQ_DETACHED)
@@ -346,11 +344,23 @@ receive(shm_mq_handle *mqh, BackgroundWorkerHandle *handle, bool *done)
 		{
 			int			rc = WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
 									   DeadlockTimeout, PG_WAIT_EXTENSION);
+			int			pid;
 
 			ResetLatch(MyLatch);
 			CHECK_FOR_INTERRUPTS();
-			if (rc & WL_TIMEOUT)
-				check_cycle(handle);
+			if (!(rc & WL_TIMEOUT))
+				continue;
+			pid = cycle_pid(handle);
+			if (pid != 0 && pid == suspect)
+				ereport(ERROR,
+						(errcode(ERRCODE_T_R_DEADLOCK_DETECTED),
+						 errmsg("deadlock detected between a background worker of mig_deploy and process %d",
+								pid),
+						 errdetail("The background worker waits for process %d, which waits for a lock this session holds (the migration lock).",
+								   pid),
+						 errhint("Process %d holds a snapshot or lock while it waits; end its transaction, then run CALL mig_deploy() again.",
+								 pid)));
+			suspect = pid;
 			continue;
 		}
 		initStringInfo(&msg);

@@ -10,6 +10,8 @@
 # - pg_terminate_backend of the CALL session, kill -9 of its worker and an
 #   immediate shutdown during a build: the worker does not outlive its
 #   session, and a re-run completes;
+# - a session waiting for the migration lock by hand while the build
+#   waits for its snapshot: the CALL fails with 40P01 instead of hanging;
 # - in another database: the worker takes the caller's settings and
 #   statement_timeout counts per statement, a body calling mig_ext fails
 #   instead of waiting for its own caller, a body that splits otherwise
@@ -220,7 +222,25 @@ is($node->safe_psql('postgres', $invalid), '0', 'no invalid index is left');
 is($node->safe_psql('postgres', q{SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'}),
 	'0', 'the migration lock is released');
 
-# 6. settings, re-entrancy, statement splitting, a SET clause
+# 6. a session outside mig_ext waiting for the migration lock, holding the
+# snapshot the build waits for: the CALL sees the cycle and fails with
+# 40P01 instead of waiting forever; the re-run completes
+$node->safe_psql('postgres', q{
+SELECT mig_revision('md5 w', 'CREATE INDEX CONCURRENTLY big_md5w ON big (md5(v::text || ''w''))',
+                    'DROP INDEX CONCURRENTLY big_md5w', revision => 'c7', transactional => false)});
+$b = background('CALL mig_deploy()');
+worker_pid();
+my $locker = background(q{SELECT pg_advisory_lock(1835624293, 'public'::regnamespace::oid::int)});
+isnt(finish($b), 'hung', 'a CALL whose worker waits for a session waiting for the migration lock does not hang');
+like($b->{err}, qr/ERROR:  40P01: deadlock detected between a background worker of mig_deploy and process \d+/,
+	'it fails with 40P01 naming the process');
+is(finish($locker), 0, 'the other session gets the lock');
+$b = run('CALL mig_deploy()');
+is($b->{h}->result(0), 0, 'the re-run completes') or diag($b->{err});
+is($node->safe_psql('postgres', $versions), 'c7', 'version row c7');
+is($node->safe_psql('postgres', $invalid), '0', 'no invalid index is left');
+
+# 7. settings, re-entrancy, statement splitting, a SET clause
 $node->safe_psql('postgres', 'CREATE DATABASE other');
 $node->safe_psql('other', q{
 CREATE EXTENSION mig_ext;
