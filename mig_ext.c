@@ -10,6 +10,8 @@
 #include "postgres.h"
 
 #include "catalog/namespace.h"
+#include "access/htup_details.h"
+#include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "fmgr.h"
@@ -18,6 +20,8 @@
 #include "nodes/parsenodes.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/regproc.h"
+#include "utils/syscache.h"
 #include "utils/timestamp.h"
 
 #include "src/adopt.h"
@@ -992,6 +996,25 @@ arg_lock_timeout(FunctionCallInfo fcinfo, int argno)
 }
 
 /*
+ * has_set_clause: whether the procedure fn_oid has settings of its own
+ * (ALTER PROCEDURE ... SET) or is SECURITY DEFINER, which make PostgreSQL
+ * run it as one transaction.
+ */
+static bool
+has_set_clause(Oid fn_oid)
+{
+	HeapTuple	tup = SearchSysCache1(PROCOID, ObjectIdGetDatum(fn_oid));
+	bool		found;
+
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for function %u", fn_oid);
+	found = !heap_attisnull(tup, Anum_pg_proc_proconfig, NULL) ||
+		((Form_pg_proc) GETSTRUCT(tup))->prosecdef;
+	ReleaseSysCache(tup);
+	return found;
+}
+
+/*
  * mig_deploy(target, lock_timeout, max_retries), a procedure: move to
  * target in the direction mig_plan shows, committing after each step;
  * non-transactional statements run outside any transaction block.
@@ -1014,11 +1037,20 @@ mig_deploy(PG_FUNCTION_ARGS)
 				 errmsg("max_retries must not be negative")));
 	if (fcinfo->context == NULL || !IsA(fcinfo->context, CallContext) ||
 		castNode(CallContext, fcinfo->context)->atomic)
+	{
+		if (has_set_clause(fcinfo->flinfo->fn_oid))
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("mig_deploy cannot commit: the procedure has a SET clause or is SECURITY DEFINER"),
+					 errdetail("PostgreSQL runs a procedure with settings of its own or SECURITY DEFINER in a single transaction, and mig_deploy commits after each step."),
+					 errhint("Remove them with ALTER PROCEDURE %s RESET ALL (and SECURITY INVOKER); the steps run with the caller's search_path and settings, so set them in the session.",
+							 format_procedure(fcinfo->flinfo->fn_oid))));
 		ereport(ERROR,
 				(errcode(ERRCODE_ACTIVE_SQL_TRANSACTION),
 				 errmsg("mig_deploy cannot run inside a transaction block"),
 				 errdetail("mig_deploy commits after each step."),
 				 errhint("Run CALL mig_deploy() on its own, not inside BEGIN ... COMMIT or a function; mig_upgrade() runs a plan in the caller's transaction.")));
+	}
 	deploy_run(fcinfo->flinfo->fn_oid, target, &opt);
 	PG_RETURN_VOID();
 }

@@ -58,26 +58,30 @@ print_query(const char *sql, int nparams, const char *const *values)
 /*
  * mig_migrate: mig_upgrade(target) or mig_downgrade(target), the
  * server's "running ..." lines printed as they arrive; on a terminal, the
- * progress against the plan's step count.
+ * progress against the plan's step count.  When every step of the plan
+ * goes that way and one is non-transactional, CALL mig_deploy(target)
+ * runs it instead, a step per transaction (so not inside a transaction
+ * block of the caller's).
  */
 void
 mig_migrate(const char *target, bool up)
 {
-	const char *values[1] = {target};
-	int			total = 0;
+	const char *values[2] = {target, up ? "upgrade" : "downgrade"};
+	PGresult   *res = mig_query(mig_sql("SELECT pg_catalog.count(*),"
+										" pg_catalog.bool_or(NOT transactional) IS TRUE"
+										" AND pg_catalog.bool_and(direction OPERATOR(pg_catalog.=) $2)"
+										" FROM %1$s.mig_plan($1)"), 2, values);
+	int			total = atoi(PQgetvalue(res, 0, 0));
+	bool		stepwise = PQgetvalue(res, 0, 1)[0] == 't';
 
-	if (isatty(fileno(stdout)))
-	{
-		PGresult   *res = mig_query(mig_sql("SELECT pg_catalog.count(*) FROM %1$s.mig_plan($1)"),
-									1, values);
-
-		total = atoi(PQgetvalue(res, 0, 0));
-		PQclear(res);
-	}
-	mig_progress_start(up ? "upgrade" : "downgrade", total);
-	PQclear(mig_query(mig_sql(up ? "SELECT pg_catalog.count(*) FROM %1$s.mig_upgrade($1)" :
-							  "SELECT pg_catalog.count(*) FROM %1$s.mig_downgrade($1)"),
-					  1, values));
+	PQclear(res);
+	mig_progress_start(values[1], total);
+	if (stepwise)
+		PQclear(mig_query(mig_sql("CALL %1$s.mig_deploy($1)"), 1, values));
+	else
+		PQclear(mig_query(mig_sql(up ? "SELECT pg_catalog.count(*) FROM %1$s.mig_upgrade($1)" :
+								  "SELECT pg_catalog.count(*) FROM %1$s.mig_downgrade($1)"),
+						  1, values));
 	mig_progress_end();
 }
 

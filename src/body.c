@@ -18,9 +18,12 @@
 #include "common/sha2.h"
 #include "mb/pg_wchar.h"
 #include "commands/defrem.h"
+#include "common/keywords.h"
 #include "nodes/parsenodes.h"
 #include "parser/parser.h"
+#include "parser/scanner.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/memutils.h"
 
 #include "body.h"
@@ -157,6 +160,8 @@ body_split(const char *body, const char *context)
 	b->nstmts = list_length(stmts);
 	b->stmts = palloc(sizeof(char *) * Max(b->nstmts, 1));
 	b->outside_only = palloc(sizeof(char *) * Max(b->nstmts, 1));
+	b->index_table = palloc0(sizeof(RangeVar *) * Max(b->nstmts, 1));
+	b->index_name = palloc0(sizeof(char *) * Max(b->nstmts, 1));
 	foreach(lc, stmts)
 	{
 		RawStmt    *rs = lfirst_node(RawStmt, lc);
@@ -180,11 +185,69 @@ body_split(const char *body, const char *context)
 							   i + 1, b->nstmts, pnstrdup(body + loc, pg_mbcliplen(body + loc, len, 60))),
 					 errhint("mig_ext runs every step in the caller's transaction; remove BEGIN, COMMIT, ROLLBACK and SAVEPOINT from the body.")));
 		b->outside_only[i] = outside_only(rs->stmt);
+		if (IsA(rs->stmt, IndexStmt) && ((IndexStmt *) rs->stmt)->concurrent &&
+			((IndexStmt *) rs->stmt)->idxname != NULL)
+		{
+			IndexStmt  *is = (IndexStmt *) rs->stmt;
+
+			b->index_table[i] = copyObject(is->relation);
+			b->index_name[i] = pstrdup(is->idxname);
+		}
 		b->stmts[i++] = pnstrdup(body + loc, len);
 	}
 	error_context_stack = errcb.previous;
 	MemoryContextDelete(parsecxt);
 	return b;
+}
+
+/*
+ * split_with: body_split of body, with context, under
+ * standard_conforming_strings set to scs.
+ */
+static MigBody *
+split_with(const char *body, const char *context, bool scs)
+{
+	int			nest = NewGUCNestLevel();
+	MigBody    *b;
+
+	(void) set_config_option("standard_conforming_strings", scs ? "on" : "off",
+							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_LOCAL, true, 0, false);
+	(void) set_config_option("escape_string_warning", "off",
+							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_LOCAL, true, 0, false);
+	b = body_split(body, context);
+	AtEOXact_GUC(true, nest);
+	return b;
+}
+
+/*
+ * body_check_split: refuse the upgrade or downgrade body of r, split into
+ * b in this session, when it splits into other statements under the other
+ * value of standard_conforming_strings: a string literal with a
+ * backslash before a quote ends at another place, so that a session
+ * with the other setting (or CALL mig_deploy's worker, which takes its
+ * caller's) would run other statements than the ones registered.
+ */
+void
+body_check_split(const MigRev *r, MigDirection direction, const MigBody *b)
+{
+	bool		scs = !standard_conforming_strings;
+	MigBody    *other = split_with(body_text(r, direction),
+								   psprintf("parsing the %s of revision %s (\"%s\") with standard_conforming_strings = %s",
+											plan_direction_name(direction), r->id, r->message,
+											scs ? "on" : "off"),
+								   scs);
+	bool		same = other->nstmts == b->nstmts;
+
+	for (int i = 0; same && i < b->nstmts; i++)
+		same = strcmp(other->stmts[i], b->stmts[i]) == 0;
+	if (!same)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the statements of the %s of revision %s depend on standard_conforming_strings",
+						plan_direction_name(direction), r->id),
+				 errdetail("With standard_conforming_strings = %s the body has %d statements; with %s, %d.",
+						   scs ? "off" : "on", b->nstmts, scs ? "on" : "off", other->nstmts),
+				 errhint("Write a backslash in a string literal as E'\\\\' or the literal with doubled quotes, so that the body means the same in every session.")));
 }
 
 /*
@@ -206,6 +269,45 @@ body_check_transactional(const MigRev *r, MigDirection direction, const MigBody 
 							   i + 1, b->nstmts, plan_direction_name(direction), r->id,
 							   pnstrdup(b->stmts[i], pg_mbcliplen(b->stmts[i], strlen(b->stmts[i]), 60))),
 					 errhint("Register the revision with transactional => false (\"-- mig:transactional: false\" in a revision file) and deploy it with CALL mig_deploy().")));
+}
+
+/*
+ * body_in_transaction: the form of statement sql, which runs only outside
+ * a transaction block as the command outside (body_split's name), that
+ * runs inside one: CREATE INDEX, REINDEX or DROP INDEX for the same
+ * command with CONCURRENTLY, which is taken out of the text (a
+ * rehearsal's form: same result, other locks).  NULL when there is none
+ * (VACUUM and the like, or CONCURRENTLY among REINDEX's parenthesized
+ * options).
+ */
+char *
+body_in_transaction(const char *sql, const char *outside)
+{
+	core_yy_extra_type extra;
+	core_yyscan_t scanner;
+	core_YYSTYPE val;
+	YYLTYPE		loc;
+	int			concurrently = ScanKeywordTokens[ScanKeywordLookup("concurrently", &ScanKeywords)];
+	int			depth = 0;
+	int			tok;
+	char	   *out = NULL;
+
+	if (strcmp(outside, "CREATE INDEX CONCURRENTLY") != 0 &&
+		strcmp(outside, "DROP INDEX CONCURRENTLY") != 0 &&
+		strcmp(outside, "REINDEX CONCURRENTLY") != 0)
+		return NULL;
+	scanner = scanner_init(sql, &extra, &ScanKeywords, ScanKeywordTokens);
+	while (out == NULL && (tok = core_yylex(&val, &loc, scanner)) != 0)
+	{
+		if (tok == '(')
+			depth++;
+		else if (tok == ')')
+			depth--;
+		else if (tok == concurrently && depth == 0)
+			out = psprintf("%.*s%s", loc, sql, sql + loc + strlen("concurrently"));
+	}
+	scanner_finish(scanner);
+	return out;
 }
 
 /* body_text: the upgrade or downgrade body of r (NULL: irreversible). */

@@ -3,28 +3,42 @@
  * deploy.c
  *	  CALL mig_deploy: a move to a target that commits after each step.
  *
- * The procedure holds the session's advisory lock of the install from the
- * plan to its end (released on error too), plans and parses everything
- * first, then runs each step and commits it with its version rows and log
- * row.  A transactional step runs through SPI in a subtransaction of its
- * own transaction, so that a lock timeout rolls it back and it can be
+ * The procedure first ends the CALL's transaction, so that it waits for
+ * the session's advisory lock of the install holding no snapshot (within
+ * its lock_timeout), holds that lock from the plan to its end (released
+ * on error too), plans and parses everything first, then runs each step
+ * and commits it with its version rows and log row.  A transactional step
+ * runs through SPI in a subtransaction of its own transaction, under
+ * statement_timeout, so that a lock timeout rolls it back and it can be
  * tried again; each statement of a non-transactional step runs top-level
  * in a background worker (worker.c) while this backend holds no snapshot,
- * and the step is recorded once they all succeeded.  A step that fails
- * leaves the steps before it committed.
+ * and the step is recorded once they all succeeded and every index they
+ * build is valid.  An invalid index a step's CREATE INDEX CONCURRENTLY
+ * left (after a lock timeout, or in an earlier call that failed or was
+ * cut short) is dropped concurrently before it runs again.  A step that
+ * fails leaves the steps before it committed.
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
 #include "access/xact.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_index.h"
 #include "common/pg_prng.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "storage/latch.h"
+#include "storage/proc.h"
+#include "utils/builtins.h"
 #include "utils/guc.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/resowner.h"
+#include "utils/syscache.h"
+#include "utils/timeout.h"
 #include "utils/wait_event.h"
 
 #include "deploy.h"
@@ -65,26 +79,146 @@ retry_after(int sqlerrcode, int attempt, const MigDeployOptions *opt)
 	return true;
 }
 
-/*
- * worker_statement: run one statement of a non-transactional step in a
- * background worker, again after each lock timeout while retries are left
- * (a MigExec; arg is the MigDeployOptions).
- */
-static void
-worker_statement(const char *sql, void *arg)
+/* What the statements of a non-transactional step run with. */
+typedef struct WorkerStep
 {
-	const MigDeployOptions *opt = arg;
+	const MigDeployOptions *opt;
+	const MigStep *st;
+	const MigRev *rev;
+	const char *qindex;			/* set by built_index: the index, quoted */
+} WorkerStep;
+
+/*
+ * built_index: the index that statement i of b (a CREATE INDEX
+ * CONCURRENTLY naming it) builds, if it exists (InvalidOid if not); its
+ * qualified name, quoted, in ws->qindex.  It is in its table's schema.
+ */
+static Oid
+built_index(const MigBody *b, int i, WorkerStep *ws)
+{
+	Oid			table;
+	Oid			nsp;
+	Oid			index;
+
+	if (b->index_name[i] == NULL)
+		return InvalidOid;
+	/* see what the workers committed */
+	AcceptInvalidationMessages();
+	table = RangeVarGetRelid(b->index_table[i], NoLock, true);
+	if (!OidIsValid(table))
+		return InvalidOid;
+	nsp = get_rel_namespace(table);
+	ws->qindex = quote_qualified_identifier(get_namespace_name(nsp), b->index_name[i]);
+	index = get_relname_relid(b->index_name[i], nsp);
+	return get_rel_relkind(index) == RELKIND_INDEX ? index : InvalidOid;
+}
+
+/* index_is_valid: whether index can be used by queries (indisvalid). */
+static bool
+index_is_valid(Oid index)
+{
+	HeapTuple	tup = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(index));
+	bool		valid;
+
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for index %u", index);
+	valid = ((Form_pg_index) GETSTRUCT(tup))->indisvalid;
+	ReleaseSysCache(tup);
+	return valid;
+}
+
+/*
+ * worker_attempt: one attempt at statement i of b in a background worker:
+ * first drop concurrently the invalid index an earlier attempt at it left
+ * (a CREATE INDEX CONCURRENTLY stopped part-way, which would otherwise
+ * fail with 42P07 or, with IF NOT EXISTS, skip it), then the statement.
+ * Returns the error of either, NULL when both succeeded.
+ */
+static ErrorData *
+worker_attempt(const MigBody *b, int i, WorkerStep *ws)
+{
+	Oid			index = built_index(b, i, ws);
+	char	   *activity = psprintf("mig_ext: statement %d of %d in the %s of revision %s",
+									i + 1, b->nstmts, plan_direction_name(ws->st->direction),
+									ws->rev->id);
 	ErrorData  *error;
 
-	for (int attempt = 0; (error = worker_run(sql, opt->lock_timeout)) != NULL; attempt++)
-		if (!retry_after(error->sqlerrcode, attempt, opt))
+	if (OidIsValid(index) && !index_is_valid(index))
+	{
+		ereport(NOTICE,
+				(errmsg("dropping invalid index %s, left by an earlier attempt at this statement, to build it again",
+						ws->qindex)));
+		error = worker_run(psprintf("DROP INDEX CONCURRENTLY %s", ws->qindex), activity,
+						   ws->opt->lock_timeout);
+		if (error != NULL)
+			return error;
+	}
+	return worker_run(b->stmts[i], activity, ws->opt->lock_timeout);
+}
+
+/*
+ * worker_statement: run statement i of body b, of a non-transactional
+ * step, in a background worker, again after each lock timeout while
+ * retries are left (a MigExec; arg is the WorkerStep); then refuse to go
+ * on when the index it builds is invalid.
+ */
+static void
+worker_statement(const MigBody *b, int i, void *arg)
+{
+	WorkerStep *ws = arg;
+	ErrorData  *error;
+	Oid			index;
+
+	for (int attempt = 0; (error = worker_attempt(b, i, ws)) != NULL; attempt++)
+		if (!retry_after(error->sqlerrcode, attempt, ws->opt))
 			ThrowErrorData(error);
+	index = built_index(b, i, ws);
+	if (OidIsValid(index) && !index_is_valid(index))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("index %s is invalid after the statement", ws->qindex),
+				 errdetail("The step is not recorded: its index cannot be used."),
+				 errhint("Run DROP INDEX CONCURRENTLY %s; then CALL mig_deploy() again.  mig_validate() lists every invalid index.",
+						 ws->qindex)));
+}
+
+/*
+ * worker_step: run step st (body b), a non-transactional one, statement
+ * by statement in background workers, and record it.
+ */
+static void
+worker_step(MigRun *run, const MigStep *st, MigBody *b, const MigDeployOptions *opt)
+{
+	WorkerStep	ws;
+
+	ws.opt = opt;
+	ws.st = st;
+	ws.rev = &run->g->revs[st->rev];
+	ws.qindex = NULL;
+	runner_step(run, st, b, worker_statement, &ws);
+	record_finish(&run->rec);
+}
+
+/*
+ * set_lock_timeout: mig_deploy's lock_timeout, when given, for the rest
+ * of the transaction.
+ */
+static void
+set_lock_timeout(const MigDeployOptions *opt)
+{
+	char		timeout[32];
+
+	if (opt->lock_timeout < 0)
+		return;
+	snprintf(timeout, sizeof(timeout), "%d", opt->lock_timeout);
+	(void) set_config_option("lock_timeout", timeout, PGC_USERSET,
+							 PGC_S_SESSION, GUC_ACTION_LOCAL, true, 0, false);
 }
 
 /*
  * transactional_step: run step st (body b) and record it in a
- * subtransaction, under lock_timeout when given, again after each lock
- * timeout while retries are left.
+ * subtransaction, under lock_timeout when given and statement_timeout,
+ * again after each lock timeout while retries are left.
  */
 static void
 transactional_step(MigRun *run, const MigStep *st, MigBody *b, const MigDeployOptions *opt)
@@ -99,16 +233,12 @@ transactional_step(MigRun *run, const MigStep *st, MigBody *b, const MigDeployOp
 		MemoryContextSwitchTo(cxt);
 		PG_TRY();
 		{
-			if (opt->lock_timeout >= 0)
-			{
-				char		timeout[32];
-
-				snprintf(timeout, sizeof(timeout), "%d", opt->lock_timeout);
-				(void) set_config_option("lock_timeout", timeout, PGC_USERSET,
-										 PGC_S_SESSION, GUC_ACTION_LOCAL, true, 0, false);
-			}
+			set_lock_timeout(opt);
+			if (StatementTimeout > 0)
+				enable_timeout_after(STATEMENT_TIMEOUT, StatementTimeout);
 			runner_step(run, st, b, NULL, NULL);
 			record_finish(&run->rec);
+			disable_timeout(STATEMENT_TIMEOUT, false);
 			ReleaseCurrentSubTransaction();
 			done = true;
 		}
@@ -116,6 +246,7 @@ transactional_step(MigRun *run, const MigStep *st, MigBody *b, const MigDeployOp
 		{
 			ErrorData  *error;
 
+			disable_timeout(STATEMENT_TIMEOUT, false);
 			MemoryContextSwitchTo(cxt);
 			error = CopyErrorData();
 			FlushErrorState();
@@ -145,6 +276,14 @@ deploy_run(Oid fn_oid, const char *target, const MigDeployOptions *opt)
 	MemoryContext stepcxt;
 
 	SPI_connect_ext(SPI_OPT_NONATOMIC);
+	/*
+	 * End the CALL's transaction and its snapshot before waiting for the
+	 * lock: a worker of the CALL holding it may be waiting for snapshots.
+	 * statement_timeout counts for each statement, not for the CALL.
+	 */
+	SPI_commit();
+	disable_timeout(STATEMENT_TIMEOUT, false);
+	set_lock_timeout(opt);
 	/* the procedure's SPI context lives across the commits */
 	callcxt = CurrentMemoryContext;
 	stepcxt = AllocSetContextCreate(callcxt, "mig_deploy step", ALLOCSET_DEFAULT_SIZES);
@@ -164,10 +303,7 @@ deploy_run(Oid fn_oid, const char *target, const MigDeployOptions *opt)
 
 			MemoryContextSwitchTo(stepcxt);
 			if (run.g->revs[st->rev].non_transactional)
-			{
-				runner_step(&run, st, b, worker_statement, (void *) opt);
-				record_finish(&run.rec);
-			}
+				worker_step(&run, st, b, opt);
 			else
 				transactional_step(&run, st, b, opt);
 			MemoryContextSwitchTo(callcxt);

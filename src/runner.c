@@ -21,9 +21,13 @@
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
+#include "storage/proc.h"
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
 #include "utils/memutils.h"
+#include "utils/resowner.h"
+#include "utils/snapmgr.h"
+#include "utils/timeout.h"
 
 #include "body.h"
 #include "import.h"
@@ -43,6 +47,15 @@ typedef enum RunLoad
 
 /* True while a migration body runs: mig_ext functions refuse then. */
 static bool runner_busy = false;
+
+/* How often a wait for the migration lock checks who waits for it (ms). */
+#define RUNNER_CYCLE_CHECK_MS	100
+
+/* The timeout that checks a wait for the migration lock, once registered. */
+static TimeoutId cycle_timeout = MAX_TIMEOUTS;
+
+/* Set by the check when another transaction waits for this one. */
+static volatile sig_atomic_t cycle_found = false;
 
 /* What a step is doing, for the error context. */
 typedef enum BodyPhase
@@ -104,16 +117,87 @@ body_error_context(void *arg)
 				   dir, bc->rev->id, bc->rev->message);
 }
 
+/*
+ * runner_mark_busy: from now on this process runs a migration body and
+ * nothing else (a background worker of CALL mig_deploy): mig_ext functions
+ * refuse.
+ */
+void
+runner_mark_busy(void)
+{
+	runner_busy = true;
+}
+
 /* advisory: call fn, an advisory-lock function, on the lock of cat. */
-static void
+static Datum
 advisory(PGFunction fn, const MigCatalog *cat)
 {
-	DirectFunctionCall2(fn, Int32GetDatum(MIG_LOCK_CLASS), Int32GetDatum((int32) cat->nsp));
+	return DirectFunctionCall2(fn, Int32GetDatum(MIG_LOCK_CLASS), Int32GetDatum((int32) cat->nsp));
+}
+
+/*
+ * check_cycle: a timeout handler, run while waiting for the migration
+ * lock: when another transaction has started waiting for this one to end
+ * (its virtual transaction id lock left the fast path), cancel the wait.
+ */
+static void
+check_cycle(void)
+{
+	if (!MyProc->fpVXIDLock)
+	{
+		cycle_found = true;
+		kill(MyProcPid, SIGINT);
+	}
+}
+
+/*
+ * wait_lock: wait for the transaction-scoped lock of cat, which another
+ * transaction holds.  This transaction holds a snapshot (the calling
+ * statement's); when the holder is CALL mig_deploy, its worker's CREATE
+ * INDEX CONCURRENTLY waits for that snapshot, the holder waits for its
+ * worker, and no lock records that last wait, so the deadlock detector
+ * cannot see the cycle.  So every RUNNER_CYCLE_CHECK_MS the wait checks
+ * whether another transaction waits for this one, and if so fails with a
+ * deadlock error; lock_timeout bounds it as any lock wait.
+ */
+static void
+wait_lock(MigCatalog *cat)
+{
+	if (cycle_timeout == MAX_TIMEOUTS)
+		cycle_timeout = RegisterTimeout(USER_TIMEOUT, check_cycle);
+	cycle_found = false;
+	enable_timeout_every(cycle_timeout,
+						 TimestampTzPlusMilliseconds(GetCurrentTimestamp(), RUNNER_CYCLE_CHECK_MS),
+						 RUNNER_CYCLE_CHECK_MS);
+	PG_TRY();
+	{
+		advisory(pg_advisory_xact_lock_int4, cat);
+	}
+	PG_CATCH();
+	{
+		disable_timeout(cycle_timeout, false);
+		if (cycle_found)
+		{
+			FlushErrorState();
+			ereport(ERROR,
+					(errcode(ERRCODE_T_R_DEADLOCK_DETECTED),
+					 errmsg("deadlock detected while waiting for the migration lock"),
+					 errdetail("Another transaction waits for this one to end (such as the CREATE INDEX CONCURRENTLY of a CALL mig_deploy, which holds the migration lock), while this transaction waits for the migration lock."),
+					 errhint("Retry once the other command has finished; a mig_ext call in a transaction of its own waits for CALL mig_deploy without blocking it.")));
+		}
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	disable_timeout(cycle_timeout, false);
+	/* the lock came as the check fired: its cancel is not for the caller */
+	if (cycle_found)
+		QueryCancelPending = false;
 }
 
 /*
  * runner_lock: the transaction-scoped advisory lock of this install,
- * waiting (within lock_timeout) while another transaction holds it.
+ * waiting (within lock_timeout, see wait_lock) while another transaction
+ * holds it.
  * Under REPEATABLE READ or SERIALIZABLE the transaction's snapshot may
  * predate changes committed to the catalog (by the holder it waited for,
  * or before the call): acting on it could run migrations again, so the
@@ -122,7 +206,8 @@ advisory(PGFunction fn, const MigCatalog *cat)
 void
 runner_lock(MigCatalog *cat)
 {
-	advisory(pg_advisory_xact_lock_int4, cat);
+	if (!DatumGetBool(advisory(pg_try_advisory_xact_lock_int4, cat)))
+		wait_lock(cat);
 	if (IsolationUsesXactSnapshot() && catalog_is_stale(cat))
 		ereport(ERROR,
 				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
@@ -291,6 +376,8 @@ open_run(MigRun *run, Oid fn_oid, int load)
 	run->session_locked = false;
 	if (load & RUN_LOCK_SESSION)
 	{
+		/* the caller holds no snapshot: wait without one */
+		InvalidateCatalogSnapshot();
 		advisory(pg_advisory_lock_int4, &run->cat);
 		run->session_locked = true;
 	}
@@ -319,16 +406,25 @@ notice_step(MigGraph *g, const MigStep *st)
 
 /*
  * check_bodies: parse both bodies of r, a revision being registered, so
- * that a syntax error, transaction control, or (in a transactional
- * revision) a statement that needs to run outside a transaction block is
- * refused before it is stored rather than when it would run.
+ * that a syntax error, transaction control, statements that split
+ * otherwise under the other standard_conforming_strings, or (in a
+ * transactional revision) a statement that needs to run outside a
+ * transaction block is refused before it is stored rather than when it
+ * would run.
  */
 static void
 check_bodies(MigRev *r)
 {
-	body_check_transactional(r, MIG_UPGRADE, body_split_revision(r, MIG_UPGRADE));
-	if (r->downgrade)
-		body_check_transactional(r, MIG_DOWNGRADE, body_split_revision(r, MIG_DOWNGRADE));
+	for (MigDirection d = MIG_UPGRADE; d <= MIG_DOWNGRADE; d++)
+	{
+		MigBody    *b;
+
+		if (body_text(r, d) == NULL)
+			continue;
+		b = body_split_revision(r, d);
+		body_check_split(r, d, b);
+		body_check_transactional(r, d, b);
+	}
 }
 
 /*
@@ -378,12 +474,14 @@ runner_unlock_session(MigRun *run)
 	run->session_locked = false;
 }
 
-/* spi_statement: run one statement of a body through SPI (a MigExec). */
+/*
+ * spi_statement: run statement i of body b through SPI (a MigExec).
+ */
 static void
-spi_statement(const char *sql, void *arg)
+spi_statement(const MigBody *b, int i, void *arg)
 {
 	MemoryContext stepcxt = CurrentMemoryContext;
-	int			rc = SPI_execute(sql, false, 0);
+	int			rc = SPI_execute(b->stmts[i], false, 0);
 
 	/* SPI leaves its procedure context current */
 	MemoryContextSwitchTo(stepcxt);
@@ -421,7 +519,7 @@ run_body(MigRun *run, const MigStep *st, MigBody *b, MigExec exec, void *arg, bo
 	PG_TRY();
 	{
 		for (bc.stmt = 1; bc.stmt <= b->nstmts; bc.stmt++)
-			(exec ? exec : spi_statement) (b->stmts[bc.stmt - 1], arg);
+			(exec ? exec : spi_statement) (b, bc.stmt - 1, arg);
 	}
 	PG_FINALLY();
 	{
@@ -448,15 +546,105 @@ runner_step(MigRun *run, const MigStep *st, MigBody *b, MigExec exec, void *arg)
 	run_body(run, st, b, exec, arg, true);
 }
 
+/* What the statements of a rehearsed step did. */
+typedef struct RehearsedStep
+{
+	StringInfoData said;		/* what ran instead, in whole sentences */
+	bool		wrote;			/* whether a statement wrote anything */
+} RehearsedStep;
+
+/*
+ * spi_statement_wrote: run statement i of body b through SPI in a
+ * subtransaction of its own; whether it wrote anything (took a
+ * transaction id), so that a step that wrote nothing is known to have
+ * left the schema as it was.
+ */
+static bool
+spi_statement_wrote(const MigBody *b, int i)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+	bool		wrote = false;
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(cxt);
+	PG_TRY();
+	{
+		spi_statement(b, i, NULL);
+		wrote = TransactionIdIsValid(GetCurrentTransactionIdIfAny());
+		ReleaseCurrentSubTransaction();
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(cxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(cxt);
+		CurrentResourceOwner = owner;
+		ReThrowError(edata);
+	}
+	PG_END_TRY();
+	MemoryContextSwitchTo(cxt);
+	CurrentResourceOwner = owner;
+	return wrote;
+}
+
+/*
+ * rehearse_statement: run statement i of body b through SPI, a statement
+ * that runs only outside a transaction block in its in-transaction form
+ * (body_in_transaction), or none; say what it did in arg, a RehearsedStep
+ * (a MigExec).
+ */
+static void
+rehearse_statement(const MigBody *b, int i, void *arg)
+{
+	RehearsedStep *rs = arg;
+	const char *outside = b->outside_only[i];
+	char	   *inside;
+	MigBody		one;
+
+	if (outside == NULL)
+	{
+		rs->wrote |= spi_statement_wrote(b, i);
+		return;
+	}
+	inside = body_in_transaction(b->stmts[i], outside);
+	appendStringInfo(&rs->said, "%s", rs->said.len > 0 ? " " : "");
+	if (inside == NULL)
+	{
+		appendStringInfo(&rs->said, "Statement %d (%s) was skipped: it has no form that runs in a transaction.",
+						 i + 1, outside);
+		return;
+	}
+	appendStringInfo(&rs->said, "Statement %d (%s) ran as %.*s, inside the rehearsal's transaction.",
+					 i + 1, outside, (int) (strlen(outside) - strlen(" CONCURRENTLY")), outside);
+	one.stmts = &inside;
+	rs->wrote |= spi_statement_wrote(&one, 0);
+}
+
 /*
  * runner_rehearse_step: run step st through SPI and move the version rows,
  * without logging it: for a rehearsal, whose changes are all rolled back.
+ * A statement of a non-transactional revision runs in its in-transaction
+ * form, or not at all (rehearse_statement); returns what was done instead
+ * in whole sentences, or NULL when every statement ran as written, and in
+ * *wrote (when not NULL) whether a statement wrote anything.
  */
-void
-runner_rehearse_step(MigRun *run, const MigStep *st)
+char *
+runner_rehearse_step(MigRun *run, const MigStep *st, bool *wrote)
 {
+	RehearsedStep rs;
+
+	initStringInfo(&rs.said);
+	rs.wrote = false;
 	run_body(run, st, body_split_revision(&run->g->revs[st->rev], st->direction),
-			 NULL, NULL, false);
+			 rehearse_statement, &rs, false);
+	if (wrote)
+		*wrote = rs.wrote;
+	return rs.said.len > 0 ? rs.said.data : NULL;
 }
 
 /*

@@ -48,17 +48,18 @@ typedef struct MigProblem
 extern const char *runner_problem_name(MigProblemKind kind);
 extern List *runner_validate(Oid fn_oid);
 extern void runner_check_idle(const char *fname);
+extern void runner_mark_busy(void);
 extern void runner_lock(MigCatalog *cat);
 extern void runner_lock_up_to_date(Oid fn_oid);
-/* Runs one statement of a body, with arg (runner_step). */
-typedef void (*MigExec) (const char *sql, void *arg);
+/* Runs statement i of body b, with arg (runner_step). */
+typedef void (*MigExec) (const MigBody *b, int i, void *arg);
 
 extern MigBody **runner_prepare(MigRun *run, Oid fn_oid, const char *target,
 								const MigDirection *direction, bool session_lock);
 extern void runner_unlock_session(MigRun *run);
 extern void runner_step(MigRun *run, const MigStep *st, MigBody *b, MigExec exec,
 						void *arg);
-extern void runner_rehearse_step(MigRun *run, const MigStep *st);
+extern char *runner_rehearse_step(MigRun *run, const MigStep *st, bool *wrote);
 extern void runner_migrate(MigRun *run, Oid fn_oid, MigDirection direction,
 						   const char *target);
 extern void runner_stamp(MigRun *run, Oid fn_oid, const char *targets, bool purge);

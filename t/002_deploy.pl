@@ -83,7 +83,7 @@ $node->poll_query_until('postgres', q{SELECT count(*) > 10 FROM took WHERE who =
 my ($deploy, $deploy_err) = background('CALL mig_deploy()');
 # while the worker builds the index, the caller holds the migration lock
 $node->poll_query_until('postgres', q{SELECT count(*) = 1 FROM pg_stat_activity
-  WHERE backend_type = 'mig_ext statement' AND query ~ '^CREATE INDEX CONCURRENTLY'})
+  WHERE backend_type = 'mig_ext statement' AND query = 'mig_ext: statement 1 of 1 in the upgrade of revision c1'})
   or die 'the worker did not start';
 ($ret, $stdout, $stderr) = $node->psql('postgres',
 	"SET lock_timeout = '100ms'; SELECT mig_stamp('c1')");

@@ -294,17 +294,20 @@ mkdir "$big"
 expect "a 10 MB revision file loads and runs" 0 "10485760" \
     bash -c "'$MIG' -d mig_cli4 deploy --dir '$big' >/dev/null && ${PSQL[*]} -d mig_cli4 -c 'SELECT n FROM big'"
 
-# A non-transactional revision: mig upgrade refuses the plan, mig deploy
-# commits the load and runs it through CALL mig_deploy, a step per transaction.
+# A non-transactional revision: mig upgrade and mig downgrade run the plan
+# through CALL mig_deploy, and so does mig deploy after committing the
+# load, a step per transaction.
 ntx=$work/nontx
 mkdir "$ntx"
-printf -- '-- mig:revision: x1\n-- mig:down_revisions: big\n-- mig:transactional: false\n-- mig:upgrade\nCREATE INDEX CONCURRENTLY big_n ON big (n);\n' >"$ntx/x1.sql"
+printf -- '-- mig:revision: x1\n-- mig:down_revisions: big\n-- mig:transactional: false\n-- mig:upgrade\nCREATE INDEX CONCURRENTLY big_n ON big (n);\n-- mig:downgrade\nDROP INDEX CONCURRENTLY big_n;\n' >"$ntx/x1.sql"
 printf -- '-- mig:revision: x2\n-- mig:down_revisions: x1\n-- mig:upgrade\nCREATE TABLE x2 ();\n' >"$ntx/x2.sql"
 "$MIG" -d mig_cli4 load "$ntx" >/dev/null
-expect_err "upgrade: a non-transactional step: the hint names CALL mig_deploy" 1 \
-    "mig: hint: Deploy with CALL mig_deploy('head'), which commits after each step." "$MIG" -d mig_cli4 upgrade
+expect "upgrade: a non-transactional step runs through CALL mig_deploy" 0 "x1|t" \
+    bash -c "'$MIG' -d mig_cli4 upgrade x1 >/dev/null && ${PSQL[*]} -d mig_cli4 -c \"SELECT (SELECT string_agg(revision, ',') FROM mig_version), (SELECT indisvalid FROM pg_index WHERE indexrelid = 'big_n'::regclass)\""
+expect "downgrade: a non-transactional step runs through CALL mig_deploy" 0 "big|t" \
+    bash -c "'$MIG' -d mig_cli4 downgrade big >/dev/null && ${PSQL[*]} -d mig_cli4 -c \"SELECT (SELECT string_agg(revision, ',') FROM mig_version), to_regclass('big_n') IS NULL\""
 expect "deploy: a non-transactional step, a transaction per step" 0 "x2|t|2" \
-    bash -c "'$MIG' -d mig_cli4 deploy --dir '$ntx' >/dev/null && ${PSQL[*]} -d mig_cli4 -c \"SELECT (SELECT string_agg(revision, ',') FROM mig_version), (SELECT indisvalid FROM pg_index WHERE indexrelid = 'big_n'::regclass), (SELECT count(DISTINCT xid) FROM mig_log WHERE revision IN ('x1', 'x2'))\""
+    bash -c "'$MIG' -d mig_cli4 deploy --dir '$ntx' >/dev/null && ${PSQL[*]} -d mig_cli4 -c \"SELECT (SELECT string_agg(revision, ',') FROM mig_version), (SELECT indisvalid FROM pg_index WHERE indexrelid = 'big_n'::regclass), (SELECT count(DISTINCT xid) FROM (SELECT xid FROM mig_log WHERE revision IN ('x1', 'x2') ORDER BY id DESC LIMIT 2) l)\""
 
 # --schema: the extension outside the search path.
 sql postgres "DROP DATABASE IF EXISTS mig_cli5" >/dev/null 2>&1
