@@ -213,7 +213,7 @@ BEGIN
                     'REVOKE EXECUTE ON FUNCTION %s FROM %I',
                     '@extschema@.mig_fleet_step(text)'::pg_catalog.regprocedure, job_role));
             WHEN 'subscription' THEN
-                -- and its slot on the registry, which a cancelled CREATE may leave
+                -- and its slot on the registry, made first
                 PERFORM @extschema@.mig_fleet_remote('this member', member_conninfo,
                     pg_catalog.format('DROP SUBSCRIPTION IF EXISTS %I', 'mig_fleet_rev_' OPERATOR(pg_catalog.||) member));
                 PERFORM @extschema@.mig_fleet_remote('the registry', registry_conninfo,
@@ -253,6 +253,7 @@ LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     report constant pg_catalog.regclass := '@extschema@.mig_fleet_report'::pg_catalog.regclass;
+    create_slot constant text := 'SELECT slot_name::text FROM pg_catalog.pg_create_logical_replication_slot(%L, ''pgoutput'')';
     job constant text := 'mig_fleet_' OPERATOR(pg_catalog.||) member;
     rev_sub constant text := 'mig_fleet_rev_' OPERATOR(pg_catalog.||) member;
     rep_sub constant text := 'mig_fleet_rep_' OPERATOR(pg_catalog.||) member;
@@ -378,12 +379,18 @@ BEGIN
             'INSERT INTO %s (member, cron_database) VALUES (%L, %L)',
             '@extschema@.mig_fleet_membership'::pg_catalog.regclass, member, registry_conninfo, member_conninfo, job_role,
             report, member, cron_db));
+        -- each slot made before its subscription: CREATE SUBSCRIPTION making
+        -- one on its own server would wait for its own transaction
         steps := steps OPERATOR(pg_catalog.||) 'registry subscription'::text;
+        PERFORM @extschema@.mig_fleet_remote('this member', member_conninfo, pg_catalog.format(create_slot, rep_sub));
         PERFORM @extschema@.mig_fleet_remote('the registry', registry_conninfo, pg_catalog.format(
-            'CREATE SUBSCRIPTION %I CONNECTION %L PUBLICATION mig_fleet_report', rep_sub, member_conninfo));
+            'CREATE SUBSCRIPTION %I CONNECTION %L PUBLICATION mig_fleet_report WITH (create_slot = false, slot_name = %L)',
+            rep_sub, member_conninfo, rep_sub));
         steps := steps OPERATOR(pg_catalog.||) 'subscription'::text;
+        PERFORM @extschema@.mig_fleet_remote('the registry', registry_conninfo, pg_catalog.format(create_slot, rev_sub));
         PERFORM @extschema@.mig_fleet_remote('this member', member_conninfo, pg_catalog.format(
-            'CREATE SUBSCRIPTION %I CONNECTION %L PUBLICATION mig_fleet_revisions', rev_sub, registry_conninfo));
+            'CREATE SUBSCRIPTION %I CONNECTION %L PUBLICATION mig_fleet_revisions WITH (create_slot = false, slot_name = %L)',
+            rev_sub, registry_conninfo, rev_sub));
         steps := steps OPERATOR(pg_catalog.||) 'grant'::text;
         PERFORM @extschema@.mig_fleet_remote('this member', member_conninfo, pg_catalog.format(
             'GRANT EXECUTE ON FUNCTION %s TO %I',

@@ -189,6 +189,23 @@ fsql "${PORT[m1]}" postgres "SELECT pg_terminate_backend(pid) FROM pg_stat_activ
 wait "$locker"
 check "and leaves nothing behind" "$before" "$(objects)"
 
+# a join failing half-way undoes what it had made (its publication and
+# rows): the slot for the registry's subscription, on this server, waits
+# for a transaction that has written (here, taken a lock) and times out
+fsql "${PORT[m1]}" postgres "ALTER DATABASE app2 SET lock_timeout = '3s'" >/dev/null
+PGAPPNAME=locker "$PGBIN/psql" -X -q -h "$FLEET_DIR" -p "${PORT[m1]}" -U postgres -d app2 \
+    -c "BEGIN; LOCK TABLE mig_revisions IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(120)" >/dev/null 2>&1 &
+locker=$!
+sleep 1
+check "a join failing half-way says why, and nothing else" \
+    "ERROR:  canceling statement due to lock timeout" \
+    "$(timeout 90 "$PGBIN/psql" -X -q -At -h "$FLEET_DIR" -p "${PORT[m1]}" -U postgres -d app2 \
+        -c "SELECT mig_fleet_join('m4', '$(conninfo "$REG" reg)', '$(conninfo "${PORT[m1]}" app2)')" 2>&1 | head -n 1)"
+fsql "${PORT[m1]}" postgres "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'locker';
+                             ALTER DATABASE app2 RESET lock_timeout" >/dev/null
+wait "$locker"
+check "and leaves nothing behind" "$before" "$(objects)"
+
 # three revisions registered: every member at head within 60 s
 fsql "$REG" reg "SELECT mig_revision('t1', 'CREATE TABLE t1 (id int)', 'DROP TABLE t1', revision => 'r1', down_revision => '{}');
                  SELECT mig_revision('t1.x', 'ALTER TABLE t1 ADD x text', 'ALTER TABLE t1 DROP x', revision => 'r2');
