@@ -117,6 +117,12 @@ fsql "${PORT[m1]}" app "CREATE ROLE app_owner LOGIN" >/dev/null
 check "join is refused to roles not granted it" "ERROR:  permission denied for function mig_fleet_join" \
     "$("$PGBIN/psql" -X -q -At -h "$FLEET_DIR" -p "${PORT[m1]}" -U app_owner -d app \
         -c "SELECT mig_fleet_join('m1', '', '')" 2>&1 | head -n 1)"
+check "every fleet function but the status is refused to roles not granted it" \
+    "mig_fleet_apply() mig_fleet_in_db(text,text) mig_fleet_join(text,text,text,text,name) mig_fleet_leave() mig_fleet_publish() mig_fleet_receive() mig_fleet_remote(text,text,text[]) mig_fleet_step(text) mig_fleet_undo(text[],text,text,text,name)" \
+    "$("$PGBIN/psql" -X -q -At -h "$FLEET_DIR" -p "${PORT[m1]}" -U app_owner -d app \
+        -c "SELECT string_agg(p.oid::regprocedure::text, ' ' ORDER BY p.oid::regprocedure::text) FROM pg_proc p JOIN pg_depend d ON d.objid = p.oid
+            WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'mig_fleet') AND d.deptype = 'e'
+              AND NOT has_function_privilege(p.oid, 'EXECUTE')")"
 check "a member name that cannot name a slot is refused" "22023" \
     "$(sqlstate "${PORT[m1]}" app "PERFORM mig_fleet_join('M-1', '', '')")"
 check "a member connection string leading elsewhere is refused" \
