@@ -53,17 +53,7 @@ INSERT INTO body_calls VALUES
    $$SELECT mig_autogen_alter_domain('s.d', NULL, false, '1', true)$$),
   ('mig_autogen_recreate_enum(name,name,text,text[],text[])',
    $$SELECT mig_autogen_recreate_enum('s', 'e', 's.e', '{a}', '{}')$$),
-  ('mig_autogen_diff(oid,oid)', $$SELECT * FROM mig_autogen_diff('body_empty'::regnamespace, 'body_empty'::regnamespace)$$),
-  ('mig_fleet_publish()', $$SELECT mig_fleet_publish()$$),
-  ('mig_fleet_join(text,text,text,text)', $$SELECT mig_fleet_join('m1', 'dbname=nowhere', 'dbname=nowhere')$$),
-  ('mig_fleet_leave()', $$SELECT mig_fleet_leave()$$),
-  ('mig_fleet_apply()', $$SELECT mig_fleet_apply()$$),
-  ('mig_fleet_status()', $$SELECT * FROM mig_fleet_status()$$),
-  ('mig_fleet_remote(text,text)', $$SELECT mig_fleet_remote('dbname=nowhere', 'SELECT 1')$$),
-  ('mig_fleet_unlink(text,text,text)', $$SELECT mig_fleet_unlink('m1', 'dbname=nowhere', 'dbname=nowhere')$$),
-  ('mig_fleet_cron(text)', $$SELECT mig_fleet_cron('dbname=nowhere')$$),
-  ('mig_fleet_names(text)', $$SELECT * FROM mig_fleet_names('m1')$$),
-  ('mig_fleet_receive()', $$SELECT mig_fleet_receive()$$);
+  ('mig_autogen_diff(oid,oid)', $$SELECT * FROM mig_autogen_diff('body_empty'::regnamespace, 'body_empty'::regnamespace)$$);
 GRANT SELECT ON body_calls TO PUBLIC;
 
 -- body_survey: every call made by each role, and rolled back: its SQLSTATE

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# Fleet benchmark (README "Fleet", figures): a registry and N member
+# Fleet benchmark (doc/fleet.md, figures): a registry and N member
 # databases spread over two clusters; for each N, one revision is registered
 # and two times are measured:
 #   fan-out  registration -> the revision received by every member
 #            (mig_fleet_incoming.received_at - mig_revisions.registered_at)
-#   apply    every member's job started at once, as a pg_cron tick does
-#            -> the registry's mig_fleet_status() shows every member at head
+#   apply    every member's job (CALL mig_fleet_apply()) started at once, as
+#            a pg_cron tick does -> the registry's copy of every member's
+#            report shows it at head
 # Usage: bash tests/bench_fleet.sh [N...]   (default: 2 5 10 20)
-# Ports MIG_TEST_PORT+1 and +2; run it after `make test` has installed.
+# Ports MIG_FLEET_PORT (or MIG_TEST_PORT+1) and the next; run it after
+# `make test` has installed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . tests/lib.sh
@@ -15,12 +17,12 @@ cd "$(dirname "$0")/.."
 
 fleet_init
 export PGOPTIONS="-c client_min_messages=warning"
-A=$((PGPORT + 1))
-B=$((PGPORT + 2))
+A=$FLEET_PORT
+B=$((FLEET_PORT + 1))
 fleet_cluster a "$A" postgres
 fleet_cluster b "$B" postgres
 fsql "$A" postgres "CREATE DATABASE reg" >/dev/null
-fsql "$A" reg "CREATE EXTENSION mig_ext; SELECT mig_fleet_publish()" >/dev/null
+fsql "$A" reg "CREATE EXTENSION mig_fleet CASCADE; SELECT mig_fleet_publish()" >/dev/null
 for p in "$A" "$B"; do
     fsql "$p" postgres "CREATE EXTENSION pg_cron" >/dev/null
 done
@@ -58,17 +60,17 @@ for n in "${sizes[@]}"; do
         joined=$((joined + 1))
         p=$(member_port "$joined")
         fsql "$p" postgres "CREATE DATABASE m$joined" >/dev/null
-        fsql "$p" "m$joined" "CREATE EXTENSION mig_ext; CREATE EXTENSION dblink" >/dev/null
+        fsql "$p" "m$joined" "CREATE EXTENSION mig_fleet CASCADE" >/dev/null
         fsql "$p" "m$joined" "SELECT mig_fleet_join('m$joined', 'host=$FLEET_DIR port=$A dbname=reg user=postgres',
                                   'host=$FLEET_DIR port=$p dbname=m$joined user=postgres',
                                   '0 0 1 1 *')" >/dev/null
     done
     # the bench starts the jobs itself; new members catch up first
-    eventually "$n reports" registry_count "SELECT count(*) FROM mig_fleet_status()" "$n"
+    eventually "$n reports" registry_count "SELECT count(*) FROM mig_fleet_report" "$n"
     for i in $(seq 1 "$n"); do
-        fsql "$(member_port "$i")" "m$i" "SELECT mig_fleet_apply()" >/dev/null
+        fsql "$(member_port "$i")" "m$i" "CALL mig_fleet_apply()" >/dev/null
     done
-    eventually "$n members at head" registry_count "SELECT count(*) FILTER (WHERE at_head) FROM mig_fleet_status()" "$n"
+    eventually "$n members at head" registry_count "SELECT count(*) FROM mig_fleet_report WHERE last_run_at >= run_started_at AND heads = (SELECT coalesce(array_agg(revision ORDER BY revision), '{}') FROM mig_heads())" "$n"
 
     rev=$((rev + 1))
     fsql "$A" reg "SELECT mig_revision('bench', 'CREATE TABLE b$rev (id int)', revision => 'b$rev',
@@ -83,11 +85,11 @@ for n in "${sizes[@]}"; do
 
     start=$(date +%s.%N)
     for i in $(seq 1 "$n"); do
-        fsql "$(member_port "$i")" "m$i" "SELECT mig_fleet_apply()" >/dev/null &
+        fsql "$(member_port "$i")" "m$i" "CALL mig_fleet_apply()" >/dev/null &
     done
     wait
     eventually "every member at b$rev" registry_count \
-        "SELECT count(*) FILTER (WHERE at_head AND heads = '{b$rev}') FROM mig_fleet_status()" "$n"
+        "SELECT count(*) FROM mig_fleet_report WHERE last_run_at >= run_started_at AND heads = '{b$rev}'" "$n"
     apply=$(echo "$(date +%s.%N) $start" | awk '{printf "%.3f", $1 - $2}')
     printf '%7d  %11s  %9s\n' "$n" "$fanout" "$apply"
 done

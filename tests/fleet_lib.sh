@@ -1,6 +1,8 @@
 # tests/fleet_lib.sh: clusters for the fleet suite and bench (sourced after
 # tests/lib.sh): logical replication and pg_cron on a shared private socket
-# directory, one port per cluster, as the postgres user.
+# directory, one port per cluster, as the postgres user.  Cluster ports are
+# FLEET_PORT, FLEET_PORT + 1, ...: MIG_FLEET_PORT, or MIG_TEST_PORT + 1.
+FLEET_PORT=${MIG_FLEET_PORT:-$((PGPORT + 1))}
 
 # need_pg_cron: install pg_cron, and copy it into the private server copy
 # MIG_PG_ROOT when that was made before pg_cron was installed.
@@ -33,10 +35,13 @@ fleet_init() {
     [ "$(id -u)" -eq 0 ] && chown postgres: "$FLEET_DIR"
 }
 
-# fleet_cluster NAME PORT CRONDB: initdb and start a cluster for logical
-# replication, with pg_cron running jobs from database CRONDB.
+# fleet_cluster NAME PORT CRONDB [tcp]: initdb and start a cluster for logical
+# replication, with pg_cron running jobs from database CRONDB in background
+# workers, or, with tcp, through connections to localhost, which this
+# cluster does not listen on: jobs fail to start.
 fleet_cluster() {
-    local d=$FLEET_DIR/$1
+    local d=$FLEET_DIR/$1 workers=on
+    [ "${4:-}" = tcp ] && workers=off
     as_pg "$PGBIN/initdb" -D "$d" -U postgres -A trust --no-sync >/dev/null
     as_pg tee -a "$d/postgresql.conf" >/dev/null <<CONF
 port = $2
@@ -50,7 +55,7 @@ max_logical_replication_workers = 40
 max_worker_processes = 60
 shared_preload_libraries = 'pg_cron'
 cron.database_name = '$3'
-cron.host = '$FLEET_DIR'
+cron.use_background_workers = $workers
 CONF
     fleet_start "$1"
 }
