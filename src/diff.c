@@ -41,25 +41,6 @@
 /* The scratch schema: an identifier that needs no quoting. */
 #define DIFF_SCRATCH "mig_desired"
 
-/* What the error context of a desired-schema statement names. */
-typedef struct DesiredContext
-{
-	MigBody    *body;
-	int			stmt;			/* 1-based */
-} DesiredContext;
-
-/* desired_error_context: names the desired-schema statement that failed. */
-static void
-desired_error_context(void *arg)
-{
-	DesiredContext *dc = (DesiredContext *) arg;
-	const char *s = dc->body->stmts[dc->stmt - 1];
-	int			len = pg_mbcliplen(s, strlen(s), 60);
-
-	errcontext("statement %d of %d of the desired schema: \"%s%s\"",
-			   dc->stmt, dc->body->nstmts, pnstrdup(s, len), s[len] ? "..." : "");
-}
-
 /* spi_check: rc, the result of an SPI call that cannot fail but by a bug. */
 static void
 spi_check(int rc)
@@ -70,19 +51,40 @@ spi_check(int rc)
 }
 
 /*
+ * sandbox_path: the search_path the desired DDL runs with: the scratch
+ * schema, then the schemas of the current search_path but target, which
+ * the desired DDL describes and must not reach.
+ */
+static char *
+sandbox_path(Oid target)
+{
+	StringInfoData buf;
+	ListCell   *lc;
+
+	initStringInfo(&buf);
+	appendStringInfoString(&buf, DIFF_SCRATCH);
+	foreach(lc, fetch_search_path(false))
+	{
+		if (lfirst_oid(lc) != target)
+			appendStringInfo(&buf, ", %s", quote_identifier(get_namespace_name(lfirst_oid(lc))));
+	}
+	return buf.data;
+}
+
+/*
  * build_desired: create the scratch schema, put it first on the
- * search_path (for the current subtransaction) and run the statements of
- * body in it, with function bodies checked once all is built (as pg_dump
- * restores them); returns the scratch schema's OID.
+ * search_path (for the current subtransaction) instead of schema target,
+ * and run the statements of body in it, with function bodies checked once
+ * all is built (as pg_dump restores them); returns the scratch schema's
+ * OID.
  */
 static Oid
-build_desired(MigBody *body)
+build_desired(MigBody *body, Oid target)
 {
 	ErrorContextCallback errcb;
 	DesiredContext dc;
 	Oid			scratch;
-	const char *path = GetConfigOption("search_path", false, false);
-	char	   *desired_path = psprintf("%s%s%s", DIFF_SCRATCH, path[0] ? ", " : "", path);
+	char	   *desired_path = sandbox_path(target);
 
 	if (mig_database_aclcheck(MyDatabaseId, GetUserId(), ACL_CREATE) != ACLCHECK_OK)
 		ereport(ERROR,
@@ -92,6 +94,7 @@ build_desired(MigBody *body)
 						   get_database_name(MyDatabaseId)),
 				 errhint("Run it as a role that may create schemas in this database; nothing created survives the call.")));
 	spi_check(SPI_execute("CREATE SCHEMA " DIFF_SCRATCH, false, 0));
+	scratch = get_namespace_oid(DIFF_SCRATCH, false);
 	desired_set_local(desired_path, false);
 
 	dc.body = body;
@@ -101,13 +104,15 @@ build_desired(MigBody *body)
 	error_context_stack = &errcb;
 	for (dc.stmt = 1; dc.stmt <= body->nstmts; dc.stmt++)
 	{
-		if (body->stmts[dc.stmt - 1] == NULL)
+		const char *stmt = body->stmts[dc.stmt - 1];
+
+		if (stmt == NULL)
 			continue;			/* left out by desired_prepare */
-		spi_check(SPI_execute(body->stmts[dc.stmt - 1], false, 0));
+		desired_check_drop(stmt, scratch);
+		spi_check(SPI_execute(stmt, false, 0));
 		SPI_freetuptable(SPI_tuptable);
 	}
 	error_context_stack = errcb.previous;
-	scratch = get_namespace_oid(DIFF_SCRATCH, false);
 	desired_validate_functions(scratch, desired_path);
 	return scratch;
 }
@@ -203,7 +208,7 @@ diff_compute(Oid fn_oid, const char *desired, const char *schema)
 	MemoryContextSwitchTo(cxt);
 	PG_TRY();
 	{
-		Oid			scratch = build_desired(body);
+		Oid			scratch = build_desired(body, target);
 
 		rows = read_diff(&cat, scratch, target, cxt);
 		RollbackAndReleaseCurrentSubTransaction();
