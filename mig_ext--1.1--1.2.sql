@@ -287,6 +287,32 @@ WITH ns AS (
               SELECT x.grantee, x.privilege_type, x.is_grantable FROM aclexplode(o.acl) x) r) a
     WHERE a.grantee <> o.owner
     GROUP BY o.kw, o.key, o.target, o.oid, o.classid, a.grantee, a.is_grantable, a.revoked
+), colopts AS (
+    -- the settings of a column (of a table, materialized view or index)
+    -- other than the defaults: statistics target, storage, compression and
+    -- attribute options
+    SELECT r.oid, r.relname, r.qname, a.attnum, a.attname, r.relkind,
+           CASE WHEN r.relkind = ANY ('{i,I}'::"char"[]) THEN 'ALTER INDEX '
+                WHEN r.relkind = 'm' THEN 'ALTER MATERIALIZED VIEW '
+                ELSE 'ALTER TABLE ONLY ' END || r.qname AS alter_rel,
+           CASE WHEN r.relkind = ANY ('{i,I}'::"char"[]) THEN a.attnum::text
+                ELSE quote_ident(a.attname) END AS col,
+           NULLIF(COALESCE(a.attstattarget::int, -1), -1) AS stat,
+           CASE WHEN a.attstorage <> t.typstorage AND r.relkind <> ALL ('{i,I}'::"char"[])
+                THEN a.attstorage END AS storage,
+           t.typstorage,
+           CASE a.attcompression WHEN 'p' THEN 'pglz' WHEN 'l' THEN 'lz4' END AS compression,
+           x.attoptions
+    FROM rels r
+    JOIN pg_attribute a ON a.attrelid = r.oid
+    JOIN pg_type t ON t.oid = a.atttypid
+    -- (minor releases keep an attribute version of their own among them)
+    CROSS JOIN LATERAL (SELECT NULLIF(ARRAY(SELECT o FROM unnest(a.attoptions) AS o
+                                            WHERE o NOT LIKE 'pg\_attver=%'), '{}') AS attoptions) x
+    WHERE r.relkind = ANY ('{r,p,m,i,I}'::"char"[]) AND a.attnum > 0 AND NOT a.attisdropped
+      AND (COALESCE(a.attstattarget::int, -1) <> -1 OR x.attoptions IS NOT NULL
+           OR (a.attstorage <> t.typstorage AND r.relkind <> ALL ('{i,I}'::"char"[]))
+           OR a.attcompression = ANY ('{p,l}'::"char"[]))
 ), unsupported AS (
     -- objects mig_diff cannot compare: refused rather than skipped
     SELECT 'inheritance of table ' || r.qname AS what FROM rels r
@@ -318,6 +344,9 @@ WITH ns AS (
     SELECT 'rule ' || quote_ident(w.rulename) || ' on ' || r.qname
     FROM pg_rewrite w JOIN rels r ON r.oid = w.ev_class
     WHERE w.rulename <> '_RETURN'
+    UNION ALL
+    SELECT 'replica identity of table ' || r.qname FROM rels r JOIN pg_class c ON c.oid = r.oid
+    WHERE r.relkind = ANY ('{r,p}'::"char"[]) AND c.relreplident <> 'd'
     UNION ALL
     SELECT 'privileges on columns of ' || r.qname FROM rels r
     WHERE EXISTS (SELECT FROM pg_attribute a WHERE a.attrelid = r.oid AND a.attacl IS NOT NULL)
@@ -439,6 +468,31 @@ SELECT 40, 'column', c.relname || '.' || c.attname,
        'ALTER TABLE ' || c.qname || ' DROP COLUMN ' || quote_ident(c.attname),
        c.attname::text, c.typ, c.dflt, c.attnotnull, c.gen, NULL, 'pg_class'::regclass
 FROM coldefs c
+UNION ALL
+SELECT CASE WHEN o.relkind = ANY ('{i,I}'::"char"[]) THEN 72 WHEN o.relkind = 'm' THEN 96 ELSE 42 END,
+       'column options', o.relname || '.' || o.attname,
+       'settings of column ' || o.qname || '.' || o.col, o.qname, o.oid, o.attnum,
+       concat_ws(', ', 'statistics ' || o.stat, 'storage ' || w.storage,
+                 'compression ' || o.compression, 'options ' || array_to_string(o.attoptions, ', ')),
+       o.alter_rel || concat_ws(',',
+           w.ac || ' SET STATISTICS ' || o.stat,
+           w.ac || ' SET STORAGE ' || w.storage,
+           w.ac || ' SET COMPRESSION ' || o.compression,
+           w.ac || ' SET (' || array_to_string(o.attoptions, ', ') || ')'),
+       o.alter_rel || concat_ws(',',
+           CASE WHEN o.stat IS NOT NULL THEN w.ac || ' SET STATISTICS -1' END,
+           CASE WHEN o.storage IS NOT NULL THEN w.ac || ' SET STORAGE ' || w.typstorage END,
+           CASE WHEN o.compression IS NOT NULL THEN w.ac || ' SET COMPRESSION DEFAULT' END,
+           w.ac || ' RESET (' || (SELECT string_agg(split_part(x, '=', 1), ', ')
+                                  FROM unnest(o.attoptions) AS x) || ')'),
+       NULL, NULL, NULL, NULL, NULL, NULL, 'pg_class'::regclass
+FROM colopts o
+CROSS JOIN LATERAL (
+    SELECT CASE o.storage WHEN 'p' THEN 'PLAIN' WHEN 'e' THEN 'EXTERNAL' WHEN 'm' THEN 'MAIN'
+                          WHEN 'x' THEN 'EXTENDED' END AS storage,
+           CASE o.typstorage WHEN 'p' THEN 'PLAIN' WHEN 'e' THEN 'EXTERNAL' WHEN 'm' THEN 'MAIN'
+                             ELSE 'EXTENDED' END AS typstorage,
+           ' ALTER COLUMN ' || o.col AS ac) w
 UNION ALL
 -- (ordered with the owning column)
 SELECT 45, 'sequence owner', o.relname::text, 'owner of sequence ' || o.qname, o.qname,
@@ -741,7 +795,7 @@ WITH RECURSIVE tn AS (
 ), p AS (
     SELECT d, c, d.kind IS NOT NULL AND c.kind IS NOT NULL AS both,
            d.kind IS NOT NULL AND c.kind IS NOT NULL
-           AND (d.kind = ANY ('{constraint,foreign key,domain constraint,index,view,materialized view,trigger,policy,grant,aggregate,table options}')
+           AND (d.kind = ANY ('{constraint,foreign key,domain constraint,index,view,materialized view,trigger,policy,grant,aggregate,table options,column options}')
                 -- a generated column's expression cannot be altered, and
                 -- a serial column's sequence holds its identity's name
                 OR (d.col_generation IS DISTINCT FROM c.col_generation
@@ -762,12 +816,13 @@ WITH RECURSIVE tn AS (
     SELECT d, c
     FROM d JOIN c ON c.kind = d.kind AND c.key = d.key
     WHERE d.def = c.def
-      AND c.kind = ANY ('{constraint,foreign key,index,trigger,view,materialized view,policy,comment,cluster,grant}')
+      AND c.kind = ANY ('{constraint,foreign key,index,trigger,view,materialized view,policy,comment,cluster,grant,column options}')
 ), forced (classid, objid, subid, views_only) AS (
     -- objects dropped and created again (replaced), and those depending on
     -- them in the target schema; a column changing type forces the views
     -- using it (and their dependents) only
-    SELECT (p.c).classid, (p.c).objid, (p.c).subid, false FROM p WHERE p.replaced
+    SELECT (p.c).classid, (p.c).objid, (p.c).subid, false FROM p
+    WHERE p.replaced AND (p.c).kind <> 'column options'
     UNION
     SELECT (p.c).classid, (p.c).objid, (p.c).subid, true FROM p
     WHERE p.both AND (p.c).kind = 'column'
@@ -775,9 +830,10 @@ WITH RECURSIVE tn AS (
     UNION
     SELECT (s.c).classid, (s.c).objid, (s.c).subid, false
     FROM forced f JOIN same s ON
-        CASE WHEN (s.c).kind = ANY ('{comment,cluster,grant}')
+        CASE WHEN (s.c).kind = ANY ('{comment,cluster,grant,column options}')
              THEN NOT f.views_only AND (s.c).classid = f.classid
-                  AND (s.c).objid = f.objid AND (s.c).subid = f.subid
+                  AND (s.c).objid = f.objid
+                  AND ((s.c).subid = f.subid OR ((s.c).kind = 'column options' AND f.subid = 0))
              ELSE (NOT f.views_only OR (s.c).kind = ANY ('{view,materialized view}'))
                   AND EXISTS (
                       SELECT FROM pg_depend dep

@@ -84,14 +84,14 @@ next_name(const char *p)
 }
 
 /*
- * requalify: s with every qualification by schema target ("target." or
+ * desired_requalify: s with every qualification by schema target ("target." or
  * "\"target\".", the unquoted form in any case) rewritten to "scratch.",
  * but where the name qualified is one of kept (String): the name of an
  * object that lives in schema target as a member of an extension, which
  * the desired DDL uses rather than describes.
  */
-static char *
-requalify(const char *s, const char *target, const char *scratch, List *kept)
+char *
+desired_requalify(const char *s, const char *target, const char *scratch, List *kept)
 {
 	bool		plain = strcmp(quote_identifier(target), target) == 0;
 	const char *quoted = plain ? psprintf("\"%s\"", target) : quote_identifier(target);
@@ -636,14 +636,14 @@ strip_restrict(const char *desired)
  * target, made ready to run with schema scratch first on the search_path
  * (NULL for those left out, so that the others keep their numbers);
  * raises an error for a statement that would write anywhere else or
- * create an extension.
+ * create an extension.  *kept is set to the names that stay qualified by
+ * target (see desired_requalify).  The caller is connected to SPI.
  */
 MigBody *
-desired_prepare(const char *desired, const char *target, const char *scratch)
+desired_prepare(const char *desired, const char *target, const char *scratch, List **kept)
 {
 	MigBody    *body = body_split(strip_restrict(desired), "parsing the desired schema");
 	MigBody    *out = palloc0(sizeof(MigBody));
-	List	   *kept = extension_names(get_namespace_oid(target, false));
 	MemoryContext callcxt = CurrentMemoryContext;
 	ErrorContextCallback errcb;
 	DesiredContext dc;
@@ -652,6 +652,7 @@ desired_prepare(const char *desired, const char *target, const char *scratch)
 	MemoryContext parsecxt = AllocSetContextCreate(callcxt, "mig_ext desired parse",
 												   ALLOCSET_DEFAULT_SIZES);
 
+	*kept = extension_names(get_namespace_oid(target, false));
 	out->nstmts = body->nstmts;
 	out->stmts = palloc0(sizeof(char *) * Max(body->nstmts, 1));
 	dc.body = body;
@@ -661,7 +662,7 @@ desired_prepare(const char *desired, const char *target, const char *scratch)
 	error_context_stack = &errcb;
 	for (dc.stmt = 1; dc.stmt <= body->nstmts; dc.stmt++)
 	{
-		char	   *text = requalify(body->stmts[dc.stmt - 1], target, scratch, kept);
+		char	   *text = desired_requalify(body->stmts[dc.stmt - 1], target, scratch, *kept);
 		Node	   *stmt;
 		const char *nsp;
 		ListCell   *lc;

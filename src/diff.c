@@ -157,6 +157,136 @@ read_diff(MigCatalog *cat, Oid scratch, Oid target, MemoryContext cxt)
 }
 
 /*
+ * has_object: whether one of rows (MigDiffRow *) is about object, with
+ * change change (any change when NULL).
+ */
+static bool
+has_object(List *rows, const char *object, const char *change)
+{
+	ListCell   *lc;
+
+	foreach(lc, rows)
+	{
+		MigDiffRow *r = lfirst(lc);
+
+		if (strcmp(r->object, object) == 0 && (change == NULL || strcmp(r->change, change) == 0))
+			return true;
+	}
+	return false;
+}
+
+/* has_change: whether one of rows (MigDiffRow *) has change change. */
+static bool
+has_change(List *rows, const char *change)
+{
+	ListCell   *lc;
+
+	foreach(lc, rows)
+	{
+		if (strcmp(((MigDiffRow *) lfirst(lc))->change, change) == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * replaced: whether row r of rows drops or adds an object that rows both
+ * drop and add.
+ */
+static bool
+replaced(List *rows, MigDiffRow *r)
+{
+	if (strcmp(r->change, "drop") == 0)
+		return has_object(rows, r->object, "add");
+	if (strcmp(r->change, "add") == 0)
+		return has_object(rows, r->object, "drop");
+	return false;
+}
+
+/*
+ * rehearse_replaced: run in the scratch schema the statements of rows
+ * that replace an object (a drop and an add of it), with names mapped back
+ * to the scratch schema (kept as desired_requalify keeps them), so that
+ * those desired objects read as the server prints back what was generated
+ * from them; returns whether any ran.  When one fails, as the replacement
+ * would, nothing is changed.  The caller is connected to SPI, in the
+ * subtransaction holding the scratch schema.
+ */
+static bool
+rehearse_replaced(List *rows, const char *schema, List *kept)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+	List	   *stmts = NIL;
+	ListCell   *lc;
+	bool		ok = true;
+
+	/* (most comparisons only add, or only drop) */
+	if (!has_change(rows, "drop") || !has_change(rows, "add"))
+		return false;
+	foreach(lc, rows)
+	{
+		MigDiffRow *r = lfirst(lc);
+
+		if (replaced(rows, r))
+			stmts = lappend(stmts, desired_requalify(r->upgrade, schema, DIFF_SCRATCH, kept));
+	}
+	if (stmts == NIL)
+		return false;
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(cxt);
+	PG_TRY();
+	{
+		foreach(lc, stmts)
+		{
+			spi_check(SPI_execute(lfirst(lc), false, 0));
+			SPI_freetuptable(SPI_tuptable);
+		}
+		ReleaseCurrentSubTransaction();
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(cxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(cxt);
+		CurrentResourceOwner = owner;
+		if (edata->sqlerrcode == ERRCODE_QUERY_CANCELED)
+			ReThrowError(edata);
+		ok = false;
+	}
+	PG_END_TRY();
+	MemoryContextSwitchTo(cxt);
+	CurrentResourceOwner = owner;
+	return ok;
+}
+
+/*
+ * settle_replaced: rows without the replacements of objects that rehearsed
+ * (the rows of the same comparison after rehearse_replaced) no longer
+ * show: their definitions differ only as the server prints them back.
+ */
+static List *
+settle_replaced(List *rows, List *rehearsed)
+{
+	List	   *res = NIL;
+	ListCell   *lc;
+
+	foreach(lc, rows)
+	{
+		MigDiffRow *r = lfirst(lc);
+
+		if (!replaced(rows, r) || has_object(rehearsed, r->object, NULL))
+			res = lappend(res, r);
+	}
+	return res;
+}
+
+/*
  * check_supported: refuse rows holding objects that mig_autogen_diff
  * cannot compare or change (its "unsupported" rows, which come first).
  */
@@ -199,10 +329,11 @@ diff_compute(Oid fn_oid, const char *desired, const char *schema)
 	Oid			target = get_namespace_oid(schema, false);
 	MigCatalog	cat;
 	MigBody    *body;
+	List	   *kept;
 	List	   *rows = NIL;
 
 	catalog_open(&cat, fn_oid);
-	body = desired_prepare(desired, schema, DIFF_SCRATCH);
+	body = desired_prepare(desired, schema, DIFF_SCRATCH, &kept);
 
 	BeginInternalSubTransaction(NULL);
 	MemoryContextSwitchTo(cxt);
@@ -211,6 +342,8 @@ diff_compute(Oid fn_oid, const char *desired, const char *schema)
 		Oid			scratch = build_desired(body, target);
 
 		rows = read_diff(&cat, scratch, target, cxt);
+		if (rehearse_replaced(rows, schema, kept))
+			rows = settle_replaced(rows, read_diff(&cat, scratch, target, cxt));
 		RollbackAndReleaseCurrentSubTransaction();
 	}
 	PG_CATCH();

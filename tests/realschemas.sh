@@ -17,7 +17,7 @@
 #   refused each refused: statement fails with 0A000
 # and the time of each mig_diff in ms: against the empty schema, against the
 # schema itself (its DDL), and of its own dump (median of RUNS runs, 1 by
-# default).  Uses the server of PGHOST/PGPORT when PGHOST is set; otherwise
+# default).  ONLY=NAME checks NAME.sql alone.  Uses the server of PGHOST/PGPORT when PGHOST is set; otherwise
 # builds and installs mig_ext and starts a throwaway cluster (tests/lib.sh).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -97,7 +97,7 @@ verdict() { if "$@"; then echo ok; else echo FAIL; fi; }
 
 printf '%-28s %-5s %-5s %-5s %-5s %-8s %10s %10s %10s\n' schema up down again conv refused \
     'empty ms' 'self ms' 'dump ms'
-for file in "$DIR"/*.sql; do
+for file in "$DIR"/${ONLY:-*}.sql; do
     name=$(basename "$file" .sql)
     target=$(directive "$file" target | head -n 1)
     target=${target:-public}
@@ -114,12 +114,18 @@ for file in "$DIR"/*.sql; do
     # empty -> schema, then back to empty
     new_db live
     set -- $(timed_diff live "$ddl"); t_empty=${2:-error}
-    generate live "$ddl" up && [ "$(dump live)" == "$expected" ] && up=ok
-    if [ $up = ok ]; then
+    generated=no
+    generate live "$ddl" up && generated=yes
+    dump live >"$work/up"
+    [ $generated = yes ] && [ "$(cat "$work/up")" == "$expected" ] && up=ok
+    [ $up = ok ] || diff <(echo "$expected") "$work/up" | head -n 20 >>"$work/err"
+    if [ $generated = yes ]; then
         "$PGBIN/pg_dump" -d live --schema-only -n "$target" >"$work/own.sql"
         set -- $(timed_diff live "$work/own.sql"); t_dump=${2:-error}; n_dump=${1:-error}
         set -- $(timed_diff live "$ddl"); t_self=${2:-error}; n_self=${1:-error}
         [ "$n_dump" = 0 ] && [ "$n_self" = 0 ] && conv=ok
+        [ $conv = ok ] || q live -v t="$target" >>"$work/err" 2>&1 <<<"\\set d \`cat '$ddl'\`
+SELECT change, object FROM mig.mig_diff(:'d', :'t') LIMIT 10;"
     fi
     q live -c "SELECT count(*) FROM mig.mig_downgrade('base')" >/dev/null 2>>"$work/err" &&
         [ "$(dump live)" == "$empty" ] && down=ok
@@ -144,6 +150,6 @@ SELECT count(*) FROM mig.mig_diff(:'d', :'t');" 2>&1 >/dev/null)
 
     printf '%-28s %-5s %-5s %-5s %-5s %-8s %10s %10s %10s\n' "$name ($target)" $up $down $again $conv \
         "$refused" "$t_empty" "$t_self" "$t_dump"
-    if [ -s "$work/err" ] && [ -n "${VERBOSE:-}" ]; then sed 's/^/    /' "$work/err" | head -n 20; fi
+    if [ -s "$work/err" ] && [ -n "${VERBOSE:-}" ]; then sed 's/^/    /' "$work/err" | head -n 60; fi
     for db in ref empty live again; do "$PGBIN/dropdb" --if-exists "$db"; done
 done
