@@ -637,10 +637,12 @@ strip_restrict(const char *desired)
  * (NULL for those left out, so that the others keep their numbers);
  * raises an error for a statement that would write anywhere else or
  * create an extension.  *kept is set to the names that stay qualified by
- * target (see desired_requalify).  The caller is connected to SPI.
+ * target (see desired_requalify), *as_written to the statements as the
+ * desired DDL writes them.  The caller is connected to SPI.
  */
 MigBody *
-desired_prepare(const char *desired, const char *target, const char *scratch, List **kept)
+desired_prepare(const char *desired, const char *target, const char *scratch, List **kept,
+				MigBody **as_written)
 {
 	MigBody    *body = body_split(strip_restrict(desired), "parsing the desired schema");
 	MigBody    *out = palloc0(sizeof(MigBody));
@@ -653,6 +655,7 @@ desired_prepare(const char *desired, const char *target, const char *scratch, Li
 												   ALLOCSET_DEFAULT_SIZES);
 
 	*kept = extension_names(get_namespace_oid(target, false));
+	*as_written = body;
 	out->nstmts = body->nstmts;
 	out->stmts = palloc0(sizeof(char *) * Max(body->nstmts, 1));
 	dc.body = body;

@@ -23,7 +23,7 @@ extern void desired_check_drop(const char *stmt, Oid scratch);
 extern char *desired_requalify(const char *s, const char *target, const char *scratch,
 							   List *kept);
 extern MigBody *desired_prepare(const char *desired, const char *target, const char *scratch,
-								List **kept);
+								List **kept, MigBody **as_written);
 extern void desired_set_local(const char *search_path, bool check_bodies);
 extern void desired_validate_functions(Oid scratch, const char *search_path);
 

@@ -74,12 +74,12 @@ sandbox_path(Oid target)
 /*
  * build_desired: create the scratch schema, put it first on the
  * search_path (for the current subtransaction) instead of schema target,
- * and run the statements of body in it, with function bodies checked once
- * all is built (as pg_dump restores them); returns the scratch schema's
- * OID.
+ * and run the statements of body in it (errors quoting them from
+ * as_written), with function bodies checked once all is built (as pg_dump
+ * restores them); returns the scratch schema's OID.
  */
 static Oid
-build_desired(MigBody *body, Oid target)
+build_desired(MigBody *body, MigBody *as_written, Oid target)
 {
 	ErrorContextCallback errcb;
 	DesiredContext dc;
@@ -97,7 +97,7 @@ build_desired(MigBody *body, Oid target)
 	scratch = get_namespace_oid(DIFF_SCRATCH, false);
 	desired_set_local(desired_path, false);
 
-	dc.body = body;
+	dc.body = as_written;
 	errcb.callback = desired_error_context;
 	errcb.arg = &dc;
 	errcb.previous = error_context_stack;
@@ -329,17 +329,18 @@ diff_compute(Oid fn_oid, const char *desired, const char *schema)
 	Oid			target = get_namespace_oid(schema, false);
 	MigCatalog	cat;
 	MigBody    *body;
+	MigBody    *as_written;
 	List	   *kept;
 	List	   *rows = NIL;
 
 	catalog_open(&cat, fn_oid);
-	body = desired_prepare(desired, schema, DIFF_SCRATCH, &kept);
+	body = desired_prepare(desired, schema, DIFF_SCRATCH, &kept, &as_written);
 
 	BeginInternalSubTransaction(NULL);
 	MemoryContextSwitchTo(cxt);
 	PG_TRY();
 	{
-		Oid			scratch = build_desired(body, target);
+		Oid			scratch = build_desired(body, as_written, target);
 
 		rows = read_diff(&cat, scratch, target, cxt);
 		if (rehearse_replaced(rows, schema, kept))

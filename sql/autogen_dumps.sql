@@ -1,0 +1,75 @@
+-- Autogenerate on the dumps of real schemas: names of extension objects,
+-- definitions the server prints back otherwise, statements outside the
+-- desired schema, column settings, partition indexes.
+CREATE EXTENSION mig_ext;
+\set VERBOSITY default
+CREATE EXTENSION pg_trgm;
+CREATE EXTENSION citext;
+CREATE EXTENSION btree_gin;
+
+-- An extension's objects living in the target schema keep their
+-- qualification; the other names qualified by it are the desired schema's.
+SELECT change, object, upgrade FROM mig_diff('CREATE TABLE public.t (s text); CREATE INDEX t_s ON public.t USING gin (s public.gin_trgm_ops)');
+SELECT change, object, upgrade FROM mig_diff('CREATE TABLE public.u (e public.citext CHECK (e OPERATOR(public.%) ''x''::public.citext), "public" text)');
+
+-- An error names the statement, not the comment lines before it.
+SELECT change, object FROM mig_diff(E'--\n-- Name: t; Type: TABLE; Schema: public; Owner: -\n--\n\nCREATE TABLE public.t (a public.nosuchtype);');
+
+-- DROP ... IF EXISTS of an extension (pg_dump --clean) never runs; the
+-- extension stays for what follows.  Other statements changing objects
+-- outside the schema are refused.
+SELECT change, object FROM mig_diff('DROP EXTENSION IF EXISTS btree_gin; CREATE EXTENSION IF NOT EXISTS btree_gin WITH SCHEMA public; COMMENT ON EXTENSION btree_gin IS ''GIN for btree types''; CREATE TABLE t (u uuid); CREATE INDEX t_u ON t USING gin (u)');
+SELECT change, object FROM mig_diff('DROP EXTENSION btree_gin');
+\echo :LAST_ERROR_SQLSTATE
+SELECT change, object FROM mig_diff('CREATE TABLE t (id int); ALTER EXTENSION citext UPDATE');
+\echo :LAST_ERROR_SQLSTATE
+SELECT count(*) FROM pg_extension WHERE extname = 'btree_gin';
+
+-- The desired schema cannot reach the live one: an unqualified drop does
+-- not find the live view (and the view is to be dropped).
+CREATE TABLE t (a int);
+CREATE VIEW v AS SELECT a FROM t;
+SELECT change, object FROM mig_diff('DROP VIEW IF EXISTS v; CREATE TABLE t (a int)');
+SELECT mig_check('DROP VIEW IF EXISTS v; CREATE TABLE t (a int)');
+\echo :LAST_ERROR_SQLSTATE
+-- nor an object of another schema on the search_path
+CREATE SCHEMA app;
+SET search_path = app, public;
+SELECT change, object FROM mig_diff('DROP VIEW IF EXISTS v; CREATE TABLE t (a int)', 'app');
+\echo :LAST_ERROR_SQLSTATE
+RESET search_path;
+DROP SCHEMA app;
+SELECT count(*) FROM pg_views WHERE viewname = 'v';
+DROP VIEW v;
+DROP TABLE t;
+
+-- replica identity is refused by name
+CREATE TABLE r (id int);
+ALTER TABLE r REPLICA IDENTITY FULL;
+SELECT change, object FROM mig_diff('CREATE TABLE r (id int)');
+\echo :LAST_ERROR_SQLSTATE
+DROP TABLE r;
+
+-- A varchar compared with an IN list, and a view with NULL in a later
+-- UNION branch, converge once applied.
+\set d 'CREATE TABLE k (k varchar(10) CHECK (k IN (''a'', ''b''))); CREATE TABLE a (x int); CREATE TABLE b (y int); CREATE VIEW v AS SELECT x FROM (SELECT x FROM a UNION ALL SELECT NULL FROM b) q'
+SELECT mig_autogenerate(:'d', 'check and view', revision => 'cv');
+SELECT count(*) FROM mig_upgrade();
+SELECT change, object FROM mig_diff(:'d');
+SELECT mig_check(:'d');
+-- a real change of either is still found
+SELECT change, object FROM mig_diff('CREATE TABLE k (k varchar(10) CHECK (k IN (''a'', ''c''))); CREATE TABLE a (x int); CREATE TABLE b (y int); CREATE VIEW v AS SELECT x FROM (SELECT x FROM a UNION ALL SELECT 1 FROM b) q');
+
+
+-- Column settings: attribute options, statistics targets (of table and
+-- index columns), storage and compression.
+\set d :d '; CREATE TABLE s (a int, b text, c text); ALTER TABLE s ALTER COLUMN a SET (n_distinct = -0.5); ALTER TABLE s ALTER COLUMN b SET STATISTICS 1000; ALTER TABLE s ALTER COLUMN c SET STORAGE EXTERNAL, ALTER COLUMN c SET COMPRESSION pglz; CREATE INDEX s_e ON s ((a + 1)); ALTER INDEX s_e ALTER COLUMN 1 SET STATISTICS 500'
+SELECT change, object, upgrade, downgrade FROM mig_diff(:'d');
+SELECT mig_autogenerate(:'d', 'column settings', revision => 'st');
+SELECT count(*) FROM mig_upgrade();
+SELECT attname, attstattarget, attstorage, attcompression FROM pg_attribute
+WHERE attrelid IN ('s'::regclass, 's_e'::regclass) AND attnum > 0 ORDER BY attrelid, attnum;
+SELECT change, object FROM mig_diff(:'d');
+SELECT change, object, upgrade FROM mig_diff(replace(:'d', 'SET STATISTICS 1000', 'SET STATISTICS 100'));
+SELECT count(*) FROM mig_downgrade('base');
+SELECT count(*) FROM pg_class WHERE relname IN ('k', 'a', 'b', 'v', 's', 's_e');
