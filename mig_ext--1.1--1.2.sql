@@ -59,7 +59,6 @@ WITH ns AS (
     FROM pg_class c, ns
     WHERE c.relnamespace = nsp
       AND c.relkind = ANY ('{r,p,v,m,S,i,I}'::"char"[])
-      AND NOT (c.relispartition AND c.relkind = ANY ('{i,I}'::"char"[]))
       AND NOT EXISTS (SELECT FROM pg_depend d
                       WHERE d.classid = 'pg_class'::regclass
                         AND d.objid = c.oid AND d.objsubid = 0
@@ -558,13 +557,15 @@ FROM cons k
 UNION ALL
 SELECT CASE t.relkind WHEN 'm' THEN 95 ELSE 70 END, 'index', r.relname::text,
        'index ' || r.qname, r.qname, r.oid, 0, x.def, x.def,
-       'DROP INDEX ' || r.qname,
+       -- (an index attached to its table's parent's goes with either)
+       CASE WHEN r.relispartition THEN '-- ' ELSE '' END || 'DROP INDEX ' || r.qname,
        NULL, NULL, NULL, NULL, NULL, NULL, 'pg_class'::regclass
 FROM rels r
 JOIN pg_index i ON i.indexrelid = r.oid
 JOIN rels t ON t.oid = i.indrelid
 CROSS JOIN ns
--- an index on a partitioned table is created on its partitions too
+-- an index on a partitioned table is created on its partitions too,
+-- attaching those of their indexes that match it
 CROSS JOIN LATERAL (SELECT replace(@extschema@.mig_autogen_map(pg_get_indexdef(r.oid), ns.name, as_nsp),
                                    ' ON ONLY ', ' ON ') AS def) x
 WHERE NOT EXISTS (SELECT FROM pg_constraint k WHERE k.conindid = r.oid
@@ -824,6 +825,15 @@ WITH RECURSIVE tn AS (
     SELECT (p.c).classid, (p.c).objid, (p.c).subid, false FROM p
     WHERE p.replaced AND (p.c).kind <> 'column options'
     UNION
+    -- an index attached to a partitioned table's index cannot be dropped
+    -- or created on its own: the parent index is created again, after it
+    SELECT (s.c).classid, (s.c).objid, (s.c).subid, false FROM same s
+    WHERE (s.c).kind = 'index'
+      AND EXISTS (SELECT FROM p JOIN pg_inherits i ON i.inhrelid = COALESCE((p.d).objid, (p.c).objid)
+                  WHERE COALESCE((p.d).kind, (p.c).kind) = 'index' AND (NOT p.both OR p.replaced)
+                    AND i.inhparent = CASE WHEN (p.d).kind IS NULL THEN (s.c).objid
+                                           ELSE (s.d).objid END)
+    UNION
     SELECT (p.c).classid, (p.c).objid, (p.c).subid, true FROM p
     WHERE p.both AND (p.c).kind = 'column'
       AND (p.c).col_type <> (p.d).col_type
@@ -892,6 +902,13 @@ WITH RECURSIVE tn AS (
       AND NOT (dep.deptype = 'a' AND dep.classid = 'pg_class'::regclass
                AND dep.refclassid = 'pg_class'::regclass AND dep.refobjsubid > 0
                AND EXISTS (SELECT FROM pg_class q WHERE q.oid = dep.objid AND q.relkind = 'S'))
+    UNION
+    -- a partitioned table's index comes after the indexes of its
+    -- partitions, which its creation attaches (keeping their names)
+    SELECT 'pg_class'::regclass, i.inhparent, 'pg_class'::regclass, i.inhrelid
+    FROM pg_inherits i
+    JOIN nodes n ON n.classid = 'pg_class'::regclass AND n.objid = i.inhrelid
+    JOIN pg_class x ON x.oid = i.inhrelid AND x.relkind = ANY ('{i,I}'::"char"[])
 ), depth (classid, objid, n) AS (
     -- how far each object is from those depending on nothing listed
     SELECT n.classid, n.objid, 0 FROM nodes n

@@ -71,5 +71,28 @@ SELECT attname, attstattarget, attstorage, attcompression FROM pg_attribute
 WHERE attrelid IN ('s'::regclass, 's_e'::regclass) AND attnum > 0 ORDER BY attrelid, attnum;
 SELECT change, object FROM mig_diff(:'d');
 SELECT change, object, upgrade FROM mig_diff(replace(:'d', 'SET STATISTICS 1000', 'SET STATISTICS 100'));
+
+-- A partition's index attached to its parent's keeps its name (the unique
+-- and the plain one each to its own), also when a partition is added.
+\set d :d '; CREATE TABLE p (a int, b int) PARTITION BY LIST (a); CREATE TABLE p_d PARTITION OF p DEFAULT; CREATE INDEX p_d_custom ON p_d (a, b); CREATE UNIQUE INDEX p_d_u ON p_d (a, b); CREATE INDEX p_ab ON ONLY p (a, b); ALTER INDEX p_ab ATTACH PARTITION p_d_custom; CREATE UNIQUE INDEX p_u ON ONLY p (a, b); ALTER INDEX p_u ATTACH PARTITION p_d_u'
+SELECT change, object, upgrade, downgrade FROM mig_diff(:'d');
+SELECT mig_autogenerate(:'d', 'partition indexes', revision => 'pi');
+SELECT count(*) FROM mig_upgrade();
+SELECT c.relname, i.indisunique, (SELECT inhparent::regclass FROM pg_inherits WHERE inhrelid = c.oid) AS parent
+FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+WHERE i.indrelid IN ('p'::regclass, 'p_d'::regclass) ORDER BY 1;
+SELECT mig_check(:'d');
+\set d :d '; CREATE TABLE p_1 (a int, b int); CREATE INDEX p_1_own ON p_1 (a, b); CREATE UNIQUE INDEX p_1_u ON p_1 (a, b); ALTER TABLE p ATTACH PARTITION p_1 FOR VALUES IN (1)'
+SELECT change, object, upgrade FROM mig_diff(:'d');
+SELECT mig_autogenerate(:'d', 'a partition', revision => 'pa');
+SELECT count(*) FROM mig_upgrade();
+SELECT c.relname, i.indisunique, (SELECT inhparent::regclass FROM pg_inherits WHERE inhrelid = c.oid) AS parent
+FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+WHERE i.indrelid IN ('p'::regclass, 'p_d'::regclass, 'p_1'::regclass) ORDER BY 1;
+SELECT mig_check(:'d');
+SELECT count(*) FROM mig_downgrade('-1');
+SELECT c.relname, (SELECT inhparent::regclass FROM pg_inherits WHERE inhrelid = c.oid) AS parent
+FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+WHERE i.indrelid IN ('p'::regclass, 'p_d'::regclass) ORDER BY 1;
 SELECT count(*) FROM mig_downgrade('base');
-SELECT count(*) FROM pg_class WHERE relname IN ('k', 'a', 'b', 'v', 's', 's_e');
+SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relname IN ('k', 'a', 'b', 'v', 's', 's_e', 'p', 'p_d', 'p_1');
