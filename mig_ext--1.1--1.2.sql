@@ -23,16 +23,12 @@ REVOKE EXECUTE ON FUNCTION mig_autogen_map(text, name, name),
 -- schema's name is then rewritten to the target schema's.
 
 -- mig_autogen_map: txt with every "from_nsp." qualification (from_nsp an
--- identifier that needs no quoting) rewritten to the quoted as_nsp.
+-- identifier that needs no quoting) rewritten to the quoted as_nsp (in C:
+-- it runs for every definition compared).
 CREATE OR REPLACE FUNCTION mig_autogen_map(txt text, from_nsp name, as_nsp name)
 RETURNS text
-LANGUAGE sql IMMUTABLE STRICT SET search_path = pg_catalog, pg_temp
-AS $$
-SELECT CASE WHEN from_nsp = as_nsp THEN txt
-       ELSE regexp_replace(txt, '(?<![[:alnum:]_$"])' || from_nsp || '\.',
-                           replace(quote_ident(as_nsp), '\', '\\') || '.', 'g')
-       END
-$$;
+LANGUAGE C IMMUTABLE STRICT
+AS 'MODULE_PATHNAME', 'mig_autogen_map';
 
 -- mig_autogen_objects: one row per comparable object of schema nsp (not
 -- members of any extension), its names and definitions written as if the
@@ -423,15 +419,14 @@ SELECT CASE WHEN r.relispartition THEN 35 ELSE 30 END, 'table', r.relname::text,
        'CREATE ' || CASE WHEN r.relpersistence = 'u' THEN 'UNLOGGED ' ELSE '' END
            || 'TABLE ' || r.qname
            || CASE WHEN r.relispartition THEN '' ELSE ' ('
-               || COALESCE(E'\n    ' ||
-                   (SELECT string_agg(c.coldef, E',\n    ' ORDER BY c.attnum)
-                    FROM coldefs c WHERE c.oid = r.oid) || E'\n', '')
-               || ')' END
+               || COALESCE(E'\n    ' || tc.coldefs || E'\n', '') || ')' END
            || pt.part
            || COALESCE(' WITH (' || array_to_string(r.reloptions, ', ') || ')', ''),
        'DROP TABLE ' || r.qname,
        NULL, NULL, NULL, NULL, NULL, NULL, 'pg_class'::regclass
 FROM rels r CROSS JOIN ns
+LEFT JOIN (SELECT c.oid, string_agg(c.coldef, E',\n    ' ORDER BY c.attnum) AS coldefs
+           FROM coldefs c GROUP BY c.oid) tc ON tc.oid = r.oid
 CROSS JOIN LATERAL (
     SELECT COALESCE(' PARTITION OF ' || pr.qname || ' '
                     || @extschema@.mig_autogen_map(pg_get_expr(c.relpartbound, c.oid), ns.name, as_nsp), '')

@@ -17,6 +17,8 @@
  */
 #include "postgres.h"
 
+#include <ctype.h>
+
 #include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
@@ -364,6 +366,36 @@ diff_compute(Oid fn_oid, const char *desired, const char *schema)
 	CurrentResourceOwner = owner;
 	check_supported(rows);
 	return rows;
+}
+
+/*
+ * diff_map_schema: txt with every qualification by schema from (an
+ * identifier that needs no quoting) not preceded by a character of an
+ * identifier or a double quote rewritten to schema as, quoted.
+ */
+char *
+diff_map_schema(const char *txt, const char *from, const char *as)
+{
+	size_t		flen = strlen(from);
+	const char *qas = quote_identifier(as);
+	StringInfoData buf;
+
+	if (strcmp(from, as) == 0)
+		return pstrdup(txt);
+	initStringInfo(&buf);
+	for (const char *p = txt; *p;)
+	{
+		if (strncmp(p, from, flen) == 0 && p[flen] == '.' &&
+			(p == txt || !(isalnum((unsigned char) p[-1]) || p[-1] == '_' || p[-1] == '$' ||
+						   p[-1] == '"' || IS_HIGHBIT_SET(p[-1]))))
+		{
+			appendStringInfo(&buf, "%s.", qas);
+			p += flen + 1;
+		}
+		else
+			appendStringInfoChar(&buf, *p++);
+	}
+	return buf.data;
 }
 
 /*
