@@ -343,6 +343,17 @@ WITH ns AS (
     SELECT 'replica identity of table ' || r.qname FROM rels r JOIN pg_class c ON c.oid = r.oid
     WHERE r.relkind = ANY ('{r,p}'::"char"[]) AND c.relreplident <> 'd'
     UNION ALL
+    SELECT 'access method ' || quote_ident(m.amname) || ' of ' || r.qname FROM rels r
+    JOIN pg_class c ON c.oid = r.oid JOIN pg_am m ON m.oid = c.relam
+    WHERE r.relkind = ANY ('{r,m}'::"char"[]) AND m.amname <> 'heap'
+    UNION ALL
+    SELECT 'tablespace of ' || r.qname FROM rels r JOIN pg_class c ON c.oid = r.oid
+    WHERE c.reltablespace <> 0
+    UNION ALL
+    SELECT 'security label on ' || @extschema@.mig_autogen_map(pg_describe_object(l.classoid, l.objoid, l.objsubid), ns.name, as_nsp)
+    FROM pg_seclabel l CROSS JOIN ns
+    WHERE (pg_identify_object(l.classoid, l.objoid, l.objsubid)).schema = ns.name
+    UNION ALL
     SELECT 'privileges on columns of ' || r.qname FROM rels r
     WHERE EXISTS (SELECT FROM pg_attribute a WHERE a.attrelid = r.oid AND a.attacl IS NOT NULL)
     UNION ALL

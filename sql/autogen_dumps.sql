@@ -49,6 +49,11 @@ ALTER TABLE r REPLICA IDENTITY FULL;
 SELECT change, object FROM mig_diff('CREATE TABLE r (id int)');
 \echo :LAST_ERROR_SQLSTATE
 DROP TABLE r;
+-- so is a table access method other than heap
+CREATE ACCESS METHOD heap_too TYPE TABLE HANDLER heap_tableam_handler;
+SELECT change, object FROM mig_diff('CREATE TABLE r (id int) USING heap_too');
+\echo :LAST_ERROR_SQLSTATE
+DROP ACCESS METHOD heap_too;
 
 -- A varchar compared with an IN list, and a view with NULL in a later
 -- UNION branch, converge once applied.
