@@ -350,6 +350,10 @@ WITH ns AS (
     SELECT 'tablespace of ' || r.qname FROM rels r JOIN pg_class c ON c.oid = r.oid
     WHERE c.reltablespace <> 0
     UNION ALL
+    SELECT 'storage parameters of the TOAST table of ' || r.qname FROM rels r
+    JOIN pg_class c ON c.oid = r.oid JOIN pg_class t ON t.oid = c.reltoastrelid
+    WHERE t.reloptions IS NOT NULL
+    UNION ALL
     SELECT 'security label on ' || @extschema@.mig_autogen_map(pg_describe_object(l.classoid, l.objoid, l.objsubid), ns.name, as_nsp)
     FROM pg_seclabel l CROSS JOIN ns
     WHERE (pg_identify_object(l.classoid, l.objoid, l.objsubid)).schema = ns.name

@@ -54,6 +54,9 @@ CREATE ACCESS METHOD heap_too TYPE TABLE HANDLER heap_tableam_handler;
 SELECT change, object FROM mig_diff('CREATE TABLE r (id int) USING heap_too');
 \echo :LAST_ERROR_SQLSTATE
 DROP ACCESS METHOD heap_too;
+-- and storage parameters of a TOAST table
+SELECT change, object FROM mig_diff('CREATE TABLE r (id int, t text) WITH (toast.autovacuum_enabled = false)');
+\echo :LAST_ERROR_SQLSTATE
 
 -- A varchar compared with an IN list, and a view with NULL in a later
 -- UNION branch, converge once applied.
