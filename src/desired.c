@@ -7,13 +7,18 @@
  * structure dump, which qualifies every name: "CREATE TABLE public.t".
  * Such DDL describes the target schema's objects, so every qualification
  * by the target schema is rewritten to the scratch schema (in identifiers
- * and in string literals alike, as mig_autogen_map rewrites it back), and
- * statements about the target schema itself (CREATE, COMMENT ON, ALTER
- * ... OWNER, GRANT ON SCHEMA, ALTER DEFAULT PRIVILEGES IN SCHEMA) are left
- * out, as are statements changing data (a framework's dump ends with the
- * rows of its version table), SET search_path and CREATE EXTENSION IF
- * NOT EXISTS of an installed extension.  A statement that writes into
- * any other schema, or creates an extension, is refused before anything
+ * and in string literals alike, as mig_autogen_map rewrites it back), but
+ * for the names of the extension members living in the target schema,
+ * which the DDL uses rather than describes.  Statements about the target
+ * schema itself (CREATE, COMMENT ON, ALTER ... OWNER, GRANT ON SCHEMA,
+ * ALTER DEFAULT PRIVILEGES IN SCHEMA) are left out, as are statements
+ * changing data (a framework's dump ends with the rows of its version
+ * table), changes of the search_path, CREATE EXTENSION IF NOT EXISTS of an
+ * installed extension, COMMENT ON EXTENSION and DROP ... IF EXISTS of
+ * objects outside any schema (pg_dump --clean).  A statement that writes
+ * into any other schema, creates an extension or changes another object
+ * outside any schema is refused before anything runs; a DROP whose
+ * unqualified name reaches an object outside the scratch schema, as it
  * runs.  Function bodies are built unchecked, as pg_dump restores them,
  * then validated once every object exists.  The psql meta-commands
  * pg_dump writes around a dump (\restrict, \unrestrict) are ignored.

@@ -4,14 +4,17 @@
  *	  Autogenerate: compare a desired schema, given as DDL, with a live one.
  *
  * The desired DDL runs, statement by statement and with the caller's
- * rights, in a scratch schema put first on the search_path, inside a
- * subtransaction that is always rolled back: nothing it creates survives.
- * While the scratch objects exist, mig_autogen_diff (SQL, in the install
- * script) compares the system catalogs of the two schemas and writes the
- * statements, with every scratch-schema name mapped to the target schema.
- * desired.c makes the DDL ready first (names qualified by the target
- * schema read as the scratch schema's, writes elsewhere refused) and
- * validates function bodies once all is built.
+ * rights, in a scratch schema put first on the search_path (in place of
+ * the target schema, which it must not reach), inside a subtransaction
+ * that is always rolled back: nothing it creates survives.  While the
+ * scratch objects exist, mig_autogen_diff (SQL, in the install script)
+ * compares the system catalogs of the two schemas and writes the
+ * statements, with every scratch-schema name mapped to the target schema;
+ * the objects it replaces are rehearsed in the scratch schema and compared
+ * again, so that a definition differing only as the server prints it back
+ * converges.  desired.c makes the DDL ready first (names qualified by the
+ * target schema read as the scratch schema's, writes elsewhere refused)
+ * and validates function bodies once all is built.
  *
  *-------------------------------------------------------------------------
  */
