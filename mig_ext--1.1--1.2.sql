@@ -128,6 +128,9 @@ WITH ns AS (
     -- the options of an identity column's sequence that are not the defaults
     LEFT JOIN LATERAL (
         SELECT COALESCE(' (' || NULLIF(concat_ws(' ',
+                   -- its name, when not the one PostgreSQL chooses
+                   CASE WHEN sq.relname <> r.relname || '_' || a.attname || '_seq'
+                        THEN 'SEQUENCE NAME ' || ns.q || quote_ident(sq.relname) END,
                    CASE WHEN q.seqincrement <> 1 THEN 'INCREMENT BY ' || q.seqincrement END,
                    CASE WHEN q.seqmin <> CASE WHEN q.seqincrement > 0 THEN 1 ELSE b.lo END
                         THEN 'MINVALUE ' || q.seqmin END,
@@ -139,6 +142,7 @@ WITH ns AS (
                    CASE WHEN q.seqcycle THEN 'CYCLE' END), '') || ')', '') AS opts
         FROM pg_depend d
         JOIN pg_sequence q ON q.seqrelid = d.objid
+        JOIN pg_class sq ON sq.oid = q.seqrelid
         CROSS JOIN LATERAL (
             SELECT CASE q.seqtypid WHEN 'int2'::regtype THEN -32768
                                    WHEN 'int4'::regtype THEN -2147483648
