@@ -23,16 +23,12 @@ REVOKE EXECUTE ON FUNCTION mig_autogen_map(text, name, name),
 -- schema's name is then rewritten to the target schema's.
 
 -- mig_autogen_map: txt with every "from_nsp." qualification (from_nsp an
--- identifier that needs no quoting) rewritten to the quoted as_nsp.
+-- identifier that needs no quoting) rewritten to the quoted as_nsp (in C:
+-- it runs for every definition compared).
 CREATE OR REPLACE FUNCTION mig_autogen_map(txt text, from_nsp name, as_nsp name)
 RETURNS text
-LANGUAGE sql IMMUTABLE STRICT SET search_path = pg_catalog, pg_temp
-AS $$
-SELECT CASE WHEN from_nsp = as_nsp THEN txt
-       ELSE regexp_replace(txt, '(?<![[:alnum:]_$"])' || from_nsp || '\.',
-                           replace(quote_ident(as_nsp), '\', '\\') || '.', 'g')
-       END
-$$;
+LANGUAGE C IMMUTABLE STRICT
+AS 'MODULE_PATHNAME', 'mig_autogen_map';
 
 -- mig_autogen_objects: one row per comparable object of schema nsp (not
 -- members of any extension), its names and definitions written as if the
@@ -59,7 +55,6 @@ WITH ns AS (
     FROM pg_class c, ns
     WHERE c.relnamespace = nsp
       AND c.relkind = ANY ('{r,p,v,m,S,i,I}'::"char"[])
-      AND NOT (c.relispartition AND c.relkind = ANY ('{i,I}'::"char"[]))
       AND NOT EXISTS (SELECT FROM pg_depend d
                       WHERE d.classid = 'pg_class'::regclass
                         AND d.objid = c.oid AND d.objsubid = 0
@@ -133,6 +128,9 @@ WITH ns AS (
     -- the options of an identity column's sequence that are not the defaults
     LEFT JOIN LATERAL (
         SELECT COALESCE(' (' || NULLIF(concat_ws(' ',
+                   -- its name, when not the one PostgreSQL chooses
+                   CASE WHEN sq.relname <> r.relname || '_' || a.attname || '_seq'
+                        THEN 'SEQUENCE NAME ' || ns.q || quote_ident(sq.relname) END,
                    CASE WHEN q.seqincrement <> 1 THEN 'INCREMENT BY ' || q.seqincrement END,
                    CASE WHEN q.seqmin <> CASE WHEN q.seqincrement > 0 THEN 1 ELSE b.lo END
                         THEN 'MINVALUE ' || q.seqmin END,
@@ -144,6 +142,7 @@ WITH ns AS (
                    CASE WHEN q.seqcycle THEN 'CYCLE' END), '') || ')', '') AS opts
         FROM pg_depend d
         JOIN pg_sequence q ON q.seqrelid = d.objid
+        JOIN pg_class sq ON sq.oid = q.seqrelid
         CROSS JOIN LATERAL (
             SELECT CASE q.seqtypid WHEN 'int2'::regtype THEN -32768
                                    WHEN 'int4'::regtype THEN -2147483648
@@ -287,6 +286,32 @@ WITH ns AS (
               SELECT x.grantee, x.privilege_type, x.is_grantable FROM aclexplode(o.acl) x) r) a
     WHERE a.grantee <> o.owner
     GROUP BY o.kw, o.key, o.target, o.oid, o.classid, a.grantee, a.is_grantable, a.revoked
+), colopts AS (
+    -- the settings of a column (of a table, materialized view or index)
+    -- other than the defaults: statistics target, storage, compression and
+    -- attribute options
+    SELECT r.oid, r.relname, r.qname, a.attnum, a.attname, r.relkind,
+           CASE WHEN r.relkind = ANY ('{i,I}'::"char"[]) THEN 'ALTER INDEX '
+                WHEN r.relkind = 'm' THEN 'ALTER MATERIALIZED VIEW '
+                ELSE 'ALTER TABLE ONLY ' END || r.qname AS alter_rel,
+           CASE WHEN r.relkind = ANY ('{i,I}'::"char"[]) THEN a.attnum::text
+                ELSE quote_ident(a.attname) END AS col,
+           NULLIF(COALESCE(a.attstattarget::int, -1), -1) AS stat,
+           CASE WHEN a.attstorage <> t.typstorage AND r.relkind <> ALL ('{i,I}'::"char"[])
+                THEN a.attstorage END AS storage,
+           t.typstorage,
+           CASE a.attcompression WHEN 'p' THEN 'pglz' WHEN 'l' THEN 'lz4' END AS compression,
+           x.attoptions
+    FROM rels r
+    JOIN pg_attribute a ON a.attrelid = r.oid
+    JOIN pg_type t ON t.oid = a.atttypid
+    -- (minor releases keep an attribute version of their own among them)
+    CROSS JOIN LATERAL (SELECT NULLIF(ARRAY(SELECT o FROM unnest(a.attoptions) AS o
+                                            WHERE o NOT LIKE 'pg\_attver=%'), '{}') AS attoptions) x
+    WHERE r.relkind = ANY ('{r,p,m,i,I}'::"char"[]) AND a.attnum > 0 AND NOT a.attisdropped
+      AND (COALESCE(a.attstattarget::int, -1) <> -1 OR x.attoptions IS NOT NULL
+           OR (a.attstorage <> t.typstorage AND r.relkind <> ALL ('{i,I}'::"char"[]))
+           OR a.attcompression = ANY ('{p,l}'::"char"[]))
 ), unsupported AS (
     -- objects mig_diff cannot compare: refused rather than skipped
     SELECT 'inheritance of table ' || r.qname AS what FROM rels r
@@ -318,6 +343,24 @@ WITH ns AS (
     SELECT 'rule ' || quote_ident(w.rulename) || ' on ' || r.qname
     FROM pg_rewrite w JOIN rels r ON r.oid = w.ev_class
     WHERE w.rulename <> '_RETURN'
+    UNION ALL
+    SELECT 'replica identity of table ' || r.qname FROM rels r JOIN pg_class c ON c.oid = r.oid
+    WHERE r.relkind = ANY ('{r,p}'::"char"[]) AND c.relreplident <> 'd'
+    UNION ALL
+    SELECT 'access method ' || quote_ident(m.amname) || ' of ' || r.qname FROM rels r
+    JOIN pg_class c ON c.oid = r.oid JOIN pg_am m ON m.oid = c.relam
+    WHERE r.relkind = ANY ('{r,m}'::"char"[]) AND m.amname <> 'heap'
+    UNION ALL
+    SELECT 'tablespace of ' || r.qname FROM rels r JOIN pg_class c ON c.oid = r.oid
+    WHERE c.reltablespace <> 0
+    UNION ALL
+    SELECT 'storage parameters of the TOAST table of ' || r.qname FROM rels r
+    JOIN pg_class c ON c.oid = r.oid JOIN pg_class t ON t.oid = c.reltoastrelid
+    WHERE t.reloptions IS NOT NULL
+    UNION ALL
+    SELECT 'security label on ' || @extschema@.mig_autogen_map(pg_describe_object(l.classoid, l.objoid, l.objsubid), ns.name, as_nsp)
+    FROM pg_seclabel l CROSS JOIN ns
+    WHERE (pg_identify_object(l.classoid, l.objoid, l.objsubid)).schema = ns.name
     UNION ALL
     SELECT 'privileges on columns of ' || r.qname FROM rels r
     WHERE EXISTS (SELECT FROM pg_attribute a WHERE a.attrelid = r.oid AND a.attacl IS NOT NULL)
@@ -395,15 +438,14 @@ SELECT CASE WHEN r.relispartition THEN 35 ELSE 30 END, 'table', r.relname::text,
        'CREATE ' || CASE WHEN r.relpersistence = 'u' THEN 'UNLOGGED ' ELSE '' END
            || 'TABLE ' || r.qname
            || CASE WHEN r.relispartition THEN '' ELSE ' ('
-               || COALESCE(E'\n    ' ||
-                   (SELECT string_agg(c.coldef, E',\n    ' ORDER BY c.attnum)
-                    FROM coldefs c WHERE c.oid = r.oid) || E'\n', '')
-               || ')' END
+               || COALESCE(E'\n    ' || tc.coldefs || E'\n', '') || ')' END
            || pt.part
            || COALESCE(' WITH (' || array_to_string(r.reloptions, ', ') || ')', ''),
        'DROP TABLE ' || r.qname,
        NULL, NULL, NULL, NULL, NULL, NULL, 'pg_class'::regclass
 FROM rels r CROSS JOIN ns
+LEFT JOIN (SELECT c.oid, string_agg(c.coldef, E',\n    ' ORDER BY c.attnum) AS coldefs
+           FROM coldefs c GROUP BY c.oid) tc ON tc.oid = r.oid
 CROSS JOIN LATERAL (
     SELECT COALESCE(' PARTITION OF ' || pr.qname || ' '
                     || @extschema@.mig_autogen_map(pg_get_expr(c.relpartbound, c.oid), ns.name, as_nsp), '')
@@ -439,6 +481,31 @@ SELECT 40, 'column', c.relname || '.' || c.attname,
        'ALTER TABLE ' || c.qname || ' DROP COLUMN ' || quote_ident(c.attname),
        c.attname::text, c.typ, c.dflt, c.attnotnull, c.gen, NULL, 'pg_class'::regclass
 FROM coldefs c
+UNION ALL
+SELECT CASE WHEN o.relkind = ANY ('{i,I}'::"char"[]) THEN 72 WHEN o.relkind = 'm' THEN 96 ELSE 42 END,
+       'column options', o.relname || '.' || o.attname,
+       'settings of column ' || o.qname || '.' || o.col, o.qname, o.oid, o.attnum,
+       concat_ws(', ', 'statistics ' || o.stat, 'storage ' || w.storage,
+                 'compression ' || o.compression, 'options ' || array_to_string(o.attoptions, ', ')),
+       o.alter_rel || concat_ws(',',
+           w.ac || ' SET STATISTICS ' || o.stat,
+           w.ac || ' SET STORAGE ' || w.storage,
+           w.ac || ' SET COMPRESSION ' || o.compression,
+           w.ac || ' SET (' || array_to_string(o.attoptions, ', ') || ')'),
+       o.alter_rel || concat_ws(',',
+           CASE WHEN o.stat IS NOT NULL THEN w.ac || ' SET STATISTICS -1' END,
+           CASE WHEN o.storage IS NOT NULL THEN w.ac || ' SET STORAGE ' || w.typstorage END,
+           CASE WHEN o.compression IS NOT NULL THEN w.ac || ' SET COMPRESSION DEFAULT' END,
+           w.ac || ' RESET (' || (SELECT string_agg(split_part(x, '=', 1), ', ')
+                                  FROM unnest(o.attoptions) AS x) || ')'),
+       NULL, NULL, NULL, NULL, NULL, NULL, 'pg_class'::regclass
+FROM colopts o
+CROSS JOIN LATERAL (
+    SELECT CASE o.storage WHEN 'p' THEN 'PLAIN' WHEN 'e' THEN 'EXTERNAL' WHEN 'm' THEN 'MAIN'
+                          WHEN 'x' THEN 'EXTENDED' END AS storage,
+           CASE o.typstorage WHEN 'p' THEN 'PLAIN' WHEN 'e' THEN 'EXTERNAL' WHEN 'm' THEN 'MAIN'
+                             ELSE 'EXTENDED' END AS typstorage,
+           ' ALTER COLUMN ' || o.col AS ac) w
 UNION ALL
 -- (ordered with the owning column)
 SELECT 45, 'sequence owner', o.relname::text, 'owner of sequence ' || o.qname, o.qname,
@@ -504,13 +571,15 @@ FROM cons k
 UNION ALL
 SELECT CASE t.relkind WHEN 'm' THEN 95 ELSE 70 END, 'index', r.relname::text,
        'index ' || r.qname, r.qname, r.oid, 0, x.def, x.def,
-       'DROP INDEX ' || r.qname,
+       -- (an index attached to its table's parent's goes with either)
+       CASE WHEN r.relispartition THEN '-- ' ELSE '' END || 'DROP INDEX ' || r.qname,
        NULL, NULL, NULL, NULL, NULL, NULL, 'pg_class'::regclass
 FROM rels r
 JOIN pg_index i ON i.indexrelid = r.oid
 JOIN rels t ON t.oid = i.indrelid
 CROSS JOIN ns
--- an index on a partitioned table is created on its partitions too
+-- an index on a partitioned table is created on its partitions too,
+-- attaching those of their indexes that match it
 CROSS JOIN LATERAL (SELECT replace(@extschema@.mig_autogen_map(pg_get_indexdef(r.oid), ns.name, as_nsp),
                                    ' ON ONLY ', ' ON ') AS def) x
 WHERE NOT EXISTS (SELECT FROM pg_constraint k WHERE k.conindid = r.oid
@@ -741,7 +810,7 @@ WITH RECURSIVE tn AS (
 ), p AS (
     SELECT d, c, d.kind IS NOT NULL AND c.kind IS NOT NULL AS both,
            d.kind IS NOT NULL AND c.kind IS NOT NULL
-           AND (d.kind = ANY ('{constraint,foreign key,domain constraint,index,view,materialized view,trigger,policy,grant,aggregate,table options}')
+           AND (d.kind = ANY ('{constraint,foreign key,domain constraint,index,view,materialized view,trigger,policy,grant,aggregate,table options,column options}')
                 -- a generated column's expression cannot be altered, and
                 -- a serial column's sequence holds its identity's name
                 OR (d.col_generation IS DISTINCT FROM c.col_generation
@@ -762,12 +831,22 @@ WITH RECURSIVE tn AS (
     SELECT d, c
     FROM d JOIN c ON c.kind = d.kind AND c.key = d.key
     WHERE d.def = c.def
-      AND c.kind = ANY ('{constraint,foreign key,index,trigger,view,materialized view,policy,comment,cluster,grant}')
+      AND c.kind = ANY ('{constraint,foreign key,index,trigger,view,materialized view,policy,comment,cluster,grant,column options}')
 ), forced (classid, objid, subid, views_only) AS (
     -- objects dropped and created again (replaced), and those depending on
     -- them in the target schema; a column changing type forces the views
     -- using it (and their dependents) only
-    SELECT (p.c).classid, (p.c).objid, (p.c).subid, false FROM p WHERE p.replaced
+    SELECT (p.c).classid, (p.c).objid, (p.c).subid, false FROM p
+    WHERE p.replaced AND (p.c).kind <> 'column options'
+    UNION
+    -- an index attached to a partitioned table's index cannot be dropped
+    -- or created on its own: the parent index is created again, after it
+    SELECT (s.c).classid, (s.c).objid, (s.c).subid, false FROM same s
+    WHERE (s.c).kind = 'index'
+      AND EXISTS (SELECT FROM p JOIN pg_inherits i ON i.inhrelid = COALESCE((p.d).objid, (p.c).objid)
+                  WHERE COALESCE((p.d).kind, (p.c).kind) = 'index' AND (NOT p.both OR p.replaced)
+                    AND i.inhparent = CASE WHEN (p.d).kind IS NULL THEN (s.c).objid
+                                           ELSE (s.d).objid END)
     UNION
     SELECT (p.c).classid, (p.c).objid, (p.c).subid, true FROM p
     WHERE p.both AND (p.c).kind = 'column'
@@ -775,9 +854,10 @@ WITH RECURSIVE tn AS (
     UNION
     SELECT (s.c).classid, (s.c).objid, (s.c).subid, false
     FROM forced f JOIN same s ON
-        CASE WHEN (s.c).kind = ANY ('{comment,cluster,grant}')
+        CASE WHEN (s.c).kind = ANY ('{comment,cluster,grant,column options}')
              THEN NOT f.views_only AND (s.c).classid = f.classid
-                  AND (s.c).objid = f.objid AND (s.c).subid = f.subid
+                  AND (s.c).objid = f.objid
+                  AND ((s.c).subid = f.subid OR ((s.c).kind = 'column options' AND f.subid = 0))
              ELSE (NOT f.views_only OR (s.c).kind = ANY ('{view,materialized view}'))
                   AND EXISTS (
                       SELECT FROM pg_depend dep
@@ -836,6 +916,13 @@ WITH RECURSIVE tn AS (
       AND NOT (dep.deptype = 'a' AND dep.classid = 'pg_class'::regclass
                AND dep.refclassid = 'pg_class'::regclass AND dep.refobjsubid > 0
                AND EXISTS (SELECT FROM pg_class q WHERE q.oid = dep.objid AND q.relkind = 'S'))
+    UNION
+    -- a partitioned table's index comes after the indexes of its
+    -- partitions, which its creation attaches (keeping their names)
+    SELECT 'pg_class'::regclass, i.inhparent, 'pg_class'::regclass, i.inhrelid
+    FROM pg_inherits i
+    JOIN nodes n ON n.classid = 'pg_class'::regclass AND n.objid = i.inhrelid
+    JOIN pg_class x ON x.oid = i.inhrelid AND x.relkind = ANY ('{i,I}'::"char"[])
 ), depth (classid, objid, n) AS (
     -- how far each object is from those depending on nothing listed
     SELECT n.classid, n.objid, 0 FROM nodes n

@@ -54,6 +54,7 @@ extern PGDLLEXPORT Datum mig_validate(PG_FUNCTION_ARGS);
 extern PGDLLEXPORT Datum mig_diff(PG_FUNCTION_ARGS);
 extern PGDLLEXPORT Datum mig_autogenerate(PG_FUNCTION_ARGS);
 extern PGDLLEXPORT Datum mig_check(PG_FUNCTION_ARGS);
+extern PGDLLEXPORT Datum mig_autogen_map(PG_FUNCTION_ARGS);
 extern PGDLLEXPORT Datum mig_plan(PG_FUNCTION_ARGS);
 extern PGDLLEXPORT Datum mig_upgrade_sql(PG_FUNCTION_ARGS);
 extern PGDLLEXPORT Datum mig_downgrade_sql(PG_FUNCTION_ARGS);
@@ -83,6 +84,7 @@ PG_FUNCTION_INFO_V1(mig_validate);
 PG_FUNCTION_INFO_V1(mig_diff);
 PG_FUNCTION_INFO_V1(mig_autogenerate);
 PG_FUNCTION_INFO_V1(mig_check);
+PG_FUNCTION_INFO_V1(mig_autogen_map);
 
 /* A report over the graph and the version rows, read without locking. */
 typedef struct MigReport
@@ -826,6 +828,19 @@ mig_diff(PG_FUNCTION_ARGS)
 	}
 	SPI_finish();
 	return (Datum) 0;
+}
+
+/*
+ * mig_autogen_map(txt, from_nsp, as_nsp) returns text: txt with the
+ * qualifications by schema from_nsp rewritten to as_nsp (internal to
+ * mig_diff).
+ */
+Datum
+mig_autogen_map(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_TEXT_P(cstring_to_text(diff_map_schema(text_to_cstring(PG_GETARG_TEXT_PP(0)),
+													 NameStr(*PG_GETARG_NAME(1)),
+													 NameStr(*PG_GETARG_NAME(2)))));
 }
 
 /*

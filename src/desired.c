@@ -7,13 +7,18 @@
  * structure dump, which qualifies every name: "CREATE TABLE public.t".
  * Such DDL describes the target schema's objects, so every qualification
  * by the target schema is rewritten to the scratch schema (in identifiers
- * and in string literals alike, as mig_autogen_map rewrites it back), and
- * statements about the target schema itself (CREATE, COMMENT ON, ALTER
- * ... OWNER, GRANT ON SCHEMA, ALTER DEFAULT PRIVILEGES IN SCHEMA) are left
- * out, as are statements changing data (a framework's dump ends with the
- * rows of its version table), SET search_path and CREATE EXTENSION IF
- * NOT EXISTS of an installed extension.  A statement that writes into
- * any other schema, or creates an extension, is refused before anything
+ * and in string literals alike, as mig_autogen_map rewrites it back), but
+ * for the names of the extension members living in the target schema,
+ * which the DDL uses rather than describes.  Statements about the target
+ * schema itself (CREATE, COMMENT ON, ALTER ... OWNER, GRANT ON SCHEMA,
+ * ALTER DEFAULT PRIVILEGES IN SCHEMA) are left out, as are statements
+ * changing data (a framework's dump ends with the rows of its version
+ * table), changes of the search_path, CREATE EXTENSION IF NOT EXISTS of an
+ * installed extension, COMMENT ON EXTENSION and DROP ... IF EXISTS of
+ * objects outside any schema (pg_dump --clean).  A statement that writes
+ * into any other schema, creates an extension or changes another object
+ * outside any schema is refused before anything runs; a DROP whose
+ * unqualified name reaches an object outside the scratch schema, as it
  * runs.  Function bodies are built unchecked, as pg_dump restores them,
  * then validated once every object exists.  The psql meta-commands
  * pg_dump writes around a dump (\restrict, \unrestrict) are ignored.
@@ -24,6 +29,9 @@
 
 #include <ctype.h>
 
+#include "access/relation.h"
+#include "catalog/namespace.h"
+#include "catalog/objectaddress.h"
 #include "catalog/pg_type.h"
 #include "commands/extension.h"
 #include "executor/spi.h"
@@ -32,10 +40,12 @@
 #include "mb/pg_wchar.h"
 #include "nodes/parsenodes.h"
 #include "parser/parser.h"
+#include "tcop/utility.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/memutils.h"
 #include "utils/regproc.h"
+#include "utils/rel.h"
 
 #include "desired.h"
 
@@ -47,11 +57,46 @@ is_ident_char(char c)
 }
 
 /*
- * requalify: s with every qualification by schema target ("target." or
- * "\"target\".", the unquoted form in any case) rewritten to "scratch.".
+ * next_name: the name that starts at p, as the parser reads it: a quoted
+ * identifier, an unquoted one (lowercased), or an operator; "" if none.
  */
 static char *
-requalify(const char *s, const char *target, const char *scratch)
+next_name(const char *p)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	if (*p == '"')
+	{
+		for (p++; *p && !(p[0] == '"' && p[1] != '"'); p++)
+		{
+			if (*p == '"')
+				p++;
+			appendStringInfoChar(&buf, *p);
+		}
+	}
+	else if (is_ident_char(*p))
+	{
+		for (; is_ident_char(*p); p++)
+			appendStringInfoChar(&buf, IS_HIGHBIT_SET(*p) ? *p : pg_ascii_tolower((unsigned char) *p));
+	}
+	else
+	{
+		for (; *p && strchr("+-*/<>=~!@#%^&|`?", *p); p++)
+			appendStringInfoChar(&buf, *p);
+	}
+	return buf.data;
+}
+
+/*
+ * desired_requalify: s with every qualification by schema target ("target." or
+ * "\"target\".", the unquoted form in any case) rewritten to "scratch.",
+ * but where the name qualified is one of kept (String): the name of an
+ * object that lives in schema target as a member of an extension, which
+ * the desired DDL uses rather than describes.
+ */
+char *
+desired_requalify(const char *s, const char *target, const char *scratch, List *kept)
 {
 	bool		plain = strcmp(quote_identifier(target), target) == 0;
 	const char *quoted = plain ? psprintf("\"%s\"", target) : quote_identifier(target);
@@ -63,19 +108,57 @@ requalify(const char *s, const char *target, const char *scratch)
 	for (const char *p = s; *p;)
 	{
 		bool		boundary = p == s || !(is_ident_char(p[-1]) || p[-1] == '"');
+		size_t		len = 0;
 
 		if (boundary && strncmp(p, quoted, qlen) == 0 && p[qlen] == '.')
-			p += qlen + 1;
+			len = qlen + 1;
 		else if (boundary && plain && pg_strncasecmp(p, target, tlen) == 0 && p[tlen] == '.')
-			p += tlen + 1;
-		else
+			len = tlen + 1;
+		if (len == 0 || list_member(kept, makeString(next_name(p + len))))
 		{
 			appendStringInfoChar(&buf, *p++);
 			continue;
 		}
 		appendStringInfo(&buf, "%s.", scratch);
+		p += len;
 	}
 	return buf.data;
+}
+
+/*
+ * extension_names: the names (String) of the objects of schema nsp that
+ * are members of an extension: types, relations, functions, operators,
+ * operator classes and families, collations, conversions and text search
+ * objects.  The caller is connected to SPI.
+ */
+static List *
+extension_names(Oid nsp)
+{
+	Oid			types[1] = {OIDOID};
+	Datum		values[1] = {ObjectIdGetDatum(nsp)};
+	List	   *names = NIL;
+
+	if (SPI_execute_with_args("SELECT DISTINCT o.name::text FROM ("
+							  " SELECT 'pg_catalog.pg_class'::pg_catalog.regclass, oid, relname FROM pg_catalog.pg_class WHERE relnamespace = $1"
+							  " UNION ALL SELECT 'pg_catalog.pg_type'::pg_catalog.regclass, oid, typname FROM pg_catalog.pg_type WHERE typnamespace = $1"
+							  " UNION ALL SELECT 'pg_catalog.pg_proc'::pg_catalog.regclass, oid, proname FROM pg_catalog.pg_proc WHERE pronamespace = $1"
+							  " UNION ALL SELECT 'pg_catalog.pg_operator'::pg_catalog.regclass, oid, oprname FROM pg_catalog.pg_operator WHERE oprnamespace = $1"
+							  " UNION ALL SELECT 'pg_catalog.pg_opclass'::pg_catalog.regclass, oid, opcname FROM pg_catalog.pg_opclass WHERE opcnamespace = $1"
+							  " UNION ALL SELECT 'pg_catalog.pg_opfamily'::pg_catalog.regclass, oid, opfname FROM pg_catalog.pg_opfamily WHERE opfnamespace = $1"
+							  " UNION ALL SELECT 'pg_catalog.pg_collation'::pg_catalog.regclass, oid, collname FROM pg_catalog.pg_collation WHERE collnamespace = $1"
+							  " UNION ALL SELECT 'pg_catalog.pg_conversion'::pg_catalog.regclass, oid, conname FROM pg_catalog.pg_conversion WHERE connamespace = $1"
+							  " UNION ALL SELECT 'pg_catalog.pg_ts_config'::pg_catalog.regclass, oid, cfgname FROM pg_catalog.pg_ts_config WHERE cfgnamespace = $1"
+							  " UNION ALL SELECT 'pg_catalog.pg_ts_dict'::pg_catalog.regclass, oid, dictname FROM pg_catalog.pg_ts_dict WHERE dictnamespace = $1"
+							  " UNION ALL SELECT 'pg_catalog.pg_ts_parser'::pg_catalog.regclass, oid, prsname FROM pg_catalog.pg_ts_parser WHERE prsnamespace = $1"
+							  " UNION ALL SELECT 'pg_catalog.pg_ts_template'::pg_catalog.regclass, oid, tmplname FROM pg_catalog.pg_ts_template WHERE tmplnamespace = $1"
+							  ") o(classid, objid, name)"
+							  " JOIN pg_catalog.pg_depend d ON d.classid = o.classid AND d.objid = o.objid AND d.deptype = 'e'",
+							  1, types, values, NULL, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not list the extension members of the target schema");
+	for (uint64 i = 0; i < SPI_processed; i++)
+		names = lappend(names, makeString(SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1)));
+	SPI_freetuptable(SPI_tuptable);
+	return names;
 }
 
 /*
@@ -322,10 +405,140 @@ written_schemas(Node *stmt)
 }
 
 /*
+ * outside_kind: whether objects of type t live outside every schema
+ * (extensions, schemas, roles, languages, servers, casts, ...).
+ */
+static bool
+outside_kind(ObjectType t)
+{
+	switch (t)
+	{
+		case OBJECT_ACCESS_METHOD:
+		case OBJECT_CAST:
+		case OBJECT_DATABASE:
+		case OBJECT_EVENT_TRIGGER:
+		case OBJECT_EXTENSION:
+		case OBJECT_FDW:
+		case OBJECT_FOREIGN_SERVER:
+		case OBJECT_LANGUAGE:
+		case OBJECT_LARGEOBJECT:
+		case OBJECT_PARAMETER_ACL:
+		case OBJECT_PUBLICATION:
+		case OBJECT_ROLE:
+		case OBJECT_SCHEMA:
+		case OBJECT_SUBSCRIPTION:
+		case OBJECT_TABLESPACE:
+		case OBJECT_TRANSFORM:
+		case OBJECT_USER_MAPPING:
+			return true;
+		default:
+			return false;
+	}
+}
+
+/*
+ * outside_statement: whether stmt creates, changes or removes an object
+ * outside every schema, or the default privileges of a role everywhere.
+ * (CREATE EXTENSION and statements about the target schema itself are
+ * dealt with before.)
+ */
+static bool
+outside_statement(Node *stmt)
+{
+	switch (nodeTag(stmt))
+	{
+		case T_DropStmt:
+			return outside_kind(((DropStmt *) stmt)->removeType);
+		case T_CommentStmt:
+			return outside_kind(((CommentStmt *) stmt)->objtype);
+		case T_SecLabelStmt:
+			return outside_kind(((SecLabelStmt *) stmt)->objtype);
+		case T_AlterOwnerStmt:
+			return outside_kind(((AlterOwnerStmt *) stmt)->objectType);
+		case T_RenameStmt:
+			return outside_kind(((RenameStmt *) stmt)->renameType);
+		case T_AlterObjectSchemaStmt:
+			return outside_kind(((AlterObjectSchemaStmt *) stmt)->objectType);
+		case T_GrantStmt:
+			return ((GrantStmt *) stmt)->targtype == ACL_TARGET_OBJECT &&
+				outside_kind(((GrantStmt *) stmt)->objtype);
+		case T_AlterDefaultPrivilegesStmt:
+			return default_privileges_schemas((AlterDefaultPrivilegesStmt *) stmt) == NIL;
+		case T_AlterExtensionStmt:
+		case T_AlterExtensionContentsStmt:
+		case T_CreateRoleStmt:
+		case T_AlterRoleStmt:
+		case T_AlterRoleSetStmt:
+		case T_DropRoleStmt:
+		case T_GrantRoleStmt:
+		case T_ReassignOwnedStmt:
+		case T_DropOwnedStmt:
+		case T_CreatedbStmt:
+		case T_AlterDatabaseStmt:
+		case T_AlterDatabaseSetStmt:
+		case T_AlterDatabaseRefreshCollStmt:
+		case T_DropdbStmt:
+		case T_CreateTableSpaceStmt:
+		case T_AlterTableSpaceOptionsStmt:
+		case T_DropTableSpaceStmt:
+		case T_CreateEventTrigStmt:
+		case T_AlterEventTrigStmt:
+		case T_CreatePLangStmt:
+		case T_CreateFdwStmt:
+		case T_AlterFdwStmt:
+		case T_CreateForeignServerStmt:
+		case T_AlterForeignServerStmt:
+		case T_CreateUserMappingStmt:
+		case T_AlterUserMappingStmt:
+		case T_DropUserMappingStmt:
+		case T_CreatePublicationStmt:
+		case T_AlterPublicationStmt:
+		case T_CreateSubscriptionStmt:
+		case T_AlterSubscriptionStmt:
+		case T_DropSubscriptionStmt:
+		case T_CreateAmStmt:
+		case T_CreateCastStmt:
+		case T_CreateTransformStmt:
+		case T_AlterSystemStmt:
+			return true;
+		default:
+			return false;
+	}
+}
+
+/*
+ * sets_search_path: whether stmt is pg_dump's
+ * "SELECT pg_catalog.set_config('search_path', ...)".
+ */
+static bool
+sets_search_path(Node *stmt)
+{
+	SelectStmt *sel = (SelectStmt *) stmt;
+	ResTarget  *rt;
+	FuncCall   *fc;
+	Node	   *arg;
+
+	if (!IsA(stmt, SelectStmt) || list_length(sel->targetList) != 1 || sel->fromClause != NIL)
+		return false;
+	rt = linitial_node(ResTarget, sel->targetList);
+	if (!IsA(rt->val, FuncCall))
+		return false;
+	fc = (FuncCall *) rt->val;
+	if (strcmp(strVal(llast(fc->funcname)), "set_config") != 0 || list_length(fc->args) < 1)
+		return false;
+	arg = linitial(fc->args);
+	return IsA(arg, A_Const) && !((A_Const *) arg)->isnull &&
+		IsA(&((A_Const *) arg)->val, String) &&
+		strcmp(strVal(&((A_Const *) arg)->val), "search_path") == 0;
+}
+
+/*
  * left_out: whether stmt is left out of the build: a statement about
- * schema target itself, one that changes data (not compared), a SET of
- * the search_path (the scratch schema stays first), or a CREATE EXTENSION
- * IF NOT EXISTS of an extension already installed.
+ * schema target itself, one that changes data (not compared), a change of
+ * the search_path (the scratch schema stays first), a CREATE EXTENSION IF
+ * NOT EXISTS of an extension already installed, a COMMENT ON EXTENSION,
+ * and a DROP ... IF EXISTS of objects outside every schema (as pg_dump
+ * --clean writes it before creating them again).
  */
 static bool
 left_out(Node *stmt, const char *target)
@@ -343,14 +556,63 @@ left_out(Node *stmt, const char *target)
 		case T_VariableSetStmt:
 			return ((VariableSetStmt *) stmt)->name != NULL &&
 				strcmp(((VariableSetStmt *) stmt)->name, "search_path") == 0;
+		case T_SelectStmt:
+			return sets_search_path(stmt);
 		case T_CreateExtensionStmt:
 			return ((CreateExtensionStmt *) stmt)->if_not_exists &&
 				OidIsValid(get_extension_oid(((CreateExtensionStmt *) stmt)->extname, true));
 		case T_CreateSchemaStmt:
 			return strcmp(nsp, target) == 0 && ((CreateSchemaStmt *) stmt)->schemaElts == NIL;
+		case T_DropStmt:
+			return ((DropStmt *) stmt)->missing_ok && outside_kind(((DropStmt *) stmt)->removeType);
+		case T_CommentStmt:
+			return ((CommentStmt *) stmt)->objtype == OBJECT_EXTENSION ||
+				(nsp != NULL && strcmp(nsp, target) == 0);
 		default:
 			return nsp != NULL && strcmp(nsp, target) == 0;
 	}
+}
+
+/*
+ * statement_start: where statement s starts, after the white space and
+ * the "--" comment lines before it (pg_dump writes "-- Name: ..." before
+ * each statement).
+ */
+static const char *
+statement_start(const char *s)
+{
+	for (;;)
+	{
+		while (isspace((unsigned char) *s))
+			s++;
+		if (s[0] != '-' || s[1] != '-' || strchr(s, '\n') == NULL)
+			return s;
+		s = strchr(s, '\n');
+	}
+}
+
+/*
+ * desired_quote: the start of statement s as error messages quote it:
+ * its first 60 characters after the comment lines before it, "..." when
+ * cut.
+ */
+char *
+desired_quote(const char *s)
+{
+	const char *start = statement_start(s);
+	int			len = pg_mbcliplen(start, strlen(start), 60);
+
+	return psprintf("%.*s%s", len, start, start[len] ? "..." : "");
+}
+
+/* desired_error_context: names the desired-schema statement at work. */
+void
+desired_error_context(void *arg)
+{
+	DesiredContext *dc = (DesiredContext *) arg;
+
+	errcontext("statement %d of %d of the desired schema: \"%s\"",
+			   dc->stmt, dc->body->nstmts, desired_quote(dc->body->stmts[dc->stmt - 1]));
 }
 
 /*
@@ -379,34 +641,44 @@ strip_restrict(const char *desired)
  * target, made ready to run with schema scratch first on the search_path
  * (NULL for those left out, so that the others keep their numbers);
  * raises an error for a statement that would write anywhere else or
- * create an extension.
+ * create an extension.  *kept is set to the names that stay qualified by
+ * target (see desired_requalify), *as_written to the statements as the
+ * desired DDL writes them.  The caller is connected to SPI.
  */
 MigBody *
-desired_prepare(const char *desired, const char *target, const char *scratch)
+desired_prepare(const char *desired, const char *target, const char *scratch, List **kept,
+				MigBody **as_written)
 {
 	MigBody    *body = body_split(strip_restrict(desired), "parsing the desired schema");
 	MigBody    *out = palloc0(sizeof(MigBody));
 	MemoryContext callcxt = CurrentMemoryContext;
+	ErrorContextCallback errcb;
+	DesiredContext dc;
 
 	/* each statement's parse tree is only looked at here */
 	MemoryContext parsecxt = AllocSetContextCreate(callcxt, "mig_ext desired parse",
 												   ALLOCSET_DEFAULT_SIZES);
 
+	*kept = extension_names(get_namespace_oid(target, false));
+	*as_written = body;
 	out->nstmts = body->nstmts;
 	out->stmts = palloc0(sizeof(char *) * Max(body->nstmts, 1));
-	for (int i = 0; i < body->nstmts; i++)
+	dc.body = body;
+	errcb.callback = desired_error_context;
+	errcb.arg = &dc;
+	errcb.previous = error_context_stack;
+	error_context_stack = &errcb;
+	for (dc.stmt = 1; dc.stmt <= body->nstmts; dc.stmt++)
 	{
-		char	   *text = requalify(body->stmts[i], target, scratch);
+		char	   *text = desired_requalify(body->stmts[dc.stmt - 1], target, scratch, *kept);
 		Node	   *stmt;
 		const char *nsp;
-		const char *what;
 		ListCell   *lc;
 
 		MemoryContextReset(parsecxt);
 		MemoryContextSwitchTo(parsecxt);
 		stmt = linitial_node(RawStmt, raw_parser(text, RAW_PARSE_DEFAULT))->stmt;
 		nsp = schema_statement(stmt);
-		what = pnstrdup(body->stmts[i], pg_mbcliplen(body->stmts[i], strlen(body->stmts[i]), 60));
 		MemoryContextSwitchTo(callcxt);
 		if (left_out(stmt, target))
 			continue;
@@ -415,8 +687,13 @@ desired_prepare(const char *desired, const char *target, const char *scratch)
 					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 					 errmsg("the desired schema cannot create extension \"%s\"",
 							((CreateExtensionStmt *) stmt)->extname),
-					 errdetail("Statement %d of %d is \"%s\".", i + 1, body->nstmts, what),
 					 errhint("Create the extension in the database before comparing; CREATE EXTENSION IF NOT EXISTS of an installed extension is left out.")));
+		if (outside_statement(stmt))
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("the desired schema cannot run %s", CreateCommandName(stmt)),
+					 errdetail("The statement changes objects outside any schema, which the desired schema does not describe."),
+					 errhint("Make such changes in the database before comparing; DROP ... IF EXISTS of them and COMMENT ON EXTENSION are left out.")));
 		foreach(lc, nsp ? list_make1((void *) nsp) : written_schemas(stmt))
 		{
 			const char *w = lfirst(lc);
@@ -425,14 +702,55 @@ desired_prepare(const char *desired, const char *target, const char *scratch)
 				ereport(ERROR,
 						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 						 errmsg("the desired schema cannot write into schema \"%s\"", w),
-						 errdetail("Statement %d of %d is \"%s\".", i + 1, body->nstmts, what),
 						 errhint("The desired DDL describes the objects of schema \"%s\" only: qualify their names with it, or leave them unqualified.",
 								 target)));
 		}
-		out->stmts[i] = text;
+		out->stmts[dc.stmt - 1] = text;
 	}
+	error_context_stack = errcb.previous;
 	MemoryContextDelete(parsecxt);
 	return out;
+}
+
+/*
+ * desired_check_drop: refuse statement stmt of the desired DDL, about to
+ * run in schema scratch, if it drops an existing object outside that
+ * schema, which an unqualified name can reach through the search_path.
+ */
+void
+desired_check_drop(const char *stmt, Oid scratch)
+{
+	DropStmt   *drop;
+	ListCell   *lc;
+
+	if (pg_strncasecmp(statement_start(stmt), "drop", 4) != 0)
+		return;
+	drop = (DropStmt *) linitial_node(RawStmt, raw_parser(stmt, RAW_PARSE_DEFAULT))->stmt;
+	if (!IsA(drop, DropStmt) || outside_kind(drop->removeType))
+		return;
+	foreach(lc, drop->objects)
+	{
+		Relation	rel = NULL;
+		ObjectAddress addr = get_object_address(drop->removeType, lfirst(lc), &rel,
+												AccessShareLock, true);
+		Oid			nsp = InvalidOid;
+
+		if (OidIsValid(addr.objectId))
+			nsp = get_object_namespace(&addr);
+		if (rel)
+		{
+			if (!OidIsValid(nsp))
+				nsp = RelationGetNamespace(rel);
+			relation_close(rel, NoLock);
+		}
+		if (OidIsValid(nsp) && nsp != scratch)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("the desired schema cannot drop %s %s",
+							getObjectTypeDescription(&addr, false), getObjectIdentity(&addr, false)),
+					 errdetail("The desired DDL changes the objects it creates only."),
+					 errhint("Qualify the name with the target schema, or leave the statement out.")));
+	}
 }
 
 /*

@@ -4,18 +4,23 @@
  *	  Autogenerate: compare a desired schema, given as DDL, with a live one.
  *
  * The desired DDL runs, statement by statement and with the caller's
- * rights, in a scratch schema put first on the search_path, inside a
- * subtransaction that is always rolled back: nothing it creates survives.
- * While the scratch objects exist, mig_autogen_diff (SQL, in the install
- * script) compares the system catalogs of the two schemas and writes the
- * statements, with every scratch-schema name mapped to the target schema.
- * desired.c makes the DDL ready first (names qualified by the target
- * schema read as the scratch schema's, writes elsewhere refused) and
- * validates function bodies once all is built.
+ * rights, in a scratch schema put first on the search_path (in place of
+ * the target schema, which it must not reach), inside a subtransaction
+ * that is always rolled back: nothing it creates survives.  While the
+ * scratch objects exist, mig_autogen_diff (SQL, in the install script)
+ * compares the system catalogs of the two schemas and writes the
+ * statements, with every scratch-schema name mapped to the target schema;
+ * the objects it replaces are rehearsed in the scratch schema and compared
+ * again, so that a definition differing only as the server prints it back
+ * converges.  desired.c makes the DDL ready first (names qualified by the
+ * target schema read as the scratch schema's, writes elsewhere refused)
+ * and validates function bodies once all is built.
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
+
+#include <ctype.h>
 
 #include "access/xact.h"
 #include "catalog/namespace.h"
@@ -41,25 +46,6 @@
 /* The scratch schema: an identifier that needs no quoting. */
 #define DIFF_SCRATCH "mig_desired"
 
-/* What the error context of a desired-schema statement names. */
-typedef struct DesiredContext
-{
-	MigBody    *body;
-	int			stmt;			/* 1-based */
-} DesiredContext;
-
-/* desired_error_context: names the desired-schema statement that failed. */
-static void
-desired_error_context(void *arg)
-{
-	DesiredContext *dc = (DesiredContext *) arg;
-	const char *s = dc->body->stmts[dc->stmt - 1];
-	int			len = pg_mbcliplen(s, strlen(s), 60);
-
-	errcontext("statement %d of %d of the desired schema: \"%s%s\"",
-			   dc->stmt, dc->body->nstmts, pnstrdup(s, len), s[len] ? "..." : "");
-}
-
 /* spi_check: rc, the result of an SPI call that cannot fail but by a bug. */
 static void
 spi_check(int rc)
@@ -70,19 +56,40 @@ spi_check(int rc)
 }
 
 /*
+ * sandbox_path: the search_path the desired DDL runs with: the scratch
+ * schema, then the schemas of the current search_path but target, which
+ * the desired DDL describes and must not reach.
+ */
+static char *
+sandbox_path(Oid target)
+{
+	StringInfoData buf;
+	ListCell   *lc;
+
+	initStringInfo(&buf);
+	appendStringInfoString(&buf, DIFF_SCRATCH);
+	foreach(lc, fetch_search_path(false))
+	{
+		if (lfirst_oid(lc) != target)
+			appendStringInfo(&buf, ", %s", quote_identifier(get_namespace_name(lfirst_oid(lc))));
+	}
+	return buf.data;
+}
+
+/*
  * build_desired: create the scratch schema, put it first on the
- * search_path (for the current subtransaction) and run the statements of
- * body in it, with function bodies checked once all is built (as pg_dump
+ * search_path (for the current subtransaction) instead of schema target,
+ * and run the statements of body in it (errors quoting them from
+ * as_written), with function bodies checked once all is built (as pg_dump
  * restores them); returns the scratch schema's OID.
  */
 static Oid
-build_desired(MigBody *body)
+build_desired(MigBody *body, MigBody *as_written, Oid target)
 {
 	ErrorContextCallback errcb;
 	DesiredContext dc;
 	Oid			scratch;
-	const char *path = GetConfigOption("search_path", false, false);
-	char	   *desired_path = psprintf("%s%s%s", DIFF_SCRATCH, path[0] ? ", " : "", path);
+	char	   *desired_path = sandbox_path(target);
 
 	if (mig_database_aclcheck(MyDatabaseId, GetUserId(), ACL_CREATE) != ACLCHECK_OK)
 		ereport(ERROR,
@@ -92,22 +99,25 @@ build_desired(MigBody *body)
 						   get_database_name(MyDatabaseId)),
 				 errhint("Run it as a role that may create schemas in this database; nothing created survives the call.")));
 	spi_check(SPI_execute("CREATE SCHEMA " DIFF_SCRATCH, false, 0));
+	scratch = get_namespace_oid(DIFF_SCRATCH, false);
 	desired_set_local(desired_path, false);
 
-	dc.body = body;
+	dc.body = as_written;
 	errcb.callback = desired_error_context;
 	errcb.arg = &dc;
 	errcb.previous = error_context_stack;
 	error_context_stack = &errcb;
 	for (dc.stmt = 1; dc.stmt <= body->nstmts; dc.stmt++)
 	{
-		if (body->stmts[dc.stmt - 1] == NULL)
+		const char *stmt = body->stmts[dc.stmt - 1];
+
+		if (stmt == NULL)
 			continue;			/* left out by desired_prepare */
-		spi_check(SPI_execute(body->stmts[dc.stmt - 1], false, 0));
+		desired_check_drop(stmt, scratch);
+		spi_check(SPI_execute(stmt, false, 0));
 		SPI_freetuptable(SPI_tuptable);
 	}
 	error_context_stack = errcb.previous;
-	scratch = get_namespace_oid(DIFF_SCRATCH, false);
 	desired_validate_functions(scratch, desired_path);
 	return scratch;
 }
@@ -149,6 +159,136 @@ read_diff(MigCatalog *cat, Oid scratch, Oid target, MemoryContext cxt)
 	MemoryContextSwitchTo(old);
 	SPI_freetuptable(SPI_tuptable);
 	return rows;
+}
+
+/*
+ * has_object: whether one of rows (MigDiffRow *) is about object, with
+ * change change (any change when NULL).
+ */
+static bool
+has_object(List *rows, const char *object, const char *change)
+{
+	ListCell   *lc;
+
+	foreach(lc, rows)
+	{
+		MigDiffRow *r = lfirst(lc);
+
+		if (strcmp(r->object, object) == 0 && (change == NULL || strcmp(r->change, change) == 0))
+			return true;
+	}
+	return false;
+}
+
+/* has_change: whether one of rows (MigDiffRow *) has change change. */
+static bool
+has_change(List *rows, const char *change)
+{
+	ListCell   *lc;
+
+	foreach(lc, rows)
+	{
+		if (strcmp(((MigDiffRow *) lfirst(lc))->change, change) == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * replaced: whether row r of rows drops or adds an object that rows both
+ * drop and add.
+ */
+static bool
+replaced(List *rows, MigDiffRow *r)
+{
+	if (strcmp(r->change, "drop") == 0)
+		return has_object(rows, r->object, "add");
+	if (strcmp(r->change, "add") == 0)
+		return has_object(rows, r->object, "drop");
+	return false;
+}
+
+/*
+ * rehearse_replaced: run in the scratch schema the statements of rows
+ * that replace an object (a drop and an add of it), with names mapped back
+ * to the scratch schema (kept as desired_requalify keeps them), so that
+ * those desired objects read as the server prints back what was generated
+ * from them; returns whether any ran.  When one fails, as the replacement
+ * would, nothing is changed.  The caller is connected to SPI, in the
+ * subtransaction holding the scratch schema.
+ */
+static bool
+rehearse_replaced(List *rows, const char *schema, List *kept)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+	List	   *stmts = NIL;
+	ListCell   *lc;
+	bool		ok = true;
+
+	/* (most comparisons only add, or only drop) */
+	if (!has_change(rows, "drop") || !has_change(rows, "add"))
+		return false;
+	foreach(lc, rows)
+	{
+		MigDiffRow *r = lfirst(lc);
+
+		if (replaced(rows, r))
+			stmts = lappend(stmts, desired_requalify(r->upgrade, schema, DIFF_SCRATCH, kept));
+	}
+	if (stmts == NIL)
+		return false;
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(cxt);
+	PG_TRY();
+	{
+		foreach(lc, stmts)
+		{
+			spi_check(SPI_execute(lfirst(lc), false, 0));
+			SPI_freetuptable(SPI_tuptable);
+		}
+		ReleaseCurrentSubTransaction();
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(cxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(cxt);
+		CurrentResourceOwner = owner;
+		if (edata->sqlerrcode == ERRCODE_QUERY_CANCELED)
+			ReThrowError(edata);
+		ok = false;
+	}
+	PG_END_TRY();
+	MemoryContextSwitchTo(cxt);
+	CurrentResourceOwner = owner;
+	return ok;
+}
+
+/*
+ * settle_replaced: rows without the replacements of objects that rehearsed
+ * (the rows of the same comparison after rehearse_replaced) no longer
+ * show: their definitions differ only as the server prints them back.
+ */
+static List *
+settle_replaced(List *rows, List *rehearsed)
+{
+	List	   *res = NIL;
+	ListCell   *lc;
+
+	foreach(lc, rows)
+	{
+		MigDiffRow *r = lfirst(lc);
+
+		if (!replaced(rows, r) || has_object(rehearsed, r->object, NULL))
+			res = lappend(res, r);
+	}
+	return res;
 }
 
 /*
@@ -194,18 +334,22 @@ diff_compute(Oid fn_oid, const char *desired, const char *schema)
 	Oid			target = get_namespace_oid(schema, false);
 	MigCatalog	cat;
 	MigBody    *body;
+	MigBody    *as_written;
+	List	   *kept;
 	List	   *rows = NIL;
 
 	catalog_open(&cat, fn_oid);
-	body = desired_prepare(desired, schema, DIFF_SCRATCH);
+	body = desired_prepare(desired, schema, DIFF_SCRATCH, &kept, &as_written);
 
 	BeginInternalSubTransaction(NULL);
 	MemoryContextSwitchTo(cxt);
 	PG_TRY();
 	{
-		Oid			scratch = build_desired(body);
+		Oid			scratch = build_desired(body, as_written, target);
 
 		rows = read_diff(&cat, scratch, target, cxt);
+		if (rehearse_replaced(rows, schema, kept))
+			rows = settle_replaced(rows, read_diff(&cat, scratch, target, cxt));
 		RollbackAndReleaseCurrentSubTransaction();
 	}
 	PG_CATCH();
@@ -225,6 +369,36 @@ diff_compute(Oid fn_oid, const char *desired, const char *schema)
 	CurrentResourceOwner = owner;
 	check_supported(rows);
 	return rows;
+}
+
+/*
+ * diff_map_schema: txt with every qualification by schema from (an
+ * identifier that needs no quoting) not preceded by a character of an
+ * identifier or a double quote rewritten to schema as, quoted.
+ */
+char *
+diff_map_schema(const char *txt, const char *from, const char *as)
+{
+	size_t		flen = strlen(from);
+	const char *qas = quote_identifier(as);
+	StringInfoData buf;
+
+	if (strcmp(from, as) == 0)
+		return pstrdup(txt);
+	initStringInfo(&buf);
+	for (const char *p = txt; *p;)
+	{
+		if (strncmp(p, from, flen) == 0 && p[flen] == '.' &&
+			(p == txt || !(isalnum((unsigned char) p[-1]) || p[-1] == '_' || p[-1] == '$' ||
+						   p[-1] == '"' || IS_HIGHBIT_SET(p[-1]))))
+		{
+			appendStringInfo(&buf, "%s.", qas);
+			p += flen + 1;
+		}
+		else
+			appendStringInfoChar(&buf, *p++);
+	}
+	return buf.data;
 }
 
 /*

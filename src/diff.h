@@ -22,6 +22,7 @@ typedef struct MigDiffRow
 } MigDiffRow;
 
 extern List *diff_compute(Oid fn_oid, const char *desired, const char *schema);
+extern char *diff_map_schema(const char *txt, const char *from, const char *as);
 extern char *diff_body(List *rows, bool upgrade);
 extern char *diff_summary(List *rows);
 
