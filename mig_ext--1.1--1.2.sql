@@ -1036,7 +1036,13 @@ ALTER TABLE mig_revisions ADD COLUMN transactional boolean NOT NULL DEFAULT true
 COMMENT ON COLUMN mig_revisions.transactional IS
     'false: each statement of the bodies runs on its own, outside a transaction block (CALL mig_deploy only)';
 
--- mig_revision gains the argument transactional; mig_history, mig_show and
+-- Revisions that must never be applied together with this one (Sqitch's
+-- conflicts): an upgrade that would leave both applied is refused.
+ALTER TABLE mig_revisions ADD COLUMN conflicts text[] NOT NULL DEFAULT '{}';
+COMMENT ON COLUMN mig_revisions.conflicts IS
+    'ids of revisions never to be applied together with this one';
+
+-- mig_revision gains the arguments transactional and conflicts; mig_history, mig_show and
 -- mig_plan the column.  Each is created again; the rights granted or
 -- revoked on the old one carry over.
 DO $$
@@ -1048,11 +1054,11 @@ DECLARE
 BEGIN
     FOR f IN SELECT * FROM (VALUES
         ('mig_revision(text, text, text, text, text[], text[], text[])',
-         'mig_revision(text, text, text, text, text[], text[], text[], boolean)',
+         'mig_revision(text, text, text, text, text[], text[], text[], boolean, text[])',
          $f$CREATE FUNCTION mig_revision(message text, upgrade text, downgrade text DEFAULT NULL,
                                      revision text DEFAULT NULL, down_revision text[] DEFAULT NULL,
                                      branch_labels text[] DEFAULT NULL, depends_on text[] DEFAULT NULL,
-                                     transactional boolean DEFAULT true)
+                                     transactional boolean DEFAULT true, conflicts text[] DEFAULT NULL)
             RETURNS text
             AS 'MODULE_PATHNAME', 'mig_revision'
             LANGUAGE C VOLATILE$f$),
@@ -1095,7 +1101,7 @@ BEGIN
     END LOOP;
 END
 $$;
-COMMENT ON FUNCTION mig_revision(text, text, text, text, text[], text[], text[], boolean) IS
+COMMENT ON FUNCTION mig_revision(text, text, text, text, text[], text[], text[], boolean, text[]) IS
     'register a revision from its message and bodies; returns its id';
 COMMENT ON FUNCTION mig_history(text) IS
     'the revisions of a history range, newest first';

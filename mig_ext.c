@@ -217,7 +217,7 @@ put_row_transactional(FunctionCallInfo fcinfo, Datum *values, bool *nulls, int n
 
 /*
  * mig_revision(message, upgrade, downgrade, revision, down_revision,
- * branch_labels, depends_on, transactional) returns text: registers a
+ * branch_labels, depends_on, transactional, conflicts) returns text: registers a
  * revision (or accepts an identical one again) and returns its id.
  */
 Datum
@@ -244,6 +244,7 @@ mig_revision(PG_FUNCTION_ARGS)
 	{
 		arg_not_null(fcinfo, 7, "transactional");
 		r.non_transactional = !PG_GETARG_BOOL(7);
+		r.conflict_names = arg_strings(fcinfo, 8, "conflicts", &r.nconflicts);
 	}
 
 	SPI_connect();

@@ -33,19 +33,20 @@
 /*
  * The columns fill_rev reads, over every revision: with the upgrade and
  * downgrade texts and their stored checksum, or NULLs in their place.  A
- * catalog created before 1.2 that was not updated has no transactional
- * column: its statements read false in its place (MIG_NOTX_OLD).
+ * catalog created before 1.2 that was not updated has none of 1.2's
+ * columns (transactional, conflicts): its statements read what a revision
+ * registered without them has in their place (REV_NEW_OLD).
  */
-#define REV_COLUMNS 10
-#define REV_COLUMN_LIST(bodies, checksum, notx) \
+#define REV_COLUMNS 11
+#define REV_COLUMN_LIST(bodies, checksum, new) \
 	"revision, down_revisions, branch_labels, depends_on, message, " \
-	bodies ", downgrade IS NOT NULL, " checksum ", " notx
-#define REV_SELECT(bodies, checksum, notx) \
-	"SELECT " REV_COLUMN_LIST(bodies, checksum, notx) " FROM %1$s.mig_revisions"
+	bodies ", downgrade IS NOT NULL, " checksum ", " new
+#define REV_SELECT(bodies, checksum, new) \
+	"SELECT " REV_COLUMN_LIST(bodies, checksum, new) " FROM %1$s.mig_revisions"
 #define REV_BODIES "upgrade, downgrade"
 #define REV_NO_BODIES "NULL::pg_catalog.text, NULL::pg_catalog.text"
-#define REV_NOTX_COLUMN "NOT transactional"
-#define REV_NOTX_OLD "false"
+#define REV_NEW_COLUMNS "NOT transactional, conflicts"
+#define REV_NEW_OLD "false, '{}'::pg_catalog.text[]"
 
 /*
  * The statements that move version rows ($1 the row's revision, $2 the
@@ -96,12 +97,12 @@ static const Oid log_types[MIG_LOG_NUM_COLUMNS] = {
  */
 static SpiKeptPlan load_plans[2][2] = {
 	[false] = {
-		[MIG_LOAD_HEADERS] = {REV_SELECT(REV_NO_BODIES, "NULL::pg_catalog.text", REV_NOTX_OLD) " ORDER BY seq", 0},
-		[MIG_LOAD_BODIES] = {REV_SELECT(REV_BODIES, "checksum", REV_NOTX_OLD) " ORDER BY seq", 0}
+		[MIG_LOAD_HEADERS] = {REV_SELECT(REV_NO_BODIES, "NULL::pg_catalog.text", REV_NEW_OLD) " ORDER BY seq", 0},
+		[MIG_LOAD_BODIES] = {REV_SELECT(REV_BODIES, "checksum", REV_NEW_OLD) " ORDER BY seq", 0}
 	},
 	[true] = {
-		[MIG_LOAD_HEADERS] = {REV_SELECT(REV_NO_BODIES, "NULL::pg_catalog.text", REV_NOTX_COLUMN) " ORDER BY seq", 0},
-		[MIG_LOAD_BODIES] = {REV_SELECT(REV_BODIES, "checksum", REV_NOTX_COLUMN) " ORDER BY seq", 0}
+		[MIG_LOAD_HEADERS] = {REV_SELECT(REV_NO_BODIES, "NULL::pg_catalog.text", REV_NEW_COLUMNS) " ORDER BY seq", 0},
+		[MIG_LOAD_BODIES] = {REV_SELECT(REV_BODIES, "checksum", REV_NEW_COLUMNS) " ORDER BY seq", 0}
 	}
 };
 /*
@@ -112,7 +113,7 @@ static SpiKeptPlan load_plans[2][2] = {
  */
 static SpiKeptPlan named_plan = {
 	"SELECT DISTINCT ON (seq) "
-	REV_COLUMN_LIST(REV_NO_BODIES, "NULL::pg_catalog.text", REV_NOTX_OLD)
+	REV_COLUMN_LIST(REV_NO_BODIES, "NULL::pg_catalog.text", REV_NEW_OLD)
 	" FROM pg_catalog.unnest($1) AS n(name), LATERAL ("
 	"SELECT * FROM %1$s.mig_revisions WHERE revision OPERATOR(pg_catalog.=) n.name"
 	" UNION ALL SELECT * FROM %1$s.mig_revisions"
@@ -122,8 +123,8 @@ static SpiKeptPlan named_plan = {
 #define FIND_SQL(notx) \
 	REV_SELECT(REV_BODIES, "checksum", notx) " WHERE revision OPERATOR(pg_catalog.=) $1"
 static SpiKeptPlan find_plans[2] = {
-	[false] = {FIND_SQL(REV_NOTX_OLD), 1},
-	[true] = {FIND_SQL(REV_NOTX_COLUMN), 1}
+	[false] = {FIND_SQL(REV_NEW_OLD), 1},
+	[true] = {FIND_SQL(REV_NEW_COLUMNS), 1}
 };
 #define INSERT_SQL(extra_column, extra_value) \
 	"INSERT INTO %1$s.mig_revisions (revision, down_revisions, branch_labels, " \
@@ -131,7 +132,7 @@ static SpiKeptPlan find_plans[2] = {
 	"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9" extra_value ")"
 static SpiKeptPlan insert_plans[2] = {
 	[false] = {INSERT_SQL("", ""), 9},
-	[true] = {INSERT_SQL(", transactional", ", $10"), 10}
+	[true] = {INSERT_SQL(", transactional, conflicts", ", $10, $11"), 11}
 };
 static SpiKeptPlan versions_plan = {"SELECT revision FROM %1$s.mig_version", 0};
 static SpiKeptPlan row_insert_plan = {ROW_INSERT_SQL, 2};
@@ -339,6 +340,7 @@ fill_rev(MigRev *r, int i)
 	r->has_downgrade = DatumGetBool(v[7]);
 	r->checksum = nullable_text(v[8], isnull[8]);
 	r->non_transactional = DatumGetBool(v[9]);
+	r->conflict_names = text_array(v[10], isnull[10], &r->nconflicts);
 }
 
 /*
@@ -462,10 +464,10 @@ catalog_find_revision(MigCatalog *cat, const char *id, MigRev *out)
 void
 catalog_insert_revision(MigCatalog *cat, const MigRev *r, const char *checksum)
 {
-	Oid			types[10] = {TEXTOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
-	TEXTOID, TEXTOID, TEXTOID, TEXTOID, NAMEOID, BOOLOID};
-	Datum		values[10];
-	char		nulls[10] = "          ";
+	Oid			types[11] = {TEXTOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
+	TEXTOID, TEXTOID, TEXTOID, TEXTOID, NAMEOID, BOOLOID, TEXTARRAYOID};
+	Datum		values[11];
+	char		nulls[11] = "           ";
 
 	values[0] = CStringGetTextDatum(r->id);
 	values[1] = catalog_text_array(r->down_names, r->ndown);
@@ -479,10 +481,13 @@ catalog_insert_revision(MigCatalog *cat, const MigRev *r, const char *checksum)
 	values[8] = DirectFunctionCall1(namein,
 									CStringGetDatum(GetUserNameFromId(GetUserId(), false)));
 	values[9] = BoolGetDatum(!r->non_transactional);
-	if (r->non_transactional && !cat->has_transactional)
+	values[10] = catalog_text_array(r->conflict_names, r->nconflicts);
+	if ((r->non_transactional || r->nconflicts > 0) && !cat->has_transactional)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("non-transactional revisions need mig_ext 1.2"),
+				 r->non_transactional ?
+				 errmsg("non-transactional revisions need mig_ext 1.2") :
+				 errmsg("conflicts between revisions need mig_ext 1.2"),
 				 errhint("Update the extension with ALTER EXTENSION mig_ext UPDATE.")));
 	run(cat, &insert_plans[cat->has_transactional], types, values, nulls);
 }

@@ -20,8 +20,8 @@ typedef struct MigCatalog
 	Oid			nsp;			/* the extension's schema */
 	char	   *qnsp;			/* its name, quoted */
 	Oid			owner;			/* owner of the catalog tables */
-	bool		has_transactional;	/* mig_revisions.transactional exists
-									 * (1.2) */
+	bool		has_transactional;	/* mig_revisions has 1.2's columns
+									 * (transactional, conflicts) */
 } MigCatalog;
 
 /*

@@ -34,6 +34,8 @@ typedef struct MigRev
 	int			ndep_names;
 	bool		non_transactional;	/* each statement runs on its own,
 									 * outside a transaction block */
+	char	  **conflict_names; /* revisions never to be applied with it */
+	int			nconflicts;
 
 	/* derived by graph_build */
 	int		   *down;			/* parents ("versioned down revisions") */

@@ -6,7 +6,8 @@
  * A revision file is plain SQL that psql can read.  Directive lines are
  * SQL comments of the form "-- mig:KEY" or "-- mig:KEY: VALUE" (white
  * space allowed after "--" and after "mig:").  The header holds
- * revision, down_revisions, branch_labels, depends_on and message; then
+ * revision, down_revisions, branch_labels, depends_on, message,
+ * transactional and conflicts; then
  * "-- mig:upgrade" opens the upgrade body and an optional
  * "-- mig:downgrade" opens the downgrade body.  Before "-- mig:upgrade"
  * only directives, blank lines and other comments may appear.  Each body
@@ -37,7 +38,7 @@ typedef enum ImportSection
 /* The header keys, in the order a file lists them. */
 static const char *const header_keys[] = {
 	"revision", "down_revisions", "branch_labels", "depends_on", "message",
-	"transactional"
+	"transactional", "conflicts"
 };
 
 #define NUM_HEADER_KEYS lengthof(header_keys)
@@ -175,6 +176,9 @@ set_header(MigRev *out, int k, const char *value, const ImportFile *f)
 		case 4:
 			out->message = pstrdup(value);
 			break;
+		case 6:
+			out->conflict_names = target_split_list(value, &out->nconflicts);
+			break;
 		default:
 			{
 				bool		transactional;
@@ -253,7 +257,7 @@ import_parse(const char *script, const char *filename, MigRev *out)
 			if (k == (int) NUM_HEADER_KEYS)
 				error_at(&f, psprintf("unknown directive \"-- mig:%s%s%s\"",
 									  key, rest[0] ? " " : "", rest),
-						 "The directives are revision, down_revisions, branch_labels, depends_on, message, transactional (each followed by a colon and its value), upgrade and downgrade.");
+						 "The directives are revision, down_revisions, branch_labels, depends_on, message, transactional, conflicts (each followed by a colon and its value), upgrade and downgrade.");
 			if (value == NULL)
 				error_at(&f, psprintf("header \"%s\" has no colon", key),
 						 psprintf("Write it as \"-- mig:%s: <value>\".", key));

@@ -684,6 +684,8 @@ register_locked(MigCatalog *cat, MigRev *r, MigParents parents)
 			error_conflict(r->id, "downgrade body");
 		if (r->non_transactional != old.non_transactional)
 			error_conflict(r->id, "transactional attribute");
+		if (!same_strings(r->conflict_names, r->nconflicts, old.conflict_names, old.nconflicts))
+			error_conflict(r->id, "list of conflicts");
 		return r->id;
 	}
 
