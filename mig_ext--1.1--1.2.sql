@@ -1042,7 +1042,13 @@ ALTER TABLE mig_revisions ADD COLUMN conflicts text[] NOT NULL DEFAULT '{}';
 COMMENT ON COLUMN mig_revisions.conflicts IS
     'ids of revisions never to be applied together with this one';
 
--- mig_revision gains the arguments transactional and conflicts; mig_history, mig_show and
+-- Verify bodies (Sqitch's verify scripts): statements that fail unless the
+-- upgrade is really there, run after it and by mig_verify.
+ALTER TABLE mig_revisions ADD COLUMN verify text;
+COMMENT ON COLUMN mig_revisions.verify IS
+    'statements run after the upgrade that raise an error unless it is really there; NULL: none';
+
+-- mig_revision gains the arguments transactional, conflicts and verify; mig_history, mig_show and
 -- mig_plan the column.  Each is created again; the rights granted or
 -- revoked on the old one carry over.
 DO $$
@@ -1054,11 +1060,12 @@ DECLARE
 BEGIN
     FOR f IN SELECT * FROM (VALUES
         ('mig_revision(text, text, text, text, text[], text[], text[])',
-         'mig_revision(text, text, text, text, text[], text[], text[], boolean, text[])',
+         'mig_revision(text, text, text, text, text[], text[], text[], boolean, text[], text)',
          $f$CREATE FUNCTION mig_revision(message text, upgrade text, downgrade text DEFAULT NULL,
                                      revision text DEFAULT NULL, down_revision text[] DEFAULT NULL,
                                      branch_labels text[] DEFAULT NULL, depends_on text[] DEFAULT NULL,
-                                     transactional boolean DEFAULT true, conflicts text[] DEFAULT NULL)
+                                     transactional boolean DEFAULT true, conflicts text[] DEFAULT NULL,
+                                     verify text DEFAULT NULL)
             RETURNS text
             AS 'MODULE_PATHNAME', 'mig_revision'
             LANGUAGE C VOLATILE$f$),
@@ -1101,7 +1108,7 @@ BEGIN
     END LOOP;
 END
 $$;
-COMMENT ON FUNCTION mig_revision(text, text, text, text, text[], text[], text[], boolean, text[]) IS
+COMMENT ON FUNCTION mig_revision(text, text, text, text, text[], text[], text[], boolean, text[], text) IS
     'register a revision from its message and bodies; returns its id';
 COMMENT ON FUNCTION mig_history(text) IS
     'the revisions of a history range, newest first';
@@ -1543,10 +1550,17 @@ RETURNS TABLE (step int, revision text, direction text, duration interval,
 AS 'MODULE_PATHNAME', 'mig_rehearse'
 LANGUAGE C VOLATILE;
 
-REVOKE EXECUTE ON FUNCTION mig_test(text), mig_rehearse(text) FROM PUBLIC;
+CREATE FUNCTION mig_verify(target text DEFAULT 'heads')
+RETURNS TABLE (revision text, ok boolean, detail text)
+AS 'MODULE_PATHNAME', 'mig_verify'
+LANGUAGE C VOLATILE;
+
+REVOKE EXECUTE ON FUNCTION mig_test(text), mig_rehearse(text), mig_verify(text) FROM PUBLIC;
 
 COMMENT ON FUNCTION mig_test(text) IS
     'upgrade, downgrade and upgrade again each revision up to a target, compare the schemas, roll everything back; one row per check';
+COMMENT ON FUNCTION mig_verify(text) IS
+    'run the verify body of each applied revision up to a target, rolled back; one row per revision';
 COMMENT ON FUNCTION mig_rehearse(text) IS
     'run the upgrade to a target and roll it back; per step the locks taken, the storage rewritten and the time';
 

@@ -32,6 +32,7 @@
 #include "src/rehearse.h"
 #include "src/runner.h"
 #include "src/target.h"
+#include "src/verify.h"
 
 PG_MODULE_MAGIC;
 
@@ -60,6 +61,7 @@ extern PGDLLEXPORT Datum mig_graph(PG_FUNCTION_ARGS);
 extern PGDLLEXPORT Datum mig_test(PG_FUNCTION_ARGS);
 extern PGDLLEXPORT Datum mig_rehearse(PG_FUNCTION_ARGS);
 extern PGDLLEXPORT Datum mig_deploy(PG_FUNCTION_ARGS);
+extern PGDLLEXPORT Datum mig_verify(PG_FUNCTION_ARGS);
 
 
 /* The longest target, target list or history range an argument may be. */
@@ -217,7 +219,8 @@ put_row_transactional(FunctionCallInfo fcinfo, Datum *values, bool *nulls, int n
 
 /*
  * mig_revision(message, upgrade, downgrade, revision, down_revision,
- * branch_labels, depends_on, transactional, conflicts) returns text: registers a
+ * branch_labels, depends_on, transactional, conflicts, verify) returns
+ * text: registers a
  * revision (or accepts an identical one again) and returns its id.
  */
 Datum
@@ -245,6 +248,7 @@ mig_revision(PG_FUNCTION_ARGS)
 		arg_not_null(fcinfo, 7, "transactional");
 		r.non_transactional = !PG_GETARG_BOOL(7);
 		r.conflict_names = arg_strings(fcinfo, 8, "conflicts", &r.nconflicts);
+		r.verify = arg_text_or_null(fcinfo, 9);
 	}
 
 	SPI_connect();
@@ -558,6 +562,7 @@ PG_FUNCTION_INFO_V1(mig_adopt_alembic);
 PG_FUNCTION_INFO_V1(mig_graph);
 PG_FUNCTION_INFO_V1(mig_test);
 PG_FUNCTION_INFO_V1(mig_rehearse);
+PG_FUNCTION_INFO_V1(mig_verify);
 
 /*
  * mig_plan(target): the steps a move to target would take, run nothing:
@@ -1020,4 +1025,33 @@ mig_deploy(PG_FUNCTION_ARGS)
 				 errhint("Run CALL mig_deploy() on its own, not inside BEGIN ... COMMIT or a function; mig_upgrade() runs a plan in the caller's transaction.")));
 	deploy_run(fcinfo->flinfo->fn_oid, target, &opt);
 	PG_RETURN_VOID();
+}
+
+/*
+ * mig_verify(target): run the verify body of every applied revision the
+ * target includes, each rolled back; one row per revision (revision, ok,
+ * detail), oldest first, ok NULL where there is no verify body.
+ */
+Datum
+mig_verify(PG_FUNCTION_ARGS)
+{
+	char	   *target;
+	ListCell   *lc;
+	List	   *rows;
+
+	target = open_target_run(fcinfo, "mig_verify");
+	rows = verify_report(fcinfo->flinfo->fn_oid, target);
+	foreach(lc, rows)
+	{
+		MigVerifyRow *r = lfirst(lc);
+		Datum		values[3];
+		bool		nulls[3] = {false, !r->has_verify, r->detail == NULL};
+
+		values[0] = CStringGetTextDatum(r->revision);
+		values[1] = BoolGetDatum(r->ok);
+		values[2] = r->detail ? CStringGetTextDatum(r->detail) : (Datum) 0;
+		put_row(fcinfo, values, nulls);
+	}
+	SPI_finish();
+	return (Datum) 0;
 }

@@ -34,10 +34,11 @@
  * The columns fill_rev reads, over every revision: with the upgrade and
  * downgrade texts and their stored checksum, or NULLs in their place.  A
  * catalog created before 1.2 that was not updated has none of 1.2's
- * columns (transactional, conflicts): its statements read what a revision
- * registered without them has in their place (REV_NEW_OLD).
+ * columns (transactional, conflicts, verify): its statements read what a revision
+ * registered without them has in their place (REV_NEW_OLD).  The verify
+ * body is read with the other bodies.
  */
-#define REV_COLUMNS 11
+#define REV_COLUMNS 12
 #define REV_COLUMN_LIST(bodies, checksum, new) \
 	"revision, down_revisions, branch_labels, depends_on, message, " \
 	bodies ", downgrade IS NOT NULL, " checksum ", " new
@@ -45,8 +46,9 @@
 	"SELECT " REV_COLUMN_LIST(bodies, checksum, new) " FROM %1$s.mig_revisions"
 #define REV_BODIES "upgrade, downgrade"
 #define REV_NO_BODIES "NULL::pg_catalog.text, NULL::pg_catalog.text"
-#define REV_NEW_COLUMNS "NOT transactional, conflicts"
-#define REV_NEW_OLD "false, '{}'::pg_catalog.text[]"
+#define REV_NEW_COLUMNS "NOT transactional, conflicts, verify"
+#define REV_NEW_NO_VERIFY "NOT transactional, conflicts, NULL::pg_catalog.text"
+#define REV_NEW_OLD "false, '{}'::pg_catalog.text[], NULL::pg_catalog.text"
 
 /*
  * The statements that move version rows ($1 the row's revision, $2 the
@@ -101,7 +103,7 @@ static SpiKeptPlan load_plans[2][2] = {
 		[MIG_LOAD_BODIES] = {REV_SELECT(REV_BODIES, "checksum", REV_NEW_OLD) " ORDER BY seq", 0}
 	},
 	[true] = {
-		[MIG_LOAD_HEADERS] = {REV_SELECT(REV_NO_BODIES, "NULL::pg_catalog.text", REV_NEW_COLUMNS) " ORDER BY seq", 0},
+		[MIG_LOAD_HEADERS] = {REV_SELECT(REV_NO_BODIES, "NULL::pg_catalog.text", REV_NEW_NO_VERIFY) " ORDER BY seq", 0},
 		[MIG_LOAD_BODIES] = {REV_SELECT(REV_BODIES, "checksum", REV_NEW_COLUMNS) " ORDER BY seq", 0}
 	}
 };
@@ -132,7 +134,7 @@ static SpiKeptPlan find_plans[2] = {
 	"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9" extra_value ")"
 static SpiKeptPlan insert_plans[2] = {
 	[false] = {INSERT_SQL("", ""), 9},
-	[true] = {INSERT_SQL(", transactional, conflicts", ", $10, $11"), 11}
+	[true] = {INSERT_SQL(", transactional, conflicts, verify", ", $10, $11, $12"), 12}
 };
 static SpiKeptPlan versions_plan = {"SELECT revision FROM %1$s.mig_version", 0};
 static SpiKeptPlan row_insert_plan = {ROW_INSERT_SQL, 2};
@@ -341,6 +343,7 @@ fill_rev(MigRev *r, int i)
 	r->checksum = nullable_text(v[8], isnull[8]);
 	r->non_transactional = DatumGetBool(v[9]);
 	r->conflict_names = text_array(v[10], isnull[10], &r->nconflicts);
+	r->verify = nullable_text(v[11], isnull[11]);
 }
 
 /*
@@ -464,10 +467,10 @@ catalog_find_revision(MigCatalog *cat, const char *id, MigRev *out)
 void
 catalog_insert_revision(MigCatalog *cat, const MigRev *r, const char *checksum)
 {
-	Oid			types[11] = {TEXTOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
-	TEXTOID, TEXTOID, TEXTOID, TEXTOID, NAMEOID, BOOLOID, TEXTARRAYOID};
-	Datum		values[11];
-	char		nulls[11] = "           ";
+	Oid			types[12] = {TEXTOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
+	TEXTOID, TEXTOID, TEXTOID, TEXTOID, NAMEOID, BOOLOID, TEXTARRAYOID, TEXTOID};
+	Datum		values[12];
+	char		nulls[12] = "            ";
 
 	values[0] = CStringGetTextDatum(r->id);
 	values[1] = catalog_text_array(r->down_names, r->ndown);
@@ -482,12 +485,16 @@ catalog_insert_revision(MigCatalog *cat, const MigRev *r, const char *checksum)
 									CStringGetDatum(GetUserNameFromId(GetUserId(), false)));
 	values[9] = BoolGetDatum(!r->non_transactional);
 	values[10] = catalog_text_array(r->conflict_names, r->nconflicts);
-	if ((r->non_transactional || r->nconflicts > 0) && !cat->has_transactional)
+	values[11] = r->verify ? CStringGetTextDatum(r->verify) : (Datum) 0;
+	nulls[11] = r->verify ? ' ' : 'n';
+	if ((r->non_transactional || r->nconflicts > 0 || r->verify) && !cat->has_transactional)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 r->non_transactional ?
 				 errmsg("non-transactional revisions need mig_ext 1.2") :
-				 errmsg("conflicts between revisions need mig_ext 1.2"),
+				 r->nconflicts > 0 ?
+				 errmsg("conflicts between revisions need mig_ext 1.2") :
+				 errmsg("verify bodies need mig_ext 1.2"),
 				 errhint("Update the extension with ALTER EXTENSION mig_ext UPDATE.")));
 	run(cat, &insert_plans[cat->has_transactional], types, values, nulls);
 }

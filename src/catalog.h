@@ -21,7 +21,8 @@ typedef struct MigCatalog
 	char	   *qnsp;			/* its name, quoted */
 	Oid			owner;			/* owner of the catalog tables */
 	bool		has_transactional;	/* mig_revisions has 1.2's columns
-									 * (transactional, conflicts) */
+									 * (transactional, conflicts,
+									 * verify) */
 } MigCatalog;
 
 /*

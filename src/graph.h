@@ -34,6 +34,7 @@ typedef struct MigRev
 	int			ndep_names;
 	bool		non_transactional;	/* each statement runs on its own,
 									 * outside a transaction block */
+	char	   *verify;			/* NULL: none (or bodies not loaded) */
 	char	  **conflict_names; /* revisions never to be applied with it */
 	int			nconflicts;
 

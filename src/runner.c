@@ -31,6 +31,7 @@
 #include "record.h"
 #include "runner.h"
 #include "target.h"
+#include "verify.h"
 
 /* What open_run loads besides the graph without bodies (flags). */
 typedef enum RunLoad
@@ -49,6 +50,7 @@ typedef enum BodyPhase
 {
 	PHASE_NONE,					/* between steps: no context line */
 	PHASE_RUNNING,
+	PHASE_VERIFYING,
 	PHASE_RECORDING
 } BodyPhase;
 
@@ -99,6 +101,9 @@ body_error_context(void *arg)
 	if (bc->phase == PHASE_RUNNING)
 		errcontext("statement %d of %d in the %s of revision %s (\"%s\")",
 				   bc->stmt, bc->nstmts, dir, bc->rev->id, bc->rev->message);
+	else if (bc->phase == PHASE_VERIFYING)
+		errcontext("verifying the upgrade of revision %s (\"%s\")",
+				   bc->rev->id, bc->rev->message);
 	else if (bc->phase == PHASE_RECORDING)
 		errcontext("recording the %s of revision %s (\"%s\")",
 				   dir, bc->rev->id, bc->rev->message);
@@ -318,7 +323,7 @@ notice_step(MigGraph *g, const MigStep *st)
 }
 
 /*
- * check_bodies: parse both bodies of r, a revision being registered, so
+ * check_bodies: parse the bodies of r (verify too), a revision being registered, so
  * that a syntax error, transaction control, or (in a transactional
  * revision) a statement that needs to run outside a transaction block is
  * refused before it is stored rather than when it would run.
@@ -329,6 +334,7 @@ check_bodies(MigRev *r)
 	body_check_transactional(r, MIG_UPGRADE, body_split_revision(r, MIG_UPGRADE));
 	if (r->downgrade)
 		body_check_transactional(r, MIG_DOWNGRADE, body_split_revision(r, MIG_DOWNGRADE));
+	verify_check(r);
 }
 
 /*
@@ -395,7 +401,8 @@ spi_statement(const char *sql, void *arg)
 /*
  * run_body: run step st, whose body is b: its notice line, each statement
  * through exec (NULL: through SPI, in the current transaction, with the
- * caller's rights), then move the version rows and, when log says so,
+ * caller's rights), an upgrade's verify body (through SPI), then move the
+ * version rows and, when log says so,
  * queue the step's log row.  Errors name the revision and the statement.
  */
 static void
@@ -421,6 +428,11 @@ run_body(MigRun *run, const MigStep *st, MigBody *b, MigExec exec, void *arg, bo
 	{
 		for (bc.stmt = 1; bc.stmt <= b->nstmts; bc.stmt++)
 			(exec ? exec : spi_statement) (b->stmts[bc.stmt - 1], arg);
+		if (st->direction == MIG_UPGRADE)
+		{
+			bc.phase = PHASE_VERIFYING;
+			verify_run(bc.rev);
+		}
 	}
 	PG_FINALLY();
 	{
@@ -686,6 +698,9 @@ register_locked(MigCatalog *cat, MigRev *r, MigParents parents)
 			error_conflict(r->id, "transactional attribute");
 		if (!same_strings(r->conflict_names, r->nconflicts, old.conflict_names, old.nconflicts))
 			error_conflict(r->id, "list of conflicts");
+		if ((r->verify == NULL) != (old.verify == NULL) ||
+			(r->verify && strcmp(r->verify, old.verify) != 0))
+			error_conflict(r->id, "verify body");
 		return r->id;
 	}
 
