@@ -1048,9 +1048,16 @@ ALTER TABLE mig_revisions ADD COLUMN verify text;
 COMMENT ON COLUMN mig_revisions.verify IS
     'statements run after the upgrade that raise an error unless it is really there; NULL: none';
 
--- mig_revision gains the arguments transactional, conflicts and verify; mig_history, mig_show and
--- mig_plan the column.  Each is created again; the rights granted or
--- revoked on the old one carry over.
+-- Repeatable revisions (Flyway's R__ migrations): outside the graph, run
+-- again after an upgrade reaching the heads whenever their upgrade changed.
+ALTER TABLE mig_revisions ADD COLUMN repeatable boolean NOT NULL DEFAULT false;
+COMMENT ON COLUMN mig_revisions.repeatable IS
+    'true: no parents; runs again after an upgrade that reaches the heads whenever its upgrade changed';
+
+-- mig_revision gains the arguments transactional, conflicts, verify and
+-- repeatable; mig_history the columns transactional and repeatable; mig_show
+-- and mig_plan the column transactional.  Each is created again; the rights
+-- granted or revoked on the old one carry over.
 DO $$
 DECLARE
     f record;
@@ -1060,12 +1067,12 @@ DECLARE
 BEGIN
     FOR f IN SELECT * FROM (VALUES
         ('mig_revision(text, text, text, text, text[], text[], text[])',
-         'mig_revision(text, text, text, text, text[], text[], text[], boolean, text[], text)',
+         'mig_revision(text, text, text, text, text[], text[], text[], boolean, text[], text, boolean)',
          $f$CREATE FUNCTION mig_revision(message text, upgrade text, downgrade text DEFAULT NULL,
                                      revision text DEFAULT NULL, down_revision text[] DEFAULT NULL,
                                      branch_labels text[] DEFAULT NULL, depends_on text[] DEFAULT NULL,
                                      transactional boolean DEFAULT true, conflicts text[] DEFAULT NULL,
-                                     verify text DEFAULT NULL)
+                                     verify text DEFAULT NULL, repeatable boolean DEFAULT false)
             RETURNS text
             AS 'MODULE_PATHNAME', 'mig_revision'
             LANGUAGE C VOLATILE$f$),
@@ -1074,7 +1081,7 @@ BEGIN
             RETURNS TABLE (revision text, down_revisions text[], message text, branch_labels text[],
                            depends_on text[], is_head boolean, is_effective_head boolean, is_base boolean,
                            is_branch_point boolean, is_merge_point boolean, is_current boolean,
-                           applied_at timestamptz, transactional boolean)
+                           applied_at timestamptz, transactional boolean, repeatable boolean)
             AS 'MODULE_PATHNAME', 'mig_history'
             LANGUAGE C STABLE$f$),
         ('mig_show(text)', 'mig_show(text)',
@@ -1108,7 +1115,7 @@ BEGIN
     END LOOP;
 END
 $$;
-COMMENT ON FUNCTION mig_revision(text, text, text, text, text[], text[], text[], boolean, text[], text) IS
+COMMENT ON FUNCTION mig_revision(text, text, text, text, text[], text[], text[], boolean, text[], text, boolean) IS
     'register a revision from its message and bodies; returns its id';
 COMMENT ON FUNCTION mig_history(text) IS
     'the revisions of a history range, newest first';

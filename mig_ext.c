@@ -30,6 +30,7 @@
 #include "src/plan.h"
 #include "src/privilege.h"
 #include "src/rehearse.h"
+#include "src/repeatable.h"
 #include "src/runner.h"
 #include "src/target.h"
 #include "src/verify.h"
@@ -201,7 +202,7 @@ put_row(FunctionCallInfo fcinfo, Datum *values, bool *nulls)
 /*
  * put_row_transactional: put_row, with r's transactional attribute as
  * column ncols (0-based) when the result has it (the SQL functions of
- * 1.0 and 1.1 do not).
+ * 1.0 and 1.1 do not; values past the result's columns are left out).
  */
 static void
 put_row_transactional(FunctionCallInfo fcinfo, Datum *values, bool *nulls, int ncols,
@@ -219,8 +220,8 @@ put_row_transactional(FunctionCallInfo fcinfo, Datum *values, bool *nulls, int n
 
 /*
  * mig_revision(message, upgrade, downgrade, revision, down_revision,
- * branch_labels, depends_on, transactional, conflicts, verify) returns
- * text: registers a
+ * branch_labels, depends_on, transactional, conflicts, verify, repeatable)
+ * returns text: registers a
  * revision (or accepts an identical one again) and returns its id.
  */
 Datum
@@ -249,6 +250,8 @@ mig_revision(PG_FUNCTION_ARGS)
 		r.non_transactional = !PG_GETARG_BOOL(7);
 		r.conflict_names = arg_strings(fcinfo, 8, "conflicts", &r.nconflicts);
 		r.verify = arg_text_or_null(fcinfo, 9);
+		arg_not_null(fcinfo, 10, "repeatable");
+		r.repeatable = PG_GETARG_BOOL(10);
 	}
 
 	SPI_connect();
@@ -487,9 +490,27 @@ describe(MigReport *rep, int i, Datum *values)
 #define DESCRIBE_COLUMNS 11
 
 /*
+ * describe_repeatable: the describe() columns for repeatable revision r,
+ * which stands outside the graph: no parent, label or dependency, and no
+ * head, base or current row.
+ */
+static void
+describe_repeatable(const MigRev *r, Datum *values)
+{
+	values[0] = CStringGetTextDatum(r->id);
+	values[1] = catalog_text_array(NULL, 0);
+	values[2] = CStringGetTextDatum(r->message);
+	values[3] = catalog_text_array(NULL, 0);
+	values[4] = catalog_text_array(NULL, 0);
+	for (int c = 5; c < DESCRIBE_COLUMNS; c++)
+		values[c] = BoolGetDatum(false);
+}
+
+/*
  * mig_history(range): the revisions of an Alembic history range, newest
- * first: the describe() columns, applied_at (when the upgrade last ran)
- * and transactional.
+ * first (for the whole history, then the repeatable revisions): the
+ * describe() columns, applied_at (when the upgrade last ran),
+ * transactional and repeatable (the SQL function of 1.2 has both).
  */
 Datum
 mig_history(PG_FUNCTION_ARGS)
@@ -507,13 +528,32 @@ mig_history(PG_FUNCTION_ARGS)
 	foreach(lc, plan_history(rep.g, &rep.current, range))
 	{
 		int			i = lfirst_int(lc);
-		Datum		values[DESCRIBE_COLUMNS + 2];
-		bool		nulls[DESCRIBE_COLUMNS + 2] = {0};
+		Datum		values[DESCRIBE_COLUMNS + 3];
+		bool		nulls[DESCRIBE_COLUMNS + 3] = {0};
 
 		describe(&rep, i, values);
 		values[DESCRIBE_COLUMNS] = TimestampTzGetDatum(last[i].at);
 		nulls[DESCRIBE_COLUMNS] = !last[i].known;
+		values[DESCRIBE_COLUMNS + 2] = BoolGetDatum(false);
 		put_row_transactional(fcinfo, values, nulls, DESCRIBE_COLUMNS + 1, &rep.g->revs[i]);
+	}
+	/* the whole history ends with the repeatable revisions (1.2's column says so) */
+	if (range == NULL && rep.g->nrepeatables > 0)
+	{
+		MigLastUpgrade *rlast = catalog_last_repeatables(&rep.cat, rep.g);
+
+		for (int k = 0; k < rep.g->nrepeatables; k++)
+		{
+			MigRev	   *r = &rep.g->revs[rep.g->nrevs + k];
+			Datum		values[DESCRIBE_COLUMNS + 3] = {0};
+			bool		nulls[DESCRIBE_COLUMNS + 3] = {0};
+
+			describe_repeatable(r, values);
+			values[DESCRIBE_COLUMNS] = TimestampTzGetDatum(rlast[k].at);
+			nulls[DESCRIBE_COLUMNS] = !rlast[k].known;
+			values[DESCRIBE_COLUMNS + 2] = BoolGetDatum(true);
+			put_row_transactional(fcinfo, values, nulls, DESCRIBE_COLUMNS + 1, r);
+		}
 	}
 	SPI_finish();
 	return (Datum) 0;
@@ -577,11 +617,15 @@ mig_plan(PG_FUNCTION_ARGS)
 	MigDirection direction;
 	ListCell   *lc;
 	int			n = 0;
+	List	   *steps;
 
 	runner_check_idle("mig_plan");
 	target = arg_target(fcinfo, 0);
 	open_report(fcinfo, &rep, MIG_LOAD_HEADERS);
-	foreach(lc, offline_plan(rep.g, &rep.current, target, &direction))
+	steps = offline_plan(rep.g, &rep.current, target, &direction);
+	if (direction == MIG_UPGRADE)
+		steps = repeatable_steps(&rep.cat, rep.g, &rep.current, steps);
+	foreach(lc, steps)
 	{
 		MigStep    *st = lfirst(lc);
 		MigRev	   *r = &rep.g->revs[st->rev];
@@ -621,6 +665,8 @@ offline_sql(FunctionCallInfo fcinfo, MigDirection direction, const char *fname)
 	SPI_connect();
 	g = catalog_read(&cat, fcinfo->flinfo->fn_oid, MIG_LOAD_BODIES, &current);
 	steps = plan_migration(g, &current, target, direction);
+	if (direction == MIG_UPGRADE)
+		steps = repeatable_steps(&cat, g, &current, steps);
 	script = MemoryContextStrdup(callcxt,
 								 offline_script(&cat, g, &current, steps, direction, target));
 	SPI_finish();

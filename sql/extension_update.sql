@@ -29,8 +29,8 @@ GRANT EXECUTE ON FUNCTION mig_revision(text, text, text, text, text[], text[], t
 ALTER EXTENSION mig_ext UPDATE;
 SELECT extversion FROM pg_extension WHERE extname = 'mig_ext';
 SELECT has_function_privilege('regress_mig_registrar',
-    'mig_revision(text, text, text, text, text[], text[], text[], boolean, text[], text)', 'EXECUTE');
-REVOKE EXECUTE ON FUNCTION mig_revision(text, text, text, text, text[], text[], text[], boolean, text[], text)
+    'mig_revision(text, text, text, text, text[], text[], text[], boolean, text[], text, boolean)', 'EXECUTE');
+REVOKE EXECUTE ON FUNCTION mig_revision(text, text, text, text, text[], text[], text[], boolean, text[], text, boolean)
     FROM regress_mig_registrar;
 -- (from 17 on the update's grant is an initial privilege of the extension)
 DROP OWNED BY regress_mig_registrar;

@@ -19,7 +19,7 @@ CREATE SCHEMA body_empty;
 -- one call of every function of the extension
 CREATE TABLE body_calls (func text PRIMARY KEY, sql_call text NOT NULL);
 INSERT INTO body_calls VALUES
-  ('mig_revision(text,text,text,text,text[],text[],text[],boolean,text[],text)', $$SELECT mig_revision('probe', 'SELECT 1')$$),
+  ('mig_revision(text,text,text,text,text[],text[],text[],boolean,text[],text,boolean)', $$SELECT mig_revision('probe', 'SELECT 1')$$),
   ('mig_merge(text,text[],text,text[])', $$SELECT mig_merge('probe')$$),
   ('mig_upgrade(text)', $$SELECT * FROM mig_upgrade('head')$$),
   ('mig_deploy(text,interval,integer)', $$CALL mig_deploy('head')$$),
@@ -132,7 +132,7 @@ BEGIN
     PERFORM mig_revision('second', $b$SELECT 'hunter2 pending'$b$, $b$SELECT 'hunter2 back'$b$,
                          revision => 'b2');
     GRANT SELECT ON mig_revisions TO regress_mig_auditor;
-    GRANT EXECUTE ON FUNCTION mig_revision(text, text, text, text, text[], text[], text[], boolean, text[], text),
+    GRANT EXECUTE ON FUNCTION mig_revision(text, text, text, text, text[], text[], text[], boolean, text[], text, boolean),
                               mig_merge(text, text[], text, text[]),
                               mig_upgrade(text), mig_downgrade(text), mig_stamp(text, boolean),
                               mig_import(text, text), mig_import(text[], text[]),

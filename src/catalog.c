@@ -34,11 +34,12 @@
  * The columns fill_rev reads, over every revision: with the upgrade and
  * downgrade texts and their stored checksum, or NULLs in their place.  A
  * catalog created before 1.2 that was not updated has none of 1.2's
- * columns (transactional, conflicts, verify): its statements read what a revision
+ * columns (transactional, conflicts, verify, repeatable): its statements read what a revision
  * registered without them has in their place (REV_NEW_OLD).  The verify
- * body is read with the other bodies.
+ * body is read with the other bodies; the upgrade of a repeatable revision
+ * always (REV_REPEATABLE_BODY), for planning it needs its checksum.
  */
-#define REV_COLUMNS 12
+#define REV_COLUMNS 13
 #define REV_COLUMN_LIST(bodies, checksum, new) \
 	"revision, down_revisions, branch_labels, depends_on, message, " \
 	bodies ", downgrade IS NOT NULL, " checksum ", " new
@@ -46,9 +47,10 @@
 	"SELECT " REV_COLUMN_LIST(bodies, checksum, new) " FROM %1$s.mig_revisions"
 #define REV_BODIES "upgrade, downgrade"
 #define REV_NO_BODIES "NULL::pg_catalog.text, NULL::pg_catalog.text"
-#define REV_NEW_COLUMNS "NOT transactional, conflicts, verify"
-#define REV_NEW_NO_VERIFY "NOT transactional, conflicts, NULL::pg_catalog.text"
-#define REV_NEW_OLD "false, '{}'::pg_catalog.text[], NULL::pg_catalog.text"
+#define REV_NEW_COLUMNS "NOT transactional, conflicts, verify, repeatable"
+#define REV_NEW_NO_VERIFY "NOT transactional, conflicts, NULL::pg_catalog.text, repeatable"
+#define REV_NEW_OLD "false, '{}'::pg_catalog.text[], NULL::pg_catalog.text, false"
+#define REV_REPEATABLE_BODY "CASE WHEN repeatable THEN upgrade END, NULL::pg_catalog.text"
 
 /*
  * The statements that move version rows ($1 the row's revision, $2 the
@@ -103,7 +105,7 @@ static SpiKeptPlan load_plans[2][2] = {
 		[MIG_LOAD_BODIES] = {REV_SELECT(REV_BODIES, "checksum", REV_NEW_OLD) " ORDER BY seq", 0}
 	},
 	[true] = {
-		[MIG_LOAD_HEADERS] = {REV_SELECT(REV_NO_BODIES, "NULL::pg_catalog.text", REV_NEW_NO_VERIFY) " ORDER BY seq", 0},
+		[MIG_LOAD_HEADERS] = {REV_SELECT(REV_REPEATABLE_BODY, "NULL::pg_catalog.text", REV_NEW_NO_VERIFY) " ORDER BY seq", 0},
 		[MIG_LOAD_BODIES] = {REV_SELECT(REV_BODIES, "checksum", REV_NEW_COLUMNS) " ORDER BY seq", 0}
 	}
 };
@@ -111,16 +113,20 @@ static SpiKeptPlan load_plans[2][2] = {
  * One index probe per name, whatever the table looked like when the plan
  * was made: a plan for a whole-table condition, made while the catalog was
  * small, would scan it all at every registration of a growing batch.
- * (Registration's partial graph needs no transactional attribute.)
+ * (Registration's partial graph needs only the repeatable attribute of
+ * 1.2's.)
  */
-static SpiKeptPlan named_plan = {
-	"SELECT DISTINCT ON (seq) "
-	REV_COLUMN_LIST(REV_NO_BODIES, "NULL::pg_catalog.text", REV_NEW_OLD)
-	" FROM pg_catalog.unnest($1) AS n(name), LATERAL ("
-	"SELECT * FROM %1$s.mig_revisions WHERE revision OPERATOR(pg_catalog.=) n.name"
-	" UNION ALL SELECT * FROM %1$s.mig_revisions"
-	" WHERE branch_labels OPERATOR(pg_catalog.<>) '{}'::pg_catalog.text[]"
-	" AND branch_labels OPERATOR(pg_catalog.@>) ARRAY[n.name]) AS r ORDER BY seq", 1
+#define NAMED_SQL(new) \
+	"SELECT DISTINCT ON (seq) " \
+	REV_COLUMN_LIST(REV_NO_BODIES, "NULL::pg_catalog.text", new) \
+	" FROM pg_catalog.unnest($1) AS n(name), LATERAL (" \
+	"SELECT * FROM %1$s.mig_revisions WHERE revision OPERATOR(pg_catalog.=) n.name" \
+	" UNION ALL SELECT * FROM %1$s.mig_revisions" \
+	" WHERE branch_labels OPERATOR(pg_catalog.<>) '{}'::pg_catalog.text[]" \
+	" AND branch_labels OPERATOR(pg_catalog.@>) ARRAY[n.name]) AS r ORDER BY seq"
+static SpiKeptPlan named_plans[2] = {
+	[false] = {NAMED_SQL(REV_NEW_OLD), 1},
+	[true] = {NAMED_SQL("false, '{}'::pg_catalog.text[], NULL::pg_catalog.text, repeatable"), 1}
 };
 #define FIND_SQL(notx) \
 	REV_SELECT(REV_BODIES, "checksum", notx) " WHERE revision OPERATOR(pg_catalog.=) $1"
@@ -134,7 +140,17 @@ static SpiKeptPlan find_plans[2] = {
 	"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9" extra_value ")"
 static SpiKeptPlan insert_plans[2] = {
 	[false] = {INSERT_SQL("", ""), 9},
-	[true] = {INSERT_SQL(", transactional, conflicts, verify", ", $10, $11, $12"), 12}
+	[true] = {INSERT_SQL(", transactional, conflicts, verify, repeatable", ", $10, $11, $12, $13"), 13}
+};
+static SpiKeptPlan update_repeatable_plan = {
+	"UPDATE %1$s.mig_revisions SET message = $2, upgrade = $3, downgrade = $4, checksum = $5,"
+	" registered_by = $6, registered_at = pg_catalog.now()"
+	" WHERE revision OPERATOR(pg_catalog.=) $1 AND repeatable", 6
+};
+static SpiKeptPlan last_repeatable_plan = {
+	"SELECT l.revision, l.started_at, l.checksum FROM %1$s.mig_log l"
+	" WHERE l.direction OPERATOR(pg_catalog.=) $1"
+	" AND l.revision OPERATOR(pg_catalog.=) ANY ($2) ORDER BY l.id", 2
 };
 static SpiKeptPlan versions_plan = {"SELECT revision FROM %1$s.mig_version", 0};
 static SpiKeptPlan row_insert_plan = {ROW_INSERT_SQL, 2};
@@ -344,54 +360,81 @@ fill_rev(MigRev *r, int i)
 	r->non_transactional = DatumGetBool(v[9]);
 	r->conflict_names = text_array(v[10], isnull[10], &r->nconflicts);
 	r->verify = nullable_text(v[11], isnull[11]);
+	r->repeatable = DatumGetBool(v[12]);
 }
 
 /*
  * result_revs: the rows of the last revision query as an array with one
- * spare slot (for a revision being registered).
+ * spare slot (for a revision being registered): the versioned revisions
+ * (*nrevs of them) in order, then the repeatable ones (*nrepeatables).
  */
 static MigRev *
-result_revs(int *nrevs)
+result_revs(int *nrevs, int *nrepeatables)
 {
-	MigRev	   *revs;
+	int			n = (int) SPI_processed;
+	MigRev	   *revs = palloc(sizeof(MigRev) * (n + 1));
+	int			k = n;
 
-	*nrevs = (int) SPI_processed;
-	revs = palloc(sizeof(MigRev) * (*nrevs + 1));
-	for (int i = 0; i < *nrevs; i++)
-		fill_rev(&revs[i], i);
+	*nrevs = 0;
+	for (int i = 0; i < n; i++)
+	{
+		MigRev		r;
+
+		fill_rev(&r, i);
+		if (r.repeatable)
+			revs[--k] = r;
+		else
+			revs[(*nrevs)++] = r;
+	}
+	/* the repeatable ones were placed from the end: back in order */
+	for (int i = k, j = n - 1; i < j; i++, j--)
+	{
+		MigRev		t = revs[i];
+
+		revs[i] = revs[j];
+		revs[j] = t;
+	}
+	*nrepeatables = n - *nrevs;
 	SPI_freetuptable(SPI_tuptable);
 	return revs;
 }
 
 /*
- * catalog_load_named: the revisions whose id or one of whose branch labels
- * is among the n names, in registration order, in an array with one spare
- * slot; without bodies.  The primary key and the index of the labels find
- * them, so the cost does not grow with the catalog.
+ * catalog_load_named: the versioned revisions whose id or one of whose
+ * branch labels is among the n names, in registration order, in an array
+ * with one spare slot; without bodies.  The primary key and the index of
+ * the labels find them, so the cost does not grow with the catalog.
  */
 MigRev *
 catalog_load_named(MigCatalog *cat, char **names, int n, int *nrevs)
 {
 	Oid			types[1] = {TEXTARRAYOID};
 	Datum		values[1] = {catalog_text_array(names, n)};
+	int			nrepeatables;
 
-	run(cat, &named_plan, types, values, NULL);
-	return result_revs(nrevs);
+	/* (the repeatable ones after them are no one's parents or dependencies) */
+	run(cat, &named_plans[cat->has_transactional], types, values, NULL);
+	return result_revs(nrevs, &nrepeatables);
 }
 
 /*
- * catalog_load_graph: the graph of every registered revision, in
- * registration order; with or without bodies (load).  One query.
+ * catalog_load_graph: the graph of every registered versioned revision,
+ * in registration order, followed by the repeatable ones; with or without
+ * bodies (load).  One query.
  */
 MigGraph *
 catalog_load_graph(MigCatalog *cat, MigLoad load)
 {
 	int			n;
+	int			nrepeatables;
 	MigRev	   *revs;
+	MigGraph   *g;
 
 	run(cat, &load_plans[cat->has_transactional][load], NULL, NULL, NULL);
-	revs = result_revs(&n);
-	return graph_build(revs, n);
+	revs = result_revs(&n, &nrepeatables);
+	g = graph_build(revs, n);
+	g->nrepeatables = nrepeatables;
+	return g;
 }
 
 /*
@@ -467,10 +510,10 @@ catalog_find_revision(MigCatalog *cat, const char *id, MigRev *out)
 void
 catalog_insert_revision(MigCatalog *cat, const MigRev *r, const char *checksum)
 {
-	Oid			types[12] = {TEXTOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
-	TEXTOID, TEXTOID, TEXTOID, TEXTOID, NAMEOID, BOOLOID, TEXTARRAYOID, TEXTOID};
-	Datum		values[12];
-	char		nulls[12] = "            ";
+	Oid			types[13] = {TEXTOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
+	TEXTOID, TEXTOID, TEXTOID, TEXTOID, NAMEOID, BOOLOID, TEXTARRAYOID, TEXTOID, BOOLOID};
+	Datum		values[13];
+	char		nulls[13] = "             ";
 
 	values[0] = CStringGetTextDatum(r->id);
 	values[1] = catalog_text_array(r->down_names, r->ndown);
@@ -487,16 +530,43 @@ catalog_insert_revision(MigCatalog *cat, const MigRev *r, const char *checksum)
 	values[10] = catalog_text_array(r->conflict_names, r->nconflicts);
 	values[11] = r->verify ? CStringGetTextDatum(r->verify) : (Datum) 0;
 	nulls[11] = r->verify ? ' ' : 'n';
-	if ((r->non_transactional || r->nconflicts > 0 || r->verify) && !cat->has_transactional)
+	values[12] = BoolGetDatum(r->repeatable);
+	if ((r->non_transactional || r->nconflicts > 0 || r->verify || r->repeatable) &&
+		!cat->has_transactional)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 r->non_transactional ?
 				 errmsg("non-transactional revisions need mig_ext 1.2") :
 				 r->nconflicts > 0 ?
 				 errmsg("conflicts between revisions need mig_ext 1.2") :
-				 errmsg("verify bodies need mig_ext 1.2"),
+				 r->verify ?
+				 errmsg("verify bodies need mig_ext 1.2") :
+				 errmsg("repeatable revisions need mig_ext 1.2"),
 				 errhint("Update the extension with ALTER EXTENSION mig_ext UPDATE.")));
 	run(cat, &insert_plans[cat->has_transactional], types, values, nulls);
+}
+
+/*
+ * catalog_update_repeatable: store the new message and bodies of the
+ * registered repeatable revision r, with their checksum, as registered by
+ * the caller now.
+ */
+void
+catalog_update_repeatable(MigCatalog *cat, const MigRev *r, const char *checksum)
+{
+	Oid			types[6] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, NAMEOID};
+	Datum		values[6];
+	char		nulls[6] = "      ";
+
+	values[0] = CStringGetTextDatum(r->id);
+	values[1] = CStringGetTextDatum(r->message);
+	values[2] = CStringGetTextDatum(r->upgrade);
+	values[3] = r->downgrade ? CStringGetTextDatum(r->downgrade) : (Datum) 0;
+	nulls[3] = r->downgrade ? ' ' : 'n';
+	values[4] = CStringGetTextDatum(checksum);
+	values[5] = DirectFunctionCall1(namein,
+									CStringGetDatum(GetUserNameFromId(GetUserId(), false)));
+	run(cat, &update_repeatable_plan, types, values, nulls);
 }
 
 /*
@@ -748,4 +818,40 @@ catalog_is_stale(MigCatalog *cat)
 	latest = column_text(0, 1);
 	SPI_freetuptable(SPI_tuptable);
 	return strcmp(seen, latest) != 0;
+}
+
+/*
+ * catalog_last_repeatables: for each repeatable revision of g (index k for
+ * g->revs[g->nrevs + k]), its last upgrade in the log, as
+ * catalog_last_upgrades finds it.  One query over the log rows of those
+ * revisions.
+ */
+MigLastUpgrade *
+catalog_last_repeatables(MigCatalog *cat, MigGraph *g)
+{
+	static const Oid types[2] = {TEXTOID, TEXTARRAYOID};
+	MigLastUpgrade *last = palloc0(sizeof(MigLastUpgrade) * Max(g->nrepeatables, 1));
+	char	  **ids = palloc(sizeof(char *) * Max(g->nrepeatables, 1));
+	Datum		values[2];
+
+	for (int k = 0; k < g->nrepeatables; k++)
+		ids[k] = g->revs[g->nrevs + k].id;
+	values[0] = CStringGetTextDatum(plan_direction_name(MIG_UPGRADE));
+	values[1] = catalog_text_array(ids, g->nrepeatables);
+	run(cat, &last_repeatable_plan, (Oid *) types, values, NULL);
+	/* oldest first: the last row of a revision is its latest */
+	for (int i = 0; i < (int) SPI_processed; i++)
+	{
+		char	   *id = column_text(i, 1);
+
+		for (int k = 0; k < g->nrepeatables; k++)
+			if (strcmp(ids[k], id) == 0)
+			{
+				last[k].known = true;
+				last[k].at = DatumGetTimestampTz(column_datum(i, 2));
+				last[k].checksum = column_text(i, 3);
+			}
+	}
+	SPI_freetuptable(SPI_tuptable);
+	return last;
 }

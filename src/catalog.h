@@ -22,7 +22,7 @@ typedef struct MigCatalog
 	Oid			owner;			/* owner of the catalog tables */
 	bool		has_transactional;	/* mig_revisions has 1.2's columns
 									 * (transactional, conflicts,
-									 * verify) */
+									 * verify, repeatable) */
 } MigCatalog;
 
 /*
@@ -114,5 +114,7 @@ extern MigCheckRev *catalog_load_check(MigCatalog *cat, int *n);
 extern List *catalog_invalid_indexes(MigCatalog *cat);
 extern bool catalog_is_stale(MigCatalog *cat);
 extern MigLastUpgrade *catalog_last_upgrades(MigCatalog *cat, MigGraph *g);
+extern MigLastUpgrade *catalog_last_repeatables(MigCatalog *cat, MigGraph *g);
+extern void catalog_update_repeatable(MigCatalog *cat, const MigRev *r, const char *checksum);
 
 #endif							/* MIG_CATALOG_H */

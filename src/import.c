@@ -6,8 +6,9 @@
  * A revision file is plain SQL that psql can read.  Directive lines are
  * SQL comments of the form "-- mig:KEY" or "-- mig:KEY: VALUE" (white
  * space allowed after "--" and after "mig:").  The header holds
- * revision, down_revisions, branch_labels, depends_on, message,
- * transactional and conflicts; then
+ * revision, down_revisions (none for a repeatable revision),
+ * branch_labels, depends_on, message, transactional, conflicts and
+ * repeatable; then
  * "-- mig:upgrade" opens the upgrade body and an optional
  * "-- mig:downgrade" opens the downgrade body, and an optional
  * "-- mig:verify" (after the upgrade, before or after the downgrade) the
@@ -41,7 +42,7 @@ typedef enum ImportSection
 /* The header keys, in the order a file lists them. */
 static const char *const header_keys[] = {
 	"revision", "down_revisions", "branch_labels", "depends_on", "message",
-	"transactional", "conflicts"
+	"transactional", "conflicts", "repeatable"
 };
 
 #define NUM_HEADER_KEYS lengthof(header_keys)
@@ -182,6 +183,11 @@ set_header(MigRev *out, int k, const char *value, const ImportFile *f)
 		case 6:
 			out->conflict_names = target_split_list(value, &out->nconflicts);
 			break;
+		case 7:
+			if (!parse_bool(value, &out->repeatable))
+				error_at(f, "the repeatable header needs true or false",
+						 "Write it as \"-- mig:repeatable: true\" for a revision that runs again whenever its upgrade changes.");
+			break;
 		default:
 			{
 				bool		transactional;
@@ -271,7 +277,7 @@ import_parse(const char *script, const char *filename, MigRev *out)
 			if (k == (int) NUM_HEADER_KEYS)
 				error_at(&f, psprintf("unknown directive \"-- mig:%s%s%s\"",
 									  key, rest[0] ? " " : "", rest),
-						 "The directives are revision, down_revisions, branch_labels, depends_on, message, transactional, conflicts (each followed by a colon and its value), upgrade, downgrade and verify.");
+						 "The directives are revision, down_revisions, branch_labels, depends_on, message, transactional, conflicts, repeatable (each followed by a colon and its value), upgrade, downgrade and verify.");
 			if (value == NULL)
 				error_at(&f, psprintf("header \"%s\" has no colon", key),
 						 psprintf("Write it as \"-- mig:%s: <value>\".", key));
@@ -294,7 +300,7 @@ import_parse(const char *script, const char *filename, MigRev *out)
 		error_at(&f, "no \"-- mig:upgrade\" line", "A revision file needs an upgrade section, even an empty one.");
 	if (!seen[0])
 		error_at(&f, "no \"-- mig:revision\" header", "Give the revision id as \"-- mig:revision: <id>\".");
-	if (!seen[1])
+	if (!seen[1] && !out->repeatable)
 		error_at(&f, "no \"-- mig:down_revisions\" header",
 				 "Name the parent revisions as \"-- mig:down_revisions: <id>\"; leave the value empty for a base revision.");
 	out->upgrade = section_text(lines[0]);

@@ -301,6 +301,8 @@ test_steps(Rehearsal *rh, const MigStep *unused)
 		add_check(rh, st, "upgrade", edata == NULL, edata ? edata->message : NULL);
 		if (edata)
 			return;
+		if (r->repeatable)
+			continue;			/* it runs again when changed, never reversed */
 		if (!r->has_downgrade)
 		{
 			add_check(rh, st, "irreversible", false,

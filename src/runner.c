@@ -29,6 +29,7 @@
 #include "import.h"
 #include "offline.h"
 #include "record.h"
+#include "repeatable.h"
 #include "runner.h"
 #include "target.h"
 #include "verify.h"
@@ -260,12 +261,14 @@ check_drift(MigRun *run)
 	List	   *problems = NIL;
 	MigProblem *p;
 
-	for (int i = 0; i < g->nrevs; i++)
+	for (int i = 0; i < g->nrevs + g->nrepeatables; i++)
 	{
 		MigRev	   *r = &g->revs[i];
 
+		/* a repeatable revision is never applied: it runs when changed */
 		problems = revision_problems(problems, r->id, r->upgrade, r->downgrade, r->checksum,
-									 applied[i] && last[i].known ? last[i].checksum : NULL);
+									 i < g->nrevs && applied[i] && last[i].known ?
+									 last[i].checksum : NULL);
 	}
 	if (problems == NIL)
 		return;
@@ -340,7 +343,8 @@ check_bodies(MigRev *r)
 /*
  * runner_prepare: lock and load the catalog of fn_oid, check it for
  * drift and plan the move to target (in direction, or, when direction is
- * NULL, in the direction mig_plan finds); then parse every
+ * NULL, in the direction mig_plan finds), with, for an upgrade, the
+ * repeatable revisions to run after it; then parse every
  * body that will run, so that a syntax error anywhere runs nothing.
  * run->steps holds the steps; returns their bodies, in the same order.
  * With session_lock the lock is the session's, released by the caller
@@ -361,6 +365,8 @@ runner_prepare(MigRun *run, Oid fn_oid, const char *target, const MigDirection *
 	run->steps = direction == NULL ?
 		offline_plan(run->g, &run->current, target, &found) :
 		plan_migration(run->g, &run->current, target, *direction);
+	if ((direction ? *direction : found) == MIG_UPGRADE)
+		run->steps = repeatable_steps(&run->cat, run->g, &run->current, run->steps);
 	bodies = palloc(sizeof(MigBody *) * Max(list_length(run->steps), 1));
 	foreach(lc, run->steps)
 	{
@@ -675,6 +681,10 @@ register_locked(MigCatalog *cat, MigRev *r, MigParents parents)
 	}
 	else if (catalog_find_revision(cat, r->id, &old))
 	{
+		if (r->repeatable != old.repeatable)
+			error_conflict(r->id, "repeatable attribute");
+		if (r->repeatable)
+			return repeatable_register_again(cat, r, &old);
 		if (parents != MIG_PARENTS_HEAD &&
 			!same_strings(r->down_names, r->ndown, old.down_names, old.ndown))
 		{
@@ -707,6 +717,13 @@ register_locked(MigCatalog *cat, MigRev *r, MigParents parents)
 	target_check_id(r->id, MIG_ID_REVISION);
 	for (int i = 0; i < r->nlabels; i++)
 		target_check_id(r->labels[i], MIG_ID_LABEL);
+	if (r->repeatable)
+	{
+		repeatable_check_new(r);
+		check_bodies(r);
+		catalog_insert_revision(cat, r, body_revision_checksum(r->upgrade, r->downgrade));
+		return r->id;
+	}
 
 	g = register_graph(cat, r, parents);
 	if (parents != MIG_PARENTS_HEAD)
@@ -729,6 +746,14 @@ register_locked(MigCatalog *cat, MigRev *r, MigParents parents)
 	}
 
 	/* the graph with the new revision must still be valid */
+	if (g->nrepeatables > 0)
+	{
+		/* (the spare slot holds the first repeatable revision: keep it) */
+		MigRev	   *revs = palloc(sizeof(MigRev) * (g->nrevs + 1));
+
+		memcpy(revs, g->revs, sizeof(MigRev) * g->nrevs);
+		g->revs = revs;
+	}
 	g->revs[g->nrevs] = *r;
 	(void) graph_build(g->revs, g->nrevs + 1);
 	check_bodies(r);
