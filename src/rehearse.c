@@ -36,6 +36,7 @@
 #include "utils/memutils.h"
 #include "utils/resowner.h"
 
+#include "advice.h"
 #include "rehearse.h"
 #include "runner.h"
 #include "spi_exec.h"
@@ -489,7 +490,8 @@ step_rewrites(RelSet *rels_before, RelSet *rels_after)
 
 /*
  * rehearse_steps: a SubxactFn running every step planned, each between
- * two readings of the relations' storage and of the locks held.  What is
+ * two readings of the relations' storage, of the locks held and of the
+ * facts advice.c judges it by (its detail: what to do instead).  What is
  * read after a step is what the next step starts from: the readings
  * alternate between two memory contexts.
  */
@@ -500,6 +502,7 @@ rehearse_steps(Rehearsal *rh, const MigStep *unused)
 	int			cur = 0;
 	RelSet		rels_before;
 	HTAB	   *locks_before;
+	HTAB	   *facts_before;
 	ListCell   *lc;
 
 	for (int i = 0; i < 2; i++)
@@ -507,12 +510,15 @@ rehearse_steps(Rehearsal *rh, const MigStep *unused)
 										   ALLOCSET_DEFAULT_SIZES);
 	rels_before = relations_read(rh, readcxt[cur]);
 	locks_before = locks_read(rh, readcxt[cur]);
+	facts_before = advice_read(readcxt[cur]);
 	foreach(lc, rh->run.steps)
 	{
 		MigStep    *st = lfirst(lc);
 		MigRehearsalRow *row = MemoryContextAllocZero(rh->cxt, sizeof(MigRehearsalRow));
 		RelSet		rels_after;
 		HTAB	   *locks_after;
+		HTAB	   *facts_after;
+		char	   *advice;
 
 		row->step = foreach_current_index(lc) + 1;
 		row->revision = rh->run.g->revs[st->rev].id;
@@ -528,6 +534,11 @@ rehearse_steps(Rehearsal *rh, const MigStep *unused)
 		locks_after = locks_read(rh, readcxt[1 - cur]);
 		row->rewrites = step_rewrites(&rels_before, &rels_after);
 		row->locks = step_locks(locks_before, locks_after, &rels_before);
+		facts_after = advice_read(readcxt[1 - cur]);
+		MemoryContextSwitchTo(rh->stepcxt);
+		advice = advice_step(facts_before, facts_after, row->locks, row->rewrites);
+		row->detail = advice ? MemoryContextStrdup(rh->cxt, advice) : NULL;
+		MemoryContextSwitchTo(rh->cxt);
 		rh->rows = lappend(rh->rows, row);
 		rh->running = NULL;
 		MemoryContextReset(rh->stepcxt);
@@ -535,6 +546,7 @@ rehearse_steps(Rehearsal *rh, const MigStep *unused)
 		cur = 1 - cur;
 		rels_before = rels_after;
 		locks_before = locks_after;
+		facts_before = facts_after;
 	}
 	for (int i = 0; i < 2; i++)
 		MemoryContextDelete(readcxt[i]);
