@@ -1581,3 +1581,43 @@ REVOKE EXECUTE ON FUNCTION mig_import(text[], text[]) FROM PUBLIC;
 
 COMMENT ON FUNCTION mig_import(text[], text[]) IS
     'register the revisions that revision files describe, in any order given; returns their ids in the order registered';
+
+-- Schema drift: every DDL command run outside mig_ext, recorded by two
+-- event triggers (mig_ext.record_drift = off stops them, superusers only);
+-- mig_validate reports what ran since the last step, mig_drift lists it, and
+-- an upgrade warns about it (mig_ext.on_drift = warn), refuses (refuse) or
+-- says nothing (ignore).
+CREATE TABLE mig_drift_log (
+    id                  bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    at                  timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
+    role_name           name NOT NULL,
+    session_user_name   name NOT NULL,
+    command_tag         text NOT NULL,
+    object_type         text,
+    object_identity     text,
+    statement           text
+);
+COMMENT ON TABLE mig_drift_log IS 'mig_ext: DDL commands run outside mig_ext (schema drift)';
+COMMENT ON SEQUENCE mig_drift_log_id_seq IS 'mig_ext: ids of mig_drift_log rows';
+SELECT pg_catalog.pg_extension_config_dump('mig_drift_log', '');
+SELECT pg_catalog.pg_extension_config_dump('mig_drift_log_id_seq', '');
+REVOKE ALL ON mig_drift_log FROM PUBLIC;
+
+CREATE FUNCTION mig_drift_record()
+RETURNS event_trigger
+AS 'MODULE_PATHNAME', 'mig_drift_record'
+LANGUAGE C;
+COMMENT ON FUNCTION mig_drift_record() IS
+    'internal to the event triggers mig_drift_ddl and mig_drift_drop: records DDL run outside mig_ext';
+CREATE EVENT TRIGGER mig_drift_ddl ON ddl_command_end EXECUTE FUNCTION mig_drift_record();
+CREATE EVENT TRIGGER mig_drift_drop ON sql_drop EXECUTE FUNCTION mig_drift_record();
+COMMENT ON EVENT TRIGGER mig_drift_ddl IS 'mig_ext: records DDL run outside mig_ext in mig_drift_log';
+COMMENT ON EVENT TRIGGER mig_drift_drop IS 'mig_ext: records drops run outside mig_ext in mig_drift_log';
+
+CREATE FUNCTION mig_drift(since_last_step boolean DEFAULT false)
+RETURNS TABLE (at timestamptz, role_name name, session_user_name name, command_tag text,
+               object_type text, object_identity text, statement text)
+AS 'MODULE_PATHNAME', 'mig_drift'
+LANGUAGE C STABLE;
+COMMENT ON FUNCTION mig_drift(boolean) IS
+    'the DDL commands run outside mig_ext (since the last step), oldest first';

@@ -14,6 +14,7 @@
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "funcapi.h"
+#include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "nodes/parsenodes.h"
 #include "utils/array.h"
@@ -25,6 +26,7 @@
 #include "src/compat.h"
 #include "src/deploy.h"
 #include "src/diff.h"
+#include "src/drift.h"
 #include "src/import.h"
 #include "src/offline.h"
 #include "src/plan.h"
@@ -63,6 +65,9 @@ extern PGDLLEXPORT Datum mig_test(PG_FUNCTION_ARGS);
 extern PGDLLEXPORT Datum mig_rehearse(PG_FUNCTION_ARGS);
 extern PGDLLEXPORT Datum mig_deploy(PG_FUNCTION_ARGS);
 extern PGDLLEXPORT Datum mig_verify(PG_FUNCTION_ARGS);
+extern PGDLLEXPORT Datum mig_drift_record(PG_FUNCTION_ARGS);
+extern PGDLLEXPORT Datum mig_drift(PG_FUNCTION_ARGS);
+extern PGDLLEXPORT void _PG_init(void);
 
 
 /* The longest target, target list or history range an argument may be. */
@@ -603,6 +608,8 @@ PG_FUNCTION_INFO_V1(mig_graph);
 PG_FUNCTION_INFO_V1(mig_test);
 PG_FUNCTION_INFO_V1(mig_rehearse);
 PG_FUNCTION_INFO_V1(mig_verify);
+PG_FUNCTION_INFO_V1(mig_drift_record);
+PG_FUNCTION_INFO_V1(mig_drift);
 
 /*
  * mig_plan(target): the steps a move to target would take, run nothing:
@@ -1096,6 +1103,66 @@ mig_verify(PG_FUNCTION_ARGS)
 		values[0] = CStringGetTextDatum(r->revision);
 		values[1] = BoolGetDatum(r->ok);
 		values[2] = r->detail ? CStringGetTextDatum(r->detail) : (Datum) 0;
+		put_row(fcinfo, values, nulls);
+	}
+	SPI_finish();
+	return (Datum) 0;
+}
+
+/* _PG_init: the settings of the library (drift.c). */
+void
+_PG_init(void)
+{
+	drift_define_settings();
+}
+
+/*
+ * mig_drift_record(): the function of the event triggers mig_drift_ddl and
+ * mig_drift_drop: records DDL run outside mig_ext.
+ */
+Datum
+mig_drift_record(PG_FUNCTION_ARGS)
+{
+	drift_record(fcinfo);
+	PG_RETURN_VOID();
+}
+
+/*
+ * mig_drift(since_last_step): the DDL recorded outside mig_ext, oldest
+ * first (at, role_name, session_user_name, command_tag, object_type,
+ * object_identity, statement); the statement only to a role that may read
+ * migration bodies, or that ran it.
+ */
+Datum
+mig_drift(PG_FUNCTION_ARGS)
+{
+	MigCatalog	cat;
+	bool		since = !PG_ARGISNULL(0) && PG_GETARG_BOOL(0);
+	bool		may_read;
+	char	   *me = GetUserNameFromId(GetUserId(), false);
+	ListCell   *lc;
+
+	runner_check_idle("mig_drift");
+	may_read = privilege_may_read_bodies(fcinfo->flinfo->fn_oid);
+	InitMaterializedSRF(fcinfo, 0);
+	SPI_connect();
+	catalog_open(&cat, fcinfo->flinfo->fn_oid);
+	foreach(lc, catalog_read_drift(&cat, since))
+	{
+		MigDrift   *d = lfirst(lc);
+		Datum		values[7];
+		bool		nulls[7] = {0};
+
+		values[0] = TimestampTzGetDatum(d->at);
+		values[1] = DirectFunctionCall1(namein, CStringGetDatum(d->role));
+		values[2] = DirectFunctionCall1(namein, CStringGetDatum(d->session_user));
+		values[3] = CStringGetTextDatum(d->tag);
+		nulls[4] = d->object_type == NULL;
+		values[4] = d->object_type ? CStringGetTextDatum(d->object_type) : (Datum) 0;
+		nulls[5] = d->identity == NULL;
+		values[5] = d->identity ? CStringGetTextDatum(d->identity) : (Datum) 0;
+		nulls[6] = d->statement == NULL || !(may_read || strcmp(d->role, me) == 0);
+		values[6] = nulls[6] ? (Datum) 0 : CStringGetTextDatum(d->statement);
 		put_row(fcinfo, values, nulls);
 	}
 	SPI_finish();

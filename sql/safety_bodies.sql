@@ -44,6 +44,8 @@ INSERT INTO body_calls VALUES
   ('mig_test(text)', $$SELECT * FROM mig_test()$$),
   ('mig_rehearse(text)', $$SELECT * FROM mig_rehearse()$$),
   ('mig_verify(text)', $$SELECT * FROM mig_verify()$$),
+  ('mig_drift(boolean)', $$SELECT * FROM mig_drift()$$),
+  ('mig_drift_record()', $$SELECT mig_drift_record()$$),
   ('mig_autogen_map(text,name,name)', $$SELECT mig_autogen_map('a.b', 'a', 'c')$$),
   ('mig_autogen_objects(oid,name)', $$SELECT * FROM mig_autogen_objects('body_empty'::regnamespace, 'x')$$),
   ('mig_autogen_alter_column(text,text,text,text,boolean,text,text,boolean)',

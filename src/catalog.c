@@ -147,6 +147,33 @@ static SpiKeptPlan update_repeatable_plan = {
 	" registered_by = $6, registered_at = pg_catalog.now()"
 	" WHERE revision OPERATOR(pg_catalog.=) $1 AND repeatable", 6
 };
+/*
+ * DDL run outside mig_ext (drift.c): recorded from the event trigger's
+ * functions, and read since the last step logged ($1: every row when
+ * false).  Temporary objects and extension scripts' objects are left out.
+ */
+#define DRIFT_INSERT \
+	"INSERT INTO %1$s.mig_drift_log (role_name, session_user_name, command_tag," \
+	" object_type, object_identity, statement) "
+static SpiKeptPlan drift_ddl_plan = {
+	DRIFT_INSERT "SELECT $1, $2, c.command_tag, c.object_type, c.object_identity, $3"
+	" FROM pg_catalog.pg_event_trigger_ddl_commands() c"
+	" WHERE NOT c.in_extension"
+	" AND NOT COALESCE(c.schema_name OPERATOR(pg_catalog.~) '^pg_(toast_)?temp', false)", 3
+};
+static SpiKeptPlan drift_drop_plan = {
+	DRIFT_INSERT "SELECT $1, $2, $4, d.object_type, d.object_identity, $3"
+	" FROM pg_catalog.pg_event_trigger_dropped_objects() d"
+	" WHERE d.original AND NOT d.is_temporary", 4
+};
+static SpiKeptPlan drift_read_plan = {
+	"SELECT d.at, d.role_name::pg_catalog.text, d.session_user_name::pg_catalog.text,"
+	" d.command_tag, d.object_type,"
+	" d.object_identity, d.statement FROM %1$s.mig_drift_log d"
+	" WHERE NOT $1 OR d.at OPERATOR(pg_catalog.>) COALESCE("
+	"  (SELECT pg_catalog.max(l.started_at) FROM %1$s.mig_log l), '-infinity')"
+	" ORDER BY d.id", 1
+};
 static SpiKeptPlan last_repeatable_plan = {
 	"SELECT l.revision, l.started_at, l.checksum FROM %1$s.mig_log l"
 	" WHERE l.direction OPERATOR(pg_catalog.=) $1"
@@ -854,4 +881,55 @@ catalog_last_repeatables(MigCatalog *cat, MigGraph *g)
 	}
 	SPI_freetuptable(SPI_tuptable);
 	return last;
+}
+
+/*
+ * catalog_record_drift: record, for the event trigger firing now (a drop
+ * when dropped), the DDL commands of the statement run by the current
+ * role, tagged tag.
+ */
+void
+catalog_record_drift(MigCatalog *cat, bool dropped, const char *tag, const char *statement)
+{
+	static const Oid types[4] = {NAMEOID, NAMEOID, TEXTOID, TEXTOID};
+	Datum		values[4];
+	char		nulls[4] = "    ";
+
+	values[0] = DirectFunctionCall1(namein,
+									CStringGetDatum(GetUserNameFromId(GetUserId(), false)));
+	values[1] = DirectFunctionCall1(namein,
+									CStringGetDatum(GetUserNameFromId(GetSessionUserId(), false)));
+	values[2] = statement ? CStringGetTextDatum(statement) : (Datum) 0;
+	nulls[2] = statement ? ' ' : 'n';
+	values[3] = CStringGetTextDatum(tag);
+	run(cat, dropped ? &drift_drop_plan : &drift_ddl_plan, (Oid *) types, values, nulls);
+}
+
+/*
+ * catalog_read_drift: the DDL recorded outside mig_ext (since the last
+ * step logged, when since_last_step), oldest first.
+ */
+List *
+catalog_read_drift(MigCatalog *cat, bool since_last_step)
+{
+	static const Oid types[1] = {BOOLOID};
+	Datum		values[1] = {BoolGetDatum(since_last_step)};
+	List	   *out = NIL;
+
+	run(cat, &drift_read_plan, (Oid *) types, values, NULL);
+	for (int i = 0; i < (int) SPI_processed; i++)
+	{
+		MigDrift   *d = palloc(sizeof(MigDrift));
+
+		d->at = DatumGetTimestampTz(column_datum(i, 1));
+		d->role = column_text(i, 2);
+		d->session_user = column_text(i, 3);
+		d->tag = column_text(i, 4);
+		d->object_type = column_text(i, 5);
+		d->identity = column_text(i, 6);
+		d->statement = column_text(i, 7);
+		out = lappend(out, d);
+	}
+	SPI_freetuptable(SPI_tuptable);
+	return out;
 }

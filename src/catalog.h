@@ -9,6 +9,7 @@
 #define MIG_CATALOG_H
 
 #include "access/tupdesc.h"
+#include "nodes/pg_list.h"
 #include "utils/timestamp.h"
 
 #include "graph.h"
@@ -22,7 +23,8 @@ typedef struct MigCatalog
 	Oid			owner;			/* owner of the catalog tables */
 	bool		has_transactional;	/* mig_revisions has 1.2's columns
 									 * (transactional, conflicts,
-									 * verify, repeatable) */
+									 * verify, repeatable); mig_drift_log
+									 * exists */
 } MigCatalog;
 
 /*
@@ -82,6 +84,18 @@ typedef struct MigLastUpgrade
 	char	   *checksum;		/* of the body that ran */
 } MigLastUpgrade;
 
+/* One DDL command recorded outside mig_ext (mig_drift_log). */
+typedef struct MigDrift
+{
+	TimestampTz at;
+	char	   *role;
+	char	   *session_user;
+	char	   *tag;
+	char	   *object_type;	/* NULL when the command names none */
+	char	   *identity;
+	char	   *statement;
+} MigDrift;
+
 /* How a revision is loaded: with its bodies and their checksum, or not. */
 typedef enum MigLoad
 {
@@ -116,5 +130,8 @@ extern bool catalog_is_stale(MigCatalog *cat);
 extern MigLastUpgrade *catalog_last_upgrades(MigCatalog *cat, MigGraph *g);
 extern MigLastUpgrade *catalog_last_repeatables(MigCatalog *cat, MigGraph *g);
 extern void catalog_update_repeatable(MigCatalog *cat, const MigRev *r, const char *checksum);
+extern void catalog_record_drift(MigCatalog *cat, bool dropped, const char *tag,
+								 const char *statement);
+extern List *catalog_read_drift(MigCatalog *cat, bool since_last_step);
 
 #endif							/* MIG_CATALOG_H */

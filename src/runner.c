@@ -26,6 +26,7 @@
 #include "utils/memutils.h"
 
 #include "body.h"
+#include "drift.h"
 #include "import.h"
 #include "offline.h"
 #include "record.h"
@@ -73,6 +74,13 @@ typedef struct ImportContext
 	int			current;		/* the script, or -1: none */
 	bool		parsing;
 } ImportContext;
+
+/* runner_is_busy: whether a migration body is running (drift.c). */
+bool
+runner_is_busy(void)
+{
+	return runner_busy;
+}
 
 /*
  * runner_check_idle: refuse to run fname from inside a migration body,
@@ -144,7 +152,7 @@ runner_problem_name(MigProblemKind kind)
 {
 	static const char *const names[] = {
 		"unknown version row", "missing revision", "edited revision", "changed body",
-		"invalid index"
+		"invalid index", "schema drift"
 	};
 
 	return names[kind];
@@ -193,7 +201,8 @@ revision_problems(List *problems, const char *id, const char *upgrade,
  * find_problems: what is wrong with the catalog of cat: version rows
  * naming unknown revisions, applied revisions missing from it, the
  * problems of each registered revision (revision_problems), then the
- * invalid indexes a failed non-transactional statement may have left.
+ * invalid indexes a failed non-transactional statement may have left, and
+ * the DDL run outside mig_ext since the last step (drift.c).
  * Needs no valid graph.  One query, then linear in the revisions; one
  * more for the indexes.
  */
@@ -204,6 +213,8 @@ find_problems(MigCatalog *cat)
 	int			n;
 	MigCheckRev *revs = catalog_load_check(cat, &n);
 	List	   *indexes = catalog_invalid_indexes(cat);
+	List	   *drift;
+	ListCell   *lc;
 
 	for (int i = 0; i < n; i++)
 	{
@@ -228,6 +239,9 @@ find_problems(MigCatalog *cat)
 		problems = add_problem(problems, MIG_PROBLEM_INVALID_INDEX, NULL,
 							   psprintf("Index %s on table %s is invalid: a CREATE INDEX CONCURRENTLY or REINDEX CONCURRENTLY stopped part-way.",
 										(char *) lfirst(lc), (char *) lfirst(lnext(indexes, lc))));
+	drift = drift_since_last_step(cat);
+	foreach(lc, drift)
+		problems = add_problem(problems, MIG_PROBLEM_DRIFT, NULL, lfirst(lc));
 	return problems;
 }
 
@@ -362,6 +376,7 @@ runner_prepare(MigRun *run, Oid fn_oid, const char *target, const MigDirection *
 	open_run(run, fn_oid, RUN_LOAD_BODIES | RUN_LOAD_VERSIONS |
 			 (session_lock ? RUN_LOCK_SESSION : 0));
 	check_drift(run);
+	drift_check(&run->cat);
 	run->steps = direction == NULL ?
 		offline_plan(run->g, &run->current, target, &found) :
 		plan_migration(run->g, &run->current, target, *direction);
