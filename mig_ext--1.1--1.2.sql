@@ -1553,7 +1553,7 @@ LANGUAGE C VOLATILE;
 
 CREATE FUNCTION mig_rehearse(target text DEFAULT 'head')
 RETURNS TABLE (step int, revision text, direction text, duration interval,
-               locks text[], rewrites text[], detail text)
+               locks text[], rewrites text[], detail text, advice text)
 AS 'MODULE_PATHNAME', 'mig_rehearse'
 LANGUAGE C VOLATILE;
 
@@ -1569,7 +1569,7 @@ COMMENT ON FUNCTION mig_test(text) IS
 COMMENT ON FUNCTION mig_verify(text) IS
     'run the verify body of each applied revision up to a target, rolled back; one row per revision';
 COMMENT ON FUNCTION mig_rehearse(text) IS
-    'run the upgrade to a target and roll it back; per step the locks taken, the storage rewritten and the time';
+    'run the upgrade to a target and roll it back; per step the locks taken, the storage rewritten, the time and what to do instead';
 
 -- batch import of revision files (issue 14)
 CREATE FUNCTION mig_import(scripts text[], filenames text[] DEFAULT NULL)

@@ -990,7 +990,7 @@ text_list_array(List *items)
 /*
  * mig_rehearse(target): run the upgrade to target and roll it back; one
  * row per step (step, revision, direction, duration, locks, rewrites,
- * detail), up to a step that failed.
+ * detail, advice), up to a step that failed.
  */
 Datum
 mig_rehearse(PG_FUNCTION_ARGS)
@@ -1005,8 +1005,9 @@ mig_rehearse(PG_FUNCTION_ARGS)
 	{
 		MigRehearsalRow *r = lfirst(lc);
 		Interval   *duration = palloc0(sizeof(Interval));
-		Datum		values[7];
-		bool		nulls[7] = {false, false, false, false, false, false, r->detail == NULL};
+		Datum		values[8];
+		bool		nulls[8] = {false, false, false, false, false, false, r->detail == NULL,
+		r->advice == NULL};
 
 		duration->time = r->usecs;
 		values[0] = Int32GetDatum(r->step);
@@ -1016,6 +1017,7 @@ mig_rehearse(PG_FUNCTION_ARGS)
 		values[4] = text_list_array(r->locks);
 		values[5] = text_list_array(r->rewrites);
 		values[6] = r->detail ? CStringGetTextDatum(r->detail) : (Datum) 0;
+		values[7] = r->advice ? CStringGetTextDatum(r->advice) : (Datum) 0;
 		put_row(fcinfo, values, nulls);
 	}
 	SPI_finish();

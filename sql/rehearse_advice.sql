@@ -1,4 +1,4 @@
--- mig_rehearse's advice: what to do instead, in each step's detail, from
+-- mig_rehearse's advice: what to do instead, in each step's advice, from
 -- what the step really did (its locks, the storage it rewrote, what it made
 -- the catalogs say) to a table that was not empty: never from the text.
 -- The same risky revisions as doc/peer-features.md compares with squawk.
@@ -37,14 +37,14 @@ END $$;
 SET client_min_messages = warning;
 -- each revision rehearsed on its own, in a transaction of its own (as
 -- mig_deploy would run it), then applied
-CREATE TEMP TABLE advice (revision text, locks text[], rewrites text[], detail text);
-SELECT format('INSERT INTO advice SELECT revision, locks, rewrites, detail FROM mig_rehearse(%L)', id),
+CREATE TEMP TABLE advice (revision text, locks text[], rewrites text[], detail text, advice text);
+SELECT format('INSERT INTO advice SELECT revision, locks, rewrites, detail, advice FROM mig_rehearse(%L)', id),
        format('SELECT mig_upgrade(%L)', id)
 FROM (SELECT 'k' || lpad(i::text, 2, '0') AS id FROM generate_series(1, 11) i) r ORDER BY id
 \gexec
 RESET client_min_messages;
-SELECT revision, locks, rewrites FROM advice ORDER BY revision;
-SELECT revision, regexp_split_to_table(detail, '(?<=\.) (?=[A-Z])') AS advice
+SELECT revision, locks, rewrites, detail FROM advice ORDER BY revision;
+SELECT revision, regexp_split_to_table(advice, '(?<=\.) (?=[A-Z])') AS advice
 FROM advice ORDER BY revision;
 
 DROP EXTENSION mig_ext;

@@ -491,7 +491,7 @@ step_rewrites(RelSet *rels_before, RelSet *rels_after)
 /*
  * rehearse_steps: a SubxactFn running every step planned, each between
  * two readings of the relations' storage, of the locks held and of the
- * facts advice.c judges it by (its detail: what to do instead).  What is
+ * facts advice.c judges it by (its advice: what to do instead).  What is
  * read after a step is what the next step starts from: the readings
  * alternate between two memory contexts.
  */
@@ -537,7 +537,7 @@ rehearse_steps(Rehearsal *rh, const MigStep *unused)
 		facts_after = advice_read(readcxt[1 - cur]);
 		MemoryContextSwitchTo(rh->stepcxt);
 		advice = advice_step(facts_before, facts_after, row->locks, row->rewrites);
-		row->detail = advice ? MemoryContextStrdup(rh->cxt, advice) : NULL;
+		row->advice = advice ? MemoryContextStrdup(rh->cxt, advice) : NULL;
 		MemoryContextSwitchTo(rh->cxt);
 		rh->rows = lappend(rh->rows, row);
 		rh->running = NULL;
