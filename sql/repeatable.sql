@@ -61,6 +61,14 @@ SELECT revision FROM mig_version;
 CALL mig_deploy('heads');
 SELECT revision FROM mig_version;
 
+-- a head that a conflict keeps out for good does not stop them
+SELECT mig_revision('other', 'SELECT 1', revision => 'rc', down_revision => '{}', conflicts => '{r1}');
+SELECT mig_revision('function', $$DROP FUNCTION rp_total();
+CREATE FUNCTION rp_total() RETURNS int LANGUAGE sql AS 'SELECT 2'$$,
+                    revision => 'R_func', repeatable => true);
+SELECT revision FROM mig_upgrade('r3');
+SELECT rp_total();
+
 -- versioned revisions stay unchangeable, and the kinds do not mix
 SELECT mig_revision('more', 'ALTER TABLE rp_items ADD COLUMN name2 text', revision => 'r2',
                     down_revision => '{r1}');

@@ -44,13 +44,13 @@ error_conflict(MigGraph *g, int a, int b, const bool *need)
 }
 
 /*
- * conflict_check: refuse an upgrade that applies the revisions need[]
- * (none of them applied yet) over the applied revisions have[] when that
- * leaves two conflicting revisions applied.  Linear in the revisions and
- * their declared conflicts.
+ * find_conflict: whether applying the revisions need[] (none of them
+ * applied yet) over the applied revisions have[] leaves two conflicting
+ * revisions applied, one of them from need[]; sets *a (which declares the
+ * conflict) and *b.  Linear in the revisions and their declared conflicts.
  */
-void
-conflict_check(MigGraph *g, const bool *have, const bool *need)
+static bool
+find_conflict(MigGraph *g, const bool *have, const bool *need, int *a, int *b)
 {
 	for (int i = 0; i < g->nrevs; i++)
 	{
@@ -65,7 +65,44 @@ conflict_check(MigGraph *g, const bool *have, const bool *need)
 			if (c == MIG_NO_REV || c == i || !(have[c] || need[c]))
 				continue;
 			if (need[i] || need[c])
-				error_conflict(g, i, c, need);
+			{
+				*a = i;
+				*b = c;
+				return true;
+			}
 		}
 	}
+	return false;
+}
+
+/*
+ * conflict_check: refuse an upgrade that applies the revisions need[]
+ * (none of them applied yet) over the applied revisions have[] when that
+ * leaves two conflicting revisions applied.
+ */
+void
+conflict_check(MigGraph *g, const bool *have, const bool *need)
+{
+	int			a;
+	int			b;
+
+	if (find_conflict(g, have, need, &a, &b))
+		error_conflict(g, a, b, need);
+}
+
+/*
+ * conflict_blocks: whether revision rev can never be applied over the
+ * applied revisions have[]: it or one of its ancestors not applied yet
+ * conflicts with an applied revision, or two of them with each other.
+ */
+bool
+conflict_blocks(MigGraph *g, const bool *have, int rev)
+{
+	bool	   *need = graph_ancestors(g, &rev, 1, MIG_EDGES_ALL);
+	int			a;
+	int			b;
+
+	for (int i = 0; i < g->nrevs; i++)
+		need[i] = need[i] && !have[i];
+	return find_conflict(g, have, need, &a, &b);
 }

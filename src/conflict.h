@@ -11,5 +11,6 @@
 #include "graph.h"
 
 extern void conflict_check(MigGraph *g, const bool *have, const bool *need);
+extern bool conflict_blocks(MigGraph *g, const bool *have, int rev);
 
 #endif							/* MIG_CONFLICT_H */

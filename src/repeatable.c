@@ -11,7 +11,8 @@
  * after the graph's revisions, at g->revs[g->nrevs + k]) and never has a
  * version row.  Registering it again with another body or message
  * replaces them (a new checksum) rather than being refused.  After an
- * upgrade that leaves the version rows at the heads, every repeatable
+ * upgrade that leaves every head applied (but heads that conflicts keep
+ * out: conflict.c), every repeatable
  * revision whose upgrade differs from the one its last log row ran (or
  * that never ran) runs, in the order of the ids, each as a step of the
  * same call that moves no version row and logs its checksum.
@@ -21,6 +22,7 @@
 #include "postgres.h"
 
 #include "body.h"
+#include "conflict.h"
 #include "repeatable.h"
 
 /*
@@ -76,7 +78,8 @@ compare_ids(const void *a, const void *b)
 /*
  * repeatable_steps: steps, the plan of an upgrade from current, followed
  * by a step for each repeatable revision of g to run after it: none
- * unless the plan leaves the version rows at the heads; then those whose
+ * unless the plan leaves every head applied (but those that a conflict
+ * with an applied revision keeps out for good); then those whose
  * upgrade differs from the last one logged for them, in the order of
  * their ids.  Reads the log only when g has repeatable revisions.
  */
@@ -85,16 +88,16 @@ repeatable_steps(MigCatalog *cat, MigGraph *g, const MigSet *current, List *step
 {
 	const MigSet *rows = steps ? &((MigStep *) llast(steps))->rows_after : current;
 	MigSet		heads;
+	bool	   *have;
 	MigLastUpgrade *last;
 	MigRev	  **order;
 
 	if (g->nrepeatables == 0)
 		return steps;
 	graph_heads(g, false, &heads);
-	if (heads.n != rows->n)
-		return steps;
+	have = graph_ancestors(g, rows->items, rows->n, MIG_EDGES_ALL);
 	for (int i = 0; i < heads.n; i++)
-		if (!set_contains(rows, heads.items[i]))
+		if (!have[heads.items[i]] && !conflict_blocks(g, have, heads.items[i]))
 			return steps;
 
 	last = catalog_last_repeatables(cat, g);
