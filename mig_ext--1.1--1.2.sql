@@ -1123,9 +1123,28 @@ ALTER TABLE mig_revisions ADD COLUMN transactional boolean NOT NULL DEFAULT true
 COMMENT ON COLUMN mig_revisions.transactional IS
     'false: each statement of the bodies runs on its own, outside a transaction block (CALL mig_deploy only)';
 
--- mig_revision gains the argument transactional; mig_history, mig_show and
--- mig_plan the column.  Each is created again; the rights granted or
--- revoked on the old one carry over.
+-- Revisions that must never be applied together with this one (Sqitch's
+-- conflicts): an upgrade that would leave both applied is refused.
+ALTER TABLE mig_revisions ADD COLUMN conflicts text[] NOT NULL DEFAULT '{}';
+COMMENT ON COLUMN mig_revisions.conflicts IS
+    'ids of revisions never to be applied together with this one';
+
+-- Verify bodies (Sqitch's verify scripts): statements that fail unless the
+-- upgrade is really there, run after it and by mig_verify.
+ALTER TABLE mig_revisions ADD COLUMN verify text;
+COMMENT ON COLUMN mig_revisions.verify IS
+    'statements run after the upgrade that raise an error unless it is really there; NULL: none';
+
+-- Repeatable revisions (Flyway's R__ migrations): outside the graph, run
+-- again after an upgrade reaching the heads whenever their upgrade changed.
+ALTER TABLE mig_revisions ADD COLUMN repeatable boolean NOT NULL DEFAULT false;
+COMMENT ON COLUMN mig_revisions.repeatable IS
+    'true: no parents; runs again after an upgrade that reaches the heads whenever its upgrade changed';
+
+-- mig_revision gains the arguments transactional, conflicts, verify and
+-- repeatable; mig_history the columns transactional and repeatable; mig_show
+-- and mig_plan the column transactional.  Each is created again; the rights
+-- granted or revoked on the old one carry over.
 DO $$
 DECLARE
     f record;
@@ -1135,11 +1154,12 @@ DECLARE
 BEGIN
     FOR f IN SELECT * FROM (VALUES
         ('mig_revision(text, text, text, text, text[], text[], text[])',
-         'mig_revision(text, text, text, text, text[], text[], text[], boolean)',
+         'mig_revision(text, text, text, text, text[], text[], text[], boolean, text[], text, boolean)',
          $f$CREATE FUNCTION mig_revision(message text, upgrade text, downgrade text DEFAULT NULL,
                                      revision text DEFAULT NULL, down_revision text[] DEFAULT NULL,
                                      branch_labels text[] DEFAULT NULL, depends_on text[] DEFAULT NULL,
-                                     transactional boolean DEFAULT true)
+                                     transactional boolean DEFAULT true, conflicts text[] DEFAULT NULL,
+                                     verify text DEFAULT NULL, repeatable boolean DEFAULT false)
             RETURNS text
             AS 'MODULE_PATHNAME', 'mig_revision'
             LANGUAGE C VOLATILE$f$),
@@ -1148,7 +1168,7 @@ BEGIN
             RETURNS TABLE (revision text, down_revisions text[], message text, branch_labels text[],
                            depends_on text[], is_head boolean, is_effective_head boolean, is_base boolean,
                            is_branch_point boolean, is_merge_point boolean, is_current boolean,
-                           applied_at timestamptz, transactional boolean)
+                           applied_at timestamptz, transactional boolean, repeatable boolean)
             AS 'MODULE_PATHNAME', 'mig_history'
             LANGUAGE C STABLE$f$),
         ('mig_show(text)', 'mig_show(text)',
@@ -1182,7 +1202,7 @@ BEGIN
     END LOOP;
 END
 $$;
-COMMENT ON FUNCTION mig_revision(text, text, text, text, text[], text[], text[], boolean) IS
+COMMENT ON FUNCTION mig_revision(text, text, text, text, text[], text[], text[], boolean, text[], text, boolean) IS
     'register a revision from its message and bodies; returns its id';
 COMMENT ON FUNCTION mig_history(text) IS
     'the revisions of a history range, newest first';
@@ -1208,16 +1228,23 @@ LANGUAGE C VOLATILE;
 
 CREATE FUNCTION mig_rehearse(target text DEFAULT 'head')
 RETURNS TABLE (step int, revision text, direction text, duration interval,
-               locks text[], rewrites text[], detail text)
+               locks text[], rewrites text[], detail text, advice text)
 AS 'MODULE_PATHNAME', 'mig_rehearse'
 LANGUAGE C VOLATILE;
 
-REVOKE EXECUTE ON FUNCTION mig_test(text), mig_rehearse(text) FROM PUBLIC;
+CREATE FUNCTION mig_verify(target text DEFAULT 'heads')
+RETURNS TABLE (revision text, ok boolean, detail text)
+AS 'MODULE_PATHNAME', 'mig_verify'
+LANGUAGE C VOLATILE;
+
+REVOKE EXECUTE ON FUNCTION mig_test(text), mig_rehearse(text), mig_verify(text) FROM PUBLIC;
 
 COMMENT ON FUNCTION mig_test(text) IS
     'upgrade, downgrade and upgrade again each revision up to a target, compare the schemas, roll everything back; one row per check';
+COMMENT ON FUNCTION mig_verify(text) IS
+    'run the verify body of each applied revision up to a target, rolled back; one row per revision';
 COMMENT ON FUNCTION mig_rehearse(text) IS
-    'run the upgrade to a target and roll it back; per step the locks taken, the storage rewritten and the time';
+    'run the upgrade to a target and roll it back; per step the locks taken, the storage rewritten, the time and what to do instead';
 
 -- batch import of revision files (issue 14)
 CREATE FUNCTION mig_import(scripts text[], filenames text[] DEFAULT NULL)
@@ -1229,3 +1256,43 @@ REVOKE EXECUTE ON FUNCTION mig_import(text[], text[]) FROM PUBLIC;
 
 COMMENT ON FUNCTION mig_import(text[], text[]) IS
     'register the revisions that revision files describe, in any order given; returns their ids in the order registered';
+
+-- Schema drift: every DDL command run outside mig_ext, recorded by two
+-- event triggers (mig_ext.record_drift = off stops them, superusers only);
+-- mig_validate reports what ran since the last step, mig_drift lists it, and
+-- an upgrade warns about it (mig_ext.on_drift = warn), refuses (refuse) or
+-- says nothing (ignore).
+CREATE TABLE mig_drift_log (
+    id                  bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    at                  timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
+    role_name           name NOT NULL,
+    session_user_name   name NOT NULL,
+    command_tag         text NOT NULL,
+    object_type         text,
+    object_identity     text,
+    statement           text
+);
+COMMENT ON TABLE mig_drift_log IS 'mig_ext: DDL commands run outside mig_ext (schema drift)';
+COMMENT ON SEQUENCE mig_drift_log_id_seq IS 'mig_ext: ids of mig_drift_log rows';
+SELECT pg_catalog.pg_extension_config_dump('mig_drift_log', '');
+SELECT pg_catalog.pg_extension_config_dump('mig_drift_log_id_seq', '');
+REVOKE ALL ON mig_drift_log FROM PUBLIC;
+
+CREATE FUNCTION mig_drift_record()
+RETURNS event_trigger
+AS 'MODULE_PATHNAME', 'mig_drift_record'
+LANGUAGE C;
+COMMENT ON FUNCTION mig_drift_record() IS
+    'internal to the event triggers mig_drift_ddl and mig_drift_drop: records DDL run outside mig_ext';
+CREATE EVENT TRIGGER mig_drift_ddl ON ddl_command_end EXECUTE FUNCTION mig_drift_record();
+CREATE EVENT TRIGGER mig_drift_drop ON sql_drop EXECUTE FUNCTION mig_drift_record();
+COMMENT ON EVENT TRIGGER mig_drift_ddl IS 'mig_ext: records DDL run outside mig_ext in mig_drift_log';
+COMMENT ON EVENT TRIGGER mig_drift_drop IS 'mig_ext: records drops run outside mig_ext in mig_drift_log';
+
+CREATE FUNCTION mig_drift(since_last_step boolean DEFAULT false)
+RETURNS TABLE (at timestamptz, role_name name, session_user_name name, command_tag text,
+               object_type text, object_identity text, statement text)
+AS 'MODULE_PATHNAME', 'mig_drift'
+LANGUAGE C STABLE;
+COMMENT ON FUNCTION mig_drift(boolean) IS
+    'the DDL commands run outside mig_ext (since the last step), oldest first';

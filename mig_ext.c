@@ -16,6 +16,7 @@
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "funcapi.h"
+#include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "nodes/parsenodes.h"
 #include "utils/array.h"
@@ -29,13 +30,16 @@
 #include "src/compat.h"
 #include "src/deploy.h"
 #include "src/diff.h"
+#include "src/drift.h"
 #include "src/import.h"
 #include "src/offline.h"
 #include "src/plan.h"
 #include "src/privilege.h"
 #include "src/rehearse.h"
+#include "src/repeatable.h"
 #include "src/runner.h"
 #include "src/target.h"
+#include "src/verify.h"
 
 PG_MODULE_MAGIC;
 
@@ -65,6 +69,10 @@ extern PGDLLEXPORT Datum mig_graph(PG_FUNCTION_ARGS);
 extern PGDLLEXPORT Datum mig_test(PG_FUNCTION_ARGS);
 extern PGDLLEXPORT Datum mig_rehearse(PG_FUNCTION_ARGS);
 extern PGDLLEXPORT Datum mig_deploy(PG_FUNCTION_ARGS);
+extern PGDLLEXPORT Datum mig_verify(PG_FUNCTION_ARGS);
+extern PGDLLEXPORT Datum mig_drift_record(PG_FUNCTION_ARGS);
+extern PGDLLEXPORT Datum mig_drift(PG_FUNCTION_ARGS);
+extern PGDLLEXPORT void _PG_init(void);
 
 
 /* The longest target, target list or history range an argument may be. */
@@ -205,7 +213,7 @@ put_row(FunctionCallInfo fcinfo, Datum *values, bool *nulls)
 /*
  * put_row_transactional: put_row, with r's transactional attribute as
  * column ncols (0-based) when the result has it (the SQL functions of
- * 1.0 and 1.1 do not).
+ * 1.0 and 1.1 do not; values past the result's columns are left out).
  */
 static void
 put_row_transactional(FunctionCallInfo fcinfo, Datum *values, bool *nulls, int ncols,
@@ -223,7 +231,8 @@ put_row_transactional(FunctionCallInfo fcinfo, Datum *values, bool *nulls, int n
 
 /*
  * mig_revision(message, upgrade, downgrade, revision, down_revision,
- * branch_labels, depends_on, transactional) returns text: registers a
+ * branch_labels, depends_on, transactional, conflicts, verify, repeatable)
+ * returns text: registers a
  * revision (or accepts an identical one again) and returns its id.
  */
 Datum
@@ -250,6 +259,10 @@ mig_revision(PG_FUNCTION_ARGS)
 	{
 		arg_not_null(fcinfo, 7, "transactional");
 		r.non_transactional = !PG_GETARG_BOOL(7);
+		r.conflict_names = arg_strings(fcinfo, 8, "conflicts", &r.nconflicts);
+		r.verify = arg_text_or_null(fcinfo, 9);
+		arg_not_null(fcinfo, 10, "repeatable");
+		r.repeatable = PG_GETARG_BOOL(10);
 	}
 
 	SPI_connect();
@@ -488,9 +501,27 @@ describe(MigReport *rep, int i, Datum *values)
 #define DESCRIBE_COLUMNS 11
 
 /*
+ * describe_repeatable: the describe() columns for repeatable revision r,
+ * which stands outside the graph: no parent, label or dependency, and no
+ * head, base or current row.
+ */
+static void
+describe_repeatable(const MigRev *r, Datum *values)
+{
+	values[0] = CStringGetTextDatum(r->id);
+	values[1] = catalog_text_array(NULL, 0);
+	values[2] = CStringGetTextDatum(r->message);
+	values[3] = catalog_text_array(NULL, 0);
+	values[4] = catalog_text_array(NULL, 0);
+	for (int c = 5; c < DESCRIBE_COLUMNS; c++)
+		values[c] = BoolGetDatum(false);
+}
+
+/*
  * mig_history(range): the revisions of an Alembic history range, newest
- * first: the describe() columns, applied_at (when the upgrade last ran)
- * and transactional.
+ * first (for the whole history, then the repeatable revisions): the
+ * describe() columns, applied_at (when the upgrade last ran),
+ * transactional and repeatable (the SQL function of 1.2 has both).
  */
 Datum
 mig_history(PG_FUNCTION_ARGS)
@@ -508,13 +539,32 @@ mig_history(PG_FUNCTION_ARGS)
 	foreach(lc, plan_history(rep.g, &rep.current, range))
 	{
 		int			i = lfirst_int(lc);
-		Datum		values[DESCRIBE_COLUMNS + 2];
-		bool		nulls[DESCRIBE_COLUMNS + 2] = {0};
+		Datum		values[DESCRIBE_COLUMNS + 3];
+		bool		nulls[DESCRIBE_COLUMNS + 3] = {0};
 
 		describe(&rep, i, values);
 		values[DESCRIBE_COLUMNS] = TimestampTzGetDatum(last[i].at);
 		nulls[DESCRIBE_COLUMNS] = !last[i].known;
+		values[DESCRIBE_COLUMNS + 2] = BoolGetDatum(false);
 		put_row_transactional(fcinfo, values, nulls, DESCRIBE_COLUMNS + 1, &rep.g->revs[i]);
+	}
+	/* the whole history ends with the repeatable revisions (1.2's column says so) */
+	if (range == NULL && rep.g->nrepeatables > 0)
+	{
+		MigLastUpgrade *rlast = catalog_last_repeatables(&rep.cat, rep.g);
+
+		for (int k = 0; k < rep.g->nrepeatables; k++)
+		{
+			MigRev	   *r = &rep.g->revs[rep.g->nrevs + k];
+			Datum		values[DESCRIBE_COLUMNS + 3] = {0};
+			bool		nulls[DESCRIBE_COLUMNS + 3] = {0};
+
+			describe_repeatable(r, values);
+			values[DESCRIBE_COLUMNS] = TimestampTzGetDatum(rlast[k].at);
+			nulls[DESCRIBE_COLUMNS] = !rlast[k].known;
+			values[DESCRIBE_COLUMNS + 2] = BoolGetDatum(true);
+			put_row_transactional(fcinfo, values, nulls, DESCRIBE_COLUMNS + 1, r);
+		}
 	}
 	SPI_finish();
 	return (Datum) 0;
@@ -563,6 +613,9 @@ PG_FUNCTION_INFO_V1(mig_adopt_alembic);
 PG_FUNCTION_INFO_V1(mig_graph);
 PG_FUNCTION_INFO_V1(mig_test);
 PG_FUNCTION_INFO_V1(mig_rehearse);
+PG_FUNCTION_INFO_V1(mig_verify);
+PG_FUNCTION_INFO_V1(mig_drift_record);
+PG_FUNCTION_INFO_V1(mig_drift);
 
 /*
  * mig_plan(target): the steps a move to target would take, run nothing:
@@ -577,12 +630,16 @@ mig_plan(PG_FUNCTION_ARGS)
 	MigDirection direction;
 	ListCell   *lc;
 	int			n = 0;
+	List	   *steps;
 
 	runner_check_idle("mig_plan");
 	target = arg_target(fcinfo, 0);
 	open_report(fcinfo, &rep, MIG_LOAD_HEADERS);
 	catalog_check_rows(&rep.cat, rep.g, &rep.current);
-	foreach(lc, offline_plan(rep.g, &rep.current, target, &direction))
+	steps = offline_plan(rep.g, &rep.current, target, &direction);
+	if (direction == MIG_UPGRADE)
+		steps = repeatable_steps(&rep.cat, rep.g, &rep.current, steps);
+	foreach(lc, steps)
 	{
 		MigStep    *st = lfirst(lc);
 		MigRev	   *r = &rep.g->revs[st->rev];
@@ -623,6 +680,8 @@ offline_sql(FunctionCallInfo fcinfo, MigDirection direction, const char *fname)
 	g = catalog_read(&cat, fcinfo->flinfo->fn_oid, MIG_LOAD_BODIES, &current);
 	catalog_check_rows(&cat, g, &current);
 	steps = plan_migration(g, &current, target, direction);
+	if (direction == MIG_UPGRADE)
+		steps = repeatable_steps(&cat, g, &current, steps);
 	script = MemoryContextStrdup(callcxt,
 								 offline_script(&cat, g, &current, steps, direction, target));
 	SPI_finish();
@@ -952,7 +1011,7 @@ text_list_array(List *items)
 /*
  * mig_rehearse(target): run the upgrade to target and roll it back; one
  * row per step (step, revision, direction, duration, locks, rewrites,
- * detail), up to a step that failed.
+ * detail, advice), up to a step that failed.
  */
 Datum
 mig_rehearse(PG_FUNCTION_ARGS)
@@ -967,8 +1026,9 @@ mig_rehearse(PG_FUNCTION_ARGS)
 	{
 		MigRehearsalRow *r = lfirst(lc);
 		Interval   *duration = palloc0(sizeof(Interval));
-		Datum		values[7];
-		bool		nulls[7] = {false, false, false, false, false, false, r->detail == NULL};
+		Datum		values[8];
+		bool		nulls[8] = {false, false, false, false, false, false, r->detail == NULL,
+		r->advice == NULL};
 
 		duration->time = r->usecs;
 		values[0] = Int32GetDatum(r->step);
@@ -978,6 +1038,7 @@ mig_rehearse(PG_FUNCTION_ARGS)
 		values[4] = text_list_array(r->locks);
 		values[5] = text_list_array(r->rewrites);
 		values[6] = r->detail ? CStringGetTextDatum(r->detail) : (Datum) 0;
+		values[7] = r->advice ? CStringGetTextDatum(r->advice) : (Datum) 0;
 		put_row(fcinfo, values, nulls);
 	}
 	SPI_finish();
@@ -1068,4 +1129,93 @@ mig_deploy(PG_FUNCTION_ARGS)
 	}
 	deploy_run(fcinfo->flinfo->fn_oid, target, &opt);
 	PG_RETURN_VOID();
+}
+
+/*
+ * mig_verify(target): run the verify body of every applied revision the
+ * target includes, each rolled back; one row per revision (revision, ok,
+ * detail), oldest first, ok NULL where there is no verify body.
+ */
+Datum
+mig_verify(PG_FUNCTION_ARGS)
+{
+	char	   *target;
+	ListCell   *lc;
+	List	   *rows;
+
+	target = open_target_run(fcinfo, "mig_verify");
+	rows = verify_report(fcinfo->flinfo->fn_oid, target);
+	foreach(lc, rows)
+	{
+		MigVerifyRow *r = lfirst(lc);
+		Datum		values[3];
+		bool		nulls[3] = {false, !r->has_verify, r->detail == NULL};
+
+		values[0] = CStringGetTextDatum(r->revision);
+		values[1] = BoolGetDatum(r->ok);
+		values[2] = r->detail ? CStringGetTextDatum(r->detail) : (Datum) 0;
+		put_row(fcinfo, values, nulls);
+	}
+	SPI_finish();
+	return (Datum) 0;
+}
+
+/* _PG_init: the settings of the library (drift.c). */
+void
+_PG_init(void)
+{
+	drift_define_settings();
+}
+
+/*
+ * mig_drift_record(): the function of the event triggers mig_drift_ddl and
+ * mig_drift_drop: records DDL run outside mig_ext.
+ */
+Datum
+mig_drift_record(PG_FUNCTION_ARGS)
+{
+	drift_record(fcinfo);
+	PG_RETURN_VOID();
+}
+
+/*
+ * mig_drift(since_last_step): the DDL recorded outside mig_ext, oldest
+ * first (at, role_name, session_user_name, command_tag, object_type,
+ * object_identity, statement); the statement only to a role that may read
+ * migration bodies, or that ran it.
+ */
+Datum
+mig_drift(PG_FUNCTION_ARGS)
+{
+	MigCatalog	cat;
+	bool		since = !PG_ARGISNULL(0) && PG_GETARG_BOOL(0);
+	bool		may_read;
+	char	   *me = GetUserNameFromId(GetUserId(), false);
+	ListCell   *lc;
+
+	runner_check_idle("mig_drift");
+	may_read = privilege_may_read_bodies(fcinfo->flinfo->fn_oid);
+	InitMaterializedSRF(fcinfo, 0);
+	SPI_connect();
+	catalog_open(&cat, fcinfo->flinfo->fn_oid);
+	foreach(lc, catalog_read_drift(&cat, since))
+	{
+		MigDrift   *d = lfirst(lc);
+		Datum		values[7];
+		bool		nulls[7] = {0};
+
+		values[0] = TimestampTzGetDatum(d->at);
+		values[1] = DirectFunctionCall1(namein, CStringGetDatum(d->role));
+		values[2] = DirectFunctionCall1(namein, CStringGetDatum(d->session_user));
+		values[3] = CStringGetTextDatum(d->tag);
+		nulls[4] = d->object_type == NULL;
+		values[4] = d->object_type ? CStringGetTextDatum(d->object_type) : (Datum) 0;
+		nulls[5] = d->identity == NULL;
+		values[5] = d->identity ? CStringGetTextDatum(d->identity) : (Datum) 0;
+		nulls[6] = d->statement == NULL || !(may_read || strcmp(d->role, me) == 0);
+		values[6] = nulls[6] ? (Datum) 0 : CStringGetTextDatum(d->statement);
+		put_row(fcinfo, values, nulls);
+	}
+	SPI_finish();
+	return (Datum) 0;
 }

@@ -341,8 +341,8 @@ mig_cmd_test(const MigArgs *a)
 
 /*
  * mig_cmd_rehearse: mig rehearse [TARGET]: each step of mig_rehearse with
- * its time, then one line per lock, rewrite or error; exit 1 when a step
- * failed.
+ * its time, then one line per lock and rewrite, its advice and its error;
+ * exit 1 when a step failed.
  */
 void
 mig_cmd_rehearse(const MigArgs *a)
@@ -354,6 +354,7 @@ mig_cmd_rehearse(const MigArgs *a)
 				 "              FROM pg_catalog.unnest(r.locks) WITH ORDINALITY AS u(l, o)), '')"
 				 " || COALESCE((SELECT pg_catalog.string_agg(E'\\n    rewrite: ' || w, '' ORDER BY o)"
 				 "              FROM pg_catalog.unnest(r.rewrites) WITH ORDINALITY AS u(w, o)), '')"
+				 " || COALESCE(E'\\n    advice: ' || r.advice, '')"
 				 " || COALESCE(E'\\n    error: ' || r.detail, ''), r.detail IS NULL"
 				 " FROM %1$s.mig_rehearse($1) AS r ORDER BY r.step",
 				 arg(a, 0, "head"), "steps");

@@ -27,15 +27,6 @@
 
 #include "mig.h"
 
-/* The revision files of a directory, in name order. */
-typedef struct MigFiles
-{
-	int			n;
-	char	  **paths;
-	char	  **texts;
-	size_t	   *lengths;
-} MigFiles;
-
 /* read_file: the whole text of path into *text and *len; exits on failure. */
 static void
 read_file(const char *path, char **text, size_t *len)
@@ -75,9 +66,9 @@ compare_names(const void *a, const void *b)
 	return strcmp(*(char *const *) a, *(char *const *) b);
 }
 
-/* read_dir: every file of dir whose name ends in ".sql", in name order. */
-static void
-read_dir(const char *dir, MigFiles *files)
+/* mig_read_dir: every file of dir whose name ends in ".sql", in name order. */
+void
+mig_read_dir(const char *dir, MigFiles *files)
 {
 	DIR		   *d = opendir(dir);
 	struct dirent *de;
@@ -159,7 +150,7 @@ load_files(const char *dir)
 	Oid			types[2] = {TEXTARRAYOID, TEXTARRAYOID};
 	PGresult   *res;
 
-	read_dir(dir, &files);
+	mig_read_dir(dir, &files);
 	if (files.n == 0)
 		return 0;
 	pathlens = pg_malloc(sizeof(size_t) * files.n);

@@ -32,6 +32,7 @@
 #define OPT_INDICATE	(1 << 8)
 #define OPT_PURGE		(1 << 9)
 #define OPT_OUTPUT		(1 << 10)
+#define OPT_FROM_DB		(1 << 11)	/* also: without it, no connection */
 
 /* One command: its name, its options, how many positional arguments. */
 typedef struct MigCommand
@@ -49,9 +50,9 @@ static void cmd_downgrade(const MigArgs *a);
 static const MigCommand commands[] = {
 	{"load", OPT_DIR, 0, 1, mig_cmd_load},
 	{"deploy", OPT_DIR, 0, 1, mig_cmd_deploy},
-	{"revision", OPT_MESSAGE | OPT_DIR | OPT_REV_ID | OPT_HEAD | OPT_LABEL | OPT_DEPENDS, 0, 1,
-	mig_cmd_revision},
-	{"merge", OPT_MESSAGE | OPT_DIR | OPT_REV_ID | OPT_LABEL, 0, -1, mig_cmd_merge},
+	{"revision", OPT_MESSAGE | OPT_DIR | OPT_REV_ID | OPT_HEAD | OPT_LABEL | OPT_DEPENDS | OPT_FROM_DB,
+	0, 1, mig_cmd_revision},
+	{"merge", OPT_MESSAGE | OPT_DIR | OPT_REV_ID | OPT_LABEL | OPT_FROM_DB, 0, -1, mig_cmd_merge},
 	{"upgrade", OPT_SQL, 0, 1, cmd_upgrade},
 	{"downgrade", OPT_SQL, 1, 1, cmd_downgrade},
 	{"plan", 0, 0, 1, mig_cmd_plan},
@@ -70,7 +71,7 @@ static const MigCommand commands[] = {
 /* The command options' names, for the message about a misplaced one. */
 static const char *const option_names[] = {
 	"-m/--message", "--dir", "--rev-id", "--head", "--branch-label", "--depends-on",
-	"--sql", "-r/--rev-range", "-i/--indicate-current", "--purge", "-o/--output"
+	"--sql", "-r/--rev-range", "-i/--indicate-current", "--purge", "-o/--output", "--from-db"
 };
 
 /* The options, of mig and of its commands. */
@@ -96,6 +97,7 @@ static const struct option long_options[] = {
 	{"depends-on", required_argument, NULL, 6},
 	{"sql", no_argument, NULL, 7},
 	{"purge", no_argument, NULL, 8},
+	{"from-db", no_argument, NULL, 9},
 	{NULL, 0, NULL, 0}
 };
 
@@ -117,9 +119,11 @@ usage(const char *progname)
 	printf("  deploy [--dir DIR] [TARGET] load DIR and upgrade to TARGET in one transaction\n"
 		   "                              (with a non-transactional step: a transaction per step)\n");
 	printf("  revision -m MSG [DIR] [--head REV] [--rev-id ID] [--branch-label L]\n");
-	printf("           [--depends-on REV] write a new revision file on top of the head\n");
-	printf("  merge -m MSG [--dir DIR] [--rev-id ID] [--branch-label L] [REV]...\n");
-	printf("                              write and register a merge of REVs (default heads)\n");
+	printf("           [--depends-on REV] [--from-db]\n");
+	printf("                              write a new revision file on top of the head of DIR's files\n");
+	printf("  merge -m MSG [--dir DIR] [--rev-id ID] [--branch-label L] [--from-db] [REV]...\n");
+	printf("                              write a merge of REVs (default heads) of DIR's files\n");
+	printf("                              (--from-db: of the database's revisions, and register it)\n");
 	printf("  upgrade [TARGET] [--sql]    upgrade to TARGET (default head); --sql prints the script\n");
 	printf("  downgrade TARGET [--sql]    downgrade to TARGET; --sql prints the script\n");
 	printf("  plan [TARGET]               the steps a move to TARGET would take, run nothing\n");
@@ -309,6 +313,10 @@ main(int argc, char **argv)
 				a.output = optarg;
 				used |= OPT_OUTPUT;
 				break;
+			case 9:
+				a.from_db = true;
+				used |= OPT_FROM_DB;
+				break;
 			default:
 				/* getopt_long already complained */
 				pg_log_error_hint("Try \"%s --help\" for more information.", progname);
@@ -345,7 +353,9 @@ main(int argc, char **argv)
 	if ((cmd->options & OPT_MESSAGE) && a.message == NULL)
 		usage_error(progname, psprintf("command \"%s\" needs -m MESSAGE", cmd->name));
 
-	mig_connect(&conn);
+	/* revision and merge read the directory alone unless --from-db */
+	if (!(cmd->options & OPT_FROM_DB) || a.from_db)
+		mig_connect(&conn);
 	cmd->run(&a);
 	mig_exit(0);
 }

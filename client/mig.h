@@ -14,6 +14,7 @@
 #define MIG_H
 
 #include "libpq-fe.h"
+#include "pqexpbuffer.h"
 
 /* The command line, once parsed. */
 typedef struct MigArgs
@@ -32,7 +33,17 @@ typedef struct MigArgs
 	bool		sql;			/* --sql */
 	bool		indicate;		/* -i */
 	bool		purge;			/* --purge */
+	bool		from_db;		/* --from-db */
 } MigArgs;
+
+/* The revision files of a directory, in name order. */
+typedef struct MigFiles
+{
+	int			n;
+	char	  **paths;
+	char	  **texts;
+	size_t	   *lengths;
+} MigFiles;
 
 /* How to reach the server. */
 typedef struct MigConnOpts
@@ -87,6 +98,11 @@ extern void mig_migrate(const char *target, bool up);
 extern void mig_cmd_load(const MigArgs *a);
 extern void mig_cmd_deploy(const MigArgs *a);
 extern void mig_import_file(const char *path);
+extern void mig_read_dir(const char *dir, MigFiles *files);
+
+/* revdir.c */
+extern void mig_dir_heads(const char *dir, PQExpBuffer out);
+extern int	mig_dir_resolve(const char *dir, const char *name, PQExpBuffer out);
 
 /* revfile.c */
 extern void mig_cmd_revision(const MigArgs *a);

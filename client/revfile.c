@@ -5,8 +5,10 @@
  *
  * A new file is DIR/<id>_<slug of the message>.sql in the "-- mig:"
  * format (see mig_import), with empty bodies for the user to fill in.
- * The parents come from the database: its single head, the revision
- * --head names, or for a merge the revisions the arguments name.
+ * The parents are the single head, the revision --head names, or for a
+ * merge the revisions the arguments name: among the files of DIR
+ * (revdir.c), as Alembic finds them in its script directory, or, with
+ * --from-db, in the database, where a merge is then registered too.
  *
  *-------------------------------------------------------------------------
  */
@@ -113,15 +115,21 @@ write_file(const char *dir, const char *id, const char *down, const char *labels
 }
 
 /*
- * resolve: the revisions target names (mig_show), appended to ids (joined
- * with ", ") unless already there; returns how many it names.
+ * resolve: the revisions target names (among the files of dir, or with
+ * from_db mig_show's), appended to ids (joined with ", ") unless already
+ * there; returns how many it names.
  */
 static int
-resolve(const char *target, PQExpBuffer ids)
+resolve(const char *dir, bool from_db, const char *target, PQExpBuffer ids)
 {
 	const char *values[1] = {target};
-	PGresult   *res = mig_query(mig_sql("SELECT revision FROM %1$s.mig_show($1)"), 1, values);
-	int			n = PQntuples(res);
+	PGresult   *res;
+	int			n;
+
+	if (!from_db)
+		return mig_dir_resolve(dir, target, ids);
+	res = mig_query(mig_sql("SELECT revision FROM %1$s.mig_show($1)"), 1, values);
+	n = PQntuples(res);
 
 	for (int i = 0; i < n; i++)
 	{
@@ -138,7 +146,8 @@ resolve(const char *target, PQExpBuffer ids)
 
 /*
  * mig_cmd_revision: mig revision -m MSG [DIR] [--head REV] [--rev-id ID]
- * [--branch-label L] [--depends-on REV]: a new file on top of the head.
+ * [--branch-label L] [--depends-on REV] [--from-db]: a new file on top of
+ * the head.
  */
 void
 mig_cmd_revision(const MigArgs *a)
@@ -152,25 +161,27 @@ mig_cmd_revision(const MigArgs *a)
 		 /* a new base */ ;
 	else if (a->head)
 	{
-		if (resolve(a->head, &down) > 1)
+		if (resolve(dir, a->from_db, a->head, &down) > 1)
 		{
 			pg_log_error("--head %s names several revisions: %s", a->head, down.data);
 			mig_exit(1);
 		}
 	}
-	else
+	else if (a->from_db)
 	{
 		PGresult   *res = mig_query(mig_sql("SELECT revision FROM %1$s.mig_heads()"), 0, NULL);
 
 		for (int i = 0; i < PQntuples(res); i++)
 			appendPQExpBuffer(&down, "%s%s", i ? ", " : "", PQgetvalue(res, i, 0));
-		if (PQntuples(res) > 1)
-		{
-			pg_log_error("multiple heads are present: %s", down.data);
-			pg_log_error_hint("Give --head REV, or merge the heads with mig merge.");
-			mig_exit(1);
-		}
 		PQclear(res);
+	}
+	else
+		mig_dir_heads(dir, &down);
+	if (!a->head && strchr(down.data, ',') != NULL)
+	{
+		pg_log_error("multiple heads are present: %s", down.data);
+		pg_log_error_hint("Give --head REV, or merge the heads with mig merge.");
+		mig_exit(1);
 	}
 	write_file(dir, a->rev_id ? a->rev_id : new_id(), down.data, a->labels, a->depends,
 			   a->message);
@@ -178,8 +189,9 @@ mig_cmd_revision(const MigArgs *a)
 
 /*
  * mig_cmd_merge: mig merge -m MSG [--dir DIR] [--rev-id ID]
- * [--branch-label L] [REV...]: write and register a merge of the
- * revisions REVs name (default: the heads).
+ * [--branch-label L] [--from-db] [REV...]: write a merge of the revisions
+ * REVs name (default: the heads); with --from-db, found in the database
+ * and registered there.
  */
 void
 mig_cmd_merge(const MigArgs *a)
@@ -191,9 +203,9 @@ mig_cmd_merge(const MigArgs *a)
 	check_dir(dir);
 	initPQExpBuffer(&down);
 	if (a->npos == 0)
-		resolve("heads", &down);
+		resolve(dir, a->from_db, "heads", &down);
 	for (int i = 0; i < a->npos; i++)
-		resolve(a->pos[i], &down);
+		resolve(dir, a->from_db, a->pos[i], &down);
 	if (strchr(down.data, ',') == NULL)
 	{
 		pg_log_error("a merge needs at least two revisions, but the arguments name only %s",
@@ -202,5 +214,6 @@ mig_cmd_merge(const MigArgs *a)
 	}
 	path = write_file(dir, a->rev_id ? a->rev_id : new_id(), down.data, a->labels, NULL,
 					  a->message);
-	mig_import_file(path);
+	if (a->from_db)
+		mig_import_file(path);
 }

@@ -19,6 +19,8 @@ SELECT mig_revision('clash', 'SELECT 1', revision => 'u3', down_revision => '{u2
 SELECT revision, direction FROM mig_upgrade('head');
 -- before 1.2, the library refuses a non-transactional revision file
 SELECT mig_import(E'-- mig:revision: n1\n-- mig:down_revisions: u2\n-- mig:transactional: false\n-- mig:upgrade\nVACUUM upd_t\n');
+-- and conflicts
+SELECT mig_import(E'-- mig:revision: n1\n-- mig:down_revisions: u2\n-- mig:conflicts: u1\n-- mig:upgrade\nSELECT 1\n');
 -- a grant on mig_revision survives its new transactional argument
 CREATE ROLE regress_mig_registrar;
 GRANT EXECUTE ON FUNCTION mig_revision(text, text, text, text, text[], text[], text[])
@@ -27,8 +29,8 @@ GRANT EXECUTE ON FUNCTION mig_revision(text, text, text, text, text[], text[], t
 ALTER EXTENSION mig_ext UPDATE;
 SELECT extversion FROM pg_extension WHERE extname = 'mig_ext';
 SELECT has_function_privilege('regress_mig_registrar',
-    'mig_revision(text, text, text, text, text[], text[], text[], boolean)', 'EXECUTE');
-REVOKE EXECUTE ON FUNCTION mig_revision(text, text, text, text, text[], text[], text[], boolean)
+    'mig_revision(text, text, text, text, text[], text[], text[], boolean, text[], text, boolean)', 'EXECUTE');
+REVOKE EXECUTE ON FUNCTION mig_revision(text, text, text, text, text[], text[], text[], boolean, text[], text, boolean)
     FROM regress_mig_registrar;
 -- (from 17 on the update's grant is an initial privilege of the extension)
 DROP OWNED BY regress_mig_registrar;

@@ -19,7 +19,7 @@ CREATE SCHEMA body_empty;
 -- one call of every function of the extension
 CREATE TABLE body_calls (func text PRIMARY KEY, sql_call text NOT NULL);
 INSERT INTO body_calls VALUES
-  ('mig_revision(text,text,text,text,text[],text[],text[],boolean)', $$SELECT mig_revision('probe', 'SELECT 1')$$),
+  ('mig_revision(text,text,text,text,text[],text[],text[],boolean,text[],text,boolean)', $$SELECT mig_revision('probe', 'SELECT 1')$$),
   ('mig_merge(text,text[],text,text[])', $$SELECT mig_merge('probe')$$),
   ('mig_upgrade(text)', $$SELECT * FROM mig_upgrade('head')$$),
   ('mig_deploy(text,interval,integer)', $$CALL mig_deploy('head')$$),
@@ -43,6 +43,9 @@ INSERT INTO body_calls VALUES
   ('mig_check(text,name)', $$SELECT mig_check('', 'body_empty')$$),
   ('mig_test(text)', $$SELECT * FROM mig_test()$$),
   ('mig_rehearse(text)', $$SELECT * FROM mig_rehearse()$$),
+  ('mig_verify(text)', $$SELECT * FROM mig_verify()$$),
+  ('mig_drift(boolean)', $$SELECT * FROM mig_drift()$$),
+  ('mig_drift_record()', $$SELECT mig_drift_record()$$),
   ('mig_autogen_map(text,name,name)', $$SELECT mig_autogen_map('a.b', 'a', 'c')$$),
   ('mig_autogen_objects(oid,name)', $$SELECT * FROM mig_autogen_objects('body_empty'::regnamespace, 'x')$$),
   ('mig_autogen_alter_column(text,text,text,text,boolean,text,text,boolean)',
@@ -121,13 +124,13 @@ BEGIN
     PERFORM mig_revision('second', $b$SELECT 'hunter2 pending'$b$, $b$SELECT 'hunter2 back'$b$,
                          revision => 'b2');
     GRANT SELECT ON mig_revisions TO regress_mig_auditor;
-    GRANT EXECUTE ON FUNCTION mig_revision(text, text, text, text, text[], text[], text[], boolean),
+    GRANT EXECUTE ON FUNCTION mig_revision(text, text, text, text, text[], text[], text[], boolean, text[], text, boolean),
                               mig_merge(text, text[], text, text[]),
                               mig_upgrade(text), mig_downgrade(text), mig_stamp(text, boolean),
                               mig_import(text, text), mig_import(text[], text[]),
                               mig_adopt_alembic(regclass),
                               mig_autogenerate(text, text, name, text),
-                              mig_test(text), mig_rehearse(text)
+                              mig_test(text), mig_rehearse(text), mig_verify(text)
         TO regress_mig_runner;
     GRANT EXECUTE ON PROCEDURE mig_deploy(text, interval, integer) TO regress_mig_runner;
 END

@@ -9,7 +9,7 @@ CREATE ROLE regress_mig_deployer;
 -- the documented grants of a deployer: EXECUTE on the changing functions,
 -- SELECT on mig_revisions (it registers and runs bodies), plus what its
 -- bodies need (here: creating tables in public)
-GRANT EXECUTE ON FUNCTION mig_revision(text, text, text, text, text[], text[], text[], boolean),
+GRANT EXECUTE ON FUNCTION mig_revision(text, text, text, text, text[], text[], text[], boolean, text[], text, boolean),
                           mig_merge(text, text[], text, text[]),
                           mig_upgrade(text), mig_downgrade(text), mig_stamp(text, boolean)
    TO regress_mig_deployer;

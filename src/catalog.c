@@ -33,19 +33,24 @@
 /*
  * The columns fill_rev reads, over every revision: with the upgrade and
  * downgrade texts and their stored checksum, or NULLs in their place.  A
- * catalog created before 1.2 that was not updated has no transactional
- * column: its statements read false in its place (MIG_NOTX_OLD).
+ * catalog created before 1.2 that was not updated has none of 1.2's
+ * columns (transactional, conflicts, verify, repeatable): its statements read what a revision
+ * registered without them has in their place (REV_NEW_OLD).  The verify
+ * body is read with the other bodies; the upgrade of a repeatable revision
+ * always (REV_REPEATABLE_BODY), for planning it needs its checksum.
  */
-#define REV_COLUMNS 10
-#define REV_COLUMN_LIST(bodies, checksum, notx) \
+#define REV_COLUMNS 13
+#define REV_COLUMN_LIST(bodies, checksum, new) \
 	"revision, down_revisions, branch_labels, depends_on, message, " \
-	bodies ", downgrade IS NOT NULL, " checksum ", " notx
-#define REV_SELECT(bodies, checksum, notx) \
-	"SELECT " REV_COLUMN_LIST(bodies, checksum, notx) " FROM %1$s.mig_revisions"
+	bodies ", downgrade IS NOT NULL, " checksum ", " new
+#define REV_SELECT(bodies, checksum, new) \
+	"SELECT " REV_COLUMN_LIST(bodies, checksum, new) " FROM %1$s.mig_revisions"
 #define REV_BODIES "upgrade, downgrade"
 #define REV_NO_BODIES "NULL::pg_catalog.text, NULL::pg_catalog.text"
-#define REV_NOTX_COLUMN "NOT transactional"
-#define REV_NOTX_OLD "false"
+#define REV_NEW_COLUMNS "NOT transactional, conflicts, verify, repeatable"
+#define REV_NEW_NO_VERIFY "NOT transactional, conflicts, NULL::pg_catalog.text, repeatable"
+#define REV_NEW_OLD "false, '{}'::pg_catalog.text[], NULL::pg_catalog.text, false"
+#define REV_REPEATABLE_BODY "CASE WHEN repeatable THEN upgrade END, NULL::pg_catalog.text"
 
 /*
  * The statements that move version rows ($1 the row's revision, $2 the
@@ -96,34 +101,38 @@ static const Oid log_types[MIG_LOG_NUM_COLUMNS] = {
  */
 static SpiKeptPlan load_plans[2][2] = {
 	[false] = {
-		[MIG_LOAD_HEADERS] = {REV_SELECT(REV_NO_BODIES, "NULL::pg_catalog.text", REV_NOTX_OLD) " ORDER BY seq", 0},
-		[MIG_LOAD_BODIES] = {REV_SELECT(REV_BODIES, "checksum", REV_NOTX_OLD) " ORDER BY seq", 0}
+		[MIG_LOAD_HEADERS] = {REV_SELECT(REV_NO_BODIES, "NULL::pg_catalog.text", REV_NEW_OLD) " ORDER BY seq", 0},
+		[MIG_LOAD_BODIES] = {REV_SELECT(REV_BODIES, "checksum", REV_NEW_OLD) " ORDER BY seq", 0}
 	},
 	[true] = {
-		[MIG_LOAD_HEADERS] = {REV_SELECT(REV_NO_BODIES, "NULL::pg_catalog.text", REV_NOTX_COLUMN) " ORDER BY seq", 0},
-		[MIG_LOAD_BODIES] = {REV_SELECT(REV_BODIES, "checksum", REV_NOTX_COLUMN) " ORDER BY seq", 0}
+		[MIG_LOAD_HEADERS] = {REV_SELECT(REV_REPEATABLE_BODY, "NULL::pg_catalog.text", REV_NEW_NO_VERIFY) " ORDER BY seq", 0},
+		[MIG_LOAD_BODIES] = {REV_SELECT(REV_BODIES, "checksum", REV_NEW_COLUMNS) " ORDER BY seq", 0}
 	}
 };
 /*
  * One index probe per name, whatever the table looked like when the plan
  * was made: a plan for a whole-table condition, made while the catalog was
  * small, would scan it all at every registration of a growing batch.
- * (Registration's partial graph needs no transactional attribute.)
+ * (Registration's partial graph needs only the repeatable attribute of
+ * 1.2's.)
  */
-static SpiKeptPlan named_plan = {
-	"SELECT DISTINCT ON (seq) "
-	REV_COLUMN_LIST(REV_NO_BODIES, "NULL::pg_catalog.text", REV_NOTX_OLD)
-	" FROM pg_catalog.unnest($1) AS n(name), LATERAL ("
-	"SELECT * FROM %1$s.mig_revisions WHERE revision OPERATOR(pg_catalog.=) n.name"
-	" UNION ALL SELECT * FROM %1$s.mig_revisions"
-	" WHERE branch_labels OPERATOR(pg_catalog.<>) '{}'::pg_catalog.text[]"
-	" AND branch_labels OPERATOR(pg_catalog.@>) ARRAY[n.name]) AS r ORDER BY seq", 1
+#define NAMED_SQL(new) \
+	"SELECT DISTINCT ON (seq) " \
+	REV_COLUMN_LIST(REV_NO_BODIES, "NULL::pg_catalog.text", new) \
+	" FROM pg_catalog.unnest($1) AS n(name), LATERAL (" \
+	"SELECT * FROM %1$s.mig_revisions WHERE revision OPERATOR(pg_catalog.=) n.name" \
+	" UNION ALL SELECT * FROM %1$s.mig_revisions" \
+	" WHERE branch_labels OPERATOR(pg_catalog.<>) '{}'::pg_catalog.text[]" \
+	" AND branch_labels OPERATOR(pg_catalog.@>) ARRAY[n.name]) AS r ORDER BY seq"
+static SpiKeptPlan named_plans[2] = {
+	[false] = {NAMED_SQL(REV_NEW_OLD), 1},
+	[true] = {NAMED_SQL("false, '{}'::pg_catalog.text[], NULL::pg_catalog.text, repeatable"), 1}
 };
 #define FIND_SQL(notx) \
 	REV_SELECT(REV_BODIES, "checksum", notx) " WHERE revision OPERATOR(pg_catalog.=) $1"
 static SpiKeptPlan find_plans[2] = {
-	[false] = {FIND_SQL(REV_NOTX_OLD), 1},
-	[true] = {FIND_SQL(REV_NOTX_COLUMN), 1}
+	[false] = {FIND_SQL(REV_NEW_OLD), 1},
+	[true] = {FIND_SQL(REV_NEW_COLUMNS), 1}
 };
 #define INSERT_SQL(extra_column, extra_value) \
 	"INSERT INTO %1$s.mig_revisions (revision, down_revisions, branch_labels, " \
@@ -131,7 +140,44 @@ static SpiKeptPlan find_plans[2] = {
 	"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9" extra_value ")"
 static SpiKeptPlan insert_plans[2] = {
 	[false] = {INSERT_SQL("", ""), 9},
-	[true] = {INSERT_SQL(", transactional", ", $10"), 10}
+	[true] = {INSERT_SQL(", transactional, conflicts, verify, repeatable", ", $10, $11, $12, $13"), 13}
+};
+static SpiKeptPlan update_repeatable_plan = {
+	"UPDATE %1$s.mig_revisions SET message = $2, upgrade = $3, downgrade = $4, checksum = $5,"
+	" registered_by = $6, registered_at = pg_catalog.now()"
+	" WHERE revision OPERATOR(pg_catalog.=) $1 AND repeatable", 6
+};
+/*
+ * DDL run outside mig_ext (drift.c): recorded from the event trigger's
+ * functions, and read since the last step logged ($1: every row when
+ * false).  Temporary objects and extension scripts' objects are left out.
+ */
+#define DRIFT_INSERT \
+	"INSERT INTO %1$s.mig_drift_log (role_name, session_user_name, command_tag," \
+	" object_type, object_identity, statement) "
+static SpiKeptPlan drift_ddl_plan = {
+	DRIFT_INSERT "SELECT $1, $2, c.command_tag, c.object_type, c.object_identity, $3"
+	" FROM pg_catalog.pg_event_trigger_ddl_commands() c"
+	" WHERE NOT c.in_extension"
+	" AND NOT COALESCE(c.schema_name OPERATOR(pg_catalog.~) '^pg_(toast_)?temp', false)", 3
+};
+static SpiKeptPlan drift_drop_plan = {
+	DRIFT_INSERT "SELECT $1, $2, $4, d.object_type, d.object_identity, $3"
+	" FROM pg_catalog.pg_event_trigger_dropped_objects() d"
+	" WHERE d.original AND NOT d.is_temporary", 4
+};
+static SpiKeptPlan drift_read_plan = {
+	"SELECT d.at, d.role_name::pg_catalog.text, d.session_user_name::pg_catalog.text,"
+	" d.command_tag, d.object_type,"
+	" d.object_identity, d.statement FROM %1$s.mig_drift_log d"
+	" WHERE NOT $1 OR d.at OPERATOR(pg_catalog.>) COALESCE("
+	"  (SELECT pg_catalog.max(l.started_at) FROM %1$s.mig_log l), '-infinity')"
+	" ORDER BY d.id", 1
+};
+static SpiKeptPlan last_repeatable_plan = {
+	"SELECT l.revision, l.started_at, l.checksum FROM %1$s.mig_log l"
+	" WHERE l.direction OPERATOR(pg_catalog.=) $1"
+	" AND l.revision OPERATOR(pg_catalog.=) ANY ($2) ORDER BY l.id", 2
 };
 static SpiKeptPlan versions_plan = {"SELECT revision FROM %1$s.mig_version", 0};
 static SpiKeptPlan row_insert_plan = {ROW_INSERT_SQL, 2};
@@ -339,54 +385,83 @@ fill_rev(MigRev *r, int i)
 	r->has_downgrade = DatumGetBool(v[7]);
 	r->checksum = nullable_text(v[8], isnull[8]);
 	r->non_transactional = DatumGetBool(v[9]);
+	r->conflict_names = text_array(v[10], isnull[10], &r->nconflicts);
+	r->verify = nullable_text(v[11], isnull[11]);
+	r->repeatable = DatumGetBool(v[12]);
 }
 
 /*
  * result_revs: the rows of the last revision query as an array with one
- * spare slot (for a revision being registered).
+ * spare slot (for a revision being registered): the versioned revisions
+ * (*nrevs of them) in order, then the repeatable ones (*nrepeatables).
  */
 static MigRev *
-result_revs(int *nrevs)
+result_revs(int *nrevs, int *nrepeatables)
 {
-	MigRev	   *revs;
+	int			n = (int) SPI_processed;
+	MigRev	   *revs = palloc(sizeof(MigRev) * (n + 1));
+	int			k = n;
 
-	*nrevs = (int) SPI_processed;
-	revs = palloc(sizeof(MigRev) * (*nrevs + 1));
-	for (int i = 0; i < *nrevs; i++)
-		fill_rev(&revs[i], i);
+	*nrevs = 0;
+	for (int i = 0; i < n; i++)
+	{
+		MigRev		r;
+
+		fill_rev(&r, i);
+		if (r.repeatable)
+			revs[--k] = r;
+		else
+			revs[(*nrevs)++] = r;
+	}
+	/* the repeatable ones were placed from the end: back in order */
+	for (int i = k, j = n - 1; i < j; i++, j--)
+	{
+		MigRev		t = revs[i];
+
+		revs[i] = revs[j];
+		revs[j] = t;
+	}
+	*nrepeatables = n - *nrevs;
 	SPI_freetuptable(SPI_tuptable);
 	return revs;
 }
 
 /*
- * catalog_load_named: the revisions whose id or one of whose branch labels
- * is among the n names, in registration order, in an array with one spare
- * slot; without bodies.  The primary key and the index of the labels find
- * them, so the cost does not grow with the catalog.
+ * catalog_load_named: the versioned revisions whose id or one of whose
+ * branch labels is among the n names, in registration order, in an array
+ * with one spare slot; without bodies.  The primary key and the index of
+ * the labels find them, so the cost does not grow with the catalog.
  */
 MigRev *
 catalog_load_named(MigCatalog *cat, char **names, int n, int *nrevs)
 {
 	Oid			types[1] = {TEXTARRAYOID};
 	Datum		values[1] = {catalog_text_array(names, n)};
+	int			nrepeatables;
 
-	run(cat, &named_plan, types, values, NULL);
-	return result_revs(nrevs);
+	/* (the repeatable ones after them are no one's parents or dependencies) */
+	run(cat, &named_plans[cat->has_transactional], types, values, NULL);
+	return result_revs(nrevs, &nrepeatables);
 }
 
 /*
- * catalog_load_graph: the graph of every registered revision, in
- * registration order; with or without bodies (load).  One query.
+ * catalog_load_graph: the graph of every registered versioned revision,
+ * in registration order, followed by the repeatable ones; with or without
+ * bodies (load).  One query.
  */
 MigGraph *
 catalog_load_graph(MigCatalog *cat, MigLoad load)
 {
 	int			n;
+	int			nrepeatables;
 	MigRev	   *revs;
+	MigGraph   *g;
 
 	run(cat, &load_plans[cat->has_transactional][load], NULL, NULL, NULL);
-	revs = result_revs(&n);
-	return graph_build(revs, n);
+	revs = result_revs(&n, &nrepeatables);
+	g = graph_build(revs, n);
+	g->nrepeatables = nrepeatables;
+	return g;
 }
 
 /*
@@ -472,10 +547,10 @@ catalog_find_revision(MigCatalog *cat, const char *id, MigRev *out)
 void
 catalog_insert_revision(MigCatalog *cat, const MigRev *r, const char *checksum)
 {
-	Oid			types[10] = {TEXTOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
-	TEXTOID, TEXTOID, TEXTOID, TEXTOID, NAMEOID, BOOLOID};
-	Datum		values[10];
-	char		nulls[10] = "          ";
+	Oid			types[13] = {TEXTOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
+	TEXTOID, TEXTOID, TEXTOID, TEXTOID, NAMEOID, BOOLOID, TEXTARRAYOID, TEXTOID, BOOLOID};
+	Datum		values[13];
+	char		nulls[13] = "             ";
 
 	values[0] = CStringGetTextDatum(r->id);
 	values[1] = catalog_text_array(r->down_names, r->ndown);
@@ -489,12 +564,46 @@ catalog_insert_revision(MigCatalog *cat, const MigRev *r, const char *checksum)
 	values[8] = DirectFunctionCall1(namein,
 									CStringGetDatum(GetUserNameFromId(GetUserId(), false)));
 	values[9] = BoolGetDatum(!r->non_transactional);
-	if (r->non_transactional && !cat->has_transactional)
+	values[10] = catalog_text_array(r->conflict_names, r->nconflicts);
+	values[11] = r->verify ? CStringGetTextDatum(r->verify) : (Datum) 0;
+	nulls[11] = r->verify ? ' ' : 'n';
+	values[12] = BoolGetDatum(r->repeatable);
+	if ((r->non_transactional || r->nconflicts > 0 || r->verify || r->repeatable) &&
+		!cat->has_transactional)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("non-transactional revisions need mig_ext 1.2"),
+				 r->non_transactional ?
+				 errmsg("non-transactional revisions need mig_ext 1.2") :
+				 r->nconflicts > 0 ?
+				 errmsg("conflicts between revisions need mig_ext 1.2") :
+				 r->verify ?
+				 errmsg("verify bodies need mig_ext 1.2") :
+				 errmsg("repeatable revisions need mig_ext 1.2"),
 				 errhint("Update the extension with ALTER EXTENSION mig_ext UPDATE.")));
 	run(cat, &insert_plans[cat->has_transactional], types, values, nulls);
+}
+
+/*
+ * catalog_update_repeatable: store the new message and bodies of the
+ * registered repeatable revision r, with their checksum, as registered by
+ * the caller now.
+ */
+void
+catalog_update_repeatable(MigCatalog *cat, const MigRev *r, const char *checksum)
+{
+	Oid			types[6] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, NAMEOID};
+	Datum		values[6];
+	char		nulls[6] = "      ";
+
+	values[0] = CStringGetTextDatum(r->id);
+	values[1] = CStringGetTextDatum(r->message);
+	values[2] = CStringGetTextDatum(r->upgrade);
+	values[3] = r->downgrade ? CStringGetTextDatum(r->downgrade) : (Datum) 0;
+	nulls[3] = r->downgrade ? ' ' : 'n';
+	values[4] = CStringGetTextDatum(checksum);
+	values[5] = DirectFunctionCall1(namein,
+									CStringGetDatum(GetUserNameFromId(GetUserId(), false)));
+	run(cat, &update_repeatable_plan, types, values, nulls);
 }
 
 /*
@@ -746,4 +855,91 @@ catalog_is_stale(MigCatalog *cat)
 	latest = column_text(0, 1);
 	SPI_freetuptable(SPI_tuptable);
 	return strcmp(seen, latest) != 0;
+}
+
+/*
+ * catalog_last_repeatables: for each repeatable revision of g (index k for
+ * g->revs[g->nrevs + k]), its last upgrade in the log, as
+ * catalog_last_upgrades finds it.  One query over the log rows of those
+ * revisions.
+ */
+MigLastUpgrade *
+catalog_last_repeatables(MigCatalog *cat, MigGraph *g)
+{
+	static const Oid types[2] = {TEXTOID, TEXTARRAYOID};
+	MigLastUpgrade *last = palloc0(sizeof(MigLastUpgrade) * Max(g->nrepeatables, 1));
+	char	  **ids = palloc(sizeof(char *) * Max(g->nrepeatables, 1));
+	Datum		values[2];
+
+	for (int k = 0; k < g->nrepeatables; k++)
+		ids[k] = g->revs[g->nrevs + k].id;
+	values[0] = CStringGetTextDatum(plan_direction_name(MIG_UPGRADE));
+	values[1] = catalog_text_array(ids, g->nrepeatables);
+	run(cat, &last_repeatable_plan, (Oid *) types, values, NULL);
+	/* oldest first: the last row of a revision is its latest */
+	for (int i = 0; i < (int) SPI_processed; i++)
+	{
+		char	   *id = column_text(i, 1);
+
+		for (int k = 0; k < g->nrepeatables; k++)
+			if (strcmp(ids[k], id) == 0)
+			{
+				last[k].known = true;
+				last[k].at = DatumGetTimestampTz(column_datum(i, 2));
+				last[k].checksum = column_text(i, 3);
+			}
+	}
+	SPI_freetuptable(SPI_tuptable);
+	return last;
+}
+
+/*
+ * catalog_record_drift: record, for the event trigger firing now (a drop
+ * when dropped), the DDL commands of the statement run by the current
+ * role, tagged tag.
+ */
+void
+catalog_record_drift(MigCatalog *cat, bool dropped, const char *tag, const char *statement)
+{
+	static const Oid types[4] = {NAMEOID, NAMEOID, TEXTOID, TEXTOID};
+	Datum		values[4];
+	char		nulls[4] = "    ";
+
+	values[0] = DirectFunctionCall1(namein,
+									CStringGetDatum(GetUserNameFromId(GetUserId(), false)));
+	values[1] = DirectFunctionCall1(namein,
+									CStringGetDatum(GetUserNameFromId(GetSessionUserId(), false)));
+	values[2] = statement ? CStringGetTextDatum(statement) : (Datum) 0;
+	nulls[2] = statement ? ' ' : 'n';
+	values[3] = CStringGetTextDatum(tag);
+	run(cat, dropped ? &drift_drop_plan : &drift_ddl_plan, (Oid *) types, values, nulls);
+}
+
+/*
+ * catalog_read_drift: the DDL recorded outside mig_ext (since the last
+ * step logged, when since_last_step), oldest first.
+ */
+List *
+catalog_read_drift(MigCatalog *cat, bool since_last_step)
+{
+	static const Oid types[1] = {BOOLOID};
+	Datum		values[1] = {BoolGetDatum(since_last_step)};
+	List	   *out = NIL;
+
+	run(cat, &drift_read_plan, (Oid *) types, values, NULL);
+	for (int i = 0; i < (int) SPI_processed; i++)
+	{
+		MigDrift   *d = palloc(sizeof(MigDrift));
+
+		d->at = DatumGetTimestampTz(column_datum(i, 1));
+		d->role = column_text(i, 2);
+		d->session_user = column_text(i, 3);
+		d->tag = column_text(i, 4);
+		d->object_type = column_text(i, 5);
+		d->identity = column_text(i, 6);
+		d->statement = column_text(i, 7);
+		out = lappend(out, d);
+	}
+	SPI_freetuptable(SPI_tuptable);
+	return out;
 }

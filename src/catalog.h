@@ -9,6 +9,7 @@
 #define MIG_CATALOG_H
 
 #include "access/tupdesc.h"
+#include "nodes/pg_list.h"
 #include "utils/timestamp.h"
 
 #include "graph.h"
@@ -20,8 +21,10 @@ typedef struct MigCatalog
 	Oid			nsp;			/* the extension's schema */
 	char	   *qnsp;			/* its name, quoted */
 	Oid			owner;			/* owner of the catalog tables */
-	bool		has_transactional;	/* mig_revisions.transactional exists
-									 * (1.2) */
+	bool		has_transactional;	/* mig_revisions has 1.2's columns
+									 * (transactional, conflicts,
+									 * verify, repeatable); mig_drift_log
+									 * exists */
 } MigCatalog;
 
 /*
@@ -81,6 +84,18 @@ typedef struct MigLastUpgrade
 	char	   *checksum;		/* of the body that ran */
 } MigLastUpgrade;
 
+/* One DDL command recorded outside mig_ext (mig_drift_log). */
+typedef struct MigDrift
+{
+	TimestampTz at;
+	char	   *role;
+	char	   *session_user;
+	char	   *tag;
+	char	   *object_type;	/* NULL when the command names none */
+	char	   *identity;
+	char	   *statement;
+} MigDrift;
+
 /* How a revision is loaded: with its bodies and their checksum, or not. */
 typedef enum MigLoad
 {
@@ -114,5 +129,10 @@ extern MigCheckRev *catalog_load_check(MigCatalog *cat, int *n);
 extern List *catalog_invalid_indexes(MigCatalog *cat);
 extern bool catalog_is_stale(MigCatalog *cat);
 extern MigLastUpgrade *catalog_last_upgrades(MigCatalog *cat, MigGraph *g);
+extern MigLastUpgrade *catalog_last_repeatables(MigCatalog *cat, MigGraph *g);
+extern void catalog_update_repeatable(MigCatalog *cat, const MigRev *r, const char *checksum);
+extern void catalog_record_drift(MigCatalog *cat, bool dropped, const char *tag,
+								 const char *statement);
+extern List *catalog_read_drift(MigCatalog *cat, bool since_last_step);
 
 #endif							/* MIG_CATALOG_H */

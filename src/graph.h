@@ -34,6 +34,11 @@ typedef struct MigRev
 	int			ndep_names;
 	bool		non_transactional;	/* each statement runs on its own,
 									 * outside a transaction block */
+	char	   *verify;			/* NULL: none (or bodies not loaded) */
+	bool		repeatable;		/* runs again whenever its upgrade changes;
+								 * outside the graph */
+	char	  **conflict_names; /* revisions never to be applied with it */
+	int			nconflicts;
 
 	/* derived by graph_build */
 	int		   *down;			/* parents ("versioned down revisions") */
@@ -67,6 +72,8 @@ typedef struct MigGraph
 {
 	MigRev	   *revs;			/* in registration order */
 	int			nrevs;
+	int			nrepeatables;	/* repeatable revisions, in revs after the
+								 * nrevs of the graph (repeatable.c) */
 	MigRevHash *byname;			/* ids and labels -> index */
 } MigGraph;
 

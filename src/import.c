@@ -6,9 +6,13 @@
  * A revision file is plain SQL that psql can read.  Directive lines are
  * SQL comments of the form "-- mig:KEY" or "-- mig:KEY: VALUE" (white
  * space allowed after "--" and after "mig:").  The header holds
- * revision, down_revisions, branch_labels, depends_on and message; then
+ * revision, down_revisions (none for a repeatable revision),
+ * branch_labels, depends_on, message, transactional, conflicts and
+ * repeatable; then
  * "-- mig:upgrade" opens the upgrade body and an optional
- * "-- mig:downgrade" opens the downgrade body.  Before "-- mig:upgrade"
+ * "-- mig:downgrade" opens the downgrade body, and an optional
+ * "-- mig:verify" (after the upgrade, before or after the downgrade) the
+ * verify body.  Before "-- mig:upgrade"
  * only directives, blank lines and other comments may appear.  Each body
  * is the text of its section without leading and trailing blank lines.
  * Directive lines are recognised wherever they are, SQL quoting aside.
@@ -31,13 +35,14 @@ typedef enum ImportSection
 {
 	IMPORT_HEADER,
 	IMPORT_UPGRADE,
-	IMPORT_DOWNGRADE
+	IMPORT_DOWNGRADE,
+	IMPORT_VERIFY
 } ImportSection;
 
 /* The header keys, in the order a file lists them. */
 static const char *const header_keys[] = {
 	"revision", "down_revisions", "branch_labels", "depends_on", "message",
-	"transactional"
+	"transactional", "conflicts", "repeatable"
 };
 
 #define NUM_HEADER_KEYS lengthof(header_keys)
@@ -175,6 +180,14 @@ set_header(MigRev *out, int k, const char *value, const ImportFile *f)
 		case 4:
 			out->message = pstrdup(value);
 			break;
+		case 6:
+			out->conflict_names = target_split_list(value, &out->nconflicts);
+			break;
+		case 7:
+			if (!parse_bool(value, &out->repeatable))
+				error_at(f, "the repeatable header needs true or false",
+						 "Write it as \"-- mig:repeatable: true\" for a revision that runs again whenever its upgrade changes.");
+			break;
 		default:
 			{
 				bool		transactional;
@@ -198,7 +211,8 @@ import_parse(const char *script, const char *filename, MigRev *out)
 	ImportFile	f = {filename, 0, NULL};
 	ImportSection section = IMPORT_HEADER;
 	bool		seen[NUM_HEADER_KEYS] = {0};
-	List	   *lines[2] = {NIL, NIL};
+	List	   *lines[3] = {NIL, NIL, NIL};
+	bool		has_verify = false;
 	char	   *text = pstrdup(script);
 	char	   *p = text;
 
@@ -239,10 +253,20 @@ import_parse(const char *script, const char *filename, MigRev *out)
 			if (section == IMPORT_HEADER)
 				error_at(&f, "\"-- mig:downgrade\" before \"-- mig:upgrade\"",
 						 "Put the upgrade section first.");
-			if (section == IMPORT_DOWNGRADE)
+			if (out->has_downgrade)
 				error_at(&f, "second \"-- mig:downgrade\" line", NULL);
 			section = IMPORT_DOWNGRADE;
 			out->has_downgrade = true;
+		}
+		else if (value == NULL && rest[0] == '\0' && strcmp(key, "verify") == 0)
+		{
+			if (section == IMPORT_HEADER)
+				error_at(&f, "\"-- mig:verify\" before \"-- mig:upgrade\"",
+						 "Put the upgrade section first.");
+			if (has_verify)
+				error_at(&f, "second \"-- mig:verify\" line", NULL);
+			section = IMPORT_VERIFY;
+			has_verify = true;
 		}
 		else
 		{
@@ -253,7 +277,7 @@ import_parse(const char *script, const char *filename, MigRev *out)
 			if (k == (int) NUM_HEADER_KEYS)
 				error_at(&f, psprintf("unknown directive \"-- mig:%s%s%s\"",
 									  key, rest[0] ? " " : "", rest),
-						 "The directives are revision, down_revisions, branch_labels, depends_on, message, transactional (each followed by a colon and its value), upgrade and downgrade.");
+						 "The directives are revision, down_revisions, branch_labels, depends_on, message, transactional, conflicts, repeatable (each followed by a colon and its value), upgrade, downgrade and verify.");
 			if (value == NULL)
 				error_at(&f, psprintf("header \"%s\" has no colon", key),
 						 psprintf("Write it as \"-- mig:%s: <value>\".", key));
@@ -276,9 +300,10 @@ import_parse(const char *script, const char *filename, MigRev *out)
 		error_at(&f, "no \"-- mig:upgrade\" line", "A revision file needs an upgrade section, even an empty one.");
 	if (!seen[0])
 		error_at(&f, "no \"-- mig:revision\" header", "Give the revision id as \"-- mig:revision: <id>\".");
-	if (!seen[1])
+	if (!seen[1] && !out->repeatable)
 		error_at(&f, "no \"-- mig:down_revisions\" header",
 				 "Name the parent revisions as \"-- mig:down_revisions: <id>\"; leave the value empty for a base revision.");
 	out->upgrade = section_text(lines[0]);
 	out->downgrade = out->has_downgrade ? section_text(lines[1]) : NULL;
+	out->verify = has_verify ? section_text(lines[2]) : NULL;
 }

@@ -23,6 +23,7 @@
 #include "offline.h"
 #include "runner.h"
 #include "target.h"
+#include "verify.h"
 
 /*
  * is_relative_down: whether target is "-N" or "branch@-N", a relative
@@ -224,7 +225,8 @@ script_step_end(MigCatalog *cat, MigGraph *g, const MigStep *st,
  * transaction that takes the call's lock, checks that the version rows
  * are still current, and then per step runs the body, moves the version
  * rows and writes the log row.  A non-transactional step ends that
- * transaction, runs its statements outside any, and starts another.  Every body is split by body_split, as the
+ * transaction, runs its statements outside any, and starts another.  An
+ * upgrade's verify body runs before its bookkeeping.  Every body is split by body_split, as the
  * runner splits it, so a body that does not parse gives an error, no script.
  */
 char *
@@ -278,6 +280,14 @@ offline_script(MigCatalog *cat, MigGraph *g, const MigSet *current,
 		{
 			appendStringInfoString(&out, "BEGIN;\n");
 			script_guard(cat, g, &st->rows_before, &out);
+		}
+		if (direction == MIG_UPGRADE && r->verify)
+		{
+			MigBody    *v = verify_split(r);
+
+			appendStringInfo(&out, "-- verify of revision %s\n", r->id);
+			for (int i = 0; i < v->nstmts; i++)
+				append_statement(&out, v->stmts[i]);
 		}
 		script_step_end(cat, g, st, body_checksum(body_text(r, direction)), &out);
 	}

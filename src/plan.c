@@ -18,6 +18,7 @@
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
 
+#include "conflict.h"
 #include "plan.h"
 #include "target.h"
 
@@ -366,7 +367,7 @@ plan_revision_step(MigGraph *g, const MigSet *rows, int rev, MigDirection direct
 /*
  * plan_upgrade: the steps of an upgrade to target: the target's ancestors
  * (parents and dependencies) that the current rows do not already imply,
- * oldest first.
+ * oldest first; refused when it would leave conflicting revisions applied.
  */
 List *
 plan_upgrade(MigGraph *g, const MigSet *current, const char *target)
@@ -385,6 +386,7 @@ plan_upgrade(MigGraph *g, const MigSet *current, const char *target)
 	have = graph_ancestors(g, current->items, current->n, MIG_EDGES_ALL);
 	for (int i = 0; i < g->nrevs; i++)
 		need[i] = need[i] && !have[i];
+	conflict_check(g, have, need);
 	order = graph_sort(g, need, targets.items, targets.n);
 	for (int i = list_length(order) - 1; i >= 0; i--)
 		steps = lappend(steps, revision_step(g, &heads, list_nth_int(order, i), true, &cache));

@@ -41,6 +41,7 @@
 #include "utils/memutils.h"
 #include "utils/resowner.h"
 
+#include "advice.h"
 #include "rehearse.h"
 #include "runner.h"
 #include "spi_exec.h"
@@ -326,6 +327,8 @@ test_steps(Rehearsal *rh, const MigStep *unused)
 			return;
 		/* statements that wrote nothing left the schema as it was */
 		known = !rh->wrote;
+		if (r->repeatable)
+			continue;			/* it runs again when changed, never reversed */
 		if (!r->has_downgrade)
 		{
 			add_check(rh, st, "irreversible", false,
@@ -537,7 +540,8 @@ step_rewrites(RelSet *rels_before, RelSet *rels_after)
 
 /*
  * rehearse_steps: a SubxactFn running every step planned, each between
- * two readings of the relations' storage and of the locks held.  What is
+ * two readings of the relations' storage, of the locks held and of the
+ * facts advice.c judges it by (its advice: what to do instead).  What is
  * read after a step is what the next step starts from: the readings
  * alternate between two memory contexts.  The relations read before the
  * first step are kept to the end: locks_read folds the locks on their
@@ -552,6 +556,7 @@ rehearse_steps(Rehearsal *rh, const MigStep *unused)
 	RelSet		start;
 	RelSet		rels_before;
 	HTAB	   *locks_before;
+	HTAB	   *facts_before;
 	ListCell   *lc;
 
 	startcxt = AllocSetContextCreate(rh->cxt, "mig_ext rehearsal start",
@@ -562,12 +567,15 @@ rehearse_steps(Rehearsal *rh, const MigStep *unused)
 	start = relations_read(rh, startcxt);
 	rels_before = start;
 	locks_before = locks_read(rh, startcxt, &start);
+	facts_before = advice_read(startcxt);
 	foreach(lc, rh->run.steps)
 	{
 		MigStep    *st = lfirst(lc);
 		MigRehearsalRow *row = MemoryContextAllocZero(rh->cxt, sizeof(MigRehearsalRow));
 		RelSet		rels_after;
 		HTAB	   *locks_after;
+		HTAB	   *facts_after;
+		char	   *advice;
 
 		row->step = foreach_current_index(lc) + 1;
 		row->revision = rh->run.g->revs[st->rev].id;
@@ -585,6 +593,11 @@ rehearse_steps(Rehearsal *rh, const MigStep *unused)
 		locks_after = locks_read(rh, readcxt[cur], &start);
 		row->rewrites = step_rewrites(&rels_before, &rels_after);
 		row->locks = step_locks(locks_before, locks_after, &rels_before);
+		facts_after = advice_read(readcxt[cur]);
+		MemoryContextSwitchTo(rh->stepcxt);
+		advice = advice_step(facts_before, facts_after, row->locks, row->rewrites);
+		row->advice = advice ? MemoryContextStrdup(rh->cxt, advice) : NULL;
+		MemoryContextSwitchTo(rh->cxt);
 		rh->rows = lappend(rh->rows, row);
 		rh->running = NULL;
 		MemoryContextReset(rh->stepcxt);
@@ -593,6 +606,7 @@ rehearse_steps(Rehearsal *rh, const MigStep *unused)
 		cur = 1 - cur;
 		rels_before = rels_after;
 		locks_before = locks_after;
+		facts_before = facts_after;
 	}
 	MemoryContextDelete(startcxt);
 	for (int i = 0; i < 2; i++)

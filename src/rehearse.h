@@ -32,6 +32,7 @@ typedef struct MigRehearsalRow
 	List	   *locks;			/* of char *: "mode on relation" */
 	List	   *rewrites;		/* of char *: "relation (size before)" */
 	char	   *detail;			/* the error of a failed step, else NULL */
+	char	   *advice;			/* what to do instead (advice.c), or NULL */
 } MigRehearsalRow;
 
 extern List *rehearse_test(Oid fn_oid, const char *target);

@@ -30,11 +30,14 @@
 #include "utils/timeout.h"
 
 #include "body.h"
+#include "drift.h"
 #include "import.h"
 #include "offline.h"
 #include "record.h"
+#include "repeatable.h"
 #include "runner.h"
 #include "target.h"
+#include "verify.h"
 
 /* What open_run loads besides the graph without bodies (flags). */
 typedef enum RunLoad
@@ -62,6 +65,7 @@ typedef enum BodyPhase
 {
 	PHASE_NONE,					/* between steps: no context line */
 	PHASE_RUNNING,
+	PHASE_VERIFYING,
 	PHASE_RECORDING
 } BodyPhase;
 
@@ -83,6 +87,13 @@ typedef struct ImportContext
 	int			current;		/* the script, or -1: none */
 	bool		parsing;
 } ImportContext;
+
+/* runner_is_busy: whether a migration body is running (drift.c). */
+bool
+runner_is_busy(void)
+{
+	return runner_busy;
+}
 
 /*
  * runner_check_idle: refuse to run fname from inside a migration body,
@@ -112,6 +123,9 @@ body_error_context(void *arg)
 	if (bc->phase == PHASE_RUNNING)
 		errcontext("statement %d of %d in the %s of revision %s (\"%s\")",
 				   bc->stmt, bc->nstmts, dir, bc->rev->id, bc->rev->message);
+	else if (bc->phase == PHASE_VERIFYING)
+		errcontext("verifying the upgrade of revision %s (\"%s\")",
+				   bc->rev->id, bc->rev->message);
 	else if (bc->phase == PHASE_RECORDING)
 		errcontext("recording the %s of revision %s (\"%s\")",
 				   dir, bc->rev->id, bc->rev->message);
@@ -223,7 +237,7 @@ runner_problem_name(MigProblemKind kind)
 {
 	static const char *const names[] = {
 		"unknown version row", "missing revision", "edited revision", "changed body",
-		"invalid index"
+		"invalid index", "schema drift"
 	};
 
 	return names[kind];
@@ -272,7 +286,8 @@ revision_problems(List *problems, const char *id, const char *upgrade,
  * find_problems: what is wrong with the catalog of cat: version rows
  * naming unknown revisions, applied revisions missing from it, the
  * problems of each registered revision (revision_problems), then the
- * invalid indexes a failed non-transactional statement may have left.
+ * invalid indexes a failed non-transactional statement may have left, and
+ * the DDL run outside mig_ext since the last step (drift.c).
  * Needs no valid graph.  One query, then linear in the revisions; one
  * more for the indexes.
  */
@@ -283,6 +298,8 @@ find_problems(MigCatalog *cat)
 	int			n;
 	MigCheckRev *revs = catalog_load_check(cat, &n);
 	List	   *indexes = catalog_invalid_indexes(cat);
+	List	   *drift;
+	ListCell   *lc;
 
 	for (int i = 0; i < n; i++)
 	{
@@ -307,6 +324,9 @@ find_problems(MigCatalog *cat)
 		problems = add_problem(problems, MIG_PROBLEM_INVALID_INDEX, NULL,
 							   psprintf("Index %s on table %s is invalid: a CREATE INDEX CONCURRENTLY or REINDEX CONCURRENTLY stopped part-way.",
 										(char *) lfirst(lc), (char *) lfirst(lnext(indexes, lc))));
+	drift = drift_since_last_step(cat);
+	foreach(lc, drift)
+		problems = add_problem(problems, MIG_PROBLEM_DRIFT, NULL, lfirst(lc));
 	return problems;
 }
 
@@ -340,12 +360,14 @@ check_drift(MigRun *run)
 	List	   *problems = NIL;
 	MigProblem *p;
 
-	for (int i = 0; i < g->nrevs; i++)
+	for (int i = 0; i < g->nrevs + g->nrepeatables; i++)
 	{
 		MigRev	   *r = &g->revs[i];
 
+		/* a repeatable revision is never applied: it runs when changed */
 		problems = revision_problems(problems, r->id, r->upgrade, r->downgrade, r->checksum,
-									 applied[i] && last[i].known ? last[i].checksum : NULL);
+									 i < g->nrevs && applied[i] && last[i].known ?
+									 last[i].checksum : NULL);
 	}
 	if (problems == NIL)
 		return;
@@ -405,8 +427,8 @@ notice_step(MigGraph *g, const MigStep *st)
 }
 
 /*
- * check_bodies: parse both bodies of r, a revision being registered, so
- * that a syntax error, transaction control, statements that split
+ * check_bodies: parse the bodies of r (its verify body too), a revision
+ * being registered, so that a syntax error, transaction control, statements that split
  * otherwise under the other standard_conforming_strings, or (in a
  * transactional revision) a statement that needs to run outside a
  * transaction block is refused before it is stored rather than when it
@@ -425,12 +447,14 @@ check_bodies(MigRev *r)
 		body_check_split(r, d, b);
 		body_check_transactional(r, d, b);
 	}
+	verify_check(r);
 }
 
 /*
  * runner_prepare: lock and load the catalog of fn_oid, check it for
  * drift and plan the move to target (in direction, or, when direction is
- * NULL, in the direction mig_plan finds); then parse every
+ * NULL, in the direction mig_plan finds), with, for an upgrade, the
+ * repeatable revisions to run after it; then parse every
  * body that will run, so that a syntax error anywhere runs nothing.
  * run->steps holds the steps; returns their bodies, in the same order.
  * With session_lock the lock is the session's, released by the caller
@@ -449,9 +473,12 @@ runner_prepare(MigRun *run, Oid fn_oid, const char *target, const MigDirection *
 			 (session_lock ? RUN_LOCK_SESSION : 0));
 	check_drift(run);
 	catalog_check_rows(&run->cat, run->g, &run->current);
+	drift_check(&run->cat);
 	run->steps = direction == NULL ?
 		offline_plan(run->g, &run->current, target, &found) :
 		plan_migration(run->g, &run->current, target, *direction);
+	if ((direction ? *direction : found) == MIG_UPGRADE)
+		run->steps = repeatable_steps(&run->cat, run->g, &run->current, run->steps);
 	bodies = palloc(sizeof(MigBody *) * Max(list_length(run->steps), 1));
 	foreach(lc, run->steps)
 	{
@@ -494,7 +521,8 @@ spi_statement(const MigBody *b, int i, void *arg)
 /*
  * run_body: run step st, whose body is b: its notice line, each statement
  * through exec (NULL: through SPI, in the current transaction, with the
- * caller's rights), then move the version rows and, when log says so,
+ * caller's rights), an upgrade's verify body (through SPI), then move the
+ * version rows and, when log says so,
  * queue the step's log row.  Errors name the revision and the statement.
  */
 static void
@@ -520,6 +548,11 @@ run_body(MigRun *run, const MigStep *st, MigBody *b, MigExec exec, void *arg, bo
 	{
 		for (bc.stmt = 1; bc.stmt <= b->nstmts; bc.stmt++)
 			(exec ? exec : spi_statement) (b, bc.stmt - 1, arg);
+		if (st->direction == MIG_UPGRADE)
+		{
+			bc.phase = PHASE_VERIFYING;
+			verify_run(bc.rev);
+		}
 	}
 	PG_FINALLY();
 	{
@@ -852,6 +885,10 @@ register_locked(MigCatalog *cat, MigRev *r, MigParents parents)
 	}
 	else if (catalog_find_revision(cat, r->id, &old))
 	{
+		if (r->repeatable != old.repeatable)
+			error_conflict(r->id, "repeatable attribute");
+		if (r->repeatable)
+			return repeatable_register_again(cat, r, &old);
 		if (parents != MIG_PARENTS_HEAD &&
 			!same_strings(r->down_names, r->ndown, old.down_names, old.ndown))
 		{
@@ -873,12 +910,24 @@ register_locked(MigCatalog *cat, MigRev *r, MigParents parents)
 			error_conflict(r->id, "downgrade body");
 		if (r->non_transactional != old.non_transactional)
 			error_conflict(r->id, "transactional attribute");
+		if (!same_strings(r->conflict_names, r->nconflicts, old.conflict_names, old.nconflicts))
+			error_conflict(r->id, "list of conflicts");
+		if ((r->verify == NULL) != (old.verify == NULL) ||
+			(r->verify && strcmp(r->verify, old.verify) != 0))
+			error_conflict(r->id, "verify body");
 		return r->id;
 	}
 
 	target_check_id(r->id, MIG_ID_REVISION);
 	for (int i = 0; i < r->nlabels; i++)
 		target_check_id(r->labels[i], MIG_ID_LABEL);
+	if (r->repeatable)
+	{
+		repeatable_check_new(r);
+		check_bodies(r);
+		catalog_insert_revision(cat, r, body_revision_checksum(r->upgrade, r->downgrade));
+		return r->id;
+	}
 
 	g = register_graph(cat, r, parents);
 	if (parents != MIG_PARENTS_HEAD)
@@ -901,6 +950,14 @@ register_locked(MigCatalog *cat, MigRev *r, MigParents parents)
 	}
 
 	/* the graph with the new revision must still be valid */
+	if (g->nrepeatables > 0)
+	{
+		/* (the spare slot holds the first repeatable revision: keep it) */
+		MigRev	   *revs = palloc(sizeof(MigRev) * (g->nrevs + 1));
+
+		memcpy(revs, g->revs, sizeof(MigRev) * g->nrevs);
+		g->revs = revs;
+	}
 	g->revs[g->nrevs] = *r;
 	(void) graph_build(g->revs, g->nrevs + 1);
 	check_bodies(r);

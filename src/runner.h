@@ -34,7 +34,9 @@ typedef enum MigProblemKind
 	MIG_PROBLEM_MISSING,		/* an applied revision is not registered */
 	MIG_PROBLEM_EDITED,			/* bodies differ from the stored checksum */
 	MIG_PROBLEM_CHANGED,		/* upgrade differs from the one that ran */
-	MIG_PROBLEM_INVALID_INDEX	/* an index a concurrent build left invalid */
+	MIG_PROBLEM_INVALID_INDEX,	/* an index a concurrent build left invalid */
+	MIG_PROBLEM_DRIFT			/* DDL ran outside mig_ext since the last
+								 * step */
 } MigProblemKind;
 
 /* One problem found by runner_validate. */
@@ -47,6 +49,7 @@ typedef struct MigProblem
 
 extern const char *runner_problem_name(MigProblemKind kind);
 extern List *runner_validate(Oid fn_oid);
+extern bool runner_is_busy(void);
 extern void runner_check_idle(const char *fname);
 extern void runner_mark_busy(void);
 extern void runner_lock(MigCatalog *cat);

@@ -151,14 +151,44 @@ expect "branches" 0 "$id1 (branchpoint)
              -> 002 (head)
              -> t1 (tags) (head)" "$MIG" branches
 expect_err "revision with several heads: error" 1 "multiple heads are present" "$MIG" revision -m oops "$dir"
-expect "merge writes and registers a file" 0 "Generating $dir/m1_merge_tags.sql ... done" \
-    "$MIG" merge -m "merge tags" --dir "$dir" --rev-id m1
+expect "merge writes a file from the directory alone (no server)" 0 "Generating $dir/m1_merge_tags.sql ... done" \
+    env PGHOST=/nonexistent "$MIG" merge -m "merge tags" --dir "$dir" --rev-id m1
 expect "merge file parents" 0 "-- mig:down_revisions: 002, t1" grep -- down_revisions "$dir/m1_merge_tags.sql"
+expect "merge registers nothing" 0 "002 (head)
+t1 (tags) (head)" "$MIG" heads
+"$MIG" load "$dir" >/dev/null
 expect "heads after merge" 0 "m1 (head)" "$MIG" heads
 expect "upgrade heads" 0 "running upgrade $id1 -> t1, tags
 running upgrade $id1 -> 002, add priority
 running upgrade 002, t1 -> m1, merge tags" "$MIG" upgrade heads
 expect "current after merge" 0 "m1 (head) (mergepoint)" "$MIG" current
+
+# mig revision and mig merge read the directory alone, as Alembic's read
+# its script directory: no server (PGHOST leads nowhere), parents from the
+# files' headers; --from-db reads (and, for merge, registers in) the database.
+nodb=(env PGHOST=/nonexistent PGPORT=1)
+dir2=$work/offline
+mkdir "$dir2"
+expect "revision without a database: a new base" 0 "Generating $dir2/a1_first.sql ... done" \
+    "${nodb[@]}" "$MIG" revision -m first --rev-id a1 --branch-label trunk "$dir2"
+expect "revision without a database: on the files' head" 0 "-- mig:down_revisions: a1" \
+    bash -c "PGHOST=/nonexistent '$MIG' revision -m second --rev-id a2 '$dir2' >/dev/null && grep -- down_revisions '$dir2/a2_second.sql'"
+printf -- '-- mig:revision: R_views\n-- mig:repeatable: true\n-- mig:upgrade\nSELECT 1;\n' >"$dir2/R_views.sql"
+expect "--head LABEL@head and an id prefix (a repeatable file is no head)" 0 "-- mig:down_revisions: a2
+-- mig:down_revisions: a2" \
+    bash -c "export PGHOST=/nonexistent; '$MIG' revision -m b --rev-id b1 --head trunk@head '$dir2' >/dev/null &&
+             '$MIG' revision -m c --rev-id c1 --head a2 '$dir2' >/dev/null &&
+             grep -h -- down_revisions '$dir2/b1_b.sql' '$dir2/c1_c.sql'"
+expect_err "several heads among the files: error" 1 "multiple heads are present: b1, c1" \
+    "${nodb[@]}" "$MIG" revision -m oops "$dir2"
+expect_err "an unknown --head: error" 1 'no revision file in' "${nodb[@]}" "$MIG" revision -m oops --head zz "$dir2"
+expect "merge of the files' heads without a database" 0 "-- mig:down_revisions: b1, c1" \
+    bash -c "'$MIG' -h /nonexistent merge -m m --rev-id d1 --dir '$dir2' >/dev/null && grep -- down_revisions '$dir2/d1_m.sql'"
+expect_err "--from-db reads the database" 1 'no such revision or branch "zz"' \
+    "$MIG" revision -m oops --head zz --from-db "$dir2"
+expect_err "--from-db needs the server" 1 'mig: error: ' "${nodb[@]}" "$MIG" revision -m oops --from-db "$dir2"
+expect_err "--from-db is for revision and merge only" 2 'option --from-db is not valid for command "heads"' \
+    "$MIG" heads --from-db
 expect "show" 0 "Rev: t1
 Parent: $id1
 Branch names: tags

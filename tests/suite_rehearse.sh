@@ -66,7 +66,8 @@ ok - 003 re-upgrade" "$MIG" -d mig_rehearse test
 check_cmd "mig rehearse: one line per step, exit 0" expect 0 "1. upgrade 002
     lock: ShareRowExclusiveLock on public.users
 2. upgrade 003
-    lock: AccessExclusiveLock on public.tasks" bash -c "'$MIG' -d mig_rehearse rehearse | sed 's/, [0-9.]* ms\$//'"
+    lock: AccessExclusiveLock on public.tasks
+    advice: ACCESS EXCLUSIVE on public.tasks blocks every query on it until the step ends, and waits behind every query already running: deploy with CALL mig_deploy(..., lock_timeout => '2s', max_retries => 10), which gives up and retries instead of queueing the traffic." bash -c "'$MIG' -d mig_rehearse rehearse | sed 's/, [0-9.]* ms\$//'"
 "${PSQL[@]}" -d mig_rehearse -c "SELECT mig_revision('forgets', 'CREATE INDEX tasks_done ON tasks (is_complete)',
                                                   'SELECT 1', revision => '004')" >/dev/null
 check_cmd "mig test: a check not ok, exit 1" expect 1 "ok - 004 upgrade
@@ -79,7 +80,9 @@ check_cmd "mig rehearse: a failed step, exit 1" expect 1 "1. upgrade 002
     lock: ShareRowExclusiveLock on public.users
 2. upgrade 003
     lock: AccessExclusiveLock on public.tasks
+    advice: ACCESS EXCLUSIVE on public.tasks blocks every query on it until the step ends, and waits behind every query already running: deploy with CALL mig_deploy(..., lock_timeout => '2s', max_retries => 10), which gives up and retries instead of queueing the traffic.
 3. upgrade 004
+    advice: Index tasks_done was built while writes to public.tasks were blocked: build it with CREATE INDEX CONCURRENTLY in a non-transactional revision (transactional => false) deployed by CALL mig_deploy.
 4. upgrade 005
     error: column \"priority\" of relation \"tasks\" already exists" \
     bash -c "'$MIG' -d mig_rehearse rehearse 005 | sed 's/, [0-9.]* ms\$//'; exit \${PIPESTATUS[0]}"
