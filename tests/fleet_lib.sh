@@ -2,9 +2,11 @@
 # tests/lib.sh): logical replication and pg_cron on a shared private socket
 # directory, one port per cluster, as the postgres user.
 
-# need_pg_cron: install pg_cron, and copy it into the private server copy
-# MIG_PG_ROOT when that was made before pg_cron was installed.
+# need_pg_cron: install pg_cron (on Debian's packages of PostgreSQL), and copy
+# it into the private server copy MIG_PG_ROOT when that was made before
+# pg_cron was installed.
 need_pg_cron() {
+    debian_installation || return 0
     need_packages "postgresql-$PG_MAJOR-cron"
     if [ -n "$MIG_PG_ROOT" ] && [ ! -e "$MIG_PG_ROOT/usr/lib/postgresql/$PG_MAJOR/lib/pg_cron.so" ]; then
         dpkg -L "postgresql-$PG_MAJOR-cron" | grep -E "^/usr/(lib|share)/postgresql/$PG_MAJOR/" |

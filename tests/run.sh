@@ -6,15 +6,22 @@
 #
 # PG_CONFIG and MIG_PG_ROOT choose the installation (see tests/lib.sh):
 # `tests/against.sh PG_CONFIG` runs all this against a source build.
+#
+# tests/run.sh --installed: mig_ext as it is installed (from its package):
+# no build, no install, and `make installcheck` only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . tests/lib.sh
+installed=
+[ "${1:-}" != --installed ] || installed=1
 
-if [ -n "$MIG_PG_PACKAGES" ]; then
-    # shellcheck disable=SC2086
-    need_packages $MIG_PG_PACKAGES make gcc libipc-run-perl
+need_postgresql make gcc libipc-run-perl
+if [ -n "$installed" ]; then
+    locate_installation
+    export PG_CONFIG
+else
+    build_and_install COPT=-Werror
 fi
-build_and_install COPT=-Werror
 start_cluster
 work=$(mktemp -d /tmp/mig_ext_check.XXXXXX)
 trap 'stop_cluster; rm -rf "$work"' EXIT
@@ -91,7 +98,7 @@ fi
 count_line "$work/count"
 
 for suite in tests/suite_*.sh; do
-    [ -e "$suite" ] || continue
+    [ -e "$suite" ] && [ -z "$installed" ] || continue
     echo "== $suite"
     bash "$suite" 2>&1 | tee "$work/suite.log" || true
     count_line "$work/suite.log"
