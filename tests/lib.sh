@@ -215,4 +215,17 @@ check_cmd() {
     fi
 }
 
+# count_line FILE: add the last "N passed, N failed" line of FILE to the
+# totals passed and failed; no such line counts one failure.
+count_line() {
+    local line
+    line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$1" | tail -n 1 || true)
+    if [ -z "$line" ]; then
+        failed=$((failed + 1))
+        return
+    fi
+    passed=$((passed + $(echo "$line" | cut -d' ' -f1)))
+    failed=$((failed + $(echo "$line" | cut -d' ' -f3)))
+}
+
 locate_installation || true

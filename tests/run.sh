@@ -29,18 +29,6 @@ trap 'stop_cluster; rm -rf "$work"' EXIT
 passed=0
 failed=0
 
-# count_line FILE: add the last "N passed, N failed" line of FILE to the totals.
-count_line() {
-    local line
-    line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$1" | tail -n 1 || true)
-    if [ -z "$line" ]; then
-        failed=$((failed + 1))
-        return
-    fi
-    passed=$((passed + $(echo "$line" | cut -d' ' -f1)))
-    failed=$((failed + $(echo "$line" | cut -d' ' -f3)))
-}
-
 # count_installcheck LOG: the checks of each part of installcheck's output
 # (pg_regress and isolation: one per test file, in the format of 15 or of
 # 16 and later; TAP: prove's verbose "ok N" lines), then their sum.  A part
@@ -98,7 +86,8 @@ fi
 count_line "$work/count"
 
 for suite in tests/suite_*.sh; do
-    [ -e "$suite" ] && [ -z "$installed" ] || continue
+    [ -z "$installed" ] || break
+    [ -e "$suite" ] || continue
     echo "== $suite"
     bash "$suite" 2>&1 | tee "$work/suite.log" || true
     count_line "$work/suite.log"
