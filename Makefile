@@ -34,7 +34,7 @@ PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
 ifneq ($(wildcard $(PGXS)),)
 include $(PGXS)
-else ifneq ($(filter-out demo test bench,$(or $(MAKECMDGOALS),all)),)
+else ifneq ($(filter-out demo test test-matrix bench,$(or $(MAKECMDGOALS),all)),)
 $(error $(PG_CONFIG) finds no PGXS: install the server headers (postgresql-server-dev-NN) or run `make test`, which installs them)
 endif
 
@@ -50,12 +50,16 @@ install-mig-client: mig-client
 clean-mig-client:
 	$(MAKE) -C client clean
 
-.PHONY: demo test bench
+.PHONY: demo test test-matrix bench
 demo:
 	bash tests/demo.sh
 
 test:
 	bash tests/run.sh
+
+# make test here and in chroots of other Debian releases (as root)
+test-matrix:
+	bash tests/matrix.sh
 
 bench:
 	bash tests/bench.sh

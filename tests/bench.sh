@@ -41,7 +41,7 @@ BIG_RUNS=${BENCH_BIG_RUNS:-3}
 ALEMBIC_RUNS=${BENCH_ALEMBIC_RUNS:-3}
 CALLGRIND=${BENCH_CALLGRIND:-1}
 
-need_packages "postgresql-$PG_MAJOR" "postgresql-server-dev-$PG_MAJOR" make gcc \
+need_postgresql make gcc \
     python3-alembic python3-psycopg2
 [ "$CALLGRIND" = 0 ] || need_packages valgrind
 build_and_install

@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . tests/lib.sh
 
-need_packages "postgresql-$PG_MAJOR" "postgresql-server-dev-$PG_MAJOR" make gcc
+need_postgresql make gcc
 echo "building and installing mig_ext${MIG_PG_ROOT:+ into $MIG_PG_ROOT}"
 build_and_install
 trap stop_cluster EXIT

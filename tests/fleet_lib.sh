@@ -4,9 +4,11 @@
 # FLEET_PORT, FLEET_PORT + 1, ...: MIG_FLEET_PORT, or MIG_TEST_PORT + 1.
 FLEET_PORT=${MIG_FLEET_PORT:-$((PGPORT + 1))}
 
-# need_pg_cron: install pg_cron, and copy it into the private server copy
-# MIG_PG_ROOT when that was made before pg_cron was installed.
+# need_pg_cron: install pg_cron (on Debian's packages of PostgreSQL), and copy
+# it into the private server copy MIG_PG_ROOT when that was made before
+# pg_cron was installed.
 need_pg_cron() {
+    debian_installation || return 0
     need_packages "postgresql-$PG_MAJOR-cron"
     if [ -n "$MIG_PG_ROOT" ] && [ ! -e "$MIG_PG_ROOT/usr/lib/postgresql/$PG_MAJOR/lib/pg_cron.so" ]; then
         dpkg -L "postgresql-$PG_MAJOR-cron" | grep -E "^/usr/(lib|share)/postgresql/$PG_MAJOR/" |

@@ -4,25 +4,46 @@
 # builds and installs mig_ext into it, and runs a throwaway cluster on a
 # private socket directory and port, as the postgres user when run as root.
 #
-# PG_CONFIG: the installation's pg_config.  Unset: Debian's packages of
-#   PostgreSQL $PG_MAJOR (installed when missing; MIG_PG_PACKAGES names them)
-#   and the pg_config on PATH.  Set, e.g. to a source build under /opt: that
-#   installation as it is, and no PostgreSQL package is installed.
+# PG_CONFIG: the installation's pg_config.  Set, e.g. to a source build under
+#   /opt: that installation as it is, and no PostgreSQL package is installed.
+#   Unset: Debian's packages of PostgreSQL $PG_MAJOR, the missing ones
+#   installed by need_postgresql, and their pg_config.
+# PG_MAJOR: unset, the major of PG_CONFIG, else of the pg_config on PATH, else
+#   of the newest server under /usr/lib/postgresql; with none of them,
+#   need_postgresql installs Debian's default (the package postgresql).
 # MIG_PG_ROOT (optional): work on a private copy of that installation, made
 #   under this directory with the same paths, so that several checkouts can
 #   test at once without sharing $libdir.  The copy's pg_config and server
 #   find their directories from their own location.
 #
 # Every directory comes from pg_config; PGBIN is its bindir (the copy's).
-PG_MAJOR=${PG_MAJOR:-15}
 MIG_PG_ROOT=${MIG_PG_ROOT:-}
 MIG_PG_ROOT=${MIG_PG_ROOT%/}
 PGBIN=
+
+# pg_major PG_CONFIG: the major version of that installation (e.g. 17).
+pg_major() {
+    "$1" --version 2>/dev/null | sed -n 's/^PostgreSQL \([0-9]*\).*/\1/p'
+}
+
+# newest_server: the major of the newest server under /usr/lib/postgresql.
+newest_server() {
+    local d
+    for d in /usr/lib/postgresql/*/bin/postgres; do
+        [ -x "$d" ] && basename "$(dirname "$(dirname "$d")")"
+    done | sort -n | tail -n 1
+}
+
 if [ -n "${PG_CONFIG:-}" ]; then
+    PG_MAJOR=${PG_MAJOR:-$(pg_major "$PG_CONFIG")}
     MIG_PG_PACKAGES=
 else
-    MIG_PG_PACKAGES="postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR"
-    PG_CONFIG=pg_config
+    if [ -z "${PG_MAJOR:-}" ] && command -v pg_config >/dev/null; then
+        PG_MAJOR=$(pg_major pg_config)
+    fi
+    PG_MAJOR=${PG_MAJOR:-$(newest_server)}
+    MIG_PG_PACKAGES=yes
+    PG_CONFIG=/usr/lib/postgresql/$PG_MAJOR/bin/pg_config
 fi
 export PGPORT=${MIG_TEST_PORT:-54329}
 export PGUSER=postgres
@@ -66,8 +87,33 @@ need_packages() {
         exit 1
     fi
     echo "installing: ${missing[*]}"
-    as_root apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
+    # (waiting for another apt or dpkg to finish, rather than failing)
+    as_root apt-get -o DPkg::Lock::Timeout=600 update -qq
+    DEBIAN_FRONTEND=noninteractive as_root apt-get -o DPkg::Lock::Timeout=600 install -y -qq "${missing[@]}" >/dev/null
+}
+
+# need_postgresql [PKG...]: with PG_CONFIG unset, install what is missing of
+# Debian's packages of PostgreSQL $PG_MAJOR (the server and its headers; with
+# no server at all, Debian's default, postgresql, chooses the major) and PKG.
+# With PG_CONFIG set, only PKG.
+need_postgresql() {
+    if [ -n "$MIG_PG_PACKAGES" ] && [ -z "$PG_MAJOR" ]; then
+        need_packages postgresql
+        PG_MAJOR=$(newest_server)
+        PG_CONFIG=/usr/lib/postgresql/$PG_MAJOR/bin/pg_config
+    fi
+    if [ -n "$MIG_PG_PACKAGES" ]; then
+        need_packages "postgresql-$PG_MAJOR" "postgresql-server-dev-$PG_MAJOR" "$@"
+    else
+        need_packages "$@"
+    fi
+}
+
+# debian_installation: true when the installation is Debian's packages of
+# PostgreSQL $PG_MAJOR (or a private copy of them), where other packages of
+# that major can be installed.
+debian_installation() {
+    [ "${PGBIN#"$MIG_PG_ROOT"}" = "/usr/lib/postgresql/$PG_MAJOR/bin" ]
 }
 
 # locate_installation: set PGBIN to the bindir of PG_CONFIG's installation, or
@@ -172,6 +218,19 @@ check_cmd() {
     else
         failed=$((failed + 1)); echo "not ok - $name"; sed 's/^/    /' "$work/out"
     fi
+}
+
+# count_line FILE: add the last "N passed, N failed" line of FILE to the
+# totals passed and failed; no such line counts one failure.
+count_line() {
+    local line
+    line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$1" | tail -n 1 || true)
+    if [ -z "$line" ]; then
+        failed=$((failed + 1))
+        return
+    fi
+    passed=$((passed + $(echo "$line" | cut -d' ' -f1)))
+    failed=$((failed + $(echo "$line" | cut -d' ' -f3)))
 }
 
 locate_installation || true

@@ -6,15 +6,22 @@
 #
 # PG_CONFIG and MIG_PG_ROOT choose the installation (see tests/lib.sh):
 # `tests/against.sh PG_CONFIG` runs all this against a source build.
+#
+# tests/run.sh --installed: mig_ext as it is installed (from its package):
+# no build, no install, and `make installcheck` only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . tests/lib.sh
+installed=
+[ "${1:-}" != --installed ] || installed=1
 
-if [ -n "$MIG_PG_PACKAGES" ]; then
-    # shellcheck disable=SC2086
-    need_packages $MIG_PG_PACKAGES make gcc libipc-run-perl
+need_postgresql make gcc libipc-run-perl
+if [ -n "$installed" ]; then
+    locate_installation
+    export PG_CONFIG
+else
+    build_and_install COPT=-Werror
 fi
-build_and_install COPT=-Werror
 start_cluster
 # the suites run DDL outside migrations all the time: no drift warnings
 export PGOPTIONS="${PGOPTIONS:-} -c mig_ext.on_drift=ignore"
@@ -23,18 +30,6 @@ trap 'stop_cluster; rm -rf "$work"' EXIT
 
 passed=0
 failed=0
-
-# count_line FILE: add the last "N passed, N failed" line of FILE to the totals.
-count_line() {
-    local line
-    line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$1" | tail -n 1 || true)
-    if [ -z "$line" ]; then
-        failed=$((failed + 1))
-        return
-    fi
-    passed=$((passed + $(echo "$line" | cut -d' ' -f1)))
-    failed=$((failed + $(echo "$line" | cut -d' ' -f3)))
-}
 
 # count_installcheck LOG: the checks of each part of installcheck's output
 # (pg_regress and isolation: one per test file, in the format of 15 or of
@@ -93,6 +88,7 @@ fi
 count_line "$work/count"
 
 for suite in tests/suite_*.sh; do
+    [ -z "$installed" ] || break
     [ -e "$suite" ] || continue
     echo "== $suite"
     bash "$suite" 2>&1 | tee "$work/suite.log" || true

@@ -119,7 +119,7 @@ check_cmd "no -o: usage error, exit 2" bash -c '"$@"; [ $? -eq 2 ]' _ "${EXPORT[
 check_cmd "a missing ini file: exit 1, said" export_fails "$PROJECT" \
     'could not find the Alembic configuration file "nowhere.ini"' -c nowhere.ini
 check_cmd "an ini section that does not exist: exit 1, said" export_fails "$PROJECT" \
-    'the Alembic configuration file "alembic.ini" has no [nosuchsection] section' -n nosuchsection
+    'the Alembic configuration file "alembic.ini" has no section [nosuchsection]' -n nosuchsection
 
 # --- export ---------------------------------------------------------------------
 check_cmd "export the sample project (-c, -n given)" \
