@@ -26,7 +26,7 @@
  * collation, operator or operator class the transaction wrote (as
  * pg_depend records it); with their indexes, their tables, and their
  * partitions' parents.  A schema renamed makes every row read again.
-
+ *
  * mig_rehearse reads this backend's relation locks from the lock manager
  * (what pg_locks shows) and the relations' storage from pg_class before
  * and after each body.  A lock on an index that existed before the first
@@ -46,8 +46,8 @@
 #include "miscadmin.h"
 #include "storage/lock.h"
 #include "utils/builtins.h"
-#include "utils/guc.h"
 #include "utils/datum.h"
+#include "utils/guc.h"
 #include "utils/hsearch.h"
 #include "utils/memutils.h"
 #include "utils/resowner.h"
@@ -183,10 +183,10 @@
 /* A schema snapshot, kept in the memory of the call. */
 typedef struct SchemaSnapshot
 {
-	Datum		objects;		/* text[]; NULL when empty */
+	Datum		objects;		/* text[] */
 	Datum		defs;			/* text[] */
-	Datum		rels;			/* oid[] */
-	bool		isnull;			/* whether there are none (the snapshot of nothing) */
+	Datum		rels;			/* oid[] (REL_OF) */
+	bool		isnull;			/* no rows: the three are not set */
 } SchemaSnapshot;
 
 /* The longest qualified name format('%I.%I') gives, with its NUL. */
