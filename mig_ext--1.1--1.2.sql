@@ -9,7 +9,6 @@
 -- The internal mig_autogen_* functions are for mig_ext's own code, which
 -- calls them as the catalog owner (src/diff.c).
 REVOKE EXECUTE ON FUNCTION mig_autogen_map(text, name, name),
-                           mig_autogen_objects(oid, name),
                            mig_autogen_alter_column(text, text, text, text, boolean,
                                                     text, text, boolean),
                            mig_autogen_recreate_enum(name, name, text, text[], text[]),
@@ -33,12 +32,16 @@ AS 'MODULE_PATHNAME', 'mig_autogen_map';
 -- mig_autogen_objects: one row per comparable object of schema nsp (not
 -- members of any extension), its names and definitions written as if the
 -- schema were called as_nsp, and one "unsupported" row per object that
--- cannot be compared.  kord orders kinds for creation at the same depth;
+-- cannot be compared; given relids (mig_test, src/rehearse.c), only the
+-- rows of those relations (a column's, a constraint's, ... with its
+-- table's) and all rows of other objects.  kord orders kinds for creation
+-- at the same depth;
 -- col_name is the column's name for a column, the owning column
 -- (table.column) for a sequence.  Dates in expressions (defaults,
 -- partition bounds) are written in ISO style, which reads back the same
 -- whatever the DateStyle of the session applying them.
-CREATE OR REPLACE FUNCTION mig_autogen_objects(nsp oid, as_nsp name)
+DROP FUNCTION mig_autogen_objects(oid, name);
+CREATE FUNCTION mig_autogen_objects(nsp oid, as_nsp name, relids oid[] DEFAULT NULL)
 RETURNS TABLE (kord int, kind text, key text, label text, qname text, objid oid, subid int,
                def text, create_sql text, drop_sql text,
                col_name text, col_type text, col_default text, col_notnull boolean,
@@ -48,7 +51,7 @@ AS $$
 WITH ns AS (
     SELECT n.nspname AS name, quote_ident(as_nsp) || '.' AS q
     FROM pg_namespace n WHERE n.oid = nsp
-), rels AS (
+), rels_all AS (
     SELECT c.oid, c.relname, c.relkind, c.relispartition, c.relrowsecurity,
            c.relforcerowsecurity, c.relacl, c.relowner, c.relpersistence, c.reloptions,
            ns.q || quote_ident(c.relname) AS qname
@@ -59,6 +62,8 @@ WITH ns AS (
                       WHERE d.classid = 'pg_class'::regclass
                         AND d.objid = c.oid AND d.objsubid = 0
                         AND d.deptype = ANY ('{e,i}'::"char"[]))
+), rels AS (
+    SELECT * FROM rels_all r WHERE relids IS NULL OR r.oid = ANY (relids)
 ), types AS (
     SELECT t.oid, t.typname, t.typtype, t.typacl, t.typowner,
            ns.q || quote_ident(t.typname) AS qname,
@@ -314,19 +319,19 @@ WITH ns AS (
            OR a.attcompression = ANY ('{p,l}'::"char"[]))
 ), unsupported AS (
     -- objects mig_diff cannot compare: refused rather than skipped
-    SELECT 'inheritance of table ' || r.qname AS what FROM rels r
+    SELECT 'inheritance of table ' || r.qname AS what FROM rels_all r
     WHERE NOT r.relispartition
       AND EXISTS (SELECT FROM pg_inherits i WHERE i.inhrelid = r.oid)
     UNION ALL
-    SELECT 'typed table ' || r.qname FROM rels r JOIN pg_class c ON c.oid = r.oid
+    SELECT 'typed table ' || r.qname FROM rels_all r JOIN pg_class c ON c.oid = r.oid
     WHERE c.reloftype <> 0
     UNION ALL
-    SELECT 'partition ' || r.qname || ' of a table in another schema' FROM rels r
+    SELECT 'partition ' || r.qname || ' of a table in another schema' FROM rels_all r
     JOIN pg_inherits i ON i.inhrelid = r.oid
-    WHERE r.relispartition AND NOT EXISTS (SELECT FROM rels pr WHERE pr.oid = i.inhparent)
+    WHERE r.relispartition AND NOT EXISTS (SELECT FROM rels_all pr WHERE pr.oid = i.inhparent)
     UNION ALL
     SELECT 'column settings of partition ' || r.qname || ' other than its parent''s'
-    FROM rels r
+    FROM rels_all r
     JOIN pg_inherits i ON i.inhrelid = r.oid
     WHERE r.relispartition AND r.relkind = ANY ('{r,p}'::"char"[])
       AND EXISTS (SELECT FROM pg_attribute a
@@ -341,20 +346,20 @@ WITH ns AS (
                                       AND c.objsubid = a.attnum)))
     UNION ALL
     SELECT 'rule ' || quote_ident(w.rulename) || ' on ' || r.qname
-    FROM pg_rewrite w JOIN rels r ON r.oid = w.ev_class
+    FROM pg_rewrite w JOIN rels_all r ON r.oid = w.ev_class
     WHERE w.rulename <> '_RETURN'
     UNION ALL
-    SELECT 'replica identity of table ' || r.qname FROM rels r JOIN pg_class c ON c.oid = r.oid
+    SELECT 'replica identity of table ' || r.qname FROM rels_all r JOIN pg_class c ON c.oid = r.oid
     WHERE r.relkind = ANY ('{r,p}'::"char"[]) AND c.relreplident <> 'd'
     UNION ALL
-    SELECT 'access method ' || quote_ident(m.amname) || ' of ' || r.qname FROM rels r
+    SELECT 'access method ' || quote_ident(m.amname) || ' of ' || r.qname FROM rels_all r
     JOIN pg_class c ON c.oid = r.oid JOIN pg_am m ON m.oid = c.relam
     WHERE r.relkind = ANY ('{r,m}'::"char"[]) AND m.amname <> 'heap'
     UNION ALL
-    SELECT 'tablespace of ' || r.qname FROM rels r JOIN pg_class c ON c.oid = r.oid
+    SELECT 'tablespace of ' || r.qname FROM rels_all r JOIN pg_class c ON c.oid = r.oid
     WHERE c.reltablespace <> 0
     UNION ALL
-    SELECT 'storage parameters of the TOAST table of ' || r.qname FROM rels r
+    SELECT 'storage parameters of the TOAST table of ' || r.qname FROM rels_all r
     JOIN pg_class c ON c.oid = r.oid JOIN pg_class t ON t.oid = c.reltoastrelid
     WHERE t.reloptions IS NOT NULL
     UNION ALL
@@ -362,7 +367,7 @@ WITH ns AS (
     FROM pg_seclabel l CROSS JOIN ns
     WHERE (pg_identify_object(l.classoid, l.objoid, l.objsubid)).schema = ns.name
     UNION ALL
-    SELECT 'privileges on columns of ' || r.qname FROM rels r
+    SELECT 'privileges on columns of ' || r.qname FROM rels_all r
     WHERE EXISTS (SELECT FROM pg_attribute a WHERE a.attrelid = r.oid AND a.attacl IS NOT NULL)
     UNION ALL
     SELECT CASE WHEN g.aggkind <> 'n' THEN 'ordered-set aggregate '
@@ -687,6 +692,7 @@ SELECT 0, 'unsupported', u.what, u.what, NULL, NULL, 0, NULL, NULL, NULL,
        NULL, NULL, NULL, NULL, NULL, NULL, NULL
 FROM unsupported u
 $$;
+REVOKE EXECUTE ON FUNCTION mig_autogen_objects(oid, name, oid[]) FROM PUBLIC;
 
 -- mig_autogen_alter_column: the ALTER TABLE that takes column col of qrel
 -- from one type, default and nullability to another (same generation).
@@ -1104,7 +1110,7 @@ COMMENT ON FUNCTION mig_check(text, name) IS
 
 COMMENT ON FUNCTION mig_autogen_map(text, name, name) IS
     'internal to mig_diff: rewrite one schema qualification to another';
-COMMENT ON FUNCTION mig_autogen_objects(oid, name) IS
+COMMENT ON FUNCTION mig_autogen_objects(oid, name, oid[]) IS
     'internal to mig_diff: the comparable objects of a schema and their definitions';
 COMMENT ON FUNCTION mig_autogen_alter_column(text, text, text, text, boolean, text, text, boolean) IS
     'internal to mig_diff: the ALTER TABLE that changes one column';

@@ -94,6 +94,46 @@ DROP EXTENSION mig_ext;
 DROP TABLE t, marker;
 
 ------------------------------------------------------------------------
+-- mig_test reads again only what a step may have changed: what it
+-- locked, the catalog rows it wrote, what names those
+------------------------------------------------------------------------
+CREATE EXTENSION mig_ext;
+CREATE ROLE regress_mig_rehearse_reader;
+CREATE TABLE keep (id int PRIMARY KEY, v int);
+CREATE TABLE other (id int PRIMARY KEY);
+CREATE TABLE granted (id int PRIMARY KEY);
+CREATE FUNCTION keep_fn() RETURNS int LANGUAGE sql AS 'SELECT 1';
+CREATE VIEW one_v AS SELECT keep_fn() AS one;
+-- h1's downgrade forgets the index on a table the upgrade did not create
+SELECT mig_revision('index and function',
+                    $$CREATE INDEX keep_v_idx ON keep (v);
+                      CREATE FUNCTION twice(int) RETURNS int LANGUAGE sql AS 'SELECT 2 * $1'$$,
+                    'DROP FUNCTION twice(int)', revision => 'h1', down_revision => '{}');
+-- h2's, the function
+SELECT mig_revision('function and index',
+                    $$CREATE INDEX other_id_idx ON other (id);
+                      CREATE FUNCTION thrice(int) RETURNS int LANGUAGE sql AS 'SELECT 3 * $1'$$,
+                    'DROP INDEX other_id_idx', revision => 'h2');
+-- h3's, a column added to a table it did not create
+SELECT mig_revision('column', 'ALTER TABLE other ADD COLUMN note text', 'SELECT 1', revision => 'h3');
+-- h4's, a privilege (a GRANT takes no lock)
+SELECT mig_revision('grant', 'GRANT SELECT ON granted TO regress_mig_rehearse_reader',
+                    'SELECT 1', revision => 'h4');
+-- h5 renames a function a view names: the view is read again too
+SELECT mig_revision('rename', 'ALTER FUNCTION keep_fn() RENAME TO keep_fn2',
+                    'SELECT 1', revision => 'h5');
+-- h6 changes the view (renamed function and all) and is reversed exactly
+SELECT mig_revision('view comment', $$COMMENT ON VIEW one_v IS 'the view'$$,
+                    'COMMENT ON VIEW one_v IS NULL', revision => 'h6');
+SELECT revision, "check", ok, detail FROM mig_test();
+SELECT * FROM state();
+DROP EXTENSION mig_ext;
+DROP VIEW one_v;
+DROP FUNCTION keep_fn();
+DROP TABLE keep, other, granted;
+DROP ROLE regress_mig_rehearse_reader;
+
+------------------------------------------------------------------------
 -- mig_rehearse on a table of 100,000 rows
 ------------------------------------------------------------------------
 CREATE EXTENSION mig_ext;

@@ -47,7 +47,7 @@ INSERT INTO body_calls VALUES
   ('mig_drift(boolean)', $$SELECT * FROM mig_drift()$$),
   ('mig_drift_record()', $$SELECT mig_drift_record()$$),
   ('mig_autogen_map(text,name,name)', $$SELECT mig_autogen_map('a.b', 'a', 'c')$$),
-  ('mig_autogen_objects(oid,name)', $$SELECT * FROM mig_autogen_objects('body_empty'::regnamespace, 'x')$$),
+  ('mig_autogen_objects(oid,name,oid[])', $$SELECT * FROM mig_autogen_objects('body_empty'::regnamespace, 'x')$$),
   ('mig_autogen_alter_column(text,text,text,text,boolean,text,text,boolean)',
    $$SELECT mig_autogen_alter_column('t', 'a', 'int', NULL, false, 'bigint', NULL, false)$$),
   ('mig_autogen_change_column(text,text,text,text,boolean,text,text,text,boolean,text)',

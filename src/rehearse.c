@@ -15,7 +15,17 @@
  * autogenerate's description of every object of a schema, over every
  * schema but the system's, with each column's position among its table's
  * columns.  Objects of extensions, mig_ext's own tables among them, are
- * not in it.
+ * not in it.  The schema is read in full once, before the first step;
+ * then only the rows of the relations the transaction may have changed
+ * are read again (and all rows of other objects: types, functions, ...),
+ * and compared or put in place of the snapshot's.  Those relations are
+ * the ones this backend holds a lock on stronger than AccessShareLock
+ * (every statement that changes or drops a relation takes one), those
+ * whose pg_class row the transaction wrote (a GRANT takes no lock), and
+ * those whose definition names any of these or a type, function,
+ * collation, operator or operator class the transaction wrote (as
+ * pg_depend records it); with their indexes, their tables, and their
+ * partitions' parents.  A schema renamed makes every row read again.
  *
  * mig_rehearse reads this backend's relation locks from the lock manager
  * (what pg_locks shows) and the relations' storage from pg_class before
@@ -37,6 +47,7 @@
 #include "storage/lock.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
+#include "utils/guc.h"
 #include "utils/hsearch.h"
 #include "utils/memutils.h"
 #include "utils/resowner.h"
@@ -52,27 +63,101 @@
 	"AND n.nspname !~ '^pg_(toast|temp_)'"
 
 /*
- * A schema snapshot: one row per object, named as mig_autogen_objects
- * labels it, with its definition (a column's with its position).  %1$s
- * is the quoted schema of the catalog.
+ * The relation a row of mig_autogen_objects or a pg_depend row of class
+ * classid and OID objid belongs to (the table of a column, a default, a
+ * constraint, a trigger, a policy; the view of a rule), or NULL.
  */
-#define SNAPSHOT_SQL \
-	"SELECT 'schema ' || pg_catalog.quote_ident(n.nspname) AS object, '' AS def" \
+#define REL_OF(classid, objid) \
+	"CASE " classid \
+	" WHEN 'pg_catalog.pg_class'::pg_catalog.regclass THEN " objid \
+	" WHEN 'pg_catalog.pg_attrdef'::pg_catalog.regclass" \
+	"  THEN (SELECT x.adrelid FROM pg_catalog.pg_attrdef x WHERE x.oid = " objid ")" \
+	" WHEN 'pg_catalog.pg_constraint'::pg_catalog.regclass" \
+	"  THEN (SELECT NULLIF(x.conrelid, 0) FROM pg_catalog.pg_constraint x WHERE x.oid = " objid ")" \
+	" WHEN 'pg_catalog.pg_trigger'::pg_catalog.regclass" \
+	"  THEN (SELECT x.tgrelid FROM pg_catalog.pg_trigger x WHERE x.oid = " objid ")" \
+	" WHEN 'pg_catalog.pg_policy'::pg_catalog.regclass" \
+	"  THEN (SELECT x.polrelid FROM pg_catalog.pg_policy x WHERE x.oid = " objid ")" \
+	" WHEN 'pg_catalog.pg_rewrite'::pg_catalog.regclass" \
+	"  THEN (SELECT x.ev_class FROM pg_catalog.pg_rewrite x WHERE x.oid = " objid ")" \
+	" END"
+
+/* Whether a catalog row x was written by this transaction (or a later one). */
+#define WRITTEN(x) "pg_catalog.age(" x ".xmin) <= 0"
+
+/*
+ * The relations the transaction may have changed, as the comment at the
+ * top says, as an oid[]; NULL when a schema was renamed (or made).
+ */
+#define TOUCHED_SQL \
+	"WITH RECURSIVE changed(classid, objid) AS (" \
+	"  SELECT 'pg_catalog.pg_type'::pg_catalog.regclass::oid, t.oid FROM pg_catalog.pg_type t WHERE " WRITTEN("t") \
+	"  UNION ALL SELECT 'pg_catalog.pg_proc'::pg_catalog.regclass, p.oid FROM pg_catalog.pg_proc p WHERE " WRITTEN("p") \
+	"  UNION ALL SELECT 'pg_catalog.pg_collation'::pg_catalog.regclass, c.oid FROM pg_catalog.pg_collation c WHERE " WRITTEN("c") \
+	"  UNION ALL SELECT 'pg_catalog.pg_operator'::pg_catalog.regclass, o.oid FROM pg_catalog.pg_operator o WHERE " WRITTEN("o") \
+	"  UNION ALL SELECT 'pg_catalog.pg_opclass'::pg_catalog.regclass, o.oid FROM pg_catalog.pg_opclass o WHERE " WRITTEN("o") \
+	"), f(relid) AS (" \
+	"  SELECT l.relation FROM pg_catalog.pg_locks l" \
+	"   WHERE l.locktype = 'relation' AND l.pid = pg_catalog.pg_backend_pid() AND l.mode <> 'AccessShareLock'" \
+	"  UNION SELECT c.oid FROM pg_catalog.pg_class c WHERE " WRITTEN("c") \
+	"  UNION SELECT " REL_OF("d.classid", "d.objid") \
+	"   FROM changed JOIN pg_catalog.pg_depend d ON d.refclassid = changed.classid AND d.refobjid = changed.objid" \
+	"  UNION SELECT x.relid FROM f CROSS JOIN LATERAL (" \
+	"   SELECT " REL_OF("d.classid", "d.objid") " FROM pg_catalog.pg_depend d" \
+	"    WHERE d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.refobjid = f.relid" \
+	"   UNION ALL SELECT d.refobjid FROM pg_catalog.pg_depend d" \
+	"    WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid = f.relid" \
+	"      AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.deptype = 'i'" \
+	"   UNION ALL SELECT i.indexrelid FROM pg_catalog.pg_index i WHERE i.indrelid = f.relid" \
+	"   UNION ALL SELECT i.indrelid FROM pg_catalog.pg_index i WHERE i.indexrelid = f.relid" \
+	"   UNION ALL SELECT h.inhparent FROM pg_catalog.pg_inherits h WHERE h.inhrelid = f.relid) x(relid)" \
+	"   WHERE x.relid IS NOT NULL" \
+	")" \
+	" SELECT CASE WHEN NOT EXISTS (SELECT FROM pg_catalog.pg_namespace n WHERE " WRITTEN("n") ")" \
+	"        THEN COALESCE(pg_catalog.array_agg(f.relid) FILTER (WHERE f.relid IS NOT NULL), '{}') END" \
+	"   FROM f"
+
+/*
+ * A schema snapshot: one row per object, named as mig_autogen_objects
+ * labels it, with its definition (a column's with its position) and its
+ * relation (REL_OF); only the rows of the relations relids lists (a
+ * parameter, oid[]) and those of no relation, or all when it is NULL.
+ * %1$s is the quoted schema of the catalog.
+ */
+#define SNAPSHOT_SQL(relids) \
+	"SELECT 'schema ' || pg_catalog.quote_ident(n.nspname) AS object, '' AS def, NULL::oid AS rel" \
 	"  FROM pg_catalog.pg_namespace n WHERE " USER_SCHEMA \
 	" UNION ALL" \
 	" SELECT o.label, o.def || CASE WHEN o.kind = 'column' THEN ' at position ' ||" \
-	"        pg_catalog.rank() OVER (PARTITION BY o.kind, o.objid ORDER BY o.subid) ELSE '' END" \
+	"        pg_catalog.rank() OVER (PARTITION BY o.kind, o.objid ORDER BY o.subid) ELSE '' END," \
+	"        " REL_OF("o.classid", "o.objid") \
 	"  FROM pg_catalog.pg_namespace n," \
-	"       LATERAL %1$s.mig_autogen_objects(n.oid, n.nspname) o WHERE " USER_SCHEMA
+	"       LATERAL %1$s.mig_autogen_objects(n.oid, n.nspname, " relids ") o WHERE " USER_SCHEMA
 
-/* Take a snapshot: its objects and definitions as two arrays. */
-#define SNAPSHOT_TAKE_SQL \
+/* A snapshot given as three arrays $1, $2, $3 (objects, definitions, relations). */
+#define SNAPSHOT_ROWS \
+	"SELECT * FROM ROWS FROM (pg_catalog.unnest($1::text[]), pg_catalog.unnest($2::text[])," \
+	"                         pg_catalog.unnest($3::oid[])) b(object, def, rel)"
+
+/*
+ * Bring snapshot $1, $2, $3 up to date: the rows of the relations $4
+ * lists read again, the others kept; all read again when $4 is NULL.
+ */
+#define SNAPSHOT_UPDATE_SQL \
 	"SELECT pg_catalog.array_agg(object ORDER BY object)," \
-	"       pg_catalog.array_agg(def ORDER BY object) FROM (" SNAPSHOT_SQL ") s"
+	"       pg_catalog.array_agg(def ORDER BY object)," \
+	"       pg_catalog.array_agg(rel ORDER BY object) FROM (" \
+	SNAPSHOT_ROWS " WHERE b.rel <> ALL ($4::oid[])" \
+	" UNION ALL " SNAPSHOT_SQL("$4::oid[]") ") s"
 
-/* Compare the schema now with a snapshot ($1, $2): what differs, or NULL. */
+/*
+ * Compare the schema now with snapshot $1, $2, $3, over the rows of the
+ * relations $4 lists and those of no relation (all when $4 is NULL):
+ * what differs, or NULL.
+ */
 #define SNAPSHOT_DIFF_SQL \
-	"WITH s AS (" SNAPSHOT_SQL "), b AS (SELECT * FROM ROWS FROM (pg_catalog.unnest($1::text[]), pg_catalog.unnest($2::text[])) b(object, def))" \
+	"WITH s AS (" SNAPSHOT_SQL("$4::oid[]") ")," \
+	" b AS (" SNAPSHOT_ROWS " WHERE $4 IS NULL OR b.rel IS NULL OR b.rel = ANY ($4::oid[]))" \
 	" SELECT pg_catalog.string_agg(object || CASE WHEN b.def IS NULL THEN ' is extra'" \
 	"                                            WHEN s.def IS NULL THEN ' is missing'" \
 	"        ELSE ' differs: it was ' || pg_catalog.quote_literal(b.def) ||" \
@@ -101,6 +186,8 @@ typedef struct SchemaSnapshot
 {
 	Datum		objects;		/* text[] */
 	Datum		defs;			/* text[] */
+	Datum		rels;			/* oid[] (REL_OF) */
+	bool		isnull;			/* no rows: the three are not set */
 } SchemaSnapshot;
 
 /* The longest qualified name format('%I.%I') gives, with its NUL. */
@@ -207,22 +294,97 @@ run_step(Rehearsal *rh, const MigStep *st)
 	rh->said = runner_rehearse_step(&rh->run, st, &rh->wrote);
 }
 
-/* snapshot_take: a snapshot of the schema now. */
-static SchemaSnapshot
-snapshot_take(Rehearsal *rh)
+/*
+ * snapshot_exec: run a query of the snapshots without JIT (compiling one
+ * costs far more than it saves here: its estimates are far too high).
+ */
+static void
+snapshot_exec(Rehearsal *rh, const char *sql, int nargs, Oid *types, Datum *values,
+			  const char *nulls)
 {
-	SchemaSnapshot snap;
-	bool		isnull;
+	int			level = NewGUCNestLevel();
 
-	spi_exec_once(psprintf(SNAPSHOT_TAKE_SQL, rh->run.cat.qnsp), rh->run.cat.owner,
-				  0, NULL, NULL, NULL);
+	(void) set_config_option("jit", "off", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	spi_exec_once(sql, rh->run.cat.owner, nargs, types, values, nulls);
+	AtEOXact_GUC(true, level);
 	MemoryContextSwitchTo(rh->cxt);
-	snap.objects = datumCopy(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
-										   1, &isnull), false, -1);
-	snap.defs = datumCopy(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
-										2, &isnull), false, -1);
+}
+
+/*
+ * touched_read: the relations the transaction may have changed (TOUCHED_SQL),
+ * an oid[] in rh->cxt, or (Datum) 0 with *isnull set for all.
+ */
+static Datum
+touched_read(Rehearsal *rh, bool *isnull)
+{
+	Datum		relids;
+
+	snapshot_exec(rh, TOUCHED_SQL, 0, NULL, NULL, NULL);
+	relids = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, isnull);
+	relids = *isnull ? (Datum) 0 : datumCopy(relids, false, -1);
 	SPI_freetuptable(SPI_tuptable);
-	return snap;
+	return relids;
+}
+
+/*
+ * snapshot_query: run sql (SNAPSHOT_UPDATE_SQL or SNAPSHOT_DIFF_SQL) over
+ * snap and the relations the transaction may have changed.
+ */
+static void
+snapshot_query(Rehearsal *rh, const char *sql, SchemaSnapshot *snap)
+{
+	Oid			types[4] = {TEXTARRAYOID, TEXTARRAYOID, OIDARRAYOID, OIDARRAYOID};
+	Datum		values[4] = {snap->objects, snap->defs, snap->rels, (Datum) 0};
+	char		nulls[4] = {' ', ' ', ' ', ' '};
+	bool		all;
+
+	/* the snapshot of nothing: all rows read */
+	if (snap->isnull)
+		nulls[0] = nulls[1] = nulls[2] = nulls[3] = 'n';
+	else
+	{
+		values[3] = touched_read(rh, &all);
+		if (all)
+			nulls[3] = 'n';
+	}
+	snapshot_exec(rh, psprintf(sql, rh->run.cat.qnsp), 4, types, values, nulls);
+}
+
+/*
+ * snapshot_update: snap brought up to the schema now, in rh->cxt; the
+ * snapshot of nothing gives the whole schema.
+ */
+static SchemaSnapshot
+snapshot_update(Rehearsal *rh, SchemaSnapshot *snap)
+{
+	SchemaSnapshot now;
+	HeapTuple	tup;
+	TupleDesc	desc;
+
+	snapshot_query(rh, SNAPSHOT_UPDATE_SQL, snap);
+	tup = SPI_tuptable->vals[0];
+	desc = SPI_tuptable->tupdesc;
+	now.objects = SPI_getbinval(tup, desc, 1, &now.isnull);
+	if (!now.isnull)
+	{
+		now.objects = datumCopy(now.objects, false, -1);
+		now.defs = datumCopy(SPI_getbinval(tup, desc, 2, &now.isnull), false, -1);
+		now.rels = datumCopy(SPI_getbinval(tup, desc, 3, &now.isnull), false, -1);
+	}
+	SPI_freetuptable(SPI_tuptable);
+	return now;
+}
+
+/* snapshot_free: free what snapshot_update allocated for snap. */
+static void
+snapshot_free(SchemaSnapshot *snap)
+{
+	if (snap->isnull)
+		return;
+	pfree(DatumGetPointer(snap->objects));
+	pfree(DatumGetPointer(snap->defs));
+	pfree(DatumGetPointer(snap->rels));
 }
 
 /*
@@ -232,13 +394,9 @@ snapshot_take(Rehearsal *rh)
 static char *
 snapshot_diff(Rehearsal *rh, SchemaSnapshot *snap)
 {
-	Oid			types[2] = {TEXTARRAYOID, TEXTARRAYOID};
-	Datum		values[2] = {snap->objects, snap->defs};
 	char	   *diff;
 
-	spi_exec_once(psprintf(SNAPSHOT_DIFF_SQL, rh->run.cat.qnsp), rh->run.cat.owner,
-				  2, types, values, NULL);
-	MemoryContextSwitchTo(rh->cxt);
+	snapshot_query(rh, SNAPSHOT_DIFF_SQL, snap);
 	diff = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
 	SPI_freetuptable(SPI_tuptable);
 	return diff;
@@ -310,39 +468,38 @@ test_reversal(Rehearsal *rh, const MigStep *st)
 static void
 test_steps(Rehearsal *rh, const MigStep *unused)
 {
+	SchemaSnapshot nothing = {.isnull = true};
 	ListCell   *lc;
-	bool		known = false;	/* rh->before is the schema now */
 
+	rh->before = snapshot_update(rh, &nothing);
 	foreach(lc, rh->run.steps)
 	{
 		MigStep    *st = lfirst(lc);
 		MigRev	   *r = &rh->run.g->revs[st->rev];
 		ErrorData  *edata;
 
-		if (!known)
-			rh->before = snapshot_take(rh);
 		edata = in_subxact(rh, run_step, st, true);
 		add_check(rh, st, "upgrade", edata == NULL, edata ? edata->message : rh->said);
 		if (edata)
 			return;
 		/* statements that wrote nothing left the schema as it was */
-		known = !rh->wrote;
+		rh->after = rh->wrote ? snapshot_update(rh, &rh->before) : rh->before;
 		if (r->repeatable)
-			continue;			/* it runs again when changed, never reversed */
-		if (!r->has_downgrade)
-		{
+			;					/* it runs again when changed, never reversed */
+		else if (!r->has_downgrade)
 			add_check(rh, st, "irreversible", false,
 					  psprintf("Revision %s has no downgrade: its downgrade and re-upgrade were not tested.",
 							   r->id));
-			continue;
+		else
+		{
+			edata = in_subxact(rh, test_reversal, st, false);
+			if (edata)
+				add_check(rh, st, rh->check, false, edata->message);
 		}
-		rh->after = rh->wrote ? snapshot_take(rh) : rh->before;
-		edata = in_subxact(rh, test_reversal, st, false);
-		if (edata)
-			add_check(rh, st, rh->check, false, edata->message);
 		/* the reversal was rolled back: the next upgrade starts from after */
+		if (rh->wrote)
+			snapshot_free(&rh->before);
 		rh->before = rh->after;
-		known = true;
 	}
 }
 
