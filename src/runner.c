@@ -320,7 +320,7 @@ find_problems(MigCatalog *cat)
 		problems = revision_problems(problems, c->id, c->upgrade, c->downgrade,
 									 c->checksum, c->applied ? c->logged : NULL);
 	}
-	for (ListCell *lc = list_head(indexes); lc != NULL; lc = lnext(indexes, lnext(indexes, lc)))
+	for (lc = list_head(indexes); lc != NULL; lc = lnext(indexes, lnext(indexes, lc)))
 		problems = add_problem(problems, MIG_PROBLEM_INVALID_INDEX, NULL,
 							   psprintf("Index %s on table %s is invalid: a CREATE INDEX CONCURRENTLY or REINDEX CONCURRENTLY stopped part-way.",
 										(char *) lfirst(lc), (char *) lfirst(lnext(indexes, lc))));
