@@ -82,7 +82,7 @@ SELECT change, object FROM mig_diff('CREATE TABLE k (k varchar(10) CHECK (k IN (
 SELECT change, object, upgrade, downgrade FROM mig_diff(:'d');
 SELECT mig_autogenerate(:'d', 'column settings', revision => 'st');
 SELECT count(*) FROM mig_upgrade();
-SELECT attname, attstattarget, attstorage, attcompression FROM pg_attribute
+SELECT attname, COALESCE(attstattarget::int, -1) AS attstattarget, attstorage, attcompression FROM pg_attribute
 WHERE attrelid IN ('s'::regclass, 's_e'::regclass) AND attnum > 0 ORDER BY attrelid, attnum;
 SELECT change, object FROM mig_diff(:'d');
 SELECT change, object, upgrade FROM mig_diff(replace(:'d', 'SET STATISTICS 1000', 'SET STATISTICS 100'));

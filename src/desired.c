@@ -670,7 +670,8 @@ desired_prepare(const char *desired, const char *target, const char *scratch, Li
 	error_context_stack = &errcb;
 	for (dc.stmt = 1; dc.stmt <= body->nstmts; dc.stmt++)
 	{
-		char	   *text = desired_requalify(body->stmts[dc.stmt - 1], target, scratch, *kept);
+		char	   *text = desired_requalify(statement_start(body->stmts[dc.stmt - 1]),
+										 target, scratch, *kept);
 		Node	   *stmt;
 		const char *nsp;
 		ListCell   *lc;
