@@ -469,12 +469,14 @@ BEGIN
             BEGIN
                 PERFORM @extschema@.mig_revision(r.message, r.upgrade, r.downgrade, r.revision,
                                                  r.down_revisions, r.branch_labels, r.depends_on,
-                                                 r.transactional);
+                                                 r.transactional, r.conflicts, r.verify,
+                                                 r.repeatable);
                 DELETE FROM @extschema@.mig_fleet_incoming WHERE id OPERATOR(pg_catalog.=) r.id;
                 INSERT INTO @extschema@.mig_fleet_received (revision, checksum)
                 SELECT v.revision, v.checksum FROM @extschema@.mig_revisions v
                 WHERE v.revision OPERATOR(pg_catalog.=) r.revision
-                ON CONFLICT (revision) DO NOTHING;
+                -- (a repeatable revision arrives again with each new body)
+                ON CONFLICT (revision) DO UPDATE SET checksum = EXCLUDED.checksum;
             EXCEPTION WHEN OTHERS THEN
                 UPDATE @extschema@.mig_fleet_incoming SET error = SQLERRM WHERE id OPERATOR(pg_catalog.=) r.id;
             END;

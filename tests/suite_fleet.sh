@@ -275,7 +275,7 @@ wait_status "a member whose job never ran shows pg_cron's error" "m2_never at_he
 # a revision registered on a member, by a role allowed to register there,
 # is reported and never run by the job
 fsql "${PORT[m1]}" app "CREATE ROLE app_dev LOGIN;
-                        GRANT EXECUTE ON FUNCTION mig_revision(text, text, text, text, text[], text[], text[], boolean) TO app_dev;
+                        GRANT EXECUTE ON FUNCTION mig_revision(text, text, text, text, text[], text[], text[], boolean, text[], text, boolean) TO app_dev;
                         GRANT SELECT ON mig_revisions TO app_dev" >/dev/null
 "$PGBIN/psql" -X -q -h "$FLEET_DIR" -p "${PORT[m1]}" -U app_dev -d app \
     -c "SELECT mig_revision('mine', 'ALTER ROLE app_dev SUPERUSER', revision => 'local1')" >/dev/null
