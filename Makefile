@@ -10,7 +10,7 @@
 # program from one Makefile), called from all, install and clean here.
 MODULE_big = mig_ext
 OBJS = mig_ext.o src/graph.o src/target.o src/plan.o src/body.o src/spi_exec.o src/catalog.o \
-       src/record.o src/runner.o src/offline.o src/import.o src/adopt.o src/diff.o src/desired.o src/privilege.o \
+       src/record.o src/runner.o src/register.o src/validate.o src/offline.o src/import.o src/adopt.o src/diff.o src/desired.o src/privilege.o \
        src/rehearse.o src/deploy.o src/worker.o src/conflict.o src/verify.o src/repeatable.o src/advice.o src/drift.o
 # mig_fleet: SQL only, its own control file and script (requires mig_ext, dblink)
 EXTENSION = mig_ext mig_fleet

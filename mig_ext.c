@@ -35,10 +35,12 @@
 #include "src/offline.h"
 #include "src/plan.h"
 #include "src/privilege.h"
+#include "src/register.h"
 #include "src/rehearse.h"
 #include "src/repeatable.h"
 #include "src/runner.h"
 #include "src/target.h"
+#include "src/validate.h"
 #include "src/verify.h"
 
 PG_MODULE_MAGIC;
@@ -267,7 +269,7 @@ mig_revision(PG_FUNCTION_ARGS)
 
 	SPI_connect();
 	id = MemoryContextStrdup(callcxt,
-							 runner_register(fcinfo->flinfo->fn_oid, &r, parents));
+							 register_revision(fcinfo->flinfo->fn_oid, &r, parents));
 	SPI_finish();
 	PG_RETURN_TEXT_P(cstring_to_text(id));
 }
@@ -298,7 +300,7 @@ mig_merge(PG_FUNCTION_ARGS)
 
 	SPI_connect();
 	id = MemoryContextStrdup(callcxt,
-							 runner_register(fcinfo->flinfo->fn_oid, &r, MIG_PARENTS_MERGE));
+							 register_revision(fcinfo->flinfo->fn_oid, &r, MIG_PARENTS_MERGE));
 	SPI_finish();
 	PG_RETURN_TEXT_P(cstring_to_text(id));
 }
@@ -620,7 +622,7 @@ PG_FUNCTION_INFO_V1(mig_drift);
 /*
  * mig_plan(target): the steps a move to target would take, run nothing:
  * step, direction, revision, message, version_rows_before,
- * version_rows_after, transactional.  offline_plan decides the direction.
+ * version_rows_after, transactional.  plan_move decides the direction.
  */
 Datum
 mig_plan(PG_FUNCTION_ARGS)
@@ -636,7 +638,7 @@ mig_plan(PG_FUNCTION_ARGS)
 	target = arg_target(fcinfo, 0);
 	open_report(fcinfo, &rep, MIG_LOAD_HEADERS);
 	catalog_check_rows(&rep.cat, rep.g, &rep.current);
-	steps = offline_plan(rep.g, &rep.current, target, &direction);
+	steps = plan_move(rep.g, &rep.current, target, &direction);
 	if (direction == MIG_UPGRADE)
 		steps = repeatable_steps(&rep.cat, rep.g, &rep.current, steps);
 	foreach(lc, steps)
@@ -721,7 +723,7 @@ mig_import(PG_FUNCTION_ARGS)
 				 arg_text_or_null(fcinfo, 1), &r);
 	SPI_connect();
 	id = MemoryContextStrdup(callcxt,
-							 runner_register(fcinfo->flinfo->fn_oid, &r, MIG_PARENTS_GIVEN));
+							 register_revision(fcinfo->flinfo->fn_oid, &r, MIG_PARENTS_GIVEN));
 	SPI_finish();
 	PG_RETURN_TEXT_P(cstring_to_text(id));
 }
@@ -754,7 +756,7 @@ mig_import_batch(PG_FUNCTION_ARGS)
 				 errmsg("filenames must have one element per script"),
 				 errdetail("There are %d scripts and %d filenames.", n, nnames)));
 	SPI_connect();
-	ids = runner_import(fcinfo->flinfo->fn_oid, scripts, filenames, n);
+	ids = register_import(fcinfo->flinfo->fn_oid, scripts, filenames, n);
 	MemoryContextSwitchTo(callcxt);
 	result = catalog_text_array(ids, n);
 	SPI_finish();
@@ -825,7 +827,7 @@ mig_validate(PG_FUNCTION_ARGS)
 	may_read = privilege_may_read_bodies(fcinfo->flinfo->fn_oid);
 	InitMaterializedSRF(fcinfo, 0);
 	SPI_connect();
-	foreach(lc, runner_validate(fcinfo->flinfo->fn_oid))
+	foreach(lc, validate_catalog(fcinfo->flinfo->fn_oid))
 	{
 		MigProblem *p = lfirst(lc);
 		Datum		values[3];
@@ -833,7 +835,7 @@ mig_validate(PG_FUNCTION_ARGS)
 
 		values[0] = p->revision ? CStringGetTextDatum(p->revision) : (Datum) 0;
 		nulls[0] = p->revision == NULL;
-		values[1] = CStringGetTextDatum(runner_problem_name(p->kind));
+		values[1] = CStringGetTextDatum(validate_problem_name(p->kind));
 		/* the checksums of bodies are only for roles that may read them */
 		values[2] = CStringGetTextDatum(p->kind == MIG_PROBLEM_CHANGED && !may_read ?
 										"The upgrade differs from the last one logged for it; the checksums are shown to roles that may read mig_revisions." :
@@ -938,7 +940,7 @@ mig_autogenerate(PG_FUNCTION_ARGS)
 	r.downgrade = diff_body(rows, false);
 	r.has_downgrade = true;
 	id = MemoryContextStrdup(callcxt,
-							 runner_register(fcinfo->flinfo->fn_oid, &r, MIG_PARENTS_HEAD));
+							 register_revision(fcinfo->flinfo->fn_oid, &r, MIG_PARENTS_HEAD));
 	SPI_finish();
 	PG_RETURN_TEXT_P(cstring_to_text(id));
 }

@@ -11,24 +11,41 @@
  * other means; each is kept prepared for the session.  The caller must be
  * connected to SPI.
  *
+ * The catalog of an install is locked by an advisory lock on its schema
+ * (MIG_LOCK_CLASS): every command that changes it holds the lock for its
+ * transaction (catalog_lock) or, CALL mig_deploy, for the session.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "access/xact.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "miscadmin.h"
+#include "storage/proc.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/fmgrprotos.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
+#include "utils/timeout.h"
 #include "utils/typcache.h"
 
 #include "catalog.h"
 #include "spi_exec.h"
+
+/* How often a wait for the migration lock checks who waits for it (ms). */
+#define CATALOG_CYCLE_CHECK_MS	100
+
+/* The timeout that checks a wait for the migration lock, once registered. */
+static TimeoutId cycle_timeout = MAX_TIMEOUTS;
+
+/* Set by the check when another transaction waits for this one. */
+static volatile sig_atomic_t cycle_found = false;
 
 /*
  * The columns fill_rev reads, over every revision: with the upgrade and
@@ -188,7 +205,7 @@ static SpiKeptPlan last_plan = {
 	"SELECT l.id, l.revision, l.started_at, l.checksum FROM %1$s.mig_log l "
 	"WHERE l.direction OPERATOR(pg_catalog.=) $1", 1
 };
-static SpiKeptPlan check_plan = {
+static SpiKeptPlan validate_plan = {
 	"WITH RECURSIVE applied(revision, child) AS ("
 	" SELECT v.revision, NULL::pg_catalog.text FROM %1$s.mig_version v"
 	" UNION SELECT COALESCE("
@@ -782,26 +799,26 @@ catalog_last_upgrades(MigCatalog *cat, MigGraph *g)
 }
 
 /*
- * catalog_load_check: every registered revision (in registration order)
+ * catalog_load_validate: every registered revision (in registration order)
  * and every applied revision missing from mig_revisions (after them, by
- * id), for the drift check.  Applied means named by a version row or
+ * id), for validation.  Applied means named by a version row or
  * reached from one through down_revisions and depends_on (ids or labels),
  * found by a recursive query that needs no valid graph, so that unknown
  * and missing revisions are reported rather than fatal.  One query; each
  * step of the recursion looks names up by the primary key (a label only
  * when no id matches), so the cost stays linear in the revisions.
  */
-MigCheckRev *
-catalog_load_check(MigCatalog *cat, int *n)
+MigValidateRev *
+catalog_load_validate(MigCatalog *cat, int *n)
 {
-	MigCheckRev *out;
+	MigValidateRev *out;
 
-	run_upgrades(cat, &check_plan);
+	run_upgrades(cat, &validate_plan);
 	*n = (int) SPI_processed;
-	out = palloc(sizeof(MigCheckRev) * Max(*n, 1));
+	out = palloc(sizeof(MigValidateRev) * Max(*n, 1));
 	for (int i = 0; i < *n; i++)
 	{
-		MigCheckRev *c = &out[i];
+		MigValidateRev *c = &out[i];
 
 		c->id = column_text(i, 1);
 		c->registered = DatumGetBool(column_datum(i, 2));
@@ -841,7 +858,7 @@ catalog_invalid_indexes(MigCatalog *cat)
  * newest registration and the version rows as it sees them with what a
  * new snapshot sees.  Call with the catalog locked.
  */
-bool
+static bool
 catalog_is_stale(MigCatalog *cat)
 {
 	char	   *seen;
@@ -942,4 +959,112 @@ catalog_read_drift(MigCatalog *cat, bool since_last_step)
 	}
 	SPI_freetuptable(SPI_tuptable);
 	return out;
+}
+
+/* advisory: call fn, an advisory-lock function, on the lock of cat. */
+static Datum
+advisory(PGFunction fn, const MigCatalog *cat)
+{
+	return DirectFunctionCall2(fn, Int32GetDatum(MIG_LOCK_CLASS), Int32GetDatum((int32) cat->nsp));
+}
+
+/*
+ * check_cycle: a timeout handler, run while waiting for the migration
+ * lock: when another transaction has started waiting for this one to end
+ * (its virtual transaction id lock left the fast path), cancel the wait.
+ */
+static void
+check_cycle(void)
+{
+	if (!MyProc->fpVXIDLock)
+	{
+		cycle_found = true;
+		kill(MyProcPid, SIGINT);
+	}
+}
+
+/*
+ * wait_lock: wait for the transaction-scoped lock of cat, which another
+ * transaction holds.  This transaction holds a snapshot (the calling
+ * statement's); when the holder is CALL mig_deploy, its worker's CREATE
+ * INDEX CONCURRENTLY waits for that snapshot, the holder waits for its
+ * worker, and no lock records that last wait, so the deadlock detector
+ * cannot see the cycle.  So every CATALOG_CYCLE_CHECK_MS the wait checks
+ * whether another transaction waits for this one, and if so fails with a
+ * deadlock error; lock_timeout bounds it as any lock wait.
+ */
+static void
+wait_lock(MigCatalog *cat)
+{
+	if (cycle_timeout == MAX_TIMEOUTS)
+		cycle_timeout = RegisterTimeout(USER_TIMEOUT, check_cycle);
+	cycle_found = false;
+	enable_timeout_every(cycle_timeout,
+						 TimestampTzPlusMilliseconds(GetCurrentTimestamp(), CATALOG_CYCLE_CHECK_MS),
+						 CATALOG_CYCLE_CHECK_MS);
+	PG_TRY();
+	{
+		advisory(pg_advisory_xact_lock_int4, cat);
+	}
+	PG_CATCH();
+	{
+		disable_timeout(cycle_timeout, false);
+		if (cycle_found)
+		{
+			FlushErrorState();
+			ereport(ERROR,
+					(errcode(ERRCODE_T_R_DEADLOCK_DETECTED),
+					 errmsg("deadlock detected while waiting for the migration lock"),
+					 errdetail("Another transaction waits for this one to end (such as the CREATE INDEX CONCURRENTLY of a CALL mig_deploy, which holds the migration lock), while this transaction waits for the migration lock."),
+					 errhint("Retry once the other command has finished; a mig_ext call in a transaction of its own waits for CALL mig_deploy without blocking it.")));
+		}
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	disable_timeout(cycle_timeout, false);
+	/* the lock came as the check fired: its cancel is not for the caller */
+	if (cycle_found)
+		QueryCancelPending = false;
+}
+
+/*
+ * catalog_lock: the transaction-scoped advisory lock of this install,
+ * waiting (within lock_timeout, see wait_lock) while another transaction
+ * holds it.
+ * Under REPEATABLE READ or SERIALIZABLE the transaction's snapshot may
+ * predate changes committed to the catalog (by the holder it waited for,
+ * or before the call): acting on it could run migrations again, so the
+ * call fails with a serialization error and the retry sees them.
+ */
+void
+catalog_lock(MigCatalog *cat)
+{
+	if (!DatumGetBool(advisory(pg_try_advisory_xact_lock_int4, cat)))
+		wait_lock(cat);
+	if (IsolationUsesXactSnapshot() && catalog_is_stale(cat))
+		ereport(ERROR,
+				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+				 errmsg("could not serialize access due to a concurrent mig_ext command"),
+				 errdetail("Another transaction changed the catalog of this mig_ext install after this %s transaction took its snapshot.",
+						   IsolationIsSerializable() ? "SERIALIZABLE" : "REPEATABLE READ"),
+				 errhint("Retry the transaction.")));
+}
+
+/*
+ * catalog_lock_session: the session-level advisory lock of this install,
+ * waited for without a snapshot (the caller holds none), within
+ * lock_timeout; released by catalog_unlock_session.
+ */
+void
+catalog_lock_session(MigCatalog *cat)
+{
+	InvalidateCatalogSnapshot();
+	advisory(pg_advisory_lock_int4, cat);
+}
+
+/* catalog_unlock_session: release the lock catalog_lock_session took. */
+void
+catalog_unlock_session(MigCatalog *cat)
+{
+	advisory(pg_advisory_unlock_int4, cat);
 }

@@ -15,6 +15,9 @@
 #include "graph.h"
 #include "plan.h"
 
+/* The advisory lock class; the object is the extension schema's OID. */
+#define MIG_LOCK_CLASS 1835624293	/* 'mige' */
+
 /* Where the catalog lives for this call. */
 typedef struct MigCatalog
 {
@@ -57,11 +60,11 @@ typedef struct MigLogType
 } MigLogType;
 
 /*
- * A revision as the drift check sees it: registered, applied (an ancestor
+ * A revision as validation sees it: registered, applied (an ancestor
  * of a version row, or one), or both, with its stored checksum and the
  * checksum of its last logged upgrade.
  */
-typedef struct MigCheckRev
+typedef struct MigValidateRev
 {
 	char	   *id;
 	bool		registered;
@@ -73,7 +76,7 @@ typedef struct MigCheckRev
 	char	   *downgrade;
 	char	   *checksum;		/* as stored in mig_revisions */
 	char	   *logged;			/* of the last upgrade logged, or NULL */
-} MigCheckRev;
+} MigValidateRev;
 
 /* The last upgrade of a revision found in the log. */
 typedef struct MigLastUpgrade
@@ -125,9 +128,11 @@ extern char *catalog_log_column_list(void);
 extern MigLogType *catalog_log_type(MigCatalog *cat);
 extern void catalog_insert_log(MigCatalog *cat, const MigLogType *lt,
 							   Datum *rows, int nrows);
-extern MigCheckRev *catalog_load_check(MigCatalog *cat, int *n);
+extern MigValidateRev *catalog_load_validate(MigCatalog *cat, int *n);
 extern List *catalog_invalid_indexes(MigCatalog *cat);
-extern bool catalog_is_stale(MigCatalog *cat);
+extern void catalog_lock(MigCatalog *cat);
+extern void catalog_lock_session(MigCatalog *cat);
+extern void catalog_unlock_session(MigCatalog *cat);
 extern MigLastUpgrade *catalog_last_upgrades(MigCatalog *cat, MigGraph *g);
 extern MigLastUpgrade *catalog_last_repeatables(MigCatalog *cat, MigGraph *g);
 extern void catalog_update_repeatable(MigCatalog *cat, const MigRev *r, const char *checksum);

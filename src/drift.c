@@ -122,12 +122,12 @@ drift_since_last_step(MigCatalog *cat)
 }
 
 /*
- * drift_check: before an upgrade's steps, warn about the commands run
+ * drift_enforce: before an upgrade's steps, warn about the commands run
  * outside mig_ext since the last step, or refuse, as mig_ext.on_drift
  * says.
  */
 void
-drift_check(MigCatalog *cat)
+drift_enforce(MigCatalog *cat)
 {
 	List	   *drift;
 

@@ -15,6 +15,6 @@
 extern void drift_define_settings(void);
 extern void drift_record(FunctionCallInfo fcinfo);
 extern List *drift_since_last_step(MigCatalog *cat);
-extern void drift_check(MigCatalog *cat);
+extern void drift_enforce(MigCatalog *cat);
 
 #endif							/* MIG_DRIFT_H */

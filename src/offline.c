@@ -14,75 +14,13 @@
  */
 #include "postgres.h"
 
-#include <ctype.h>
-
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
 
 #include "body.h"
 #include "offline.h"
-#include "runner.h"
 #include "target.h"
 #include "verify.h"
-
-/*
- * is_relative_down: whether target is "-N" or "branch@-N", a relative
- * downgrade from the current rows.
- */
-static bool
-is_relative_down(const char *target)
-{
-	const char *p = strrchr(target, '@');
-
-	p = p ? p + 1 : target;
-	if (*p++ != '-' || !isdigit((unsigned char) *p))
-		return false;
-	while (isdigit((unsigned char) *p))
-		p++;
-	return *p == '\0';
-}
-
-/*
- * offline_plan: the steps a move to target would take, and whether they
- * are an upgrade or a downgrade.  "-N" and "branch@-N" are downgrades;
- * anything else is planned as an upgrade, and when that has nothing to do
- * while the target lies strictly below the current rows (an ancestor that
- * is not itself a current row, or base with rows present), as a downgrade.
- */
-List *
-offline_plan(MigGraph *g, const MigSet *current, const char *target,
-			 MigDirection *direction)
-{
-	List	   *steps;
-	MigSet		targets;
-	bool		below = false;
-
-	*direction = MIG_DOWNGRADE;
-	if (is_relative_down(target))
-		return plan_downgrade(g, current, target);
-
-	*direction = MIG_UPGRADE;
-	steps = plan_upgrade(g, current, target);
-	if (steps != NIL || current->n == 0)
-		return steps;
-
-	target_parse_upgrade(g, current, target, false, &targets);
-	if (targets.n == 0)
-		below = true;			/* base */
-	else
-	{
-		bool	   *applied = graph_ancestors(g, current->items, current->n,
-											  MIG_EDGES_ALL);
-
-		for (int i = 0; i < targets.n; i++)
-			below |= applied[targets.items[i]] &&
-				!set_contains(current, targets.items[i]);
-	}
-	if (!below)
-		return steps;
-	*direction = MIG_DOWNGRADE;
-	return plan_downgrade(g, current, target);
-}
 
 /* one_line: s with line breaks turned into spaces, for a comment. */
 static char *

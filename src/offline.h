@@ -12,8 +12,6 @@
 #include "catalog.h"
 #include "plan.h"
 
-extern List *offline_plan(MigGraph *g, const MigSet *current, const char *target,
-						  MigDirection *direction);
 extern char *offline_script(MigCatalog *cat, MigGraph *g, const MigSet *current,
 							List *steps, MigDirection direction,
 							const char *target);

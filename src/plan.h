@@ -56,6 +56,8 @@ extern List *plan_upgrade(MigGraph *g, const MigSet *current, const char *target
 extern List *plan_downgrade(MigGraph *g, const MigSet *current, const char *target);
 extern List *plan_migration(MigGraph *g, const MigSet *current, const char *target,
 							 MigDirection direction);
+extern List *plan_move(MigGraph *g, const MigSet *current, const char *target,
+					   MigDirection *direction);
 extern List *plan_stamp(MigGraph *g, const MigSet *current, const char *targets);
 extern List *plan_history(MigGraph *g, const MigSet *current, const char *range);
 

@@ -323,7 +323,7 @@ cycle_pid(BackgroundWorkerHandle *handle)
  * the end of the statement.  Every deadlock_timeout without a message,
  * look for a cycle (cycle_pid), and fail when the same one is still there
  * at the next look: a mig_ext call in the cycle leaves it within 100 ms
- * by itself (runner_lock), the others never do.
+ * by itself (catalog_lock), the others never do.
  */
 static ErrorData *
 receive(shm_mq_handle *mqh, BackgroundWorkerHandle *handle, bool *done)
