@@ -20,6 +20,7 @@
 #include "adopt.h"
 #include "plan.h"
 #include "runner.h"
+#include "spi_exec.h"
 
 /*
  * read_alembic: the version_num values of an Alembic version table, read
@@ -44,9 +45,8 @@ read_alembic(Oid relid, int *n, char **qname_out)
 				(errcode(ERRCODE_UNDEFINED_COLUMN),
 				 errmsg("table %s has no column \"version_num\"", qname),
 				 errdetail("An Alembic version table has one text column, version_num, with one row per current head.")));
-	if (SPI_execute(psprintf("SELECT version_num::pg_catalog.text FROM %s", qname),
-					true, 0) != SPI_OK_SELECT)
-		elog(ERROR, "could not read the Alembic version table %s", qname);
+	spi_exec_caller(psprintf("SELECT version_num::pg_catalog.text FROM %s", qname),
+					0, NULL, NULL, NULL, true);
 	*n = (int) SPI_processed;
 	ids = palloc(sizeof(char *) * Max(*n, 1));
 	for (int i = 0; i < *n; i++)
@@ -66,8 +66,8 @@ read_alembic(Oid relid, int *n, char **qname_out)
 /*
  * adopt_alembic: stamp the revisions the Alembic version table relid
  * holds, for the catalog of fn_oid, and return them (n of them).  The
- * version rows must be empty or already the same.  The caller is
- * connected to SPI.
+ * version rows must be empty or already the same; they are read under
+ * the catalog's lock.  The caller is connected to SPI.
  */
 char **
 adopt_alembic(Oid fn_oid, Oid relid, int *n)
@@ -82,7 +82,11 @@ adopt_alembic(Oid fn_oid, Oid relid, int *n)
 	bool		same;
 	StringInfoData targets;
 
-	g = catalog_read(&cat, fn_oid, MIG_LOAD_HEADERS, &current);
+	/* the version rows checked are those the stamp moves */
+	catalog_open(&cat, fn_oid);
+	catalog_lock(&cat);
+	g = catalog_load_graph(&cat, MIG_LOAD_HEADERS);
+	catalog_load_versions(&cat, g, &current);
 	initStringInfo(&targets);
 	set_init(&alembic);
 	same = current.n == *n;

@@ -25,6 +25,7 @@
 #include "utils/memutils.h"
 
 #include "advice.h"
+#include "spi_exec.h"
 
 /* The schemas read: all but the system's. */
 #define ADVICE_SCHEMA \
@@ -96,8 +97,7 @@ advice_read(MemoryContext cxt)
 	facts = hash_create("mig_ext advice facts", 256, &ctl,
 						HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
 	/* (not read-only: the snapshot must see what the step just did) */
-	if (SPI_execute(FACTS_SQL, false, 0) != SPI_OK_SELECT)
-		elog(ERROR, "could not read the catalogs for a rehearsal's advice");
+	spi_exec_caller(FACTS_SQL, 0, NULL, NULL, NULL, false);
 	MemoryContextSwitchTo(cxt);
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{

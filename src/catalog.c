@@ -116,7 +116,7 @@ static const Oid log_types[MIG_LOG_NUM_COLUMNS] = {
  * mig_revisions for a catalog with the transactional column (index true)
  * and without (false).
  */
-static SpiKeptPlan load_plans[2][2] = {
+static MigKeptPlan load_plans[2][2] = {
 	[false] = {
 		[MIG_LOAD_HEADERS] = {REV_SELECT(REV_NO_BODIES, "NULL::pg_catalog.text", REV_NEW_OLD) " ORDER BY seq", 0},
 		[MIG_LOAD_BODIES] = {REV_SELECT(REV_BODIES, "checksum", REV_NEW_OLD) " ORDER BY seq", 0}
@@ -141,13 +141,13 @@ static SpiKeptPlan load_plans[2][2] = {
 	" UNION ALL SELECT * FROM %1$s.mig_revisions" \
 	" WHERE branch_labels OPERATOR(pg_catalog.<>) '{}'::pg_catalog.text[]" \
 	" AND branch_labels OPERATOR(pg_catalog.@>) ARRAY[n.name]) AS r ORDER BY seq"
-static SpiKeptPlan named_plans[2] = {
+static MigKeptPlan named_plans[2] = {
 	[false] = {NAMED_SQL(REV_NEW_OLD), 1},
 	[true] = {NAMED_SQL("false, '{}'::pg_catalog.text[], NULL::pg_catalog.text, repeatable"), 1}
 };
 #define FIND_SQL(notx) \
 	REV_SELECT(REV_BODIES, "checksum", notx) " WHERE revision OPERATOR(pg_catalog.=) $1"
-static SpiKeptPlan find_plans[2] = {
+static MigKeptPlan find_plans[2] = {
 	[false] = {FIND_SQL(REV_NEW_OLD), 1},
 	[true] = {FIND_SQL(REV_NEW_COLUMNS), 1}
 };
@@ -155,11 +155,11 @@ static SpiKeptPlan find_plans[2] = {
 	"INSERT INTO %1$s.mig_revisions (revision, down_revisions, branch_labels, " \
 	"depends_on, message, upgrade, downgrade, checksum, registered_by" extra_column ") " \
 	"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9" extra_value ")"
-static SpiKeptPlan insert_plans[2] = {
+static MigKeptPlan insert_plans[2] = {
 	[false] = {INSERT_SQL("", ""), 9},
 	[true] = {INSERT_SQL(", transactional, conflicts, verify, repeatable", ", $10, $11, $12, $13"), 13}
 };
-static SpiKeptPlan update_repeatable_plan = {
+static MigKeptPlan update_repeatable_plan = {
 	"UPDATE %1$s.mig_revisions SET message = $2, upgrade = $3, downgrade = $4, checksum = $5,"
 	" registered_by = $6, registered_at = pg_catalog.now()"
 	" WHERE revision OPERATOR(pg_catalog.=) $1 AND repeatable", 6
@@ -172,18 +172,18 @@ static SpiKeptPlan update_repeatable_plan = {
 #define DRIFT_INSERT \
 	"INSERT INTO %1$s.mig_drift_log (role_name, session_user_name, command_tag," \
 	" object_type, object_identity, statement) "
-static SpiKeptPlan drift_ddl_plan = {
+static MigKeptPlan drift_ddl_plan = {
 	DRIFT_INSERT "SELECT $1, $2, c.command_tag, c.object_type, c.object_identity, $3"
 	" FROM pg_catalog.pg_event_trigger_ddl_commands() c"
 	" WHERE NOT c.in_extension"
 	" AND NOT COALESCE(c.schema_name OPERATOR(pg_catalog.~) '^pg_(toast_)?temp', false)", 3
 };
-static SpiKeptPlan drift_drop_plan = {
+static MigKeptPlan drift_drop_plan = {
 	DRIFT_INSERT "SELECT $1, $2, $4, d.object_type, d.object_identity, $3"
 	" FROM pg_catalog.pg_event_trigger_dropped_objects() d"
 	" WHERE d.original AND NOT d.is_temporary", 4
 };
-static SpiKeptPlan drift_read_plan = {
+static MigKeptPlan drift_read_plan = {
 	"SELECT d.at, d.role_name::pg_catalog.text, d.session_user_name::pg_catalog.text,"
 	" d.command_tag, d.object_type,"
 	" d.object_identity, d.statement FROM %1$s.mig_drift_log d"
@@ -191,21 +191,21 @@ static SpiKeptPlan drift_read_plan = {
 	"  (SELECT pg_catalog.max(l.started_at) FROM %1$s.mig_log l), '-infinity')"
 	" ORDER BY d.id", 1
 };
-static SpiKeptPlan last_repeatable_plan = {
+static MigKeptPlan last_repeatable_plan = {
 	"SELECT l.revision, l.started_at, l.checksum FROM %1$s.mig_log l"
 	" WHERE l.direction OPERATOR(pg_catalog.=) $1"
 	" AND l.revision OPERATOR(pg_catalog.=) ANY ($2) ORDER BY l.id", 2
 };
-static SpiKeptPlan versions_plan = {"SELECT revision FROM %1$s.mig_version", 0};
-static SpiKeptPlan row_insert_plan = {ROW_INSERT_SQL, 2};
-static SpiKeptPlan row_move_plan = {ROW_MOVE_SQL, 2};
-static SpiKeptPlan clear_plan = {"DELETE FROM %1$s.mig_version", 0};
-static SpiKeptPlan log_plan = {NULL, 1};
-static SpiKeptPlan last_plan = {
+static MigKeptPlan versions_plan = {"SELECT revision FROM %1$s.mig_version", 0};
+static MigKeptPlan row_insert_plan = {ROW_INSERT_SQL, 2};
+static MigKeptPlan row_move_plan = {ROW_MOVE_SQL, 2};
+static MigKeptPlan clear_plan = {"DELETE FROM %1$s.mig_version", 0};
+static MigKeptPlan log_plan = {NULL, 1};
+static MigKeptPlan last_plan = {
 	"SELECT l.id, l.revision, l.started_at, l.checksum FROM %1$s.mig_log l "
 	"WHERE l.direction OPERATOR(pg_catalog.=) $1", 1
 };
-static SpiKeptPlan validate_plan = {
+static MigKeptPlan validate_plan = {
 	"WITH RECURSIVE applied(revision, child) AS ("
 	" SELECT v.revision, NULL::pg_catalog.text FROM %1$s.mig_version v"
 	" UNION SELECT COALESCE("
@@ -231,7 +231,7 @@ static SpiKeptPlan validate_plan = {
 	"  COALESCE(r.revision, app.revision)"
 	" ORDER BY r.seq NULLS LAST, 1", 1
 };
-static SpiKeptPlan stale_plan = {
+static MigKeptPlan stale_plan = {
 	"SELECT pg_catalog.concat_ws('/',"
 	" (SELECT pg_catalog.max(l.id) FROM %1$s.mig_log l),"
 	" (SELECT pg_catalog.max(r.seq) FROM %1$s.mig_revisions r),"
@@ -239,7 +239,7 @@ static SpiKeptPlan stale_plan = {
 	"  FROM %1$s.mig_version v))", 0
 };
 
-static SpiKeptPlan invalid_plan = {
+static MigKeptPlan invalid_plan = {
 	"SELECT i.indexrelid::pg_catalog.regclass::pg_catalog.text,"
 	" i.indrelid::pg_catalog.regclass::pg_catalog.text"
 	" FROM pg_catalog.pg_index i WHERE NOT i.indisvalid ORDER BY 1", 0
@@ -247,7 +247,7 @@ static SpiKeptPlan invalid_plan = {
 
 /* run: the kept statement kp on cat's catalog, under the usual snapshot. */
 static int
-run(MigCatalog *cat, SpiKeptPlan *kp, const Oid *argtypes, Datum *values,
+run(MigCatalog *cat, MigKeptPlan *kp, const Oid *argtypes, Datum *values,
 	const char *nulls)
 {
 	return spi_exec_kept(kp, cat->qnsp, cat->owner, argtypes, values, nulls,
@@ -259,7 +259,7 @@ run(MigCatalog *cat, SpiKeptPlan *kp, const Oid *argtypes, Datum *values,
  * reads: those of upgrades.
  */
 static void
-run_upgrades(MigCatalog *cat, SpiKeptPlan *kp)
+run_upgrades(MigCatalog *cat, MigKeptPlan *kp)
 {
 	static const Oid types[1] = {TEXTOID};
 	Datum		values[1] = {CStringGetTextDatum(plan_direction_name(MIG_UPGRADE))};

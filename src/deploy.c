@@ -36,13 +36,13 @@
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
-#include "utils/resowner.h"
 #include "utils/syscache.h"
 #include "utils/timeout.h"
 #include "utils/wait_event.h"
 
 #include "deploy.h"
 #include "runner.h"
+#include "spi_exec.h"
 #include "worker.h"
 
 /* The backoff before retry n (0-based) is up to this times 2^n ms... */
@@ -148,12 +148,11 @@ worker_attempt(const MigBody *b, int i, WorkerStep *ws)
 		ereport(NOTICE,
 				(errmsg("dropping invalid index %s, left by an earlier attempt at this statement, to build it again",
 						ws->qindex)));
-		error = worker_run(psprintf("DROP INDEX CONCURRENTLY %s", ws->qindex), activity,
-						   ws->opt->lock_timeout);
+		error = worker_run(psprintf("DROP INDEX CONCURRENTLY %s", ws->qindex), activity);
 		if (error != NULL)
 			return error;
 	}
-	return worker_run(b->stmts[i], activity, ws->opt->lock_timeout);
+	return worker_run(b->stmts[i], activity);
 }
 
 /*
@@ -201,7 +200,8 @@ worker_step(MigRun *run, const MigStep *st, MigBody *b, const MigDeployOptions *
 
 /*
  * set_lock_timeout: mig_deploy's lock_timeout, when given, for the rest
- * of the transaction.
+ * of the transaction (the steps' subtransactions and workers take it
+ * from there).
  */
 static void
 set_lock_timeout(const MigDeployOptions *opt)
@@ -215,51 +215,54 @@ set_lock_timeout(const MigDeployOptions *opt)
 							 PGC_S_SESSION, GUC_ACTION_LOCAL, true, 0, false);
 }
 
+/* A transactional step, as transactional_attempt runs it. */
+typedef struct TransactionalStep
+{
+	MigRun	   *run;
+	const MigStep *st;
+	MigBody    *b;
+} TransactionalStep;
+
+/*
+ * transactional_attempt: run a TransactionalStep (arg) and record it,
+ * under statement_timeout (a MigSubxactFn).
+ */
+static void
+transactional_attempt(void *arg)
+{
+	TransactionalStep *ts = arg;
+
+	if (StatementTimeout > 0)
+		enable_timeout_after(STATEMENT_TIMEOUT, StatementTimeout);
+	PG_TRY();
+	{
+		runner_step(ts->run, ts->st, ts->b, NULL, NULL);
+		record_finish(&ts->run->rec);
+	}
+	PG_FINALLY();
+	{
+		disable_timeout(STATEMENT_TIMEOUT, false);
+	}
+	PG_END_TRY();
+}
+
 /*
  * transactional_step: run step st (body b) and record it in a
- * subtransaction, under lock_timeout when given and statement_timeout,
- * again after each lock timeout while retries are left.
+ * subtransaction, under statement_timeout, again after each lock timeout
+ * while retries are left.
  */
 static void
 transactional_step(MigRun *run, const MigStep *st, MigBody *b, const MigDeployOptions *opt)
 {
-	MemoryContext cxt = CurrentMemoryContext;
-	ResourceOwner owner = CurrentResourceOwner;
-	bool		done = false;
+	TransactionalStep ts = {run, st, b};
+	ErrorData  *error;
 
-	for (int attempt = 0; !done; attempt++)
+	for (int attempt = 0; (error = spi_exec_subxact(transactional_attempt, &ts, true)) != NULL;
+		 attempt++)
 	{
-		BeginInternalSubTransaction(NULL);
-		MemoryContextSwitchTo(cxt);
-		PG_TRY();
-		{
-			set_lock_timeout(opt);
-			if (StatementTimeout > 0)
-				enable_timeout_after(STATEMENT_TIMEOUT, StatementTimeout);
-			runner_step(run, st, b, NULL, NULL);
-			record_finish(&run->rec);
-			disable_timeout(STATEMENT_TIMEOUT, false);
-			ReleaseCurrentSubTransaction();
-			done = true;
-		}
-		PG_CATCH();
-		{
-			ErrorData  *error;
-
-			disable_timeout(STATEMENT_TIMEOUT, false);
-			MemoryContextSwitchTo(cxt);
-			error = CopyErrorData();
-			FlushErrorState();
-			RollbackAndReleaseCurrentSubTransaction();
-			MemoryContextSwitchTo(cxt);
-			CurrentResourceOwner = owner;
-			record_forget(&run->rec);
-			if (!retry_after(error->sqlerrcode, attempt, opt))
-				ReThrowError(error);
-		}
-		PG_END_TRY();
-		MemoryContextSwitchTo(cxt);
-		CurrentResourceOwner = owner;
+		record_forget(&run->rec);
+		if (!retry_after(error->sqlerrcode, attempt, opt))
+			ReThrowError(error);
 	}
 }
 
@@ -302,6 +305,7 @@ deploy_run(Oid fn_oid, const char *target, const MigDeployOptions *opt)
 			MigBody    *b = bodies[i++];
 
 			MemoryContextSwitchTo(stepcxt);
+			set_lock_timeout(opt);
 			if (run.g->revs[st->rev].non_transactional)
 				worker_step(&run, st, b, opt);
 			else

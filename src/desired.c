@@ -48,6 +48,7 @@
 #include "utils/rel.h"
 
 #include "desired.h"
+#include "spi_exec.h"
 
 /* is_ident_char: whether c may be part of an unquoted identifier. */
 static bool
@@ -138,23 +139,22 @@ extension_names(Oid nsp)
 	Datum		values[1] = {ObjectIdGetDatum(nsp)};
 	List	   *names = NIL;
 
-	if (SPI_execute_with_args("SELECT DISTINCT o.name::text FROM ("
-							  " SELECT 'pg_catalog.pg_class'::pg_catalog.regclass, oid, relname FROM pg_catalog.pg_class WHERE relnamespace = $1"
-							  " UNION ALL SELECT 'pg_catalog.pg_type'::pg_catalog.regclass, oid, typname FROM pg_catalog.pg_type WHERE typnamespace = $1"
-							  " UNION ALL SELECT 'pg_catalog.pg_proc'::pg_catalog.regclass, oid, proname FROM pg_catalog.pg_proc WHERE pronamespace = $1"
-							  " UNION ALL SELECT 'pg_catalog.pg_operator'::pg_catalog.regclass, oid, oprname FROM pg_catalog.pg_operator WHERE oprnamespace = $1"
-							  " UNION ALL SELECT 'pg_catalog.pg_opclass'::pg_catalog.regclass, oid, opcname FROM pg_catalog.pg_opclass WHERE opcnamespace = $1"
-							  " UNION ALL SELECT 'pg_catalog.pg_opfamily'::pg_catalog.regclass, oid, opfname FROM pg_catalog.pg_opfamily WHERE opfnamespace = $1"
-							  " UNION ALL SELECT 'pg_catalog.pg_collation'::pg_catalog.regclass, oid, collname FROM pg_catalog.pg_collation WHERE collnamespace = $1"
-							  " UNION ALL SELECT 'pg_catalog.pg_conversion'::pg_catalog.regclass, oid, conname FROM pg_catalog.pg_conversion WHERE connamespace = $1"
-							  " UNION ALL SELECT 'pg_catalog.pg_ts_config'::pg_catalog.regclass, oid, cfgname FROM pg_catalog.pg_ts_config WHERE cfgnamespace = $1"
-							  " UNION ALL SELECT 'pg_catalog.pg_ts_dict'::pg_catalog.regclass, oid, dictname FROM pg_catalog.pg_ts_dict WHERE dictnamespace = $1"
-							  " UNION ALL SELECT 'pg_catalog.pg_ts_parser'::pg_catalog.regclass, oid, prsname FROM pg_catalog.pg_ts_parser WHERE prsnamespace = $1"
-							  " UNION ALL SELECT 'pg_catalog.pg_ts_template'::pg_catalog.regclass, oid, tmplname FROM pg_catalog.pg_ts_template WHERE tmplnamespace = $1"
-							  ") o(classid, objid, name)"
-							  " JOIN pg_catalog.pg_depend d ON d.classid = o.classid AND d.objid = o.objid AND d.deptype = 'e'",
-							  1, types, values, NULL, true, 0) != SPI_OK_SELECT)
-		elog(ERROR, "could not list the extension members of the target schema");
+	spi_exec_caller("SELECT DISTINCT o.name::text FROM ("
+					" SELECT 'pg_catalog.pg_class'::pg_catalog.regclass, oid, relname FROM pg_catalog.pg_class WHERE relnamespace = $1"
+					" UNION ALL SELECT 'pg_catalog.pg_type'::pg_catalog.regclass, oid, typname FROM pg_catalog.pg_type WHERE typnamespace = $1"
+					" UNION ALL SELECT 'pg_catalog.pg_proc'::pg_catalog.regclass, oid, proname FROM pg_catalog.pg_proc WHERE pronamespace = $1"
+					" UNION ALL SELECT 'pg_catalog.pg_operator'::pg_catalog.regclass, oid, oprname FROM pg_catalog.pg_operator WHERE oprnamespace = $1"
+					" UNION ALL SELECT 'pg_catalog.pg_opclass'::pg_catalog.regclass, oid, opcname FROM pg_catalog.pg_opclass WHERE opcnamespace = $1"
+					" UNION ALL SELECT 'pg_catalog.pg_opfamily'::pg_catalog.regclass, oid, opfname FROM pg_catalog.pg_opfamily WHERE opfnamespace = $1"
+					" UNION ALL SELECT 'pg_catalog.pg_collation'::pg_catalog.regclass, oid, collname FROM pg_catalog.pg_collation WHERE collnamespace = $1"
+					" UNION ALL SELECT 'pg_catalog.pg_conversion'::pg_catalog.regclass, oid, conname FROM pg_catalog.pg_conversion WHERE connamespace = $1"
+					" UNION ALL SELECT 'pg_catalog.pg_ts_config'::pg_catalog.regclass, oid, cfgname FROM pg_catalog.pg_ts_config WHERE cfgnamespace = $1"
+					" UNION ALL SELECT 'pg_catalog.pg_ts_dict'::pg_catalog.regclass, oid, dictname FROM pg_catalog.pg_ts_dict WHERE dictnamespace = $1"
+					" UNION ALL SELECT 'pg_catalog.pg_ts_parser'::pg_catalog.regclass, oid, prsname FROM pg_catalog.pg_ts_parser WHERE prsnamespace = $1"
+					" UNION ALL SELECT 'pg_catalog.pg_ts_template'::pg_catalog.regclass, oid, tmplname FROM pg_catalog.pg_ts_template WHERE tmplnamespace = $1"
+					") o(classid, objid, name)"
+					" JOIN pg_catalog.pg_depend d ON d.classid = o.classid AND d.objid = o.objid AND d.deptype = 'e'",
+					1, types, values, NULL, true);
 	for (uint64 i = 0; i < SPI_processed; i++)
 		names = lappend(names, makeString(SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1)));
 	SPI_freetuptable(SPI_tuptable);
@@ -795,13 +795,12 @@ desired_validate_functions(Oid scratch, const char *search_path)
 	uint64		n;
 	Oid			fn;
 
-	if (SPI_execute_with_args("SELECT p.oid, l.lanvalidator"
-							  " FROM pg_catalog.pg_proc p"
-							  " JOIN pg_catalog.pg_language l ON l.oid = p.prolang"
-							  " WHERE p.pronamespace = $1 AND p.prokind <> 'a' AND l.lanvalidator <> 0"
-							  " ORDER BY p.oid",
-							  1, types, values, NULL, false, 0) != SPI_OK_SELECT)
-		elog(ERROR, "could not list the functions of the desired schema");
+	spi_exec_caller("SELECT p.oid, l.lanvalidator"
+					" FROM pg_catalog.pg_proc p"
+					" JOIN pg_catalog.pg_language l ON l.oid = p.prolang"
+					" WHERE p.pronamespace = $1 AND p.prokind <> 'a' AND l.lanvalidator <> 0"
+					" ORDER BY p.oid",
+					1, types, values, NULL, false);
 	n = SPI_processed;
 	fns = palloc(sizeof(Oid) * Max(n, 1));
 	validators = palloc(sizeof(Oid) * Max(n, 1));

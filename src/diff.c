@@ -34,26 +34,16 @@
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
-#include "utils/resowner.h"
 
 #include "body.h"
 #include "compat.h"
+#include "catalog.h"
 #include "desired.h"
 #include "diff.h"
-#include "runner.h"
 #include "spi_exec.h"
 
 /* The scratch schema: an identifier that needs no quoting. */
 #define DIFF_SCRATCH "mig_desired"
-
-/* spi_check: rc, the result of an SPI call that cannot fail but by a bug. */
-static void
-spi_check(int rc)
-{
-	if (rc < 0)
-		elog(ERROR, "SPI call failed while computing a schema diff: %s",
-			 SPI_result_code_string(rc));
-}
 
 /*
  * sandbox_path: the search_path the desired DDL runs with: the scratch
@@ -98,7 +88,7 @@ build_desired(MigBody *body, MigBody *as_written, Oid target)
 				 errdetail("The desired DDL runs in a scratch schema, which needs the CREATE privilege on database \"%s\".",
 						   get_database_name(MyDatabaseId)),
 				 errhint("Run it as a role that may create schemas in this database; nothing created survives the call.")));
-	spi_check(SPI_execute("CREATE SCHEMA " DIFF_SCRATCH, false, 0));
+	spi_exec_caller("CREATE SCHEMA " DIFF_SCRATCH, 0, NULL, NULL, NULL, false);
 	scratch = get_namespace_oid(DIFF_SCRATCH, false);
 	desired_set_local(desired_path, false);
 
@@ -114,7 +104,7 @@ build_desired(MigBody *body, MigBody *as_written, Oid target)
 		if (stmt == NULL)
 			continue;			/* left out by desired_prepare */
 		desired_check_drop(stmt, scratch);
-		spi_check(SPI_execute(stmt, false, 0));
+		spi_exec_caller(stmt, 0, NULL, NULL, NULL, false);
 		SPI_freetuptable(SPI_tuptable);
 	}
 	error_context_stack = errcb.previous;
@@ -209,6 +199,23 @@ replaced(List *rows, MigDiffRow *r)
 }
 
 /*
+ * run_statements: run each statement of arg, a List of them, through SPI
+ * (a MigSubxactFn).
+ */
+static void
+run_statements(void *arg)
+{
+	List	   *stmts = arg;
+	ListCell   *lc;
+
+	foreach(lc, stmts)
+	{
+		spi_exec_caller(lfirst(lc), 0, NULL, NULL, NULL, false);
+		SPI_freetuptable(SPI_tuptable);
+	}
+}
+
+/*
  * rehearse_replaced: run in the scratch schema the statements of rows
  * that replace an object (a drop and an add of it), with names mapped back
  * to the scratch schema (kept as desired_requalify keeps them), so that
@@ -220,11 +227,8 @@ replaced(List *rows, MigDiffRow *r)
 static bool
 rehearse_replaced(List *rows, const char *schema, List *kept)
 {
-	MemoryContext cxt = CurrentMemoryContext;
-	ResourceOwner owner = CurrentResourceOwner;
 	List	   *stmts = NIL;
 	ListCell   *lc;
-	bool		ok = true;
 
 	/* (most comparisons only add, or only drop) */
 	if (!has_change(rows, "drop") || !has_change(rows, "add"))
@@ -236,38 +240,7 @@ rehearse_replaced(List *rows, const char *schema, List *kept)
 		if (replaced(rows, r))
 			stmts = lappend(stmts, desired_requalify(r->upgrade, schema, DIFF_SCRATCH, kept));
 	}
-	if (stmts == NIL)
-		return false;
-
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(cxt);
-	PG_TRY();
-	{
-		foreach(lc, stmts)
-		{
-			spi_check(SPI_execute(lfirst(lc), false, 0));
-			SPI_freetuptable(SPI_tuptable);
-		}
-		ReleaseCurrentSubTransaction();
-	}
-	PG_CATCH();
-	{
-		ErrorData  *edata;
-
-		MemoryContextSwitchTo(cxt);
-		edata = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(cxt);
-		CurrentResourceOwner = owner;
-		if (edata->sqlerrcode == ERRCODE_QUERY_CANCELED)
-			ReThrowError(edata);
-		ok = false;
-	}
-	PG_END_TRY();
-	MemoryContextSwitchTo(cxt);
-	CurrentResourceOwner = owner;
-	return ok;
+	return stmts != NIL && spi_exec_subxact(run_statements, stmts, true) == NULL;
 }
 
 /*
@@ -320,55 +293,58 @@ check_supported(List *rows)
 				 errhint("Keep such objects out of the schemas compared, or write their migration by hand.")));
 }
 
+/* What diff_compute works with in its subtransaction. */
+typedef struct DiffRun
+{
+	MigCatalog	cat;
+	const char *schema;			/* the target schema */
+	Oid			target;			/* its OID */
+	MigBody    *body;			/* the desired DDL, ready to run */
+	MigBody    *as_written;		/* the same, as written */
+	List	   *kept;			/* qualifications desired_prepare kept */
+	MemoryContext cxt;			/* of the caller: the rows */
+	List	   *rows;			/* the result */
+} DiffRun;
+
+/*
+ * compare: build the desired schema of a DiffRun (arg) and compare it
+ * with the target, with the replacements rehearsed (a MigSubxactFn).
+ */
+static void
+compare(void *arg)
+{
+	DiffRun    *dr = arg;
+	Oid			scratch = build_desired(dr->body, dr->as_written, dr->target);
+
+	dr->rows = read_diff(&dr->cat, scratch, dr->target, dr->cxt);
+	if (rehearse_replaced(dr->rows, dr->schema, dr->kept))
+		dr->rows = settle_replaced(dr->rows, read_diff(&dr->cat, scratch, dr->target, dr->cxt));
+}
+
 /*
  * diff_compute: the differences (MigDiffRow *, in apply order) that take
  * schema to the objects the desired DDL creates.  fn_oid is the calling
  * function (its schema is the extension's); the caller is connected to
- * SPI.  The desired DDL leaves nothing behind, even when it fails.
+ * SPI.  The desired DDL runs in a subtransaction always rolled back: it
+ * leaves nothing behind, even when it fails.
  */
 List *
 diff_compute(Oid fn_oid, const char *desired, const char *schema)
 {
-	MemoryContext cxt = CurrentMemoryContext;
-	ResourceOwner owner = CurrentResourceOwner;
-	Oid			target = get_namespace_oid(schema, false);
-	MigCatalog	cat;
-	MigBody    *body;
-	MigBody    *as_written;
-	List	   *kept;
-	List	   *rows = NIL;
+	DiffRun		dr;
+	ErrorData  *edata;
 
-	catalog_open(&cat, fn_oid);
-	body = desired_prepare(desired, schema, DIFF_SCRATCH, &kept, &as_written);
-
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(cxt);
-	PG_TRY();
-	{
-		Oid			scratch = build_desired(body, as_written, target);
-
-		rows = read_diff(&cat, scratch, target, cxt);
-		if (rehearse_replaced(rows, schema, kept))
-			rows = settle_replaced(rows, read_diff(&cat, scratch, target, cxt));
-		RollbackAndReleaseCurrentSubTransaction();
-	}
-	PG_CATCH();
-	{
-		ErrorData  *edata;
-
-		MemoryContextSwitchTo(cxt);
-		edata = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(cxt);
-		CurrentResourceOwner = owner;
+	catalog_open(&dr.cat, fn_oid);
+	dr.schema = schema;
+	dr.target = get_namespace_oid(schema, false);
+	dr.body = desired_prepare(desired, schema, DIFF_SCRATCH, &dr.kept, &dr.as_written);
+	dr.cxt = CurrentMemoryContext;
+	dr.rows = NIL;
+	edata = spi_exec_subxact(compare, &dr, false);
+	if (edata != NULL)
 		ReThrowError(edata);
-	}
-	PG_END_TRY();
-	MemoryContextSwitchTo(cxt);
-	CurrentResourceOwner = owner;
-	check_supported(rows);
-	return rows;
+	check_supported(dr.rows);
+	return dr.rows;
 }
 
 /*

@@ -50,7 +50,6 @@
 #include "utils/guc.h"
 #include "utils/hsearch.h"
 #include "utils/memutils.h"
-#include "utils/resowner.h"
 
 #include "advice.h"
 #include "rehearse.h"
@@ -244,6 +243,23 @@ typedef struct Rehearsal
 /* A function run in a subtransaction, and its step. */
 typedef void (*SubxactFn) (Rehearsal *rh, const MigStep *st);
 
+/* What in_subxact runs. */
+typedef struct SubxactCall
+{
+	Rehearsal  *rh;
+	SubxactFn	fn;
+	const MigStep *st;
+} SubxactCall;
+
+/* call_fn: run the SubxactCall arg (a MigSubxactFn). */
+static void
+call_fn(void *arg)
+{
+	SubxactCall *call = arg;
+
+	call->fn(call->rh, call->st);
+}
+
 /*
  * in_subxact: run fn in a subtransaction, kept (released into the parent)
  * when keep says so and fn succeeds, else rolled back.  Returns NULL, or
@@ -252,36 +268,10 @@ typedef void (*SubxactFn) (Rehearsal *rh, const MigStep *st);
 static ErrorData *
 in_subxact(Rehearsal *rh, SubxactFn fn, const MigStep *st, bool keep)
 {
-	ResourceOwner owner = CurrentResourceOwner;
-	ErrorData  *edata = NULL;
+	SubxactCall call = {rh, fn, st};
 
-	BeginInternalSubTransaction(NULL);
 	MemoryContextSwitchTo(rh->cxt);
-	PG_TRY();
-	{
-		fn(rh, st);
-		if (keep)
-			ReleaseCurrentSubTransaction();
-		else
-			RollbackAndReleaseCurrentSubTransaction();
-	}
-	PG_CATCH();
-	{
-		MemoryContextSwitchTo(rh->cxt);
-		edata = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		if (edata->sqlerrcode == ERRCODE_QUERY_CANCELED)
-		{
-			MemoryContextSwitchTo(rh->cxt);
-			CurrentResourceOwner = owner;
-			ReThrowError(edata);
-		}
-	}
-	PG_END_TRY();
-	MemoryContextSwitchTo(rh->cxt);
-	CurrentResourceOwner = owner;
-	return edata;
+	return spi_exec_subxact(call_fn, &call, keep);
 }
 
 /*
@@ -546,8 +536,7 @@ relations_read(Rehearsal *rh, MemoryContext cxt)
 	ctl.entrysize = sizeof(RelName);
 	rels.by_oid = hash_create("mig_ext relation names", 256, &ctl,
 							  HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-	if (SPI_execute(RELATIONS_SQL, false, 0) != SPI_OK_SELECT)
-		elog(ERROR, "could not read pg_class for a rehearsal");
+	spi_exec_caller(RELATIONS_SQL, 0, NULL, NULL, NULL, false);
 	MemoryContextSwitchTo(cxt);
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{

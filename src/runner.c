@@ -22,11 +22,11 @@
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "utils/memutils.h"
-#include "utils/resowner.h"
 
 #include "drift.h"
 #include "repeatable.h"
 #include "runner.h"
+#include "spi_exec.h"
 #include "validate.h"
 #include "verify.h"
 
@@ -212,14 +212,7 @@ runner_unlock_session(MigRun *run)
 static void
 spi_statement(const MigBody *b, int i, void *arg)
 {
-	MemoryContext stepcxt = CurrentMemoryContext;
-	int			rc = SPI_execute(b->stmts[i], false, 0);
-
-	/* SPI leaves its procedure context current */
-	MemoryContextSwitchTo(stepcxt);
-	if (rc < 0)
-		elog(ERROR, "SPI_execute failed on a migration statement: %s",
-			 SPI_result_code_string(rc));
+	spi_exec_caller(b->stmts[i], 0, NULL, NULL, NULL, false);
 	SPI_freetuptable(SPI_tuptable);
 }
 
@@ -291,6 +284,24 @@ typedef struct RehearsedStep
 	bool		wrote;			/* whether a statement wrote anything */
 } RehearsedStep;
 
+/* A statement spi_statement_wrote runs, and whether it wrote. */
+typedef struct WroteStatement
+{
+	const MigBody *b;
+	int			i;
+	bool		wrote;
+} WroteStatement;
+
+/* run_wrote: run the statement of arg, a WroteStatement (a MigSubxactFn). */
+static void
+run_wrote(void *arg)
+{
+	WroteStatement *ws = arg;
+
+	spi_statement(ws->b, ws->i, NULL);
+	ws->wrote = TransactionIdIsValid(GetCurrentTransactionIdIfAny());
+}
+
 /*
  * spi_statement_wrote: run statement i of body b through SPI in a
  * subtransaction of its own; whether it wrote anything (took a
@@ -300,34 +311,12 @@ typedef struct RehearsedStep
 static bool
 spi_statement_wrote(const MigBody *b, int i)
 {
-	MemoryContext cxt = CurrentMemoryContext;
-	ResourceOwner owner = CurrentResourceOwner;
-	bool		wrote = false;
+	WroteStatement ws = {b, i, false};
+	ErrorData  *edata = spi_exec_subxact(run_wrote, &ws, true);
 
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(cxt);
-	PG_TRY();
-	{
-		spi_statement(b, i, NULL);
-		wrote = TransactionIdIsValid(GetCurrentTransactionIdIfAny());
-		ReleaseCurrentSubTransaction();
-	}
-	PG_CATCH();
-	{
-		ErrorData  *edata;
-
-		MemoryContextSwitchTo(cxt);
-		edata = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(cxt);
-		CurrentResourceOwner = owner;
+	if (edata != NULL)
 		ReThrowError(edata);
-	}
-	PG_END_TRY();
-	MemoryContextSwitchTo(cxt);
-	CurrentResourceOwner = owner;
-	return wrote;
+	return ws.wrote;
 }
 
 /*

@@ -1,7 +1,8 @@
 /*-------------------------------------------------------------------------
  *
  * spi_exec.c
- *	  Running the catalog's statements as the catalog owner.
+ *	  The one SPI execution layer: the catalog's statements as the catalog
+ *	  owner, everything else with the caller's rights, and subtransactions.
  *
  * Every statement on the mig_* tables runs here, as the owner of the
  * tables (a local user-id change, as RI triggers do), so that callers need
@@ -9,7 +10,7 @@
  * qualify every name and operator, so that the caller's search_path
  * cannot change what they mean.
  *
- * Each statement is prepared once for the session (SpiKeptPlan) and
+ * Each statement is prepared once for the session (MigKeptPlan) and
  * planned right away as a generic plan (the catalog statements gain
  * nothing from plans for particular values), with JIT off: the planner's
  * estimates for the recursive drift query are far above jit_above_cost,
@@ -22,10 +23,17 @@
  * can change nothing but whether a large read is compiled.  The caller
  * must be connected to SPI.
  *
+ * Every other statement (migration bodies, verify bodies, the desired
+ * DDL of autogenerate, reads of the caller's tables and of the system
+ * catalogs) runs through spi_exec_caller, with the caller's rights and
+ * settings.  spi_exec_subxact runs a function in a subtransaction and
+ * returns its error, as PL/pgSQL's exception blocks do.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
+#include "access/xact.h"
 #include "miscadmin.h"
 #include "utils/guc.h"
 #include "utils/memutils.h"
@@ -61,7 +69,7 @@ make_plan(const char *sql, int nargs, const Oid *argtypes)
  * is none for them yet.
  */
 static SPIPlanPtr
-kept_plan(SpiKeptPlan *kp, const char *qnsp, const Oid *argtypes)
+kept_plan(MigKeptPlan *kp, const char *qnsp, const Oid *argtypes)
 {
 	Assert(kp->nargs <= SPI_EXEC_MAX_ARGS);
 	if (kp->plan != NULL && strcmp(kp->schema, qnsp) == 0 &&
@@ -125,7 +133,7 @@ leave_owner(OwnerRun *orun, int rc, const char *spi_function)
  * SPI result code.
  */
 int
-spi_exec_kept(SpiKeptPlan *kp, const char *qnsp, Oid owner, const Oid *argtypes,
+spi_exec_kept(MigKeptPlan *kp, const char *qnsp, Oid owner, const Oid *argtypes,
 			  Datum *values, const char *nulls, Snapshot snapshot)
 {
 	OwnerRun	orun;
@@ -156,4 +164,65 @@ spi_exec_once(const char *sql, Oid owner, int nargs, const Oid *argtypes,
 	return leave_owner(&orun, SPI_execute_with_args(sql, nargs, (Oid *) argtypes, values,
 												  nulls, false, 0),
 					   "SPI_execute_with_args");
+}
+
+/*
+ * spi_exec_caller: run sql, with nargs parameters of argtypes (none: plain
+ * SQL), planned for this run alone, with the caller's rights; read_only
+ * as SPI takes it.  Returns the SPI result code, in the caller's memory
+ * context (SPI leaves its procedure context current).
+ */
+int
+spi_exec_caller(const char *sql, int nargs, const Oid *argtypes, Datum *values,
+				const char *nulls, bool read_only)
+{
+	MemoryContext callcxt = CurrentMemoryContext;
+	int			rc = SPI_execute_with_args(sql, nargs, (Oid *) argtypes, values, nulls,
+										   read_only, 0);
+
+	MemoryContextSwitchTo(callcxt);
+	if (rc < 0)
+		elog(ERROR, "SPI_execute_with_args failed: %s", SPI_result_code_string(rc));
+	return rc;
+}
+
+/*
+ * spi_exec_subxact: run fn(arg) in a subtransaction of its own, released
+ * into the current transaction when keep says so and fn succeeds, else
+ * rolled back.  Returns NULL, or the error fn raised, copied into the
+ * caller's memory context once the subtransaction is rolled back; a
+ * cancel is raised again.  fn starts, and the caller goes on, in the
+ * caller's memory context and resource owner, as PL/pgSQL's exception
+ * blocks do.
+ */
+ErrorData *
+spi_exec_subxact(MigSubxactFn fn, void *arg, bool keep)
+{
+	MemoryContext callcxt = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+	ErrorData  *edata = NULL;
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(callcxt);
+	PG_TRY();
+	{
+		fn(arg);
+		if (keep)
+			ReleaseCurrentSubTransaction();
+		else
+			RollbackAndReleaseCurrentSubTransaction();
+	}
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(callcxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+	}
+	PG_END_TRY();
+	MemoryContextSwitchTo(callcxt);
+	CurrentResourceOwner = owner;
+	if (edata != NULL && edata->sqlerrcode == ERRCODE_QUERY_CANCELED)
+		ReThrowError(edata);
+	return edata;
 }

@@ -1,7 +1,7 @@
 /*-------------------------------------------------------------------------
  *
  * spi_exec.h
- *	  Running the catalog's statements as the catalog owner.
+ *	  The one SPI execution layer.
  *
  *-------------------------------------------------------------------------
  */
@@ -18,7 +18,7 @@
  * A statement prepared once and kept for the session: sql is a format
  * with %1$s for the quoted schema of the catalog.
  */
-typedef struct SpiKeptPlan
+typedef struct MigKeptPlan
 {
 	const char *sql;
 	int			nargs;
@@ -26,12 +26,19 @@ typedef struct SpiKeptPlan
 	SPIPlanPtr	plan;
 	char	   *schema;
 	Oid			argtypes[SPI_EXEC_MAX_ARGS];
-} SpiKeptPlan;
+} MigKeptPlan;
 
-extern int	spi_exec_kept(SpiKeptPlan *kp, const char *qnsp, Oid owner,
+extern int	spi_exec_kept(MigKeptPlan *kp, const char *qnsp, Oid owner,
 						  const Oid *argtypes, Datum *values, const char *nulls,
 						  Snapshot snapshot);
 extern int	spi_exec_once(const char *sql, Oid owner, int nargs, const Oid *argtypes,
 						  Datum *values, const char *nulls);
+extern int	spi_exec_caller(const char *sql, int nargs, const Oid *argtypes,
+							Datum *values, const char *nulls, bool read_only);
+
+/* A function run in a subtransaction by spi_exec_subxact. */
+typedef void (*MigSubxactFn) (void *arg);
+
+extern ErrorData *spi_exec_subxact(MigSubxactFn fn, void *arg, bool keep);
 
 #endif							/* MIG_SPI_EXEC_H */

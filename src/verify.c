@@ -18,14 +18,12 @@
  */
 #include "postgres.h"
 
-#include "access/xact.h"
 #include "executor/spi.h"
 #include "mb/pg_wchar.h"
-#include "utils/memutils.h"
-#include "utils/resowner.h"
 
 #include "body.h"
 #include "catalog.h"
+#include "spi_exec.h"
 #include "target.h"
 #include "verify.h"
 
@@ -61,86 +59,56 @@ verify_check(const MigRev *r)
 					 errhint("A verify body runs inside the step's transaction: query what the upgrade made.")));
 }
 
+/* A verify body running, and the statement it is at. */
+typedef struct VerifyRun
+{
+	MigBody    *b;
+	int			stmt;			/* 0-based */
+} VerifyRun;
+
 /*
- * verify_statements: run the statements b of the verify body of r
- * through SPI.  An error is raised again naming the revision and the
- * statement, with the SQLSTATE it had (a cancel as it is).
+ * verify_statements: run the statements of a VerifyRun (arg) through SPI
+ * (a MigSubxactFn).
  */
 static void
-verify_statements(const MigRev *r, MigBody *b)
+verify_statements(void *arg)
 {
-	MemoryContext cxt = CurrentMemoryContext;
-	volatile int i = 0;
+	VerifyRun  *vr = arg;
 
-	PG_TRY();
+	for (vr->stmt = 0; vr->stmt < vr->b->nstmts; vr->stmt++)
 	{
-		for (i = 0; i < b->nstmts; i++)
-		{
-			if (SPI_execute(b->stmts[i], false, 0) < 0)
-				elog(ERROR, "SPI_execute failed on a verify statement");
-			SPI_freetuptable(SPI_tuptable);
-			MemoryContextSwitchTo(cxt);
-		}
+		spi_exec_caller(vr->b->stmts[vr->stmt], 0, NULL, NULL, NULL, false);
+		SPI_freetuptable(SPI_tuptable);
 	}
-	PG_CATCH();
-	{
-		ErrorData  *edata;
-
-		MemoryContextSwitchTo(cxt);
-		edata = CopyErrorData();
-		if (edata->sqlerrcode == ERRCODE_QUERY_CANCELED)
-			PG_RE_THROW();
-		FlushErrorState();
-		ereport(ERROR,
-				(errcode(edata->sqlerrcode),
-				 errmsg("verify of revision %s failed at \"%s\": %s", r->id,
-						pnstrdup(b->stmts[i], pg_mbcliplen(b->stmts[i], strlen(b->stmts[i]), 60)),
-						edata->message),
-				 edata->detail ? errdetail("%s", edata->detail) : 0,
-				 errhint("The verify of revision %s (\"%s\") proves its upgrade is there; statement %d of %d raised this error.",
-						 r->id, r->message, i + 1, b->nstmts)));
-	}
-	PG_END_TRY();
 }
 
 /*
  * verify_run: run the verify body of r, if any, in a subtransaction
  * always rolled back (nothing a verify does stays), with the caller's
- * rights; its error, naming the revision and the statement, is raised
- * again.
+ * rights.  Its error is raised again naming the revision and the
+ * statement, with the SQLSTATE it had (a cancel as it is).
  */
 void
 verify_run(const MigRev *r)
 {
-	MemoryContext cxt = CurrentMemoryContext;
-	ResourceOwner owner = CurrentResourceOwner;
-	MigBody    *b;
+	VerifyRun	vr;
+	ErrorData  *edata;
+	const char *stmt;
 
 	if (r->verify == NULL)
 		return;
-	b = verify_split(r);
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(cxt);
-	PG_TRY();
-	{
-		verify_statements(r, b);
-		RollbackAndReleaseCurrentSubTransaction();
-	}
-	PG_CATCH();
-	{
-		ErrorData  *edata;
-
-		MemoryContextSwitchTo(cxt);
-		edata = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(cxt);
-		CurrentResourceOwner = owner;
-		ReThrowError(edata);
-	}
-	PG_END_TRY();
-	MemoryContextSwitchTo(cxt);
-	CurrentResourceOwner = owner;
+	vr.b = verify_split(r);
+	edata = spi_exec_subxact(verify_statements, &vr, false);
+	if (edata == NULL)
+		return;
+	stmt = vr.b->stmts[vr.stmt];
+	ereport(ERROR,
+			(errcode(edata->sqlerrcode),
+			 errmsg("verify of revision %s failed at \"%s\": %s", r->id,
+					pnstrdup(stmt, pg_mbcliplen(stmt, strlen(stmt), 60)), edata->message),
+			 edata->detail ? errdetail("%s", edata->detail) : 0,
+			 errhint("The verify of revision %s (\"%s\") proves its upgrade is there; statement %d of %d raised this error.",
+					 r->id, r->message, vr.stmt + 1, vr.b->nstmts)));
 }
 
 /*

@@ -78,7 +78,7 @@ typedef struct WorkerFixed
  * each ending with a NUL, under WORKER_KEY_SETTINGS): what the statement
  * means (search_path; standard_conforming_strings, so that it parses as
  * the caller split it), what the build may use and how long it may wait.
- * lock_timeout is last: mig_deploy may give its own.
+ * (mig_deploy sets its lock_timeout for the transaction.)
  */
 static const char *const worker_settings[] = {
 	"search_path", "standard_conforming_strings", "maintenance_work_mem",
@@ -392,13 +392,12 @@ receive(shm_mq_handle *mqh, BackgroundWorkerHandle *handle, bool *done)
 
 /*
  * worker_run: run sql (one statement) top-level in a background worker
- * connected as this session, with this session's worker_settings but
- * lock_timeout ms (-1: this session's lock_timeout), showing activity in
- * pg_stat_activity, and wait for it.  Its notices are raised here;
+ * connected as this session, with this session's worker_settings,
+ * showing activity in pg_stat_activity, and wait for it.  Its notices are raised here;
  * returns its error, NULL when it succeeded.
  */
 ErrorData *
-worker_run(const char *sql, const char *activity, int lock_timeout)
+worker_run(const char *sql, const char *activity)
 {
 	StringInfoData settings;
 	shm_toc_estimator e;
@@ -413,12 +412,8 @@ worker_run(const char *sql, const char *activity, int lock_timeout)
 	bool		done = false;
 
 	initStringInfo(&settings);
-	for (int i = 0; i < WORKER_NSETTINGS - 1; i++)
+	for (int i = 0; i < WORKER_NSETTINGS; i++)
 		appendStringInfo(&settings, "%s%c", GetConfigOption(worker_settings[i], false, false), '\0');
-	if (lock_timeout >= 0)
-		appendStringInfo(&settings, "%d%c", lock_timeout, '\0');
-	else
-		appendStringInfo(&settings, "%s%c", GetConfigOption("lock_timeout", false, false), '\0');
 
 	shm_toc_initialize_estimator(&e);
 	shm_toc_estimate_chunk(&e, sizeof(WorkerFixed));

@@ -8,6 +8,6 @@
 #ifndef MIG_WORKER_H
 #define MIG_WORKER_H
 
-extern ErrorData *worker_run(const char *sql, const char *activity, int lock_timeout);
+extern ErrorData *worker_run(const char *sql, const char *activity);
 
 #endif							/* MIG_WORKER_H */
