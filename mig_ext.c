@@ -45,7 +45,12 @@
 
 PG_MODULE_MAGIC;
 
-/* The SQL-callable functions: the only symbols exported besides PG_MODULE_MAGIC's. */
+/*
+ * The SQL-callable functions, declared with PGDLLEXPORT (the library is
+ * built with hidden visibility; PostgreSQL 15's PG_FUNCTION_INFO_V1 does
+ * not export the function itself): the only symbols exported besides
+ * PG_MODULE_MAGIC's and _PG_init.
+ */
 extern PGDLLEXPORT Datum mig_revision(PG_FUNCTION_ARGS);
 extern PGDLLEXPORT Datum mig_merge(PG_FUNCTION_ARGS);
 extern PGDLLEXPORT Datum mig_upgrade(PG_FUNCTION_ARGS);
@@ -76,10 +81,6 @@ extern PGDLLEXPORT Datum mig_drift_record(PG_FUNCTION_ARGS);
 extern PGDLLEXPORT Datum mig_drift(PG_FUNCTION_ARGS);
 extern PGDLLEXPORT void _PG_init(void);
 
-
-/* The longest target, target list or history range an argument may be. */
-#define MIG_MAX_TARGET_LEN 8192
-
 PG_FUNCTION_INFO_V1(mig_revision);
 PG_FUNCTION_INFO_V1(mig_merge);
 PG_FUNCTION_INFO_V1(mig_upgrade);
@@ -95,6 +96,22 @@ PG_FUNCTION_INFO_V1(mig_diff);
 PG_FUNCTION_INFO_V1(mig_autogenerate);
 PG_FUNCTION_INFO_V1(mig_check);
 PG_FUNCTION_INFO_V1(mig_autogen_map);
+PG_FUNCTION_INFO_V1(mig_plan);
+PG_FUNCTION_INFO_V1(mig_upgrade_sql);
+PG_FUNCTION_INFO_V1(mig_downgrade_sql);
+PG_FUNCTION_INFO_V1(mig_import);
+PG_FUNCTION_INFO_V1(mig_import_batch);
+PG_FUNCTION_INFO_V1(mig_adopt_alembic);
+PG_FUNCTION_INFO_V1(mig_graph);
+PG_FUNCTION_INFO_V1(mig_test);
+PG_FUNCTION_INFO_V1(mig_rehearse);
+PG_FUNCTION_INFO_V1(mig_deploy);
+PG_FUNCTION_INFO_V1(mig_verify);
+PG_FUNCTION_INFO_V1(mig_drift_record);
+PG_FUNCTION_INFO_V1(mig_drift);
+
+/* The longest target, target list or history range an argument may be. */
+#define MIG_MAX_TARGET_LEN 8192
 
 /* A report over the graph and the version rows, read without locking. */
 typedef struct MigReport
@@ -232,6 +249,24 @@ put_row_transactional(FunctionCallInfo fcinfo, Datum *values, bool *nulls, int n
 }
 
 /*
+ * register_one: register r (parents found as parents says) in the catalog
+ * of the function called; its id, as the function's text result.
+ */
+static Datum
+register_one(FunctionCallInfo fcinfo, MigRev *r, MigParents parents)
+{
+	MemoryContext callcxt = CurrentMemoryContext;
+	MigCatalog	cat;
+	char	   *id;
+
+	SPI_connect();
+	catalog_open(&cat, fcinfo->flinfo->fn_oid);
+	id = MemoryContextStrdup(callcxt, register_revision(&cat, r, parents));
+	SPI_finish();
+	PG_RETURN_TEXT_P(cstring_to_text(id));
+}
+
+/*
  * mig_revision(message, upgrade, downgrade, revision, down_revision,
  * branch_labels, depends_on, transactional, conflicts, verify, repeatable)
  * returns text: registers a
@@ -240,10 +275,8 @@ put_row_transactional(FunctionCallInfo fcinfo, Datum *values, bool *nulls, int n
 Datum
 mig_revision(PG_FUNCTION_ARGS)
 {
-	MemoryContext callcxt = CurrentMemoryContext;
 	MigRev		r;
 	MigParents	parents = PG_ARGISNULL(4) ? MIG_PARENTS_HEAD : MIG_PARENTS_GIVEN;
-	char	   *id;
 
 	runner_check_idle("mig_revision");
 	privilege_check_bodies(fcinfo->flinfo->fn_oid);
@@ -267,11 +300,7 @@ mig_revision(PG_FUNCTION_ARGS)
 		r.repeatable = PG_GETARG_BOOL(10);
 	}
 
-	SPI_connect();
-	id = MemoryContextStrdup(callcxt,
-							 register_revision(fcinfo->flinfo->fn_oid, &r, parents));
-	SPI_finish();
-	PG_RETURN_TEXT_P(cstring_to_text(id));
+	return register_one(fcinfo, &r, parents);
 }
 
 /*
@@ -282,9 +311,7 @@ mig_revision(PG_FUNCTION_ARGS)
 Datum
 mig_merge(PG_FUNCTION_ARGS)
 {
-	MemoryContext callcxt = CurrentMemoryContext;
 	MigRev		r;
-	char	   *id;
 
 	runner_check_idle("mig_merge");
 	privilege_check_bodies(fcinfo->flinfo->fn_oid);
@@ -298,11 +325,7 @@ mig_merge(PG_FUNCTION_ARGS)
 	r.id = arg_text_or_null(fcinfo, 2);
 	r.labels = arg_strings(fcinfo, 3, "branch_labels", &r.nlabels);
 
-	SPI_connect();
-	id = MemoryContextStrdup(callcxt,
-							 register_revision(fcinfo->flinfo->fn_oid, &r, MIG_PARENTS_MERGE));
-	SPI_finish();
-	PG_RETURN_TEXT_P(cstring_to_text(id));
+	return register_one(fcinfo, &r, MIG_PARENTS_MERGE);
 }
 
 /*
@@ -345,7 +368,7 @@ migrate(FunctionCallInfo fcinfo, MigDirection direction, const char *fname)
 		bool		nulls[3] = {false, false, false};
 
 		values[0] = CStringGetTextDatum(r->id);
-		values[1] = CStringGetTextDatum(plan_direction_name(direction));
+		values[1] = CStringGetTextDatum(graph_direction_name(direction));
 		values[2] = CStringGetTextDatum(r->message);
 		put_row(fcinfo, values, nulls);
 	}
@@ -406,12 +429,12 @@ mig_current(PG_FUNCTION_ARGS)
 		bool		nulls[7] = {0};
 
 		values[0] = CStringGetTextDatum(r->id);
-		values[1] = BoolGetDatum(rev_is_head(r));
+		values[1] = BoolGetDatum(graph_rev_is_head(r));
 		values[2] = CStringGetTextDatum(r->message);
 		values[3] = catalog_text_array(r->labels, r->nlabels);
-		values[4] = BoolGetDatum(rev_is_head(r) && !rev_is_real_head(r));
-		values[5] = BoolGetDatum(rev_is_branch_point(r));
-		values[6] = BoolGetDatum(rev_is_merge_point(r));
+		values[4] = BoolGetDatum(graph_rev_is_head(r) && !graph_rev_is_real_head(r));
+		values[5] = BoolGetDatum(graph_rev_is_branch_point(r));
+		values[6] = BoolGetDatum(graph_rev_is_merge_point(r));
 		put_row(fcinfo, values, nulls);
 	}
 	SPI_finish();
@@ -440,7 +463,7 @@ mig_heads(PG_FUNCTION_ARGS)
 		values[0] = CStringGetTextDatum(r->id);
 		values[1] = CStringGetTextDatum(r->message);
 		values[2] = catalog_text_array(r->labels, r->nlabels);
-		values[3] = BoolGetDatum(!rev_is_real_head(r));
+		values[3] = BoolGetDatum(!graph_rev_is_real_head(r));
 		values[4] = BoolGetDatum(rep.is_current[heads.items[i]]);
 		put_row(fcinfo, values, nulls);
 	}
@@ -465,7 +488,7 @@ mig_branches(PG_FUNCTION_ARGS)
 		Datum		values[4];
 		bool		nulls[4] = {0};
 
-		if (!rev_is_branch_point(r))
+		if (!graph_rev_is_branch_point(r))
 			continue;
 		values[0] = CStringGetTextDatum(r->id);
 		values[1] = CStringGetTextDatum(r->message);
@@ -492,11 +515,11 @@ describe(MigReport *rep, int i, Datum *values)
 	values[2] = CStringGetTextDatum(r->message);
 	values[3] = catalog_text_array(r->labels, r->nlabels);
 	values[4] = catalog_text_array(r->dep_names, r->ndep_names);
-	values[5] = BoolGetDatum(rev_is_head(r));
-	values[6] = BoolGetDatum(rev_is_head(r) && !rev_is_real_head(r));
-	values[7] = BoolGetDatum(rev_is_base(r));
-	values[8] = BoolGetDatum(rev_is_branch_point(r));
-	values[9] = BoolGetDatum(rev_is_merge_point(r));
+	values[5] = BoolGetDatum(graph_rev_is_head(r));
+	values[6] = BoolGetDatum(graph_rev_is_head(r) && !graph_rev_is_real_head(r));
+	values[7] = BoolGetDatum(graph_rev_is_base(r));
+	values[8] = BoolGetDatum(graph_rev_is_branch_point(r));
+	values[9] = BoolGetDatum(graph_rev_is_merge_point(r));
 	values[10] = BoolGetDatum(rep->is_current[i]);
 }
 
@@ -605,20 +628,6 @@ mig_show(PG_FUNCTION_ARGS)
 	return (Datum) 0;
 }
 
-/* Plans, offline scripts, revision files, adoption and the graph picture. */
-PG_FUNCTION_INFO_V1(mig_plan);
-PG_FUNCTION_INFO_V1(mig_upgrade_sql);
-PG_FUNCTION_INFO_V1(mig_downgrade_sql);
-PG_FUNCTION_INFO_V1(mig_import);
-PG_FUNCTION_INFO_V1(mig_import_batch);
-PG_FUNCTION_INFO_V1(mig_adopt_alembic);
-PG_FUNCTION_INFO_V1(mig_graph);
-PG_FUNCTION_INFO_V1(mig_test);
-PG_FUNCTION_INFO_V1(mig_rehearse);
-PG_FUNCTION_INFO_V1(mig_verify);
-PG_FUNCTION_INFO_V1(mig_drift_record);
-PG_FUNCTION_INFO_V1(mig_drift);
-
 /*
  * mig_plan(target): the steps a move to target would take, run nothing:
  * step, direction, revision, message, version_rows_before,
@@ -649,7 +658,7 @@ mig_plan(PG_FUNCTION_ARGS)
 		bool		nulls[7] = {0};
 
 		values[0] = Int32GetDatum(++n);
-		values[1] = CStringGetTextDatum(plan_direction_name(direction));
+		values[1] = CStringGetTextDatum(graph_direction_name(direction));
 		values[2] = CStringGetTextDatum(r->id);
 		values[3] = CStringGetTextDatum(r->message);
 		values[4] = catalog_ids_array(rep.g, st->rows_before.items, st->rows_before.n);
@@ -713,19 +722,13 @@ mig_downgrade_sql(PG_FUNCTION_ARGS)
 Datum
 mig_import(PG_FUNCTION_ARGS)
 {
-	MemoryContext callcxt = CurrentMemoryContext;
 	MigRev		r;
-	char	   *id;
 
 	runner_check_idle("mig_import");
 	privilege_check_bodies(fcinfo->flinfo->fn_oid);
 	import_parse(arg_text(fcinfo, 0, "script"),
 				 arg_text_or_null(fcinfo, 1), &r);
-	SPI_connect();
-	id = MemoryContextStrdup(callcxt,
-							 register_revision(fcinfo->flinfo->fn_oid, &r, MIG_PARENTS_GIVEN));
-	SPI_finish();
-	PG_RETURN_TEXT_P(cstring_to_text(id));
+	return register_one(fcinfo, &r, MIG_PARENTS_GIVEN);
 }
 
 /*
@@ -744,6 +747,7 @@ mig_import_batch(PG_FUNCTION_ARGS)
 	int			n;
 	int			nnames;
 	Datum		result;
+	MigCatalog	cat;
 
 	runner_check_idle("mig_import");
 	privilege_check_bodies(fcinfo->flinfo->fn_oid);
@@ -756,7 +760,8 @@ mig_import_batch(PG_FUNCTION_ARGS)
 				 errmsg("filenames must have one element per script"),
 				 errdetail("There are %d scripts and %d filenames.", n, nnames)));
 	SPI_connect();
-	ids = register_import(fcinfo->flinfo->fn_oid, scripts, filenames, n);
+	catalog_open(&cat, fcinfo->flinfo->fn_oid);
+	ids = register_import(&cat, scripts, filenames, n);
 	MemoryContextSwitchTo(callcxt);
 	result = catalog_text_array(ids, n);
 	SPI_finish();
@@ -848,16 +853,16 @@ mig_validate(PG_FUNCTION_ARGS)
 
 /*
  * arg_diff: the differences between the desired DDL (argument 0) and the
- * schema named by argument schema_argno; the caller is connected to SPI.
+ * schema named by argument schema_argno, autogenerate's functions in the
+ * schema of catalog cat; the caller is connected to SPI.
  */
 static List *
-arg_diff(FunctionCallInfo fcinfo, int schema_argno)
+arg_diff(FunctionCallInfo fcinfo, MigCatalog *cat, int schema_argno)
 {
 	char	   *desired = arg_text(fcinfo, 0, "desired");
 
 	arg_not_null(fcinfo, schema_argno, "schema");
-	return diff_compute(fcinfo->flinfo->fn_oid, desired,
-						NameStr(*PG_GETARG_NAME(schema_argno)));
+	return diff_compute(cat, desired, NameStr(*PG_GETARG_NAME(schema_argno)));
 }
 
 /*
@@ -868,12 +873,14 @@ arg_diff(FunctionCallInfo fcinfo, int schema_argno)
 Datum
 mig_diff(PG_FUNCTION_ARGS)
 {
+	MigCatalog	cat;
 	ListCell   *lc;
 	List	   *rows;
 
 	InitMaterializedSRF(fcinfo, 0);
 	SPI_connect();
-	rows = arg_diff(fcinfo, 1);
+	catalog_open(&cat, fcinfo->flinfo->fn_oid);
+	rows = arg_diff(fcinfo, &cat, 1);
 	foreach(lc, rows)
 	{
 		MigDiffRow *r = lfirst(lc);
@@ -914,6 +921,7 @@ Datum
 mig_autogenerate(PG_FUNCTION_ARGS)
 {
 	MemoryContext callcxt = CurrentMemoryContext;
+	MigCatalog	cat;
 	MigRev		r;
 	List	   *rows;
 	char	   *id;
@@ -925,8 +933,9 @@ mig_autogenerate(PG_FUNCTION_ARGS)
 	r.id = arg_text_or_null(fcinfo, 3);
 
 	SPI_connect();
-	runner_lock_up_to_date(fcinfo->flinfo->fn_oid);
-	rows = arg_diff(fcinfo, 2);
+	catalog_open(&cat, fcinfo->flinfo->fn_oid);
+	runner_lock_up_to_date(&cat);
+	rows = arg_diff(fcinfo, &cat, 2);
 	if (rows == NIL)
 	{
 		SPI_finish();
@@ -939,8 +948,7 @@ mig_autogenerate(PG_FUNCTION_ARGS)
 	r.upgrade = diff_body(rows, true);
 	r.downgrade = diff_body(rows, false);
 	r.has_downgrade = true;
-	id = MemoryContextStrdup(callcxt,
-							 register_revision(fcinfo->flinfo->fn_oid, &r, MIG_PARENTS_HEAD));
+	id = MemoryContextStrdup(callcxt, register_revision(&cat, &r, MIG_PARENTS_HEAD));
 	SPI_finish();
 	PG_RETURN_TEXT_P(cstring_to_text(id));
 }
@@ -952,10 +960,12 @@ mig_autogenerate(PG_FUNCTION_ARGS)
 Datum
 mig_check(PG_FUNCTION_ARGS)
 {
+	MigCatalog	cat;
 	List	   *rows;
 
 	SPI_connect();
-	rows = arg_diff(fcinfo, 1);
+	catalog_open(&cat, fcinfo->flinfo->fn_oid);
+	rows = arg_diff(fcinfo, &cat, 1);
 	if (rows != NIL)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
@@ -1035,7 +1045,7 @@ mig_rehearse(PG_FUNCTION_ARGS)
 		duration->time = r->usecs;
 		values[0] = Int32GetDatum(r->step);
 		values[1] = CStringGetTextDatum(r->revision);
-		values[2] = CStringGetTextDatum(plan_direction_name(r->direction));
+		values[2] = CStringGetTextDatum(graph_direction_name(r->direction));
 		values[3] = IntervalPGetDatum(duration);
 		values[4] = text_list_array(r->locks);
 		values[5] = text_list_array(r->rewrites);
@@ -1046,9 +1056,6 @@ mig_rehearse(PG_FUNCTION_ARGS)
 	SPI_finish();
 	return (Datum) 0;
 }
-
-/* Production deploys. */
-PG_FUNCTION_INFO_V1(mig_deploy);
 
 /*
  * arg_lock_timeout: the lock_timeout argument in milliseconds, -1 when it
@@ -1176,7 +1183,9 @@ _PG_init(void)
 Datum
 mig_drift_record(PG_FUNCTION_ARGS)
 {
-	drift_record(fcinfo);
+	/* the commands of a migration body are not drift */
+	if (!runner_is_busy())
+		drift_record(fcinfo);
 	PG_RETURN_VOID();
 }
 

@@ -74,8 +74,9 @@ SELECT revision, down_revisions, branch_labels, depends_on, message, upgrade, do
 SELECT * FROM mig_upgrade();
 SELECT * FROM mig_current();
 
--- Parse errors name the line (and the file when given).
+-- Parse errors name the line (and the file when given) in their context.
 \set VERBOSITY default
+\set SHOW_CONTEXT errors
 SELECT mig_import(E'-- mig:revision: 005\n-- mig:down_revisions: 004\nCREATE TABLE x ();\n-- mig:upgrade\n', 'migrations/005_x.sql');
 \echo :LAST_ERROR_SQLSTATE
 SELECT mig_import(E'-- mig:revision: 005\n-- mig:down_revision: 004\n-- mig:upgrade\n');
@@ -106,6 +107,7 @@ SELECT mig_import('');
 \echo :LAST_ERROR_SQLSTATE
 SELECT mig_import(NULL);
 \echo :LAST_ERROR_SQLSTATE
+\set SHOW_CONTEXT never
 
 -- Errors of registration are mig_revision's.
 SELECT mig_import(E'-- mig:revision: 005\n-- mig:down_revisions: nope\n-- mig:upgrade\n');

@@ -88,7 +88,7 @@ adopt_alembic(Oid fn_oid, Oid relid, int *n)
 	g = catalog_load_graph(&cat, MIG_LOAD_HEADERS);
 	catalog_load_versions(&cat, g, &current);
 	initStringInfo(&targets);
-	set_init(&alembic);
+	graph_set_init(&alembic);
 	same = current.n == *n;
 	for (int i = 0; i < *n; i++)
 	{
@@ -100,8 +100,8 @@ adopt_alembic(Oid fn_oid, Oid relid, int *n)
 					 errmsg("Alembic revision \"%s\" is not registered", ids[i]),
 					 errdetail("The Alembic version table holds \"%s\".", ids[i]),
 					 errhint("Register the revisions with the same ids first, for example with mig load.")));
-		set_add(&alembic, r);
-		same = same && set_contains(&current, r);
+		graph_set_add(&alembic, r);
+		same = same && graph_set_contains(&current, r);
 		appendStringInfo(&targets, "%s%s", i ? " " : "", ids[i]);
 	}
 	plan_check_rows(g, &alembic, qname, "version_num");

@@ -233,7 +233,7 @@ body_check_split(const MigRev *r, MigDirection direction, const MigBody *b)
 	bool		scs = !standard_conforming_strings;
 	MigBody    *other = split_with(body_text(r, direction),
 								   psprintf("parsing the %s of revision %s (\"%s\") with standard_conforming_strings = %s",
-											plan_direction_name(direction), r->id, r->message,
+											graph_direction_name(direction), r->id, r->message,
 											scs ? "on" : "off"),
 								   scs);
 	bool		same = other->nstmts == b->nstmts;
@@ -244,7 +244,7 @@ body_check_split(const MigRev *r, MigDirection direction, const MigBody *b)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("the statements of the %s of revision %s depend on standard_conforming_strings",
-						plan_direction_name(direction), r->id),
+						graph_direction_name(direction), r->id),
 				 errdetail("With standard_conforming_strings = %s the body has %d statements; with %s, %d.",
 						   scs ? "off" : "on", b->nstmts, scs ? "on" : "off", other->nstmts),
 				 errhint("Write a backslash in a string literal as E'\\\\' or the literal with doubled quotes, so that the body means the same in every session.")));
@@ -266,7 +266,7 @@ body_check_transactional(const MigRev *r, MigDirection direction, const MigBody 
 					(errcode(ERRCODE_ACTIVE_SQL_TRANSACTION),
 					 errmsg("%s cannot run in a transactional revision", b->outside_only[i]),
 					 errdetail("Statement %d of %d in the %s of revision %s is \"%s\".",
-							   i + 1, b->nstmts, plan_direction_name(direction), r->id,
+							   i + 1, b->nstmts, graph_direction_name(direction), r->id,
 							   pnstrdup(b->stmts[i], pg_mbcliplen(b->stmts[i], strlen(b->stmts[i]), 60))),
 					 errhint("Register the revision with transactional => false (\"-- mig:transactional: false\" in a revision file) and deploy it with CALL mig_deploy().")));
 }
@@ -326,7 +326,7 @@ body_split_revision(const MigRev *r, MigDirection direction)
 {
 	return body_split(body_text(r, direction),
 					  psprintf("parsing the %s of revision %s (\"%s\")",
-							   plan_direction_name(direction), r->id, r->message));
+							   graph_direction_name(direction), r->id, r->message));
 }
 
 /*

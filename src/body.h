@@ -10,7 +10,7 @@
 
 #include "nodes/primnodes.h"
 
-#include "plan.h"
+#include "graph.h"
 
 /*
  * A body cut into its statements, each with its own text; for a

@@ -160,9 +160,10 @@ static MigKeptPlan insert_plans[2] = {
 	[true] = {INSERT_SQL(", transactional, conflicts, verify, repeatable", ", $10, $11, $12, $13"), 13}
 };
 static MigKeptPlan update_repeatable_plan = {
-	"UPDATE %1$s.mig_revisions SET message = $2, upgrade = $3, downgrade = $4, checksum = $5,"
+	.sql = "UPDATE %1$s.mig_revisions SET message = $2, upgrade = $3, downgrade = $4, checksum = $5,"
 	" registered_by = $6, registered_at = pg_catalog.now()"
-	" WHERE revision OPERATOR(pg_catalog.=) $1 AND repeatable", 6
+	" WHERE revision OPERATOR(pg_catalog.=) $1 AND repeatable",
+	.nargs = 6
 };
 /*
  * DDL run outside mig_ext (drift.c): recorded from the event trigger's
@@ -173,40 +174,45 @@ static MigKeptPlan update_repeatable_plan = {
 	"INSERT INTO %1$s.mig_drift_log (role_name, session_user_name, command_tag," \
 	" object_type, object_identity, statement) "
 static MigKeptPlan drift_ddl_plan = {
-	DRIFT_INSERT "SELECT $1, $2, c.command_tag, c.object_type, c.object_identity, $3"
+	.sql = DRIFT_INSERT "SELECT $1, $2, c.command_tag, c.object_type, c.object_identity, $3"
 	" FROM pg_catalog.pg_event_trigger_ddl_commands() c"
 	" WHERE NOT c.in_extension"
-	" AND NOT COALESCE(c.schema_name OPERATOR(pg_catalog.~) '^pg_(toast_)?temp', false)", 3
+	" AND NOT COALESCE(c.schema_name OPERATOR(pg_catalog.~) '^pg_(toast_)?temp', false)",
+	.nargs = 3
 };
 static MigKeptPlan drift_drop_plan = {
-	DRIFT_INSERT "SELECT $1, $2, $4, d.object_type, d.object_identity, $3"
+	.sql = DRIFT_INSERT "SELECT $1, $2, $4, d.object_type, d.object_identity, $3"
 	" FROM pg_catalog.pg_event_trigger_dropped_objects() d"
-	" WHERE d.original AND NOT d.is_temporary", 4
+	" WHERE d.original AND NOT d.is_temporary",
+	.nargs = 4
 };
 static MigKeptPlan drift_read_plan = {
-	"SELECT d.at, d.role_name::pg_catalog.text, d.session_user_name::pg_catalog.text,"
+	.sql = "SELECT d.at, d.role_name::pg_catalog.text, d.session_user_name::pg_catalog.text,"
 	" d.command_tag, d.object_type,"
 	" d.object_identity, d.statement FROM %1$s.mig_drift_log d"
 	" WHERE NOT $1 OR d.at OPERATOR(pg_catalog.>) COALESCE("
 	"  (SELECT pg_catalog.max(l.started_at) FROM %1$s.mig_log l), '-infinity')"
-	" ORDER BY d.id", 1
+	" ORDER BY d.id",
+	.nargs = 1
 };
 static MigKeptPlan last_repeatable_plan = {
-	"SELECT l.revision, l.started_at, l.checksum FROM %1$s.mig_log l"
+	.sql = "SELECT l.revision, l.started_at, l.checksum FROM %1$s.mig_log l"
 	" WHERE l.direction OPERATOR(pg_catalog.=) $1"
-	" AND l.revision OPERATOR(pg_catalog.=) ANY ($2) ORDER BY l.id", 2
+	" AND l.revision OPERATOR(pg_catalog.=) ANY ($2) ORDER BY l.id",
+	.nargs = 2
 };
-static MigKeptPlan versions_plan = {"SELECT revision FROM %1$s.mig_version", 0};
-static MigKeptPlan row_insert_plan = {ROW_INSERT_SQL, 2};
-static MigKeptPlan row_move_plan = {ROW_MOVE_SQL, 2};
-static MigKeptPlan clear_plan = {"DELETE FROM %1$s.mig_version", 0};
-static MigKeptPlan log_plan = {NULL, 1};
+static MigKeptPlan versions_plan = {.sql = "SELECT revision FROM %1$s.mig_version", .nargs = 0};
+static MigKeptPlan row_insert_plan = {.sql = ROW_INSERT_SQL, .nargs = 2};
+static MigKeptPlan row_move_plan = {.sql = ROW_MOVE_SQL, .nargs = 2};
+static MigKeptPlan clear_plan = {.sql = "DELETE FROM %1$s.mig_version", .nargs = 0};
+static MigKeptPlan log_plan = {.sql = NULL, .nargs = 1};
 static MigKeptPlan last_plan = {
-	"SELECT l.id, l.revision, l.started_at, l.checksum FROM %1$s.mig_log l "
-	"WHERE l.direction OPERATOR(pg_catalog.=) $1", 1
+	.sql = "SELECT l.id, l.revision, l.started_at, l.checksum FROM %1$s.mig_log l "
+	"WHERE l.direction OPERATOR(pg_catalog.=) $1",
+	.nargs = 1
 };
 static MigKeptPlan validate_plan = {
-	"WITH RECURSIVE applied(revision, child) AS ("
+	.sql = "WITH RECURSIVE applied(revision, child) AS ("
 	" SELECT v.revision, NULL::pg_catalog.text FROM %1$s.mig_version v"
 	" UNION SELECT COALESCE("
 	"  (SELECT d.revision FROM %1$s.mig_revisions d"
@@ -229,20 +235,23 @@ static MigKeptPlan validate_plan = {
 	" FULL JOIN app ON app.revision OPERATOR(pg_catalog.=) r.revision"
 	" LEFT JOIN logged lg ON lg.revision OPERATOR(pg_catalog.=)"
 	"  COALESCE(r.revision, app.revision)"
-	" ORDER BY r.seq NULLS LAST, 1", 1
+	" ORDER BY r.seq NULLS LAST, 1",
+	.nargs = 1
 };
 static MigKeptPlan stale_plan = {
-	"SELECT pg_catalog.concat_ws('/',"
+	.sql = "SELECT pg_catalog.concat_ws('/',"
 	" (SELECT pg_catalog.max(l.id) FROM %1$s.mig_log l),"
 	" (SELECT pg_catalog.max(r.seq) FROM %1$s.mig_revisions r),"
 	" (SELECT pg_catalog.array_agg(v.revision ORDER BY v.revision)"
-	"  FROM %1$s.mig_version v))", 0
+	"  FROM %1$s.mig_version v))",
+	.nargs = 0
 };
 
 static MigKeptPlan invalid_plan = {
-	"SELECT i.indexrelid::pg_catalog.regclass::pg_catalog.text,"
+	.sql = "SELECT i.indexrelid::pg_catalog.regclass::pg_catalog.text,"
 	" i.indrelid::pg_catalog.regclass::pg_catalog.text"
-	" FROM pg_catalog.pg_index i WHERE NOT i.indisvalid ORDER BY 1", 0
+	" FROM pg_catalog.pg_index i WHERE NOT i.indisvalid ORDER BY 1",
+	.nargs = 0
 };
 
 /* run: the kept statement kp on cat's catalog, under the usual snapshot. */
@@ -262,7 +271,7 @@ static void
 run_upgrades(MigCatalog *cat, MigKeptPlan *kp)
 {
 	static const Oid types[1] = {TEXTOID};
-	Datum		values[1] = {CStringGetTextDatum(plan_direction_name(MIG_UPGRADE))};
+	Datum		values[1] = {CStringGetTextDatum(graph_direction_name(MIG_UPGRADE))};
 
 	run(cat, kp, types, values, NULL);
 }
@@ -515,7 +524,7 @@ void
 catalog_load_versions(MigCatalog *cat, MigGraph *g, MigSet *out)
 {
 	run(cat, &versions_plan, NULL, NULL, NULL);
-	set_init(out);
+	graph_set_init(out);
 	for (int i = 0; i < (int) SPI_processed; i++)
 	{
 		char	   *id = column_text(i, 1);
@@ -528,7 +537,7 @@ catalog_load_versions(MigCatalog *cat, MigGraph *g, MigSet *out)
 					 errdetail("Table %s.mig_version holds \"%s\", which is not in %s.mig_revisions.",
 							   cat->qnsp, id, cat->qnsp),
 					 errhint("Register that revision again, or reset the rows with mig_stamp(target, purge => true).")));
-		set_add(out, r);
+		graph_set_add(out, r);
 	}
 	SPI_freetuptable(SPI_tuptable);
 	qsort(out->items, out->n, sizeof(int), cmp_int);
@@ -671,7 +680,7 @@ catalog_check_versions(MigCatalog *cat, MigGraph *g, const MigSet *expected)
 	catalog_load_versions(cat, g, &rows);
 	same = rows.n == expected->n;
 	for (int i = 0; same && i < rows.n; i++)
-		same = set_contains(expected, rows.items[i]);
+		same = graph_set_contains(expected, rows.items[i]);
 	if (!same)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
@@ -890,7 +899,7 @@ catalog_last_repeatables(MigCatalog *cat, MigGraph *g)
 
 	for (int k = 0; k < g->nrepeatables; k++)
 		ids[k] = g->revs[g->nrevs + k].id;
-	values[0] = CStringGetTextDatum(plan_direction_name(MIG_UPGRADE));
+	values[0] = CStringGetTextDatum(graph_direction_name(MIG_UPGRADE));
 	values[1] = catalog_text_array(ids, g->nrepeatables);
 	run(cat, &last_repeatable_plan, (Oid *) types, values, NULL);
 	/* oldest first: the last row of a revision is its latest */

@@ -139,7 +139,7 @@ worker_attempt(const MigBody *b, int i, WorkerStep *ws)
 {
 	Oid			index = built_index(b, i, ws);
 	char	   *activity = psprintf("mig_ext: statement %d of %d in the %s of revision %s",
-									i + 1, b->nstmts, plan_direction_name(ws->st->direction),
+									i + 1, b->nstmts, graph_direction_name(ws->st->direction),
 									ws->rev->id);
 	ErrorData  *error;
 

@@ -630,7 +630,7 @@ strip_restrict(const char *desired)
 		char	   *end = strchr(line, '\n');
 
 		if (strncmp(line, "\\restrict ", 10) == 0 || strncmp(line, "\\unrestrict ", 12) == 0)
-			memset(line, ' ', end ? end - line : strlen(line));
+			memset(line, ' ', end ? (size_t) (end - line) : strlen(line));
 		line = end ? end + 1 : NULL;
 	}
 	return s;

@@ -296,7 +296,7 @@ check_supported(List *rows)
 /* What diff_compute works with in its subtransaction. */
 typedef struct DiffRun
 {
-	MigCatalog	cat;
+	MigCatalog *cat;
 	const char *schema;			/* the target schema */
 	Oid			target;			/* its OID */
 	MigBody    *body;			/* the desired DDL, ready to run */
@@ -316,25 +316,24 @@ compare(void *arg)
 	DiffRun    *dr = arg;
 	Oid			scratch = build_desired(dr->body, dr->as_written, dr->target);
 
-	dr->rows = read_diff(&dr->cat, scratch, dr->target, dr->cxt);
+	dr->rows = read_diff(dr->cat, scratch, dr->target, dr->cxt);
 	if (rehearse_replaced(dr->rows, dr->schema, dr->kept))
-		dr->rows = settle_replaced(dr->rows, read_diff(&dr->cat, scratch, dr->target, dr->cxt));
+		dr->rows = settle_replaced(dr->rows, read_diff(dr->cat, scratch, dr->target, dr->cxt));
 }
 
 /*
  * diff_compute: the differences (MigDiffRow *, in apply order) that take
- * schema to the objects the desired DDL creates.  fn_oid is the calling
- * function (its schema is the extension's); the caller is connected to
- * SPI.  The desired DDL runs in a subtransaction always rolled back: it
+ * schema to the objects the desired DDL creates, with the functions of
+ * catalog cat; the caller is connected to SPI.  The desired DDL runs in a subtransaction always rolled back: it
  * leaves nothing behind, even when it fails.
  */
 List *
-diff_compute(Oid fn_oid, const char *desired, const char *schema)
+diff_compute(MigCatalog *cat, const char *desired, const char *schema)
 {
 	DiffRun		dr;
 	ErrorData  *edata;
 
-	catalog_open(&dr.cat, fn_oid);
+	dr.cat = cat;
 	dr.schema = schema;
 	dr.target = get_namespace_oid(schema, false);
 	dr.body = desired_prepare(desired, schema, DIFF_SCRATCH, &dr.kept, &dr.as_written);

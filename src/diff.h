@@ -8,7 +8,7 @@
 #ifndef MIG_DIFF_H
 #define MIG_DIFF_H
 
-#include "nodes/pg_list.h"
+#include "catalog.h"
 
 /* One difference, with the statements that apply and revert it. */
 typedef struct MigDiffRow
@@ -21,7 +21,7 @@ typedef struct MigDiffRow
 	bool		downgrade_loses_data;	/* the downgrade statement does */
 } MigDiffRow;
 
-extern List *diff_compute(Oid fn_oid, const char *desired, const char *schema);
+extern List *diff_compute(MigCatalog *cat, const char *desired, const char *schema);
 extern char *diff_map_schema(const char *txt, const char *from, const char *as);
 extern char *diff_body(List *rows, bool upgrade);
 extern char *diff_summary(List *rows);

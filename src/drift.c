@@ -28,7 +28,6 @@
 #include "utils/timestamp.h"
 
 #include "drift.h"
-#include "runner.h"
 
 /* What an upgrade does about drift since the last step. */
 typedef enum DriftAction
@@ -65,9 +64,10 @@ drift_define_settings(void)
 
 /*
  * drift_record: the body of the event trigger function mig_drift_record:
- * record the commands of the statement ending now, unless mig_ext runs
- * them, recording is off, or the catalog has no mig_drift_log (before the
- * update to 1.2, or while the extension is being dropped).
+ * record the commands of the statement ending now, unless a worker of
+ * mig_ext runs them (the caller leaves out migration bodies), recording
+ * is off, or the catalog has no mig_drift_log (before the update to 1.2,
+ * or while the extension is being dropped).
  */
 void
 drift_record(FunctionCallInfo fcinfo)
@@ -80,7 +80,7 @@ drift_record(FunctionCallInfo fcinfo)
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("mig_drift_record can only be called by an event trigger")));
-	if (!drift_recording || runner_is_busy() ||
+	if (!drift_recording ||
 		(MyBgworkerEntry && strcmp(MyBgworkerEntry->bgw_library_name, "mig_ext") == 0))
 		return;
 	nsp = get_func_namespace(fcinfo->flinfo->fn_oid);

@@ -55,7 +55,7 @@ struct MigRevHash
  * already; the array (NULL when n is 0) grows to the next power of two.
  * The one growable int array: MigSet and the graph's edge lists.
  */
-void
+static void
 int_array_add(int **arr, int *n, int value)
 {
 	for (int i = 0; i < *n; i++)
@@ -68,24 +68,24 @@ int_array_add(int **arr, int *n, int value)
 	(*arr)[(*n)++] = value;
 }
 
-/* set_init: an empty set. */
+/* graph_set_init: an empty set. */
 void
-set_init(MigSet *s)
+graph_set_init(MigSet *s)
 {
 	s->items = NULL;
 	s->n = 0;
 }
 
-/* set_add: append item unless already present; keeps insertion order. */
+/* graph_set_add: append item unless present, keeping insertion order. */
 void
-set_add(MigSet *s, int item)
+graph_set_add(MigSet *s, int item)
 {
 	int_array_add(&s->items, &s->n, item);
 }
 
-/* set_contains: linear membership test (sets of version rows are small). */
+/* graph_set_contains: a linear search (sets of version rows are small). */
 bool
-set_contains(const MigSet *s, int item)
+graph_set_contains(const MigSet *s, int item)
 {
 	for (int i = 0; i < s->n; i++)
 		if (s->items[i] == item)
@@ -93,9 +93,9 @@ set_contains(const MigSet *s, int item)
 	return false;
 }
 
-/* set_remove: drop item if present, keeping the order of the others. */
+/* graph_set_remove: drop item if present, keeping the order of the others. */
 void
-set_remove(MigSet *s, int item)
+graph_set_remove(MigSet *s, int item)
 {
 	for (int i = 0; i < s->n; i++)
 		if (s->items[i] == item)
@@ -444,37 +444,50 @@ graph_order_batch(const MigRev *revs, int n, int *order)
 	return placed;
 }
 
-/* rev_is_head: no child through down_revision (Alembic's "heads"). */
+/* graph_direction_name: a direction as mig_log and the messages spell it. */
+const char *
+graph_direction_name(MigDirection direction)
+{
+	static const char *const names[] = {
+		[MIG_UPGRADE] = "upgrade",
+		[MIG_DOWNGRADE] = "downgrade",
+		[MIG_STAMP] = "stamp"
+	};
+
+	return names[direction];
+}
+
+/* graph_rev_is_head: no child through down_revision (Alembic's "heads"). */
 bool
-rev_is_head(const MigRev *r)
+graph_rev_is_head(const MigRev *r)
 {
 	return r->nnext == 0;
 }
 
-/* rev_is_real_head: no child and no dependent at all. */
+/* graph_rev_is_real_head: no child and no dependent at all. */
 bool
-rev_is_real_head(const MigRev *r)
+graph_rev_is_real_head(const MigRev *r)
 {
 	return r->nallnext == 0;
 }
 
-/* rev_is_base: no down_revision. */
+/* graph_rev_is_base: no down_revision. */
 bool
-rev_is_base(const MigRev *r)
+graph_rev_is_base(const MigRev *r)
 {
 	return r->ndown == 0;
 }
 
-/* rev_is_branch_point: more than one down_revision child. */
+/* graph_rev_is_branch_point: more than one down_revision child. */
 bool
-rev_is_branch_point(const MigRev *r)
+graph_rev_is_branch_point(const MigRev *r)
 {
 	return r->nnext > 1;
 }
 
-/* rev_is_merge_point: more than one down_revision. */
+/* graph_rev_is_merge_point: more than one down_revision. */
 bool
-rev_is_merge_point(const MigRev *r)
+graph_rev_is_merge_point(const MigRev *r)
 {
 	return r->ndown > 1;
 }
@@ -483,10 +496,10 @@ rev_is_merge_point(const MigRev *r)
 void
 graph_heads(MigGraph *g, bool real, MigSet *out)
 {
-	set_init(out);
+	graph_set_init(out);
 	for (int i = 0; i < g->nrevs; i++)
-		if (real ? rev_is_real_head(&g->revs[i]) : rev_is_head(&g->revs[i]))
-			set_add(out, i);
+		if (real ? graph_rev_is_real_head(&g->revs[i]) : graph_rev_is_head(&g->revs[i]))
+			graph_set_add(out, i);
 }
 
 /*

@@ -77,6 +77,17 @@ typedef struct MigGraph
 	MigRevHash *byname;			/* ids and labels -> index */
 } MigGraph;
 
+/*
+ * Which body of a revision a step runs (a stamp runs none): the direction
+ * of a step and of its log row.
+ */
+typedef enum MigDirection
+{
+	MIG_UPGRADE,
+	MIG_DOWNGRADE,
+	MIG_STAMP
+} MigDirection;
+
 /* Which edges a walk follows. */
 typedef enum MigEdges
 {
@@ -97,11 +108,10 @@ extern int	graph_lookup(MigGraph *g, const char *name);
 extern int	graph_lookup_id(MigGraph *g, const char *id);
 extern bool graph_is_label(MigGraph *g, const char *name);
 
-extern void int_array_add(int **arr, int *n, int value);
-extern void set_init(MigSet *s);
-extern void set_add(MigSet *s, int item);
-extern bool set_contains(const MigSet *s, int item);
-extern void set_remove(MigSet *s, int item);
+extern void graph_set_init(MigSet *s);
+extern void graph_set_add(MigSet *s, int item);
+extern bool graph_set_contains(const MigSet *s, int item);
+extern void graph_set_remove(MigSet *s, int item);
 
 extern bool *graph_ancestors(MigGraph *g, const int *seeds, int nseeds,
 							 MigEdges edges);
@@ -113,12 +123,13 @@ extern bool *graph_label_members(MigGraph *g, int rev);
 extern List *graph_sort(MigGraph *g, const bool *todo,
 						const int *heads, int nheads);
 
-extern bool rev_is_head(const MigRev *r);
-extern bool rev_is_real_head(const MigRev *r);
-extern bool rev_is_base(const MigRev *r);
-extern bool rev_is_branch_point(const MigRev *r);
-extern bool rev_is_merge_point(const MigRev *r);
+extern bool graph_rev_is_head(const MigRev *r);
+extern bool graph_rev_is_real_head(const MigRev *r);
+extern bool graph_rev_is_base(const MigRev *r);
+extern bool graph_rev_is_branch_point(const MigRev *r);
+extern bool graph_rev_is_merge_point(const MigRev *r);
 
+extern const char *graph_direction_name(MigDirection direction);
 extern void graph_heads(MigGraph *g, bool real, MigSet *out);
 extern char *graph_format_ids(MigGraph *g, const int *items, int n);
 

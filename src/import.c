@@ -27,7 +27,6 @@
 #include "utils/builtins.h"
 
 #include "import.h"
-#include "plan.h"
 #include "target.h"
 
 /* Where the parser is in the file. */
@@ -47,28 +46,29 @@ static const char *const header_keys[] = {
 
 #define NUM_HEADER_KEYS lengthof(header_keys)
 
-/* The file being parsed, for error messages. */
+/* The file being parsed, for the error context. */
 typedef struct ImportFile
 {
-	const char *name;			/* NULL: "the script" */
+	const char *name;			/* NULL: a script without a name */
 	int			lineno;			/* 1-based */
 	const char *line;
 } ImportFile;
 
 /*
- * error_at: a syntax error on the current line of f; the detail quotes
- * the line.
+ * import_error_context: names the file and quotes the line an error is
+ * about (arg is the ImportFile), as COPY names the line of its input.
  */
 static void
-error_at(const ImportFile *f, const char *msg, const char *hint)
+import_error_context(void *arg)
 {
-	ereport(ERROR,
-			(errcode(ERRCODE_SYNTAX_ERROR),
-			 f->name ?
-			 errmsg("%s at line %d of file \"%s\"", msg, f->lineno, f->name) :
-			 errmsg("%s at line %d of the script", msg, f->lineno),
-			 errdetail("Line %d is: %s", f->lineno, f->line),
-			 hint ? errhint("%s", hint) : 0));
+	const ImportFile *f = arg;
+
+	if (f->line == NULL)
+		return;					/* no line read yet */
+	if (f->name)
+		errcontext("revision file \"%s\", line %d: %s", f->name, f->lineno, f->line);
+	else
+		errcontext("revision script, line %d: %s", f->lineno, f->line);
 }
 
 /*
@@ -152,7 +152,7 @@ section_text(List *lines)
  * header_keys) in out.
  */
 static void
-set_header(MigRev *out, int k, const char *value, const ImportFile *f)
+set_header(MigRev *out, int k, const char *value)
 {
 	int			n;
 
@@ -163,8 +163,10 @@ set_header(MigRev *out, int k, const char *value, const ImportFile *f)
 				char	  **ids = target_split_list(value, &n);
 
 				if (n != 1)
-					error_at(f, "the revision header needs exactly one revision id",
-							 "Write it as \"-- mig:revision: <id>\".");
+					ereport(ERROR,
+							(errcode(ERRCODE_SYNTAX_ERROR),
+							 errmsg("the revision header needs exactly one revision id"),
+							 errhint("Write it as \"-- mig:revision: <id>\".")));
 				out->id = ids[0];
 				break;
 			}
@@ -185,16 +187,20 @@ set_header(MigRev *out, int k, const char *value, const ImportFile *f)
 			break;
 		case 7:
 			if (!parse_bool(value, &out->repeatable))
-				error_at(f, "the repeatable header needs true or false",
-						 "Write it as \"-- mig:repeatable: true\" for a revision that runs again whenever its upgrade changes.");
+				ereport(ERROR,
+						(errcode(ERRCODE_SYNTAX_ERROR),
+						 errmsg("the repeatable header needs true or false"),
+						 errhint("Write it as \"-- mig:repeatable: true\" for a revision that runs again whenever its upgrade changes.")));
 			break;
 		default:
 			{
 				bool		transactional;
 
 				if (!parse_bool(value, &transactional))
-					error_at(f, "the transactional header needs true or false",
-							 "Write it as \"-- mig:transactional: false\" for a revision whose statements must run outside a transaction block.");
+					ereport(ERROR,
+							(errcode(ERRCODE_SYNTAX_ERROR),
+							 errmsg("the transactional header needs true or false"),
+							 errhint("Write it as \"-- mig:transactional: false\" for a revision whose statements must run outside a transaction block.")));
 				out->non_transactional = !transactional;
 				break;
 			}
@@ -203,7 +209,8 @@ set_header(MigRev *out, int k, const char *value, const ImportFile *f)
 
 /*
  * import_parse: the revision described by one file's text (filename, or
- * NULL, names it in errors).  Errors name the line they are about.
+ * NULL, names it in errors).  Errors name the line they are about in
+ * their context.
  */
 void
 import_parse(const char *script, const char *filename, MigRev *out)
@@ -215,7 +222,12 @@ import_parse(const char *script, const char *filename, MigRev *out)
 	bool		has_verify = false;
 	char	   *text = pstrdup(script);
 	char	   *p = text;
+	ErrorContextCallback errcb;
 
+	errcb.callback = import_error_context;
+	errcb.arg = &f;
+	errcb.previous = error_context_stack;
+	error_context_stack = &errcb;
 	memset(out, 0, sizeof(MigRev));
 	out->message = "";
 	while (*p)
@@ -239,32 +251,44 @@ import_parse(const char *script, const char *filename, MigRev *out)
 			if (section != IMPORT_HEADER)
 				lines[section - IMPORT_UPGRADE] = lappend(lines[section - IMPORT_UPGRADE], p);
 			else if (!is_blank(p) && strncmp(p, "--", 2) != 0)
-				error_at(&f, "SQL before the \"-- mig:upgrade\" line",
-						 "Only \"-- mig:\" header lines, comments and blank lines may come before \"-- mig:upgrade\".");
+				ereport(ERROR,
+						(errcode(ERRCODE_SYNTAX_ERROR),
+						 errmsg("SQL comes before the \"-- mig:upgrade\" line"),
+						 errhint("Only \"-- mig:\" header lines, comments and blank lines may come before \"-- mig:upgrade\".")));
 		}
-		else if (value == NULL && rest[0] == '\0' && strcmp(key, plan_direction_name(MIG_UPGRADE)) == 0)
+		else if (value == NULL && rest[0] == '\0' && strcmp(key, graph_direction_name(MIG_UPGRADE)) == 0)
 		{
 			if (section != IMPORT_HEADER)
-				error_at(&f, "second \"-- mig:upgrade\" line", NULL);
+				ereport(ERROR,
+						(errcode(ERRCODE_SYNTAX_ERROR),
+						 errmsg("\"-- mig:upgrade\" comes twice")));
 			section = IMPORT_UPGRADE;
 		}
-		else if (value == NULL && rest[0] == '\0' && strcmp(key, plan_direction_name(MIG_DOWNGRADE)) == 0)
+		else if (value == NULL && rest[0] == '\0' && strcmp(key, graph_direction_name(MIG_DOWNGRADE)) == 0)
 		{
 			if (section == IMPORT_HEADER)
-				error_at(&f, "\"-- mig:downgrade\" before \"-- mig:upgrade\"",
-						 "Put the upgrade section first.");
+				ereport(ERROR,
+						(errcode(ERRCODE_SYNTAX_ERROR),
+						 errmsg("\"-- mig:downgrade\" comes before \"-- mig:upgrade\""),
+						 errhint("Put the upgrade section first.")));
 			if (out->has_downgrade)
-				error_at(&f, "second \"-- mig:downgrade\" line", NULL);
+				ereport(ERROR,
+						(errcode(ERRCODE_SYNTAX_ERROR),
+						 errmsg("\"-- mig:downgrade\" comes twice")));
 			section = IMPORT_DOWNGRADE;
 			out->has_downgrade = true;
 		}
 		else if (value == NULL && rest[0] == '\0' && strcmp(key, "verify") == 0)
 		{
 			if (section == IMPORT_HEADER)
-				error_at(&f, "\"-- mig:verify\" before \"-- mig:upgrade\"",
-						 "Put the upgrade section first.");
+				ereport(ERROR,
+						(errcode(ERRCODE_SYNTAX_ERROR),
+						 errmsg("\"-- mig:verify\" comes before \"-- mig:upgrade\""),
+						 errhint("Put the upgrade section first.")));
 			if (has_verify)
-				error_at(&f, "second \"-- mig:verify\" line", NULL);
+				ereport(ERROR,
+						(errcode(ERRCODE_SYNTAX_ERROR),
+						 errmsg("\"-- mig:verify\" comes twice")));
 			section = IMPORT_VERIFY;
 			has_verify = true;
 		}
@@ -275,19 +299,26 @@ import_parse(const char *script, const char *filename, MigRev *out)
 			while (k < (int) NUM_HEADER_KEYS && strcmp(key, header_keys[k]) != 0)
 				k++;
 			if (k == (int) NUM_HEADER_KEYS)
-				error_at(&f, psprintf("unknown directive \"-- mig:%s%s%s\"",
-									  key, rest[0] ? " " : "", rest),
-						 "The directives are revision, down_revisions, branch_labels, depends_on, message, transactional, conflicts, repeatable (each followed by a colon and its value), upgrade, downgrade and verify.");
+				ereport(ERROR,
+						(errcode(ERRCODE_SYNTAX_ERROR),
+						 errmsg("unknown directive \"-- mig:%s%s%s\"", key, rest[0] ? " " : "", rest),
+						 errhint("The directives are revision, down_revisions, branch_labels, depends_on, message, transactional, conflicts, repeatable (each followed by a colon and its value), upgrade, downgrade and verify.")));
 			if (value == NULL)
-				error_at(&f, psprintf("header \"%s\" has no colon", key),
-						 psprintf("Write it as \"-- mig:%s: <value>\".", key));
+				ereport(ERROR,
+						(errcode(ERRCODE_SYNTAX_ERROR),
+						 errmsg("header \"%s\" has no colon", key),
+						 errhint("Write it as \"-- mig:%s: <value>\".", key)));
 			if (section != IMPORT_HEADER)
-				error_at(&f, psprintf("header \"%s\" after \"-- mig:upgrade\"", key),
-						 "Put every header line before the upgrade section.");
+				ereport(ERROR,
+						(errcode(ERRCODE_SYNTAX_ERROR),
+						 errmsg("header \"%s\" comes after \"-- mig:upgrade\"", key),
+						 errhint("Put every header line before the upgrade section.")));
 			if (seen[k])
-				error_at(&f, psprintf("header \"%s\" given twice", key), NULL);
+				ereport(ERROR,
+						(errcode(ERRCODE_SYNTAX_ERROR),
+						 errmsg("header \"%s\" is given twice", key)));
 			seen[k] = true;
-			set_header(out, k, value, &f);
+			set_header(out, k, value);
 		}
 		if (nl == NULL)
 			break;
@@ -297,13 +328,22 @@ import_parse(const char *script, const char *filename, MigRev *out)
 	f.line = "(end of file)";
 	f.lineno++;
 	if (section == IMPORT_HEADER)
-		error_at(&f, "no \"-- mig:upgrade\" line", "A revision file needs an upgrade section, even an empty one.");
+		ereport(ERROR,
+				(errcode(ERRCODE_SYNTAX_ERROR),
+				 errmsg("the file has no \"-- mig:upgrade\" line"),
+				 errhint("A revision file needs an upgrade section, even an empty one.")));
 	if (!seen[0])
-		error_at(&f, "no \"-- mig:revision\" header", "Give the revision id as \"-- mig:revision: <id>\".");
+		ereport(ERROR,
+				(errcode(ERRCODE_SYNTAX_ERROR),
+				 errmsg("the file has no \"-- mig:revision\" header"),
+				 errhint("Give the revision id as \"-- mig:revision: <id>\".")));
 	if (!seen[1] && !out->repeatable)
-		error_at(&f, "no \"-- mig:down_revisions\" header",
-				 "Name the parent revisions as \"-- mig:down_revisions: <id>\"; leave the value empty for a base revision.");
+		ereport(ERROR,
+				(errcode(ERRCODE_SYNTAX_ERROR),
+				 errmsg("the file has no \"-- mig:down_revisions\" header"),
+				 errhint("Name the parent revisions as \"-- mig:down_revisions: <id>\"; leave the value empty for a base revision.")));
 	out->upgrade = section_text(lines[0]);
 	out->downgrade = out->has_downgrade ? section_text(lines[1]) : NULL;
 	out->verify = has_verify ? section_text(lines[2]) : NULL;
+	error_context_stack = errcb.previous;
 }

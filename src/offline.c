@@ -82,9 +82,9 @@ script_guard(MigCatalog *cat, MigGraph *g, const MigSet *current, StringInfo out
 	for (int i = 0; i < current->n; i++)
 		ids[i] = g->revs[current->items[i]].id;
 	qsort(ids, current->n, sizeof(char *), pg_qsort_strcmp);
-	set_init(&sorted);
+	graph_set_init(&sorted);
 	for (int i = 0; i < current->n; i++)
-		set_add(&sorted, graph_lookup_id(g, ids[i]));
+		graph_set_add(&sorted, graph_lookup_id(g, ids[i]));
 
 	appendStringInfo(out,
 					 "DO $mig$\nBEGIN\n"
@@ -151,7 +151,7 @@ script_step_end(MigCatalog *cat, MigGraph *g, const MigStep *st,
 					 "            %s);\n",
 					 cat->qnsp, catalog_log_column_list(),
 					 quote_literal_cstr(g->revs[st->rev].id),
-					 plan_direction_name(st->direction),
+					 graph_direction_name(st->direction),
 					 script_ids(g, &st->rows_before), script_ids(g, &st->rows_after),
 					 started, started,
 					 checksum ? quote_literal_cstr(checksum) : "NULL");
@@ -179,7 +179,7 @@ offline_script(MigCatalog *cat, MigGraph *g, const MigSet *current,
 					 "-- mig_ext offline script: %s to \"%s\", %d step(s).\n"
 					 "-- Apply it as is (psql -f FILE), as the owner of the %s.mig_* tables or a superuser;\n"
 					 "-- it refuses to run unless the version rows are still %s.\n",
-					 plan_direction_name(direction), one_line(target),
+					 graph_direction_name(direction), one_line(target),
 					 list_length(steps), cat->qnsp,
 					 current->n ? graph_format_ids(g, current->items, current->n) : "empty");
 	foreach(lc, steps)
@@ -303,8 +303,8 @@ offline_graph_dot(MigGraph *g, const MigSet *current)
 			appendStringInfo(&label, "\n%s", r->message);
 		appendStringInfo(&out, "    %s [label=%s, %s];\n",
 						 dot_quoted(psprintf("r:%s", r->id)), dot_quoted(label.data),
-						 node_attributes(rev_is_branch_point(r), rev_is_merge_point(r),
-										 rev_is_head(r), set_contains(current, i)));
+						 node_attributes(graph_rev_is_branch_point(r), graph_rev_is_merge_point(r),
+										 graph_rev_is_head(r), graph_set_contains(current, i)));
 	}
 	for (int i = 0; i < g->nrevs; i++)
 	{

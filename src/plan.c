@@ -22,19 +22,6 @@
 #include "plan.h"
 #include "target.h"
 
-/* plan_direction_name: a direction as mig_log and the messages spell it. */
-const char *
-plan_direction_name(MigDirection direction)
-{
-	static const char *const names[] = {
-		[MIG_UPGRADE] = "upgrade",
-		[MIG_DOWNGRADE] = "downgrade",
-		[MIG_STAMP] = "stamp"
-	};
-
-	return names[direction];
-}
-
 /*
  * plan_step_line: Alembic's log line for a step that runs a body,
  * "running upgrade A -> B, message".
@@ -46,7 +33,7 @@ plan_step_line(MigGraph *g, const MigStep *st)
 	char	   *parents = graph_format_ids(g, r->down, r->ndown);
 	bool		up = st->direction == MIG_UPGRADE;
 
-	return psprintf("running %s %s -> %s%s%s", plan_direction_name(st->direction),
+	return psprintf("running %s %s -> %s%s%s", graph_direction_name(st->direction),
 					up ? parents : r->id, up ? r->id : parents,
 					r->message[0] ? ", " : "", r->message);
 }
@@ -57,9 +44,9 @@ set_copy(const MigSet *s)
 {
 	MigSet		c;
 
-	set_init(&c);
+	graph_set_init(&c);
 	for (int i = 0; i < s->n; i++)
-		set_add(&c, s->items[i]);
+		graph_set_add(&c, s->items[i]);
 	return c;
 }
 
@@ -78,10 +65,10 @@ check_overlap(MigGraph *g, const MigSet *s)
 		bool	   *anc = graph_ancestors(g, &s->items[i], 1, MIG_EDGES_ALL);
 		MigSet		hit;
 
-		set_init(&hit);
+		graph_set_init(&hit);
 		for (int j = 0; j < s->n; j++)
 			if (j != i && anc[s->items[j]])
-				set_add(&hit, s->items[j]);
+				graph_set_add(&hit, s->items[j]);
 		if (hit.n > 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -108,12 +95,12 @@ plan_check_rows(MigGraph *g, const MigSet *rows, const char *table, const char *
 	if (rows->n < 2)
 		return;
 	below = graph_below(g, rows->items, rows->n);
-	set_init(&implied);
+	graph_set_init(&implied);
 	initStringInfo(&ids);
 	for (int i = 0; i < rows->n; i++)
 		if (below[rows->items[i]])
 		{
-			set_add(&implied, rows->items[i]);
+			graph_set_add(&implied, rows->items[i]);
 			appendStringInfo(&ids, "%s%s", implied.n > 1 ? ", " : "",
 							 quote_literal_cstr(g->revs[rows->items[i]].id));
 		}
@@ -193,9 +180,9 @@ error_rows(MigGraph *g, const MigSet *heads, RowsProblem problem, int rev)
 static void
 row_insert(MigGraph *g, MigStep *st, MigSet *heads, int rev)
 {
-	if (set_contains(heads, rev))
+	if (graph_set_contains(heads, rev))
 		error_rows(g, heads, ROWS_HAVE, rev);
-	set_add(heads, rev);
+	graph_set_add(heads, rev);
 	add_change(st, MIG_ROW_INSERT, MIG_NO_REV, rev);
 }
 
@@ -203,9 +190,9 @@ row_insert(MigGraph *g, MigStep *st, MigSet *heads, int rev)
 static void
 row_delete(MigGraph *g, MigStep *st, MigSet *heads, int rev)
 {
-	if (!set_contains(heads, rev))
+	if (!graph_set_contains(heads, rev))
 		error_rows(g, heads, ROWS_LACK, rev);
-	set_remove(heads, rev);
+	graph_set_remove(heads, rev);
 	add_change(st, MIG_ROW_DELETE, rev, MIG_NO_REV);
 }
 
@@ -213,9 +200,9 @@ row_delete(MigGraph *g, MigStep *st, MigSet *heads, int rev)
 static void
 row_update(MigGraph *g, MigStep *st, MigSet *heads, int from, int to)
 {
-	if (!set_contains(heads, from))
+	if (!graph_set_contains(heads, from))
 		error_rows(g, heads, ROWS_LACK, from);
-	if (set_contains(heads, to))
+	if (graph_set_contains(heads, to))
 		error_rows(g, heads, ROWS_HAVE, to);
 	for (int i = 0; i < heads->n; i++)
 		if (heads->items[i] == from)
@@ -248,10 +235,10 @@ without_ancestors_of_others(MigGraph *g, const int *revs, int nrevs,
 				out;
 	bool	   *anc = NULL;
 
-	set_init(&others);
+	graph_set_init(&others);
 	for (int i = 0; i < heads->n; i++)
 		if (heads->items[i] != skip)
-			set_add(&others, heads->items[i]);
+			graph_set_add(&others, heads->items[i]);
 	if (others.n > 0)
 	{
 		if (cache->anc == NULL || cache->rows.n != others.n ||
@@ -264,10 +251,10 @@ without_ancestors_of_others(MigGraph *g, const int *revs, int nrevs,
 		}
 		anc = cache->anc;
 	}
-	set_init(&out);
+	graph_set_init(&out);
 	for (int i = 0; i < nrevs; i++)
 		if (anc == NULL || !anc[revs[i]])
-			set_add(&out, revs[i]);
+			graph_set_add(&out, revs[i]);
 	return out;
 }
 
@@ -286,10 +273,10 @@ without_implied(MigGraph *g, const MigSet *s)
 	if (s->n < 2)
 		return *s;
 	below = graph_below(g, s->items, s->n);
-	set_init(&kept);
+	graph_set_init(&kept);
 	for (int i = 0; i < s->n; i++)
 		if (!below[s->items[i]])
-			set_add(&kept, s->items[i]);
+			graph_set_add(&kept, s->items[i]);
 	pfree(below);
 	return kept;
 }
@@ -310,7 +297,7 @@ revision_step(MigGraph *g, MigSet *heads, int rev, bool up, AncestorCache *cache
 	{
 		MigSet		to;
 
-		if (!set_contains(heads, rev))
+		if (!graph_set_contains(heads, rev))
 			error_rows(g, heads, ROWS_LACK, rev);
 		to = without_ancestors_of_others(g, r->norm, r->nnorm, heads, rev, cache);
 		to = without_implied(g, &to);
@@ -334,10 +321,10 @@ revision_step(MigGraph *g, MigSet *heads, int rev, bool up, AncestorCache *cache
 		 * (Alembic's merge also takes a dependency that lies below another
 		 * parent, which has no row, and fails on it.)
 		 */
-		set_init(&from);
+		graph_set_init(&from);
 		for (int k = 0; k < r->nnorm; k++)
-			if (set_contains(heads, r->norm[k]))
-				set_add(&from, r->norm[k]);
+			if (graph_set_contains(heads, r->norm[k]))
+				graph_set_add(&from, r->norm[k]);
 		if (from.n == 0)
 			row_insert(g, st, heads, rev);
 		else
@@ -358,7 +345,7 @@ revision_step(MigGraph *g, MigSet *heads, int rev, bool up, AncestorCache *cache
 MigStep *
 plan_revision_step(MigGraph *g, const MigSet *rows, int rev, MigDirection direction)
 {
-	AncestorCache cache = {{0}};
+	AncestorCache cache = {0};
 	MigSet		heads = set_copy(rows);
 
 	return revision_step(g, &heads, rev, direction == MIG_UPGRADE, &cache);
@@ -374,7 +361,7 @@ plan_upgrade(MigGraph *g, const MigSet *current, const char *target)
 {
 	MigSet		targets;
 	MigSet		heads = set_copy(current);
-	AncestorCache cache = {{0}};
+	AncestorCache cache = {0};
 	bool	   *need;
 	bool	   *have;
 	List	   *order;
@@ -405,7 +392,7 @@ plan_downgrade(MigGraph *g, const MigSet *current, const char *target)
 	int			dest = target_parse_downgrade(g, current, target, &branch);
 	MigSet		roots;
 	MigSet		heads = set_copy(current);
-	AncestorCache cache = {{0}};
+	AncestorCache cache = {0};
 	bool	   *drop;
 	bool	   *applied;
 	bool		any = false;
@@ -413,16 +400,16 @@ plan_downgrade(MigGraph *g, const MigSet *current, const char *target)
 	List	   *steps = NIL;
 	ListCell   *lc;
 
-	set_init(&roots);
+	graph_set_init(&roots);
 	if (dest == MIG_NO_REV)
 	{
 		for (int i = 0; i < g->nrevs; i++)
-			if (rev_is_base(&g->revs[i]))
-				set_add(&roots, i);
+			if (graph_rev_is_base(&g->revs[i]))
+				graph_set_add(&roots, i);
 	}
 	else
 		for (int k = 0; k < g->revs[dest].nnext; k++)
-			set_add(&roots, g->revs[dest].next[k]);
+			graph_set_add(&roots, g->revs[dest].next[k]);
 
 	if (branch && roots.n > 1)
 	{
@@ -430,10 +417,10 @@ plan_downgrade(MigGraph *g, const MigSet *current, const char *target)
 		bool	   *anc = graph_ancestors(g, &b, 1, MIG_EDGES_VERSIONED);
 		MigSet		all = roots;
 
-		set_init(&roots);
+		graph_set_init(&roots);
 		for (int i = 0; i < all.n; i++)
 			if (anc[all.items[i]])
-				set_add(&roots, all.items[i]);
+				graph_set_add(&roots, all.items[i]);
 		if (roots.n == 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -447,7 +434,7 @@ plan_downgrade(MigGraph *g, const MigSet *current, const char *target)
 		drop[i] = drop[i] && applied[i];
 		any |= drop[i];
 	}
-	if (!any && dest != MIG_NO_REV && !set_contains(current, dest))
+	if (!any && dest != MIG_NO_REV && !graph_set_contains(current, dest))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("destination %s is not a valid downgrade target from current head(s)",
@@ -505,11 +492,11 @@ stamp_step(MigGraph *g, MigSet *heads, const MigSet *from, int dest, int move)
 	bool		from_missing = false;
 
 	for (int i = 0; i < from->n; i++)
-		from_missing |= !set_contains(heads, from->items[i]);
+		from_missing |= !graph_set_contains(heads, from->items[i]);
 
 	if (!up && branch_move)
 		row_delete(g, st, heads, from->items[0]);
-	else if (up && (branch_move || from_missing) && !set_contains(heads, dest))
+	else if (up && (branch_move || from_missing) && !graph_set_contains(heads, dest))
 		row_insert(g, st, heads, dest);
 	else
 	{
@@ -546,9 +533,9 @@ plan_stamp(MigGraph *g, const MigSet *current, const char *targets)
 	if (names == NIL)
 		names = list_make1("base");
 
-	set_init(&filtered);
-	set_init(&dests);
-	set_init(&twice);
+	graph_set_init(&filtered);
+	graph_set_init(&dests);
+	graph_set_init(&twice);
 	foreach(lc, names)
 	{
 		MigSet		f,
@@ -556,7 +543,7 @@ plan_stamp(MigGraph *g, const MigSet *current, const char *targets)
 
 		target_filter_lineage(g, current, lfirst(lc), MIG_EDGES_ALL, &f);
 		for (int i = 0; i < f.n; i++)
-			set_add(&filtered, f.items[i]);
+			graph_set_add(&filtered, f.items[i]);
 		/* Alembic would stamp a revision twice and fail on an assertion */
 		if (target_get_revisions_counted(g, lfirst(lc), &d))
 			ereport(ERROR,
@@ -566,16 +553,16 @@ plan_stamp(MigGraph *g, const MigSet *current, const char *targets)
 					 errhint("Name the revisions to stamp.")));
 		for (int i = 0; i < d.n; i++)
 		{
-			if (set_contains(&dests, d.items[i]))
-				set_add(&twice, d.items[i]);
-			set_add(&dests, d.items[i]);
+			if (graph_set_contains(&dests, d.items[i]))
+				graph_set_add(&twice, d.items[i]);
+			graph_set_add(&dests, d.items[i]);
 		}
 	}
 	/* Alembic would write rows one of which is below another */
 	check_overlap(g, &dests);
 	/* a revision named twice is harmless only where Alembic skips it: a current row */
 	for (int i = 0; i < twice.n; i++)
-		if (!set_contains(&filtered, twice.items[i]))
+		if (!graph_set_contains(&filtered, twice.items[i]))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("revision %s is named more than once in the stamp targets",
@@ -588,8 +575,8 @@ plan_stamp(MigGraph *g, const MigSet *current, const char *targets)
 		{
 			MigSet		one;
 
-			set_init(&one);
-			set_add(&one, filtered.items[i]);
+			graph_set_init(&one);
+			graph_set_add(&one, filtered.items[i]);
 			steps = lappend(steps, stamp_step(g, &heads, &one, MIG_NO_REV, STAMP_DOWN | STAMP_BRANCH));
 		}
 		return steps;
@@ -603,7 +590,7 @@ plan_stamp(MigGraph *g, const MigSet *current, const char *targets)
 					below = false;
 		MigSet		none;
 
-		if (set_contains(&filtered, dest))
+		if (graph_set_contains(&filtered, dest))
 			continue;
 		desc = graph_descendants(g, &dest, 1, MIG_EDGES_ALL);
 		anc = graph_ancestors(g, &dest, 1, MIG_EDGES_ALL);
@@ -612,7 +599,7 @@ plan_stamp(MigGraph *g, const MigSet *current, const char *targets)
 			above |= desc[filtered.items[k]];
 			below |= anc[filtered.items[k]];
 		}
-		set_init(&none);
+		graph_set_init(&none);
 		if (above && below)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -653,10 +640,10 @@ keep_label_members(MigGraph *g, MigSet *ends, const char *start)
 				 errdetail("It declares %d branch labels.", g->revs[b].nlabels),
 				 errhint("Write the branch label before the \"@\".")));
 	members = b >= 0 ? graph_label_members(g, b) : NULL;
-	set_init(ends);
+	graph_set_init(ends);
 	for (int i = 0; members && i < all.n; i++)
 		if (members[all.items[i]])
-			set_add(ends, all.items[i]);
+			graph_set_add(ends, all.items[i]);
 }
 
 /*
@@ -709,7 +696,7 @@ plan_history(MigGraph *g, const MigSet *current, const char *range)
 	else if (*start)
 		target_get_revisions(g, start, &lower);
 	else
-		set_init(&lower);
+		graph_set_init(&lower);
 
 	check_overlap(g, &upper);
 	check_overlap(g, &lower);
@@ -786,7 +773,7 @@ plan_move(MigGraph *g, const MigSet *current, const char *target,
 
 		for (int i = 0; i < targets.n; i++)
 			below |= applied[targets.items[i]] &&
-				!set_contains(current, targets.items[i]);
+				!graph_set_contains(current, targets.items[i]);
 	}
 	if (!below)
 		return steps;

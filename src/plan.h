@@ -10,13 +10,6 @@
 
 #include "graph.h"
 
-typedef enum MigDirection
-{
-	MIG_UPGRADE,
-	MIG_DOWNGRADE,
-	MIG_STAMP
-} MigDirection;
-
 typedef enum MigRowOp
 {
 	MIG_ROW_INSERT,				/* add row "to" */
@@ -46,7 +39,6 @@ typedef struct MigStep
 	List	   *changes;		/* of MigRowChange *, in order */
 } MigStep;
 
-extern const char *plan_direction_name(MigDirection direction);
 extern char *plan_step_line(MigGraph *g, const MigStep *st);
 extern void plan_check_rows(MigGraph *g, const MigSet *rows, const char *table,
 							const char *column);

@@ -98,7 +98,7 @@ record_step(MigRecorder *rec, MigGraph *g, const MigStep *st,
 	duration = palloc0(sizeof(Interval));
 	duration->time = GetCurrentTimestamp() - started;
 	values[MIG_LOG_REVISION] = CStringGetTextDatum(g->revs[st->rev].id);
-	values[MIG_LOG_DIRECTION] = CStringGetTextDatum(plan_direction_name(st->direction));
+	values[MIG_LOG_DIRECTION] = CStringGetTextDatum(graph_direction_name(st->direction));
 	values[MIG_LOG_FROM_REVISIONS] = catalog_ids_array(g, st->rows_before.items,
 													   st->rows_before.n);
 	values[MIG_LOG_TO_REVISIONS] = catalog_ids_array(g, st->rows_after.items,

@@ -110,7 +110,7 @@ resolve_parents(MigGraph *g, MigRev *r, bool merge)
 {
 	MigSet		parents;
 
-	set_init(&parents);
+	graph_set_init(&parents);
 	for (int i = 0; i < r->ndown; i++)
 	{
 		MigSet		named;
@@ -119,9 +119,9 @@ resolve_parents(MigGraph *g, MigRev *r, bool merge)
 			target_get_revisions(g, r->down_names[i], &named);
 		else
 		{
-			set_init(&named);
+			graph_set_init(&named);
 			if (target_get_revision(g, r->down_names[i]) != MIG_NO_REV)
-				set_add(&named, target_get_revision(g, r->down_names[i]));
+				graph_set_add(&named, target_get_revision(g, r->down_names[i]));
 		}
 		if (named.n == 0)
 			ereport(ERROR,
@@ -129,7 +129,7 @@ resolve_parents(MigGraph *g, MigRev *r, bool merge)
 					 errmsg("down revision \"%s\" names no revision", r->down_names[i]),
 					 errhint("Pass down_revision => '{}' for a new base.")));
 		for (int k = 0; k < named.n; k++)
-			set_add(&parents, named.items[k]);
+			graph_set_add(&parents, named.items[k]);
 	}
 	if (merge && parents.n < 2)
 		ereport(ERROR,
@@ -325,16 +325,13 @@ register_locked(MigCatalog *cat, MigRev *r, MigParents parents)
 
 /*
  * register_revision: register r, as register_locked does, under the lock
- * of the catalog of fn_oid.
+ * of catalog cat.
  */
 char *
-register_revision(Oid fn_oid, MigRev *r, MigParents parents)
+register_revision(MigCatalog *cat, MigRev *r, MigParents parents)
 {
-	MigCatalog	cat;
-
-	catalog_open(&cat, fn_oid);
-	catalog_lock(&cat);
-	return register_locked(&cat, r, parents);
+	catalog_lock(cat);
+	return register_locked(cat, r, parents);
 }
 
 /*
@@ -391,18 +388,17 @@ error_cycle(const ImportContext *ic, const int *order, int nplaced)
 /*
  * register_import: register the revisions that n revision files describe
  * (filenames, or NULL, name them in errors), each after the revisions of
- * the batch it names, under one lock.  Returns their ids in the order
- * registered.
+ * the batch it names, under one lock of catalog cat.  Returns their ids
+ * in the order registered.
  */
 char **
-register_import(Oid fn_oid, char **scripts, char **filenames, int n)
+register_import(MigCatalog *cat, char **scripts, char **filenames, int n)
 {
 	MigRev	   *revs = palloc(sizeof(MigRev) * Max(n, 1));
 	int		   *order = palloc(sizeof(int) * Max(n, 1));
 	char	  **ids = palloc(sizeof(char *) * Max(n, 1));
 	ImportContext ic = {filenames, n, -1, true};
 	ErrorContextCallback errcb;
-	MigCatalog	cat;
 	int			nplaced;
 
 	errcb.callback = import_error_context;
@@ -418,13 +414,12 @@ register_import(Oid fn_oid, char **scripts, char **filenames, int n)
 	if (nplaced < n)
 		error_cycle(&ic, order, nplaced);
 
-	catalog_open(&cat, fn_oid);
-	catalog_lock(&cat);
+	catalog_lock(cat);
 	ic.parsing = false;
 	for (int i = 0; i < n; i++)
 	{
 		ic.current = order[i];
-		ids[i] = register_locked(&cat, &revs[order[i]], MIG_PARENTS_GIVEN);
+		ids[i] = register_locked(cat, &revs[order[i]], MIG_PARENTS_GIVEN);
 	}
 	error_context_stack = errcb.previous;
 	return ids;

@@ -8,7 +8,7 @@
 #ifndef MIG_REGISTER_H
 #define MIG_REGISTER_H
 
-#include "graph.h"
+#include "catalog.h"
 
 /* How register_revision finds the parents of a new revision. */
 typedef enum MigParents
@@ -18,7 +18,8 @@ typedef enum MigParents
 	MIG_PARENTS_MERGE			/* several revisions per element */
 } MigParents;
 
-extern char *register_revision(Oid fn_oid, MigRev *r, MigParents parents);
-extern char **register_import(Oid fn_oid, char **scripts, char **filenames, int n);
+extern char *register_revision(MigCatalog *cat, MigRev *r, MigParents parents);
+extern char **register_import(MigCatalog *cat, char **scripts, char **filenames,
+							  int n);
 
 #endif							/* MIG_REGISTER_H */

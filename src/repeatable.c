@@ -116,12 +116,12 @@ repeatable_steps(MigCatalog *cat, MigGraph *g, const MigSet *current, List *step
 		st = palloc0(sizeof(MigStep));
 		st->direction = MIG_UPGRADE;
 		st->rev = rev;
-		set_init(&st->rows_before);
-		set_init(&st->rows_after);
+		graph_set_init(&st->rows_before);
+		graph_set_init(&st->rows_after);
 		for (int i = 0; i < rows->n; i++)
 		{
-			set_add(&st->rows_before, rows->items[i]);
-			set_add(&st->rows_after, rows->items[i]);
+			graph_set_add(&st->rows_before, rows->items[i]);
+			graph_set_add(&st->rows_after, rows->items[i]);
 		}
 		steps = lappend(steps, st);
 	}

@@ -91,7 +91,7 @@ static void
 body_error_context(void *arg)
 {
 	BodyContext *bc = (BodyContext *) arg;
-	const char *dir = plan_direction_name(bc->direction);
+	const char *dir = graph_direction_name(bc->direction);
 
 	if (bc->phase == PHASE_RUNNING)
 		errcontext("statement %d of %d in the %s of revision %s (\"%s\")",
@@ -139,7 +139,7 @@ open_run(MigRun *run, Oid fn_oid, int load)
 	if (load & RUN_LOAD_VERSIONS)
 		catalog_load_versions(&run->cat, run->g, &run->current);
 	else
-		set_init(&run->current);
+		graph_set_init(&run->current);
 	run->steps = NIL;
 }
 
@@ -446,27 +446,30 @@ format_rows(MigGraph *g, const MigSet *s)
 }
 
 /*
- * runner_lock_up_to_date: lock the catalog of fn_oid and refuse unless
- * the version rows are exactly the heads, as a revision generated from
- * the live schema must come right after what the live schema is.
+ * runner_lock_up_to_date: lock catalog cat and refuse unless the version
+ * rows are exactly the heads, as a revision generated from the live
+ * schema must come right after what the live schema is.
  */
 void
-runner_lock_up_to_date(Oid fn_oid)
+runner_lock_up_to_date(MigCatalog *cat)
 {
-	MigRun		run;
+	MigGraph   *g;
+	MigSet		current;
 	MigSet		heads;
 	bool		same;
 
-	open_run(&run, fn_oid, RUN_LOAD_VERSIONS);
-	graph_heads(run.g, false, &heads);
-	same = run.current.n == heads.n;
+	catalog_lock(cat);
+	g = catalog_load_graph(cat, MIG_LOAD_HEADERS);
+	catalog_load_versions(cat, g, &current);
+	graph_heads(g, false, &heads);
+	same = current.n == heads.n;
 	for (int i = 0; same && i < heads.n; i++)
-		same = set_contains(&run.current, heads.items[i]);
+		same = graph_set_contains(&current, heads.items[i]);
 	if (!same)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("target database is not up to date"),
 				 errdetail("The current revisions are %s; the heads are %s.",
-						   format_rows(run.g, &run.current), format_rows(run.g, &heads)),
+						   format_rows(g, &current), format_rows(g, &heads)),
 				 errhint("Upgrade with mig_upgrade() first: mig_autogenerate compares the desired schema with the live one.")));
 }

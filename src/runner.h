@@ -27,7 +27,7 @@ typedef struct MigRun
 extern bool runner_is_busy(void);
 extern void runner_check_idle(const char *fname);
 extern void runner_mark_busy(void);
-extern void runner_lock_up_to_date(Oid fn_oid);
+extern void runner_lock_up_to_date(MigCatalog *cat);
 /* Runs statement i of body b, with arg (runner_step). */
 typedef void (*MigExec) (const MigBody *b, int i, void *arg);
 

@@ -200,7 +200,7 @@ spi_exec_subxact(MigSubxactFn fn, void *arg, bool keep)
 {
 	MemoryContext callcxt = CurrentMemoryContext;
 	ResourceOwner owner = CurrentResourceOwner;
-	ErrorData  *edata = NULL;
+	ErrorData  *volatile edata = NULL;
 
 	BeginInternalSubTransaction(NULL);
 	MemoryContextSwitchTo(callcxt);

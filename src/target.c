@@ -294,16 +294,16 @@ target_filter_lineage(MigGraph *g, const MigSet *in, const char *check_against,
 	MigSet		shares;
 	bool	   *mask = NULL;
 
-	set_init(out);
+	graph_set_init(out);
 	if (!resolve_symbol(g, &id, &shares) && in->n > 0)
-		set_add(&shares, revision_for_ident(g, check_against, id.name, NULL));
+		graph_set_add(&shares, revision_for_ident(g, check_against, id.name, NULL));
 	if (id.branch && in->n > 0)
-		set_add(&shares, revision_for_ident(g, check_against, id.branch, NULL));
+		graph_set_add(&shares, revision_for_ident(g, check_against, id.branch, NULL));
 	if (shares.n == 0)
 	{
 		/* nothing to compare with: everything passes */
 		for (int i = 0; i < in->n; i++)
-			set_add(out, in->items[i]);
+			graph_set_add(out, in->items[i]);
 		return;
 	}
 	for (int i = 0; i < shares.n; i++)
@@ -321,7 +321,7 @@ target_filter_lineage(MigGraph *g, const MigSet *in, const char *check_against,
 	}
 	for (int i = 0; i < in->n; i++)
 		if (mask[in->items[i]])
-			set_add(out, in->items[i]);
+			graph_set_add(out, in->items[i]);
 	pfree(mask);
 }
 
@@ -354,7 +354,7 @@ current_head(MigGraph *g, const char *branch, const char *arg)
 static bool
 resolve_symbol(MigGraph *g, Ident *id, MigSet *out)
 {
-	set_init(out);
+	graph_set_init(out);
 	if (strcmp(id->name, "heads") == 0)
 	{
 		if (id->branch)
@@ -374,7 +374,7 @@ resolve_symbol(MigGraph *g, Ident *id, MigSet *out)
 									 id->branch ? psprintf("%s@head", id->branch) : "head");
 
 		if (h != MIG_NO_REV)
-			set_add(out, h);
+			graph_set_add(out, h);
 		return true;
 	}
 	if (strcmp(id->name, "base") == 0)
@@ -458,7 +458,7 @@ walk_steps(MigGraph *g, int start, int steps, const char *branch, bool stay)
 	{
 		MigSet		children;
 
-		set_init(&children);
+		graph_set_init(&children);
 		if (steps > 0)
 		{
 			if (start == MIG_BASE_REV)
@@ -466,12 +466,12 @@ walk_steps(MigGraph *g, int start, int steps, const char *branch, bool stay)
 			if (start == MIG_NO_REV)
 			{
 				for (int i = 0; i < g->nrevs; i++)
-					if (rev_is_base(&g->revs[i]))
-						set_add(&children, i);
+					if (graph_rev_is_base(&g->revs[i]))
+						graph_set_add(&children, i);
 			}
 			else
 				for (int k = 0; k < g->revs[start].nnext; k++)
-					set_add(&children, g->revs[start].next[k]);
+					graph_set_add(&children, g->revs[start].next[k]);
 			if (branch)
 			{
 				MigSet		all = children;
@@ -485,7 +485,7 @@ walk_steps(MigGraph *g, int start, int steps, const char *branch, bool stay)
 				graph_heads(g, false, &children);
 			else
 				for (int k = 0; k < g->revs[start].ndown; k++)
-					set_add(&children, g->revs[start].down[k]);
+					graph_set_add(&children, g->revs[start].down[k]);
 			if (children.n == 0)
 			{
 				start = MIG_BASE_REV;
@@ -594,14 +594,14 @@ target_get_revisions_counted(MigGraph *g, const char *target, MigSet *out)
 			r = walk_steps(g, heads.items[i], n, NULL, false);
 			if (r == MIG_BASE_REV)
 				error_reaches_base(target);
-			if (r >= 0 && set_contains(out, r))
+			if (r >= 0 && graph_set_contains(out, r))
 				repeated = true;
 			if (r >= 0)
-				set_add(out, r);
+				graph_set_add(out, r);
 		}
 		return repeated;
 	}
-	set_add(out, revision_for_ident(g, target, id.name, id.branch));
+	graph_set_add(out, revision_for_ident(g, target, id.name, id.branch));
 	return false;
 }
 
@@ -660,7 +660,7 @@ target_parse_upgrade(MigGraph *g, const MigSet *current, const char *target,
 		return;
 	}
 	n = parse_steps(steps, target);
-	set_init(out);
+	graph_set_init(out);
 	if (n > 0 && symbol == NULL)
 	{
 		/* +N from the current rows, narrowed to the branch if one is named */
@@ -678,17 +678,17 @@ target_parse_upgrade(MigGraph *g, const MigSet *current, const char *target,
 				MigSet		all,
 							active;
 
-				set_init(&all);
+				graph_set_init(&all);
 				for (int i = 0; i < g->nrevs; i++)
 					if (applied[i])
-						set_add(&all, i);
+						graph_set_add(&all, i);
 				target_filter_lineage(g, &all, branch, MIG_EDGES_VERSIONED, &active);
 				for (int i = 0; i < active.n; i++)
 					for (int k = 0; k < g->revs[active.items[i]].nnorm; k++)
 						below[g->revs[active.items[i]].norm[k]] = true;
 				for (int i = 0; i < active.n; i++)
 					if (!below[active.items[i]])
-						set_add(&start, active.items[i]);
+						graph_set_add(&start, active.items[i]);
 			}
 		}
 		if (start.n > 1)
@@ -719,7 +719,7 @@ target_parse_upgrade(MigGraph *g, const MigSet *current, const char *target,
 			error_reaches_base(target);
 	}
 	if (r >= 0)
-		set_add(out, r);
+		graph_set_add(out, r);
 }
 
 /*
@@ -731,7 +731,7 @@ branch_heads_of_current(MigGraph *g, const MigSet *current, MigSet *out)
 {
 	bool	   *all = graph_ancestors(g, current->items, current->n, MIG_EDGES_ALL);
 
-	set_init(out);
+	graph_set_init(out);
 	for (int i = 0; i < g->nrevs; i++)
 	{
 		bool		tip = all[i];
@@ -740,7 +740,7 @@ branch_heads_of_current(MigGraph *g, const MigSet *current, MigSet *out)
 			if (all[g->revs[i].next[k]])
 				tip = false;
 		if (tip)
-			set_add(out, i);
+			graph_set_add(out, i);
 	}
 }
 

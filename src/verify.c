@@ -118,7 +118,7 @@ verify_run(const MigRev *r)
 static char *
 verify_one(const MigRev *r, MemoryContext cxt)
 {
-	char	   *failure = NULL;
+	char	   *volatile failure = NULL;
 
 	PG_TRY();
 	{

@@ -85,7 +85,7 @@ static const char *const worker_settings[] = {
 	"statement_timeout", "lock_timeout"
 };
 
-#define WORKER_NSETTINGS lengthof(worker_settings)
+#define WORKER_NSETTINGS ((int) lengthof(worker_settings))
 
 PGDLLEXPORT void mig_worker_main(Datum main_arg);
 
