@@ -223,7 +223,7 @@ expect "connection: a URI" 0 "m1 (head) (mergepoint)" \
 expect "connection: the PG* variables" 0 "m1 (head) (mergepoint)" env PGDATABASE=mig_cli2 "$MIG" current
 expect_err "connection: a wrong port" 1 "mig: error: " "$MIG" -p 1 current
 printf -- '-- mig:revision: broken\n-- mig:down_revisions: m1\nSELECT 1;\n-- mig:upgrade\n' >"$dir/broken.sql"
-expect_err "load a broken file: error naming file and line" 1 "at line 3 of file \"$dir/broken.sql\"" "$MIG" load "$dir"
+expect_err "load a broken file: error naming file and line" 1 "revision file \"$dir/broken.sql\", line 3: SELECT 1;" "$MIG" load "$dir"
 rm "$dir/broken.sql"
 
 # All or nothing: a directory whose last file is broken changes nothing.
@@ -250,7 +250,7 @@ for i in $(seq 201 260); do
 done
 printf -- '-- mig:revision: c261\n-- mig:down_revisions: c260\n-- mig:upgrade\nSELECT 1;\n-- mig:message: late\n' >"$many/zz_last.sql"
 expect_err "load: the last file broken: exit 1, file and line named" 1 \
-    "mig: error: header \"message\" after \"-- mig:upgrade\" at line 5 of file \"$many/zz_last.sql\"" \
+    "mig: detail: revision file \"$many/zz_last.sql\", line 5: -- mig:message: late" \
     "$MIG" -d mig_cli4 load "$many"
 expect "load: the last file broken: mig_revisions exactly as before" 0 "$before" sql mig_cli4 "$catalog"
 printf -- '-- mig:revision: c261\n-- mig:down_revisions: nosuch\n-- mig:upgrade\n' >"$many/zz_last.sql"
