@@ -156,11 +156,12 @@ notice_step(MigGraph *g, const MigStep *st)
 }
 
 /*
- * runner_prepare: lock and load the catalog of fn_oid, check it for
- * drift and plan the move to target (in direction, or, when direction is
- * NULL, in the direction mig_plan finds), with, for an upgrade, the
- * repeatable revisions to run after it; then parse every
- * body that will run, so that a syntax error anywhere runs nothing.
+ * runner_prepare: lock and load the catalog of fn_oid, validate its
+ * bodies, act on DDL run outside mig_ext (mig_ext.on_drift) and plan the
+ * move to target (in direction, or, when direction is NULL, in the
+ * direction mig_plan finds), with, for an upgrade, the repeatable
+ * revisions to run after it; then parse every body that will run, so that
+ * a syntax error anywhere runs nothing.
  * run->steps holds the steps; returns their bodies, in the same order.
  * With session_lock the lock is the session's, released by the caller
  * (runner_unlock_session), else the transaction's.

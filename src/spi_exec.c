@@ -13,7 +13,7 @@
  * Each statement is prepared once for the session (MigKeptPlan) and
  * planned right away as a generic plan (the catalog statements gain
  * nothing from plans for particular values), with JIT off: the planner's
- * estimates for the recursive drift query are far above jit_above_cost,
+ * estimates for the recursive query of validation are far above jit_above_cost,
  * and compiling costs more than these small queries.  JIT matters only to
  * the planner, so a run uses the plan made then and changes no setting:
  * the version-row statements run once per step.  A plan is made again
