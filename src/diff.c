@@ -22,7 +22,6 @@
 
 #include <ctype.h>
 
-#include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "commands/dbcommands.h"

@@ -4,9 +4,10 @@
  *	  Lock, plan, execute, record: every command that changes something.
  *
  * Each command takes the catalog's transaction-scoped lock (catalog_lock),
- * refuses edited bodies (validate.c), then reads the catalog once, plans completely (every body parsed,
- * every version-row move checked), and only then runs the steps, in the
- * caller's transaction: if anything fails, nothing of the call remains.
+ * reads the catalog once, refuses edited bodies (validate.c), plans
+ * completely (every body parsed, every version-row move checked), and only
+ * then runs the steps, in the caller's transaction: if anything fails,
+ * nothing of the call remains.
  * (CALL mig_deploy, in deploy.c, plans here under the session's lock and
  * runs each step here, committing between them.)
  * Bodies run with the caller's rights; the steps are recorded through
@@ -61,7 +62,7 @@ typedef struct BodyContext
 	int			nstmts;
 } BodyContext;
 
-/* runner_is_busy: whether a migration body is running (drift.c). */
+/* runner_is_busy: whether a migration body is running. */
 bool
 runner_is_busy(void)
 {
