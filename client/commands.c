@@ -300,24 +300,32 @@ mig_cmd_graph(const MigArgs *a)
 
 /*
  * print_checks: run sql with target, print the first column of its rows
- * and return how many of them (*n) have false in the second (boolean).
- * The server's "running ..." notices are left out: they are not kept.
+ * and, when the second (boolean) is false in any, say how many and exit 1.
+ * The rows are steps (mig rehearse) or else checks (mig test).  The
+ * server's "running ..." notices are left out: they are not kept.
  */
-static int
-print_checks(const char *sql, const char *target, int *n)
+static void
+print_checks(const char *sql, const char *target, bool steps)
 {
 	const char *values[1] = {target};
 	PGresult   *res;
 	int			failed = 0;
+	int			n;
 
 	mig_exec("SET client_min_messages = warning");
 	res = mig_query(mig_sql(sql), 1, values);
 	mig_print_column(res);
-	*n = PQntuples(res);
-	for (int i = 0; i < *n; i++)
+	n = PQntuples(res);
+	for (int i = 0; i < n; i++)
 		failed += strcmp(PQgetvalue(res, i, 1), "t") != 0;
 	PQclear(res);
-	return failed;
+	if (failed == 0)
+		return;
+	if (steps)
+		pg_log_error("%d of %d steps failed", failed, n);
+	else
+		pg_log_error("%d of %d checks failed", failed, n);
+	mig_exit(1);
 }
 
 /*
@@ -327,20 +335,11 @@ print_checks(const char *sql, const char *target, int *n)
 void
 mig_cmd_test(const MigArgs *a)
 {
-	int			n;
-	int			failed;
-
-	failed = print_checks("SELECT CASE WHEN t.ok THEN 'ok' ELSE 'not ok' END || ' - '"
-						  " || COALESCE(t.revision || ' ', '') || t.\"check\""
-						  " || COALESCE(': ' || t.detail, ''), t.ok"
-						  " FROM %1$s.mig_test($1) AS t",
-						  arg(a, 0, "heads"), &n);
-
-	if (failed)
-	{
-		pg_log_error("%d of %d checks failed", failed, n);
-		mig_exit(1);
-	}
+	print_checks("SELECT CASE WHEN t.ok THEN 'ok' ELSE 'not ok' END || ' - '"
+				 " || COALESCE(t.revision || ' ', '') || t.\"check\""
+				 " || COALESCE(': ' || t.detail, ''), t.ok"
+				 " FROM %1$s.mig_test($1) AS t",
+				 arg(a, 0, "heads"), false);
 }
 
 /*
@@ -351,24 +350,15 @@ mig_cmd_test(const MigArgs *a)
 void
 mig_cmd_rehearse(const MigArgs *a)
 {
-	int			n;
-	int			failed;
-
-	failed = print_checks("SELECT r.step || '. ' || r.direction || ' ' || r.revision || ', '"
-						  " || pg_catalog.round((pg_catalog.date_part('epoch', r.duration) * 1000)::pg_catalog.numeric, 1)"
-						  " || ' ms'"
-						  " || COALESCE((SELECT pg_catalog.string_agg(E'\\n    lock: ' || l, '' ORDER BY o)"
-						  "              FROM pg_catalog.unnest(r.locks) WITH ORDINALITY AS u(l, o)), '')"
-						  " || COALESCE((SELECT pg_catalog.string_agg(E'\\n    rewrite: ' || w, '' ORDER BY o)"
-						  "              FROM pg_catalog.unnest(r.rewrites) WITH ORDINALITY AS u(w, o)), '')"
-						  " || COALESCE(E'\\n    advice: ' || r.advice, '')"
-						  " || COALESCE(E'\\n    error: ' || r.detail, ''), r.detail IS NULL"
-						  " FROM %1$s.mig_rehearse($1) AS r ORDER BY r.step",
-						  arg(a, 0, "head"), &n);
-
-	if (failed)
-	{
-		pg_log_error("%d of %d steps failed", failed, n);
-		mig_exit(1);
-	}
+	print_checks("SELECT r.step || '. ' || r.direction || ' ' || r.revision || ', '"
+				 " || pg_catalog.round((pg_catalog.date_part('epoch', r.duration) * 1000)::pg_catalog.numeric, 1)"
+				 " || ' ms'"
+				 " || COALESCE((SELECT pg_catalog.string_agg(E'\\n    lock: ' || l, '' ORDER BY o)"
+				 "              FROM pg_catalog.unnest(r.locks) WITH ORDINALITY AS u(l, o)), '')"
+				 " || COALESCE((SELECT pg_catalog.string_agg(E'\\n    rewrite: ' || w, '' ORDER BY o)"
+				 "              FROM pg_catalog.unnest(r.rewrites) WITH ORDINALITY AS u(w, o)), '')"
+				 " || COALESCE(E'\\n    advice: ' || r.advice, '')"
+				 " || COALESCE(E'\\n    error: ' || r.detail, ''), r.detail IS NULL"
+				 " FROM %1$s.mig_rehearse($1) AS r ORDER BY r.step",
+				 arg(a, 0, "head"), true);
 }
