@@ -58,11 +58,11 @@ mig_ext--1.1--1.2.sql: src/sql/update-before.sql $(MIG_SQL_TOPICS) src/sql/updat
 	$(call mig_sql_script,ALTER EXTENSION mig_ext UPDATE TO '1.2')
 
 # mig_sql_script COMMAND: write $@ from the sources $^, after a line saying
-# where it comes from and psql's guard naming COMMAND.
+# where it comes from and psql's guard naming COMMAND (whole or not at all).
 define mig_sql_script
-{ printf '/* %s: built by make from src/sql/ (edit those) */\n\n' $@; \
-  printf '%s\n' "\\echo Use \"$(1)\" to load this file. \\quit"; \
-  for f in $^; do printf '\n'; cat $$f; done; } >$@
+{ printf '/* %s: built by make from src/sql/ (edit those) */\n\n' $@ && \
+  printf '%s\n' "\\echo Use \"$(1)\" to load this file. \\quit" && \
+  for f in $^; do printf '\n' && cat $$f || exit 1; done; } >$@.tmp && mv $@.tmp $@
 endef
 
 all: mig-client
