@@ -14,7 +14,11 @@ OBJS = mig_ext.o src/graph.o src/target.o src/plan.o src/body.o src/spi_exec.o s
        src/rehearse.o src/deploy.o src/worker.o src/conflict.o src/verify.o src/repeatable.o src/advice.o src/drift.o
 # mig_fleet: SQL only, its own control file and script (requires mig_ext, dblink)
 EXTENSION = mig_ext mig_fleet
-DATA = mig_ext--1.0.sql mig_ext--1.0--1.1.sql mig_ext--1.1--1.2.sql mig_fleet--1.0.sql
+# The released scripts are frozen; the install script of 1.2 and the update
+# from 1.1 are built from the sources in src/sql/ (rules below, and
+# doc/architecture.md, "The install scripts").
+DATA = mig_ext--1.0.sql mig_ext--1.0--1.1.sql mig_fleet--1.0.sql
+DATA_built = mig_ext--1.2.sql mig_ext--1.1--1.2.sql
 SCRIPTS = bin/mig-alembic-export
 PGFILEDESC = "mig_ext - versioned schema migrations inside PostgreSQL"
 
@@ -37,6 +41,29 @@ include $(PGXS)
 else ifneq ($(filter-out demo test test-matrix bench,$(or $(MAKECMDGOALS),all)),)
 $(error $(PG_CONFIG) finds no PGXS: install the server headers (postgresql-server-dev-NN) or run `make test`, which installs them)
 endif
+
+# The sources of 1.2, in the order they run: a fresh install creates the
+# catalog tables, an update from 1.1 changes them and the functions whose
+# signatures change (update-before.sql); both then run the topic sources,
+# which create or replace every function and set every comment; last come
+# the rights, all of them for a fresh install, those 1.2 changes for an
+# update (update-after.sql).
+MIG_SQL_TOPICS = $(addprefix src/sql/,revisions.sql files.sql autogenerate.sql deploy.sql \
+                                      drift.sql comments.sql)
+
+mig_ext--1.2.sql: src/sql/catalog.sql $(MIG_SQL_TOPICS) src/sql/privileges.sql
+	$(call mig_sql_script,CREATE EXTENSION mig_ext)
+
+mig_ext--1.1--1.2.sql: src/sql/update-before.sql $(MIG_SQL_TOPICS) src/sql/update-after.sql
+	$(call mig_sql_script,ALTER EXTENSION mig_ext UPDATE TO '1.2')
+
+# mig_sql_script COMMAND: write $@ from the sources $^, after a line saying
+# where it comes from and psql's guard naming COMMAND (whole or not at all).
+define mig_sql_script
+{ printf '/* %s: built by make from src/sql/ (edit those) */\n\n' $@ && \
+  printf '%s\n' "\\echo Use \"$(1)\" to load this file. \\quit" && \
+  for f in $^; do printf '\n' && cat $$f || exit 1; done; } >$@.tmp && mv $@.tmp $@
+endef
 
 all: mig-client
 install: install-mig-client

@@ -1,25 +1,11 @@
-/* mig_ext--1.1--1.2.sql: who may read bodies; comments; plain SQL in the internals */
-
-\echo Use "ALTER EXTENSION mig_ext UPDATE TO '1.2'" to load this file. \quit
-
--- Rights.  The reports that show no body stay open to PUBLIC; the library
--- lets a body out (mig_show, mig_upgrade_sql, mig_downgrade_sql, and the
--- functions that run or register bodies, whose errors may quote them)
--- only to a role that may SELECT from mig_revisions (src/privilege.c).
--- The internal mig_autogen_* functions are for mig_ext's own code, which
--- calls them as the catalog owner (src/diff.c).
-REVOKE EXECUTE ON FUNCTION mig_autogen_map(text, name, name),
-                           mig_autogen_alter_column(text, text, text, text, boolean,
-                                                    text, text, boolean),
-                           mig_autogen_recreate_enum(name, name, text, text[], text[]),
-                           mig_autogen_diff(oid, oid)
-    FROM PUBLIC;
-
--- The internals again, the same queries written with plain operators and
--- names: their search_path is pinned to pg_catalog (then pg_temp, so that
--- no temporary table can stand in for a system catalog), so every pg_get_*
--- function qualifies the names of the schemas compared; the scratch
--- schema's name is then rewritten to the target schema's.
+-- autogenerate.sql: mig_diff, mig_autogenerate and mig_check (src/diff.c),
+-- and the internal functions behind them, which compare two schemas.
+-- These read only the system catalogs; their search_path is pinned to
+-- pg_catalog (then pg_temp, so that no temporary table can stand in for a
+-- system catalog), so every pg_get_* function qualifies the names of the
+-- schemas compared; the scratch schema's name is then rewritten to the
+-- target schema's.  Their comments are in comments.sql, their rights in
+-- privileges.sql.
 
 -- mig_autogen_map: txt with every "from_nsp." qualification (from_nsp an
 -- identifier that needs no quoting) rewritten to the quoted as_nsp (in C:
@@ -40,8 +26,7 @@ AS 'MODULE_PATHNAME', 'mig_autogen_map';
 -- (table.column) for a sequence.  Dates in expressions (defaults,
 -- partition bounds) are written in ISO style, which reads back the same
 -- whatever the DateStyle of the session applying them.
-DROP FUNCTION mig_autogen_objects(oid, name);
-CREATE FUNCTION mig_autogen_objects(nsp oid, as_nsp name, relids oid[] DEFAULT NULL)
+CREATE OR REPLACE FUNCTION mig_autogen_objects(nsp oid, as_nsp name, relids oid[] DEFAULT NULL)
 RETURNS TABLE (kord int, kind text, key text, label text, qname text, objid oid, subid int,
                def text, create_sql text, drop_sql text,
                col_name text, col_type text, col_default text, col_notnull boolean,
@@ -692,7 +677,6 @@ SELECT 0, 'unsupported', u.what, u.what, NULL, NULL, 0, NULL, NULL, NULL,
        NULL, NULL, NULL, NULL, NULL, NULL, NULL
 FROM unsupported u
 $$;
-REVOKE EXECUTE ON FUNCTION mig_autogen_objects(oid, name, oid[]) FROM PUBLIC;
 
 -- mig_autogen_alter_column: the ALTER TABLE that takes column col of qrel
 -- from one type, default and nullability to another (same generation).
@@ -739,8 +723,6 @@ FROM (SELECT 'ALTER TABLE ' || qrel || ' ALTER COLUMN ' || quote_ident(col) AS q
      (SELECT substring(from_gen FROM '^ GENERATED (.*) AS IDENTITY') AS kind) f,
      (SELECT substring(to_gen FROM '^ GENERATED (.*) AS IDENTITY') AS kind) t
 $$;
-REVOKE EXECUTE ON FUNCTION mig_autogen_change_column(text, text, text, text, boolean, text,
-                                                     text, text, boolean, text) FROM PUBLIC;
 
 -- mig_autogen_alter_domain: the ALTER DOMAIN statements (separated by
 -- ";\n") that take domain qdom from one default and nullability to
@@ -756,7 +738,6 @@ SELECT concat_ws(E';\n',
     CASE WHEN from_notnull <> to_notnull
          THEN 'ALTER DOMAIN ' || qdom || CASE WHEN to_notnull THEN ' SET NOT NULL' ELSE ' DROP NOT NULL' END END)
 $$;
-REVOKE EXECUTE ON FUNCTION mig_autogen_alter_domain(text, text, boolean, text, boolean) FROM PUBLIC;
 
 -- mig_autogen_recreate_enum: statements (separated by ";\n") that replace
 -- enum type qtype (named typname in schema nsp) by one with labels,
@@ -1063,242 +1044,18 @@ ORDER BY s.phase,
          CASE WHEN s.phase = 2 THEN s.subid ELSE - s.subid END
 $$;
 
--- What each object is for, as \df+, \dt+ and \ds+ show it.
-COMMENT ON TABLE mig_revisions IS
-    'mig_ext: registered revisions with their bodies; SELECT on this table is what lets a role read bodies through mig_ext';
-COMMENT ON TABLE mig_version IS
-    'mig_ext: current version rows, one per head applied (moved by mig_upgrade, mig_downgrade and mig_stamp)';
-COMMENT ON TABLE mig_log IS
-    'mig_ext: audit trail, one row per step applied';
-COMMENT ON SEQUENCE mig_revisions_seq_seq IS
-    'mig_ext: registration order of mig_revisions';
-COMMENT ON SEQUENCE mig_log_id_seq IS
-    'mig_ext: ids of mig_log';
-
-COMMENT ON FUNCTION mig_merge(text, text[], text, text[]) IS
-    'register a revision merging the given heads; returns its id';
-COMMENT ON FUNCTION mig_upgrade(text) IS
-    'run the upgrades up to a target; one row per step run';
-COMMENT ON FUNCTION mig_downgrade(text) IS
-    'run the downgrades down to a target; one row per step run';
-COMMENT ON FUNCTION mig_stamp(text, boolean) IS
-    'set the version rows to a target without running any body';
-COMMENT ON FUNCTION mig_current() IS
-    'the current version rows';
-COMMENT ON FUNCTION mig_heads() IS
-    'the heads of the revision graph';
-COMMENT ON FUNCTION mig_branches() IS
-    'the branch points of the revision graph';
-COMMENT ON FUNCTION mig_validate() IS
-    'one row per problem of the catalog: unknown or missing revisions, edited or changed bodies, invalid indexes';
-COMMENT ON FUNCTION mig_upgrade_sql(text) IS
-    'the SQL script of mig_upgrade to a target, to run elsewhere';
-COMMENT ON FUNCTION mig_downgrade_sql(text) IS
-    'the SQL script of mig_downgrade to a target, to run elsewhere';
-COMMENT ON FUNCTION mig_import(text, text) IS
-    'register the revision a revision file describes; returns its id';
-COMMENT ON FUNCTION mig_adopt_alembic(regclass) IS
-    'stamp the revisions an Alembic version table holds; returns them';
-COMMENT ON FUNCTION mig_graph() IS
-    'the revision graph in Graphviz DOT';
-COMMENT ON FUNCTION mig_diff(text, name) IS
-    'the changes that take a schema to the objects a desired DDL creates, in apply order';
-COMMENT ON FUNCTION mig_autogenerate(text, text, name, text) IS
-    'register a revision whose bodies are the changes mig_diff finds; returns its id';
-COMMENT ON FUNCTION mig_check(text, name) IS
-    'raise an error listing the pending changes when a schema differs from a desired DDL';
-
-COMMENT ON FUNCTION mig_autogen_map(text, name, name) IS
-    'internal to mig_diff: rewrite one schema qualification to another';
-COMMENT ON FUNCTION mig_autogen_objects(oid, name, oid[]) IS
-    'internal to mig_diff: the comparable objects of a schema and their definitions';
-COMMENT ON FUNCTION mig_autogen_alter_column(text, text, text, text, boolean, text, text, boolean) IS
-    'internal to mig_diff: the ALTER TABLE that changes one column';
-COMMENT ON FUNCTION mig_autogen_change_column(text, text, text, text, boolean, text, text, text, boolean, text) IS
-    'internal to mig_diff: the statements that change a column, its identity included';
-COMMENT ON FUNCTION mig_autogen_alter_domain(text, text, boolean, text, boolean) IS
-    'internal to mig_diff: the ALTER DOMAIN statements that change a domain';
-COMMENT ON FUNCTION mig_autogen_recreate_enum(name, name, text, text[], text[]) IS
-    'internal to mig_diff: the statements that rebuild an enum type';
-COMMENT ON FUNCTION mig_autogen_diff(oid, oid) IS
-    'internal to mig_diff: the changes between two schemas, in apply order';
-
--- Production deploys (issue 13): non-transactional revisions and CALL mig_deploy.
--- Existing revisions stay transactional.
-ALTER TABLE mig_revisions ADD COLUMN transactional boolean NOT NULL DEFAULT true;
-COMMENT ON COLUMN mig_revisions.transactional IS
-    'false: each statement of the bodies runs on its own, outside a transaction block (CALL mig_deploy only)';
-
--- Revisions that must never be applied together with this one (Sqitch's
--- conflicts): an upgrade that would leave both applied is refused.
-ALTER TABLE mig_revisions ADD COLUMN conflicts text[] NOT NULL DEFAULT '{}';
-COMMENT ON COLUMN mig_revisions.conflicts IS
-    'ids of revisions never to be applied together with this one';
-
--- Verify bodies (Sqitch's verify scripts): statements that fail unless the
--- upgrade is really there, run after it and by mig_verify.
-ALTER TABLE mig_revisions ADD COLUMN verify text;
-COMMENT ON COLUMN mig_revisions.verify IS
-    'statements run after the upgrade that raise an error unless it is really there; NULL: none';
-
--- Repeatable revisions (Flyway's R__ migrations): outside the graph, run
--- again after an upgrade reaching the heads whenever their upgrade changed.
-ALTER TABLE mig_revisions ADD COLUMN repeatable boolean NOT NULL DEFAULT false;
-COMMENT ON COLUMN mig_revisions.repeatable IS
-    'true: no parents; runs again after an upgrade that reaches the heads whenever its upgrade changed';
-
--- mig_revision gains the arguments transactional, conflicts, verify and
--- repeatable; mig_history the columns transactional and repeatable; mig_show
--- and mig_plan the column transactional.  Each is created again; the rights
--- granted or revoked on the old one carry over.
-DO $$
-DECLARE
-    f record;
-    acl aclitem[];
-    owner pg_catalog.oid;
-    grantee pg_catalog.oid;
-BEGIN
-    FOR f IN SELECT * FROM (VALUES
-        ('mig_revision(text, text, text, text, text[], text[], text[])',
-         'mig_revision(text, text, text, text, text[], text[], text[], boolean, text[], text, boolean)',
-         $f$CREATE FUNCTION mig_revision(message text, upgrade text, downgrade text DEFAULT NULL,
-                                     revision text DEFAULT NULL, down_revision text[] DEFAULT NULL,
-                                     branch_labels text[] DEFAULT NULL, depends_on text[] DEFAULT NULL,
-                                     transactional boolean DEFAULT true, conflicts text[] DEFAULT NULL,
-                                     verify text DEFAULT NULL, repeatable boolean DEFAULT false)
-            RETURNS text
-            AS 'MODULE_PATHNAME', 'mig_revision'
-            LANGUAGE C VOLATILE$f$),
-        ('mig_history(text)', 'mig_history(text)',
-         $f$CREATE FUNCTION mig_history(range text DEFAULT NULL)
-            RETURNS TABLE (revision text, down_revisions text[], message text, branch_labels text[],
-                           depends_on text[], is_head boolean, is_effective_head boolean, is_base boolean,
-                           is_branch_point boolean, is_merge_point boolean, is_current boolean,
-                           applied_at timestamptz, transactional boolean, repeatable boolean)
-            AS 'MODULE_PATHNAME', 'mig_history'
-            LANGUAGE C STABLE$f$),
-        ('mig_show(text)', 'mig_show(text)',
-         $f$CREATE FUNCTION mig_show(revision text)
-            RETURNS TABLE (revision text, down_revisions text[], message text, branch_labels text[],
-                           depends_on text[], is_head boolean, is_effective_head boolean, is_base boolean,
-                           is_branch_point boolean, is_merge_point boolean, is_current boolean,
-                           upgrade text, downgrade text, transactional boolean)
-            AS 'MODULE_PATHNAME', 'mig_show'
-            LANGUAGE C STABLE$f$),
-        ('mig_plan(text)', 'mig_plan(text)',
-         $f$CREATE FUNCTION mig_plan(target text DEFAULT 'head')
-            RETURNS TABLE (step int, direction text, revision text, message text,
-                           version_rows_before text[], version_rows_after text[],
-                           transactional boolean)
-            AS 'MODULE_PATHNAME', 'mig_plan'
-            LANGUAGE C STABLE$f$)) AS v(old, new, def)
-    LOOP
-        SELECT p.proacl, p.proowner INTO acl, owner
-        FROM pg_catalog.pg_proc p WHERE p.oid = f.old::pg_catalog.regprocedure;
-        EXECUTE 'DROP FUNCTION ' || f.old;
-        EXECUTE f.def;
-        CONTINUE WHEN acl IS NULL;      -- the default rights
-        EXECUTE 'REVOKE ALL ON FUNCTION ' || f.new || ' FROM PUBLIC';
-        FOR grantee IN SELECT a.grantee FROM pg_catalog.aclexplode(acl) a
-                       WHERE a.privilege_type = 'EXECUTE' AND a.grantee <> owner
-        LOOP
-            EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %s TO %s', f.new,
-                CASE grantee WHEN 0 THEN 'PUBLIC' ELSE grantee::pg_catalog.regrole::pg_catalog.text END);
-        END LOOP;
-    END LOOP;
-END
-$$;
-COMMENT ON FUNCTION mig_revision(text, text, text, text, text[], text[], text[], boolean, text[], text, boolean) IS
-    'register a revision from its message and bodies; returns its id';
-COMMENT ON FUNCTION mig_history(text) IS
-    'the revisions of a history range, newest first';
-COMMENT ON FUNCTION mig_show(text) IS
-    'the revisions an identifier names, with their bodies';
-COMMENT ON FUNCTION mig_plan(text) IS
-    'the steps a move to a target would take, running nothing';
-
-CREATE PROCEDURE mig_deploy(target text DEFAULT 'head', lock_timeout interval DEFAULT NULL,
-                            max_retries integer DEFAULT 0)
-AS 'MODULE_PATHNAME', 'mig_deploy'
-LANGUAGE C;
-REVOKE EXECUTE ON PROCEDURE mig_deploy(text, interval, integer) FROM PUBLIC;
-COMMENT ON PROCEDURE mig_deploy(text, interval, integer) IS
-    'move to a target committing after each step, non-transactional statements outside any transaction block; outside a transaction block only';
-
--- Testing migrations before a deploy (issue 15): both run the upgrade for
--- real inside a subtransaction that is always rolled back.
-CREATE FUNCTION mig_test(target text DEFAULT 'heads')
-RETURNS TABLE (revision text, "check" text, ok boolean, detail text)
-AS 'MODULE_PATHNAME', 'mig_test'
+CREATE OR REPLACE FUNCTION mig_diff(desired text, schema name DEFAULT 'public')
+RETURNS TABLE (change text, object text, upgrade text, downgrade text, loses_data boolean)
+AS 'MODULE_PATHNAME', 'mig_diff'
 LANGUAGE C VOLATILE;
 
-CREATE FUNCTION mig_rehearse(target text DEFAULT 'head')
-RETURNS TABLE (step int, revision text, direction text, duration interval,
-               locks text[], rewrites text[], detail text, advice text)
-AS 'MODULE_PATHNAME', 'mig_rehearse'
+CREATE OR REPLACE FUNCTION mig_autogenerate(desired text, message text, schema name DEFAULT 'public',
+                                            revision text DEFAULT NULL)
+RETURNS text
+AS 'MODULE_PATHNAME', 'mig_autogenerate'
 LANGUAGE C VOLATILE;
 
-CREATE FUNCTION mig_verify(target text DEFAULT 'heads')
-RETURNS TABLE (revision text, ok boolean, detail text)
-AS 'MODULE_PATHNAME', 'mig_verify'
+CREATE OR REPLACE FUNCTION mig_check(desired text, schema name DEFAULT 'public')
+RETURNS void
+AS 'MODULE_PATHNAME', 'mig_check'
 LANGUAGE C VOLATILE;
-
-REVOKE EXECUTE ON FUNCTION mig_test(text), mig_rehearse(text), mig_verify(text) FROM PUBLIC;
-
-COMMENT ON FUNCTION mig_test(text) IS
-    'upgrade, downgrade and upgrade again each revision up to a target, compare the schemas, roll everything back; one row per check';
-COMMENT ON FUNCTION mig_verify(text) IS
-    'run the verify body of each applied revision up to a target, rolled back; one row per revision';
-COMMENT ON FUNCTION mig_rehearse(text) IS
-    'run the upgrade to a target and roll it back; per step the locks taken, the storage rewritten, the time and what to do instead';
-
--- batch import of revision files (issue 14)
-CREATE FUNCTION mig_import(scripts text[], filenames text[] DEFAULT NULL)
-RETURNS text[]
-AS 'MODULE_PATHNAME', 'mig_import_batch'
-LANGUAGE C VOLATILE;
-
-REVOKE EXECUTE ON FUNCTION mig_import(text[], text[]) FROM PUBLIC;
-
-COMMENT ON FUNCTION mig_import(text[], text[]) IS
-    'register the revisions that revision files describe, in any order given; returns their ids in the order registered';
-
--- Schema drift: every DDL command run outside mig_ext, recorded by two
--- event triggers (mig_ext.record_drift = off stops them, superusers only);
--- mig_validate reports what ran since the last step, mig_drift lists it, and
--- an upgrade warns about it (mig_ext.on_drift = warn), refuses (refuse) or
--- says nothing (ignore).
-CREATE TABLE mig_drift_log (
-    id                  bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    at                  timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
-    role_name           name NOT NULL,
-    session_user_name   name NOT NULL,
-    command_tag         text NOT NULL,
-    object_type         text,
-    object_identity     text,
-    statement           text
-);
-COMMENT ON TABLE mig_drift_log IS 'mig_ext: DDL commands run outside mig_ext (schema drift)';
-COMMENT ON SEQUENCE mig_drift_log_id_seq IS 'mig_ext: ids of mig_drift_log rows';
-SELECT pg_catalog.pg_extension_config_dump('mig_drift_log', '');
-SELECT pg_catalog.pg_extension_config_dump('mig_drift_log_id_seq', '');
-REVOKE ALL ON mig_drift_log FROM PUBLIC;
-
-CREATE FUNCTION mig_drift_record()
-RETURNS event_trigger
-AS 'MODULE_PATHNAME', 'mig_drift_record'
-LANGUAGE C;
-COMMENT ON FUNCTION mig_drift_record() IS
-    'internal to the event triggers mig_drift_ddl and mig_drift_drop: records DDL run outside mig_ext';
-CREATE EVENT TRIGGER mig_drift_ddl ON ddl_command_end EXECUTE FUNCTION mig_drift_record();
-CREATE EVENT TRIGGER mig_drift_drop ON sql_drop EXECUTE FUNCTION mig_drift_record();
-COMMENT ON EVENT TRIGGER mig_drift_ddl IS 'mig_ext: records DDL run outside mig_ext in mig_drift_log';
-COMMENT ON EVENT TRIGGER mig_drift_drop IS 'mig_ext: records drops run outside mig_ext in mig_drift_log';
-
-CREATE FUNCTION mig_drift(since_last_step boolean DEFAULT false)
-RETURNS TABLE (at timestamptz, role_name name, session_user_name name, command_tag text,
-               object_type text, object_identity text, statement text)
-AS 'MODULE_PATHNAME', 'mig_drift'
-LANGUAGE C STABLE;
-COMMENT ON FUNCTION mig_drift(boolean) IS
-    'the DDL commands run outside mig_ext (since the last step), oldest first';
