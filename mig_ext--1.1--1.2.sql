@@ -1526,7 +1526,8 @@ COMMENT ON FUNCTION mig_expand_validate_sql(mig_expand_ops) IS
     'internal to the operations: the constraints an operation validates before its contract half';
 
 -- Runs one half of operation o: expand, contract, undo (of the expand half,
--- mig_rollback) or inverse (of both, mig_downgrade).
+-- mig_rollback), inverse (of both, mig_downgrade), or, for an alter_column
+-- run at once, 'in place'.
 CREATE FUNCTION mig_expand_half(o mig_expand_ops, half text)
 RETURNS void
 LANGUAGE plpgsql AS $$
@@ -1591,6 +1592,24 @@ BEGIN
         ELSIF o.kind = 'drop_table' THEN
             EXECUTE pg_catalog.format('DROP TABLE %s', t);
         END IF;
+    ELSIF half = 'in place' THEN
+        -- an alter_column run at once: the column keeps its place, so that the inverse restores it
+        EXECUTE pg_catalog.format('ALTER TABLE %s ALTER COLUMN %I TYPE %s USING (%s)', t, o.column_name, o.new_type, o.up_expr);
+        IF o.default_expr IS DISTINCT FROM o.old_default THEN
+            EXECUTE pg_catalog.format('ALTER TABLE %s ALTER COLUMN %I %s', t, o.column_name,
+                                      coalesce('SET DEFAULT ' || o.default_expr, 'DROP DEFAULT'));
+        END IF;
+        IF o.not_null IS DISTINCT FROM o.old_not_null THEN
+            EXECUTE pg_catalog.format('ALTER TABLE %s ALTER COLUMN %I %s NOT NULL', t, o.column_name,
+                                      CASE WHEN o.not_null THEN 'SET' ELSE 'DROP' END);
+        END IF;
+        IF o.check_expr IS NOT NULL THEN
+            EXECUTE pg_catalog.format('ALTER TABLE %s ADD CONSTRAINT %I CHECK (%s)', t,
+                                      pg_catalog.left(o.table_name || '_' || o.column_name || '_check', 63), o.check_expr);
+        END IF;
+        IF o.is_unique THEN
+            EXECUTE pg_catalog.format('CREATE UNIQUE INDEX %I ON %s (%I)', o.new_name, t, o.column_name);
+        END IF;
     ELSIF half = 'undo' THEN
         IF o.kind IN ('add_column', 'alter_column') THEN
             EXECUTE pg_catalog.format('ALTER TABLE %s DROP COLUMN IF EXISTS %I', t, o.shadow_name);
@@ -1642,15 +1661,18 @@ COMMENT ON FUNCTION mig_expand_half(mig_expand_ops, text) IS
 
 -- Runs operation o as its body asks (mode from mig_op_context): under
 -- mig_start its expand half (its index built later, concurrently); else
--- both halves and the backfill at once; then records it.
+-- both halves and the backfill at once (an alter_column in place); then
+-- records it.
 CREATE FUNCTION mig_expand_run(o mig_expand_ops, mode text)
 RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
     s text;
 BEGIN
-    PERFORM @extschema@.mig_expand_half(o, 'expand');
-    IF mode <> 'start' THEN
+    IF mode <> 'start' AND o.kind = 'alter_column' THEN
+        PERFORM @extschema@.mig_expand_half(o, 'in place');
+    ELSIF mode <> 'start' THEN
+        PERFORM @extschema@.mig_expand_half(o, 'expand');
         s := @extschema@.mig_expand_index_sql(o, false);
         IF s IS NOT NULL THEN
             EXECUTE s;
@@ -1663,6 +1685,8 @@ BEGIN
             EXECUTE s;
         END LOOP;
         PERFORM @extschema@.mig_expand_half(o, 'contract');
+    ELSE
+        PERFORM @extschema@.mig_expand_half(o, 'expand');
     END IF;
     PERFORM @extschema@.mig_op_record(o);
 END
@@ -1732,6 +1756,9 @@ BEGIN
                                WHERE o.kind = 'rename_table' AND o.table_name = r.relname), r.relname) AS shown
                FROM pg_catalog.pg_class r JOIN pg_catalog.pg_namespace n ON n.oid = r.relnamespace
               WHERE n.nspname = base AND r.relkind IN ('r', 'p') AND NOT r.relispartition
+                AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend d    -- an extension's tables are its own
+                                 WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid = r.oid
+                                   AND d.deptype = 'e')
                 AND NOT EXISTS (SELECT FROM @extschema@.mig_expand_ops_of(rev) o
                                  WHERE o.kind = 'drop_table' AND o.table_name = r.relname)
               ORDER BY r.relname LOOP
@@ -1825,7 +1852,7 @@ COMMENT ON FUNCTION mig_expand_validate_list(text) IS
 -- the old version schema prev (NULL: none) and the triggers go first.
 CREATE FUNCTION mig_expand_contract(rev text, vs name, prev name)
 RETURNS void
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET client_min_messages = warning AS $$
 DECLARE
     o @extschema@.mig_expand_ops;
 BEGIN
@@ -1861,11 +1888,11 @@ $$;
 COMMENT ON FUNCTION mig_expand_drop_sync(name) IS
     'internal to mig_complete and mig_rollback: drops the triggers keeping both shapes in sync';
 
--- Undoes the expand halves of revision rev (mig_rollback): the version
+-- Undoes the expand halves of revision rev (mig_rollback), quietly: the version
 -- schema vs, then each operation's additions, last first.
 CREATE FUNCTION mig_expand_undo(rev text, vs name)
 RETURNS void
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET client_min_messages = warning AS $$
 DECLARE
     o @extschema@.mig_expand_ops;
 BEGIN
