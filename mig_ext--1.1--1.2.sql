@@ -1403,12 +1403,6 @@ BEGIN
     END IF;
     o.kind := kind;
     o.column_name := column_name;
-    IF column_name IS NOT NULL AND kind <> 'add_column' AND NOT EXISTS (
-        SELECT FROM pg_catalog.pg_attribute a
-         WHERE a.attrelid = tab AND a.attname = column_name AND a.attnum > 0 AND NOT a.attisdropped)
-    THEN
-        RAISE EXCEPTION 'column "%" of table % does not exist', column_name, tab USING ERRCODE = '42703';
-    END IF;
     FOR prev IN SELECT * FROM @extschema@.mig_expand_ops_of() LOOP
         IF prev.table_schema <> o.table_schema THEN
             RAISE EXCEPTION 'the operations of a revision must name tables of one schema'
@@ -1425,6 +1419,12 @@ BEGIN
                       HINT = 'Move this operation to a revision of its own.';
         END IF;
     END LOOP;
+    IF column_name IS NOT NULL AND kind <> 'add_column' AND NOT EXISTS (
+        SELECT FROM pg_catalog.pg_attribute a
+         WHERE a.attrelid = tab AND a.attname = column_name AND a.attnum > 0 AND NOT a.attisdropped)
+    THEN
+        RAISE EXCEPTION 'column "%" of table % does not exist', column_name, tab USING ERRCODE = '42703';
+    END IF;
     RETURN o;
 END
 $$;
