@@ -33,6 +33,11 @@ SELECT mig_revision('users: full_name, bigint age, email_lower, no junk', $$
     CREATE TABLE shop.notes (id int, body text);
 $$, 'DROP TABLE shop.notes; SELECT mig_op_undo()', revision => 'r1');
 
+-- the rehearsal: a row per half, each with its locks
+SET client_min_messages = warning;
+SELECT step, revision, direction, locks, rewrites, detail FROM mig_rehearse('r1');
+RESET client_min_messages;
+
 ------------------------------------------------------------------------
 -- start: the expand halves, the version schema, the backfill
 ------------------------------------------------------------------------
