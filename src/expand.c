@@ -729,12 +729,8 @@ complete_work(void *arg)
 	TimestampTz started = GetCurrentTimestamp();
 
 	lock_started(ew->fn_oid, &cat, &s, "mig_complete");
-	if (!s.backfilled)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("the backfill of revision %s did not finish", s.revision),
-				 errdetail("Some rows may lack the values of the new shape."),
-				 errhint("CALL mig_rollback(), then CALL mig_start() again.")));
+	if (strcmp(s.revision, ew->s.revision) != 0)
+		error_started(s.revision);
 	args[0] = s.revision;
 	args[1] = s.vs;
 	args[2] = s.previous;
@@ -789,6 +785,12 @@ expand_complete(Oid fn_oid, const MigDeployOptions *opt)
 	memset(&ew, 0, sizeof(ew));
 	ew.fn_oid = fn_oid;
 	lock_started(fn_oid, &cat, &ew.s, "mig_complete");
+	if (!ew.s.backfilled)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("the backfill of revision %s did not finish", ew.s.revision),
+				 errdetail("Some rows may lack the values of the new shape."),
+				 errhint("CALL mig_rollback(), then CALL mig_start() again.")));
 	args[0] = ew.s.revision;
 	call_sql(psprintf("SELECT * FROM %s.mig_expand_validate_list($1)", cat.qnsp), 1, args);
 	validates = column_texts(1, callcxt);
