@@ -440,11 +440,8 @@ expand_start(Oid fn_oid, const char *target, int batch_size, const MigDeployOpti
 		MigBody   **bodies = runner_prepare(&run, fn_oid, target, &up, true);
 		int			nsteps = list_length(run.steps);
 		StartWork	sw;
-		Started		s;
 
-		read_started(&run.cat, &s);
-		if (s.revision != NULL)
-			error_started(s.revision);
+		/* runner_prepare refused if a revision is started */
 		expand_running = true;
 		if (nsteps == 0)
 			ereport(ERROR,
