@@ -11,7 +11,8 @@
 MODULE_big = mig_ext
 OBJS = mig_ext.o src/graph.o src/target.o src/plan.o src/body.o src/spi_exec.o src/catalog.o \
        src/record.o src/runner.o src/register.o src/validate.o src/offline.o src/import.o src/adopt.o src/diff.o src/desired.o src/privilege.o \
-       src/rehearse.o src/deploy.o src/worker.o src/conflict.o src/verify.o src/repeatable.o src/advice.o src/drift.o
+       src/rehearse.o src/deploy.o src/worker.o src/conflict.o src/verify.o src/repeatable.o src/advice.o src/drift.o \
+       src/expand.o
 # mig_fleet: SQL only, its own control file and script (requires mig_ext, dblink)
 EXTENSION = mig_ext mig_fleet
 # The released scripts are frozen; the install script of 1.2 and the update
@@ -49,7 +50,7 @@ endif
 # the rights, all of them for a fresh install, those 1.2 changes for an
 # update (update-after.sql).
 MIG_SQL_TOPICS = $(addprefix src/sql/,revisions.sql files.sql autogenerate.sql deploy.sql \
-                                      drift.sql comments.sql)
+                                      expand.sql drift.sql comments.sql)
 
 mig_ext--1.2.sql: src/sql/catalog.sql $(MIG_SQL_TOPICS) src/sql/privileges.sql
 	$(call mig_sql_script,CREATE EXTENSION mig_ext)

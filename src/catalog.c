@@ -1077,3 +1077,28 @@ catalog_unlock_session(MigCatalog *cat)
 {
 	advisory(pg_advisory_unlock_int4, cat);
 }
+
+static MigKeptPlan started_plan = {
+	"SELECT revision, base_schema, version_schema, previous_schema, backfilled"
+	" FROM %1$s.mig_expand_state WHERE completed_at IS NULL", 0
+};
+
+/*
+ * catalog_load_started: the revision of cat started and not completed, if
+ * any, in *s (none before the catalog has 1.2's tables).
+ */
+void
+catalog_load_started(MigCatalog *cat, MigStarted *s)
+{
+	memset(s, 0, sizeof(MigStarted));
+	if (!cat->has_transactional)
+		return;
+	spi_exec_kept(&started_plan, cat->qnsp, cat->owner, NULL, NULL, NULL, InvalidSnapshot);
+	if (SPI_processed == 0)
+		return;
+	s->revision = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	s->base = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
+	s->vs = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3);
+	s->previous = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 4);
+	s->backfilled = strcmp(SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 5), "t") == 0;
+}

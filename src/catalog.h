@@ -140,4 +140,16 @@ extern void catalog_record_drift(MigCatalog *cat, bool dropped, const char *tag,
 								 const char *statement);
 extern List *catalog_read_drift(MigCatalog *cat, bool since_last_step);
 
+/* The revision started by mig_start and not completed, as mig_expand_state has it. */
+typedef struct MigStarted
+{
+	char	   *revision;		/* NULL: none started */
+	char	   *base;			/* the schema of its tables */
+	char	   *vs;				/* its version schema */
+	char	   *previous;		/* NULL: the base schema */
+	bool		backfilled;
+} MigStarted;
+
+extern void catalog_load_started(MigCatalog *cat, MigStarted *s);
+
 #endif							/* MIG_CATALOG_H */

@@ -199,12 +199,11 @@ worker_step(MigRun *run, const MigStep *st, MigBody *b, const MigDeployOptions *
 }
 
 /*
- * set_lock_timeout: mig_deploy's lock_timeout, when given, for the rest
- * of the transaction (the steps' subtransactions and workers take it
- * from there).
+ * deploy_set_lock_timeout: mig_deploy's lock_timeout, when given, for the
+ * rest of the transaction (the workers take it from there).
  */
-static void
-set_lock_timeout(const MigDeployOptions *opt)
+void
+deploy_set_lock_timeout(const MigDeployOptions *opt)
 {
 	char		timeout[32];
 
@@ -215,29 +214,29 @@ set_lock_timeout(const MigDeployOptions *opt)
 							 PGC_S_SESSION, GUC_ACTION_LOCAL, true, 0, false);
 }
 
-/* A transactional step, as transactional_attempt runs it. */
-typedef struct TransactionalStep
+/* A piece of work deploy_retrying runs, as retrying_attempt takes it. */
+typedef struct RetryingWork
 {
-	MigRun	   *run;
-	const MigStep *st;
-	MigBody    *b;
-} TransactionalStep;
+	void		(*work) (void *arg);
+	void	   *arg;
+	const MigDeployOptions *opt;
+} RetryingWork;
 
 /*
- * transactional_attempt: run a TransactionalStep (arg) and record it,
- * under statement_timeout (a MigSubxactFn).
+ * retrying_attempt: run a RetryingWork (arg) under lock_timeout when given
+ * and statement_timeout (a MigSubxactFn).
  */
 static void
-transactional_attempt(void *arg)
+retrying_attempt(void *arg)
 {
-	TransactionalStep *ts = arg;
+	RetryingWork *w = arg;
 
+	deploy_set_lock_timeout(w->opt);
 	if (StatementTimeout > 0)
 		enable_timeout_after(STATEMENT_TIMEOUT, StatementTimeout);
 	PG_TRY();
 	{
-		runner_step(ts->run, ts->st, ts->b, NULL, NULL);
-		record_finish(&ts->run->rec);
+		w->work(w->arg);
 	}
 	PG_FINALLY();
 	{
@@ -247,23 +246,74 @@ transactional_attempt(void *arg)
 }
 
 /*
- * transactional_step: run step st (body b) and record it in a
- * subtransaction, under statement_timeout, again after each lock timeout
- * while retries are left.
+ * deploy_retrying: run work(arg) in a subtransaction, under lock_timeout
+ * when given and statement_timeout, again after each lock timeout while
+ * retries are left; rec (when not NULL) forgets the log rows a failed
+ * attempt queued.
  */
-static void
-transactional_step(MigRun *run, const MigStep *st, MigBody *b, const MigDeployOptions *opt)
+void
+deploy_retrying(void (*work) (void *arg), void *arg, MigRecorder *rec,
+				const MigDeployOptions *opt)
 {
-	TransactionalStep ts = {run, st, b};
+	RetryingWork w = {work, arg, opt};
 	ErrorData  *error;
 
-	for (int attempt = 0; (error = spi_exec_subxact(transactional_attempt, &ts, true)) != NULL;
+	for (int attempt = 0; (error = spi_exec_subxact(retrying_attempt, &w, true)) != NULL;
 		 attempt++)
 	{
-		record_forget(&run->rec);
+		if (rec != NULL)
+			record_forget(rec);
 		if (!retry_after(error->sqlerrcode, attempt, opt))
 			ReThrowError(error);
 	}
+}
+
+/* A transactional step, as deploy_retrying's work. */
+typedef struct DeployStep
+{
+	MigRun	   *run;
+	const MigStep *st;
+	MigBody    *b;
+} DeployStep;
+
+/* step_work: run a DeployStep and record it. */
+static void
+step_work(void *arg)
+{
+	DeployStep *ds = arg;
+
+	runner_step(ds->run, ds->st, ds->b, NULL, NULL);
+	record_finish(&ds->run->rec);
+}
+
+/*
+ * deploy_transactional_step: run step st (body b) and record it in a
+ * subtransaction, retried as deploy_retrying does.
+ */
+void
+deploy_transactional_step(MigRun *run, const MigStep *st, MigBody *b, const MigDeployOptions *opt)
+{
+	DeployStep	ds = {run, st, b};
+
+	deploy_retrying(step_work, &ds, &run->rec, opt);
+}
+
+/*
+ * deploy_in_workers: run each statement of b, for step st, top-level in
+ * a background worker, as those of a non-transactional step run (retries,
+ * invalid indexes dropped and refused), recording nothing.
+ */
+void
+deploy_in_workers(MigRun *run, const MigStep *st, const MigBody *b, const MigDeployOptions *opt)
+{
+	WorkerStep	ws;
+
+	ws.opt = opt;
+	ws.st = st;
+	ws.rev = &run->g->revs[st->rev];
+	ws.qindex = NULL;
+	for (int i = 0; i < b->nstmts; i++)
+		worker_statement(b, i, &ws);
 }
 
 /*
@@ -286,7 +336,7 @@ deploy_run(Oid fn_oid, const char *target, const MigDeployOptions *opt)
 	 */
 	SPI_commit();
 	disable_timeout(STATEMENT_TIMEOUT, false);
-	set_lock_timeout(opt);
+	deploy_set_lock_timeout(opt);
 	/* the procedure's SPI context lives across the commits */
 	callcxt = CurrentMemoryContext;
 	stepcxt = AllocSetContextCreate(callcxt, "mig_deploy step", ALLOCSET_DEFAULT_SIZES);
@@ -305,11 +355,11 @@ deploy_run(Oid fn_oid, const char *target, const MigDeployOptions *opt)
 			MigBody    *b = bodies[i++];
 
 			MemoryContextSwitchTo(stepcxt);
-			set_lock_timeout(opt);
+			deploy_set_lock_timeout(opt);
 			if (run.g->revs[st->rev].non_transactional)
 				worker_step(&run, st, b, opt);
 			else
-				transactional_step(&run, st, b, opt);
+				deploy_transactional_step(&run, st, b, opt);
 			MemoryContextSwitchTo(callcxt);
 			SPI_commit();
 			MemoryContextSwitchTo(callcxt);

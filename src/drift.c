@@ -19,6 +19,8 @@
  */
 #include "postgres.h"
 
+#include "commands/extension.h"
+
 #include "commands/event_trigger.h"
 #include "executor/spi.h"
 #include "postmaster/bgworker.h"
@@ -65,9 +67,10 @@ drift_define_settings(void)
 /*
  * drift_record: the body of the event trigger function mig_drift_record:
  * record the commands of the statement ending now, unless a worker of
- * mig_ext runs them (the caller leaves out migration bodies), recording
- * is off, or the catalog has no mig_drift_log (before the update to 1.2,
- * or while the extension is being dropped).
+ * mig_ext runs them (the caller leaves out migration bodies and the
+ * expand/contract lifecycle), an extension script does, recording is off,
+ * or the catalog has no mig_drift_log (before the update to 1.2, or while
+ * the extension is being dropped).
  */
 void
 drift_record(FunctionCallInfo fcinfo)
@@ -80,7 +83,7 @@ drift_record(FunctionCallInfo fcinfo)
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("mig_drift_record can only be called by an event trigger")));
-	if (!drift_recording ||
+	if (!drift_recording || creating_extension ||
 		(MyBgworkerEntry && strcmp(MyBgworkerEntry->bgw_library_name, "mig_ext") == 0))
 		return;
 	nsp = get_func_namespace(fcinfo->flinfo->fn_oid);

@@ -43,6 +43,13 @@ typedef enum RunLoad
 /* True while a migration body runs: mig_ext functions refuse then. */
 static bool runner_busy = false;
 
+/* True while mig_start, mig_complete or mig_rollback runs (src/expand.c). */
+static bool runner_lifecycle = false;
+
+/* The step whose body runs, while one does (the operations record it). */
+static const MigRev *running_rev = NULL;
+static MigDirection running_direction;
+
 /* What a step is doing, for the error context. */
 typedef enum BodyPhase
 {
@@ -67,6 +74,46 @@ bool
 runner_is_busy(void)
 {
 	return runner_busy;
+}
+
+/*
+ * runner_running: the revision whose body runs (NULL: none), and in
+ * *direction which of its bodies.
+ */
+const MigRev *
+runner_running(MigDirection *direction)
+{
+	*direction = running_direction;
+	return running_rev;
+}
+
+/*
+ * runner_set_lifecycle: mark whether the expand/contract lifecycle runs:
+ * its own steps go on while its revision is started, and its DDL is no
+ * drift.
+ */
+void
+runner_set_lifecycle(bool on)
+{
+	runner_lifecycle = on;
+}
+
+/* runner_in_lifecycle: whether mig_start, mig_complete or mig_rollback runs. */
+bool
+runner_in_lifecycle(void)
+{
+	return runner_lifecycle;
+}
+
+/* runner_error_started: refuse to go on while revision is started. */
+void
+runner_error_started(const char *revision)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("revision %s is started and not completed", revision),
+			 errdetail("CALL mig_start started it: the old and the new shape of its tables are both in use."),
+			 errhint("CALL mig_complete() once no client uses the old shape, or CALL mig_rollback() to undo it.")));
 }
 
 /*
@@ -135,6 +182,14 @@ open_run(MigRun *run, Oid fn_oid, int load)
 	}
 	else
 		catalog_lock(&run->cat);
+	if (!runner_lifecycle)
+	{
+		MigStarted	s;
+
+		catalog_load_started(&run->cat, &s);
+		if (s.revision != NULL)
+			runner_error_started(s.revision);
+	}
 	run->g = catalog_load_graph(&run->cat, (load & RUN_LOAD_BODIES) ?
 								MIG_LOAD_BODIES : MIG_LOAD_HEADERS);
 	if (load & RUN_LOAD_VERSIONS)
@@ -244,6 +299,8 @@ run_body(MigRun *run, const MigStep *st, MigBody *b, MigExec exec, void *arg, bo
 	notice_step(run->g, st);
 	bc.phase = PHASE_RUNNING;
 	runner_busy = true;
+	running_rev = bc.rev;
+	running_direction = st->direction;
 	PG_TRY();
 	{
 		for (bc.stmt = 1; bc.stmt <= b->nstmts; bc.stmt++)
@@ -257,6 +314,7 @@ run_body(MigRun *run, const MigStep *st, MigBody *b, MigExec exec, void *arg, bo
 	PG_FINALLY();
 	{
 		runner_busy = false;
+		running_rev = NULL;
 	}
 	PG_END_TRY();
 	bc.phase = PHASE_RECORDING;

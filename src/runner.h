@@ -25,7 +25,11 @@ typedef struct MigRun
 } MigRun;
 
 extern bool runner_is_busy(void);
+extern const MigRev *runner_running(MigDirection *direction);
 extern void runner_check_idle(const char *fname);
+extern void runner_set_lifecycle(bool on);
+extern bool runner_in_lifecycle(void);
+extern void runner_error_started(const char *revision);
 extern void runner_mark_busy(void);
 extern void runner_lock_up_to_date(MigCatalog *cat);
 /* Runs statement i of body b, with arg (runner_step). */

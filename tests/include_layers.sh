@@ -21,7 +21,7 @@ cd "$(dirname "$0")/.."
 layer_of() {
     case "$1" in
         mig_ext) echo 6 ;;
-        deploy|rehearse|adopt|worker) echo 5 ;;
+        deploy|rehearse|adopt|worker|expand) echo 5 ;;
         runner) echo 4 ;;
         register|validate|offline|verify|repeatable|drift|diff|desired|advice|privilege) echo 3 ;;
         catalog|record) echo 2 ;;

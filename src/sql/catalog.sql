@@ -48,7 +48,7 @@ CREATE TABLE mig_version (
 CREATE TABLE mig_log (
     id                  bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     revision            text NOT NULL,
-    direction           text NOT NULL CHECK (direction IN ('upgrade', 'downgrade', 'stamp')),
+    direction           text NOT NULL CHECK (direction IN ('upgrade', 'downgrade', 'stamp', 'backfill', 'complete')),
     from_revisions      text[] NOT NULL,
     to_revisions        text[] NOT NULL,
     applied_by          name NOT NULL,

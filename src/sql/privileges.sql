@@ -42,3 +42,9 @@ REVOKE EXECUTE ON FUNCTION mig_autogen_map(text, name, name),
 -- deploy.sql
 REVOKE EXECUTE ON PROCEDURE mig_deploy(text, interval, integer) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION mig_test(text), mig_rehearse(text), mig_verify(text) FROM PUBLIC;
+
+-- expand.sql
+REVOKE ALL ON mig_expand_ops, mig_expand_state FROM PUBLIC;
+
+REVOKE EXECUTE ON PROCEDURE mig_start(text, integer, interval, integer), mig_complete(interval, integer),
+    mig_rollback(interval, integer) FROM PUBLIC;

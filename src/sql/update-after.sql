@@ -42,3 +42,9 @@ REVOKE EXECUTE ON FUNCTION mig_autogen_map(text, name, name),
     FROM PUBLIC;
 REVOKE EXECUTE ON PROCEDURE mig_deploy(text, interval, integer) FROM PUBLIC;
 REVOKE ALL ON mig_drift_log FROM PUBLIC;
+
+-- The zero-downtime lifecycle is new and not PUBLIC's.
+REVOKE ALL ON mig_expand_ops, mig_expand_state FROM PUBLIC;
+
+REVOKE EXECUTE ON PROCEDURE mig_start(text, integer, interval, integer), mig_complete(interval, integer),
+    mig_rollback(interval, integer) FROM PUBLIC;

@@ -29,3 +29,9 @@ JOIN pg_catalog.pg_proc p ON p.oid = f.old::pg_catalog.regprocedure;
 DROP FUNCTION mig_revision(text, text, text, text, text[], text[], text[]),
               mig_history(text), mig_show(text), mig_plan(text),
               mig_autogen_objects(oid, name);
+
+-- mig_log also records the other halves of a started revision (catalog.sql
+-- creates the table with them).
+ALTER TABLE mig_log DROP CONSTRAINT mig_log_direction_check;
+ALTER TABLE mig_log ADD CONSTRAINT mig_log_direction_check
+    CHECK (direction IN ('upgrade', 'downgrade', 'stamp', 'backfill', 'complete'));
