@@ -40,6 +40,7 @@
 #include "compat.h"
 #include "desired.h"
 #include "diff.h"
+#include "drift.h"
 #include "runner.h"
 #include "spi_exec.h"
 
@@ -337,10 +338,13 @@ diff_compute(Oid fn_oid, const char *desired, const char *schema)
 	MigBody    *as_written;
 	List	   *kept;
 	List	   *rows = NIL;
+	bool		was_paused;
 
 	catalog_open(&cat, fn_oid);
 	body = desired_prepare(desired, schema, DIFF_SCRATCH, &kept, &as_written);
 
+	/* (what runs in the subtransaction is no drift: it never commits) */
+	was_paused = drift_pause(true);
 	BeginInternalSubTransaction(NULL);
 	MemoryContextSwitchTo(cxt);
 	PG_TRY();
@@ -356,6 +360,7 @@ diff_compute(Oid fn_oid, const char *desired, const char *schema)
 	{
 		ErrorData  *edata;
 
+		drift_pause(was_paused);
 		MemoryContextSwitchTo(cxt);
 		edata = CopyErrorData();
 		FlushErrorState();
@@ -365,6 +370,7 @@ diff_compute(Oid fn_oid, const char *desired, const char *schema)
 		ReThrowError(edata);
 	}
 	PG_END_TRY();
+	drift_pause(was_paused);
 	MemoryContextSwitchTo(cxt);
 	CurrentResourceOwner = owner;
 	check_supported(rows);
