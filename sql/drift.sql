@@ -67,8 +67,18 @@ SET ROLE regress_mig_dba;
 SET mig_ext.record_drift = off;
 RESET ROLE;
 
+-- mig_diff builds the desired schema with recording paused (nothing it
+-- builds is kept), and records again after it, after a failure too
+SELECT count(*) > 0 AS changes FROM mig_diff('CREATE TABLE dr_desired (a int);');
+\set VERBOSITY terse
+SELECT count(*) FROM mig_diff('CREATE TABLE dr_desired (a int); CREATE TABLE dr_bad (a no_such_type);');
+\set VERBOSITY default
+CREATE TABLE dr_after_diff (a int);
+SELECT object_identity FROM mig_drift()
+WHERE object_identity IN ('public.dr_after_diff', 'mig_desired.dr_desired', 'public.dr_desired');
+
 DROP EXTENSION mig_ext;
 -- DDL after the extension is gone is not recorded anywhere, and works
-DROP TABLE dr_accounts, dr_untracked, dr_scratch;
+DROP TABLE dr_accounts, dr_untracked, dr_scratch, dr_after_diff;
 REVOKE CREATE ON SCHEMA public FROM regress_mig_dba;
 DROP ROLE regress_mig_dba;

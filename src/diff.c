@@ -31,6 +31,7 @@
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
+#include "utils/hsearch.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 
@@ -39,6 +40,7 @@
 #include "catalog.h"
 #include "desired.h"
 #include "diff.h"
+#include "drift.h"
 #include "spi_exec.h"
 
 /* The scratch schema: an identifier that needs no quoting. */
@@ -150,23 +152,70 @@ read_diff(MigCatalog *cat, Oid scratch, Oid target, MemoryContext cxt)
 	return rows;
 }
 
+/* What rows do to an object: drop it, add it, both (object_changes). */
+#define CHANGES_DROP	0x01
+#define CHANGES_ADD		0x02
+
 /*
- * has_object: whether one of rows (MigDiffRow *) is about object, with
- * change change (any change when NULL).
+ * The objects some rows are about: a hash table whose entries are an
+ * object's name (keysize bytes, the longest name's) then, at
+ * MAXALIGN(keysize), the CHANGES_* flags (int) of what the rows do to it.
  */
-static bool
-has_object(List *rows, const char *object, const char *change)
+typedef struct ObjectChanges
 {
+	HTAB	   *h;
+	Size		keysize;
+} ObjectChanges;
+
+/*
+ * object_changes: the objects rows (MigDiffRow *) are about, so that a
+ * comparison of thousands of rows looks each object up once.
+ */
+static ObjectChanges
+object_changes(List *rows)
+{
+	ObjectChanges oc;
+	HASHCTL		ctl;
 	ListCell   *lc;
 
+	oc.keysize = 1;
+	foreach(lc, rows)
+		oc.keysize = Max(oc.keysize, strlen(((MigDiffRow *) lfirst(lc))->object) + 1);
+	ctl.keysize = oc.keysize;
+	ctl.entrysize = MAXALIGN(oc.keysize) + sizeof(int);
+	ctl.hcxt = CurrentMemoryContext;
+	oc.h = hash_create("mig_ext diff objects", Max(list_length(rows), 16), &ctl,
+					   HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
 	foreach(lc, rows)
 	{
 		MigDiffRow *r = lfirst(lc);
+		bool		found;
+		char	   *entry = hash_search(oc.h, r->object, HASH_ENTER, &found);
+		int		   *flags = (int *) (entry + MAXALIGN(oc.keysize));
 
-		if (strcmp(r->object, object) == 0 && (change == NULL || strcmp(r->change, change) == 0))
-			return true;
+		if (!found)
+			*flags = 0;
+		if (strcmp(r->change, "drop") == 0)
+			*flags |= CHANGES_DROP;
+		else if (strcmp(r->change, "add") == 0)
+			*flags |= CHANGES_ADD;
 	}
-	return false;
+	return oc;
+}
+
+/*
+ * changes_flags: the CHANGES_* flags of object in oc; -1 when no row is
+ * about it.  (A name longer than the table's keys is that of no row.)
+ */
+static int
+changes_flags(ObjectChanges *oc, const char *object)
+{
+	char	   *entry;
+
+	if (strlen(object) >= oc->keysize)
+		return -1;
+	entry = hash_search(oc->h, object, HASH_FIND, NULL);
+	return entry ? *(int *) (entry + MAXALIGN(oc->keysize)) : -1;
 }
 
 /* has_change: whether one of rows (MigDiffRow *) has change change. */
@@ -184,17 +233,15 @@ has_change(List *rows, const char *change)
 }
 
 /*
- * replaced: whether row r of rows drops or adds an object that rows both
- * drop and add.
+ * replaced: whether row r drops or adds an object that the rows of
+ * changes (their object_changes) both drop and add.
  */
 static bool
-replaced(List *rows, MigDiffRow *r)
+replaced(ObjectChanges *changes, MigDiffRow *r)
 {
-	if (strcmp(r->change, "drop") == 0)
-		return has_object(rows, r->object, "add");
-	if (strcmp(r->change, "add") == 0)
-		return has_object(rows, r->object, "drop");
-	return false;
+	if (strcmp(r->change, "drop") != 0 && strcmp(r->change, "add") != 0)
+		return false;
+	return changes_flags(changes, r->object) == (CHANGES_DROP | CHANGES_ADD);
 }
 
 /*
@@ -229,14 +276,17 @@ rehearse_replaced(List *rows, const char *schema, List *kept)
 	List	   *stmts = NIL;
 	ListCell   *lc;
 
+	ObjectChanges changes;
+
 	/* (most comparisons only add, or only drop) */
 	if (!has_change(rows, "drop") || !has_change(rows, "add"))
 		return false;
+	changes = object_changes(rows);
 	foreach(lc, rows)
 	{
 		MigDiffRow *r = lfirst(lc);
 
-		if (replaced(rows, r))
+		if (replaced(&changes, r))
 			stmts = lappend(stmts, desired_requalify(r->upgrade, schema, DIFF_SCRATCH, kept));
 	}
 	return stmts != NIL && spi_exec_subxact(run_statements, stmts, true) == NULL;
@@ -250,6 +300,8 @@ rehearse_replaced(List *rows, const char *schema, List *kept)
 static List *
 settle_replaced(List *rows, List *rehearsed)
 {
+	ObjectChanges changes = object_changes(rows);
+	ObjectChanges settled = object_changes(rehearsed);
 	List	   *res = NIL;
 	ListCell   *lc;
 
@@ -257,7 +309,7 @@ settle_replaced(List *rows, List *rehearsed)
 	{
 		MigDiffRow *r = lfirst(lc);
 
-		if (!replaced(rows, r) || has_object(rehearsed, r->object, NULL))
+		if (!replaced(&changes, r) || changes_flags(&settled, r->object) >= 0)
 			res = lappend(res, r);
 	}
 	return res;
@@ -331,6 +383,7 @@ diff_compute(MigCatalog *cat, const char *desired, const char *schema)
 {
 	DiffRun		dr;
 	ErrorData  *edata;
+	bool		was_paused;
 
 	dr.cat = cat;
 	dr.schema = schema;
@@ -338,7 +391,10 @@ diff_compute(MigCatalog *cat, const char *desired, const char *schema)
 	dr.body = desired_prepare(desired, schema, DIFF_SCRATCH, &dr.kept, &dr.as_written);
 	dr.cxt = CurrentMemoryContext;
 	dr.rows = NIL;
+	/* (what runs in the subtransaction is no drift: it never commits) */
+	was_paused = drift_pause(true);
 	edata = spi_exec_subxact(compare, &dr, false);
+	drift_pause(was_paused);
 	if (edata != NULL)
 		ReThrowError(edata);
 	check_supported(dr.rows);

@@ -11,7 +11,8 @@
  * bodies (run_body, and the background workers of non-transactional
  * statements), of extension scripts and on temporary objects are left
  * out; so is everything while mig_ext.record_drift is off (superusers
- * only).  mig_validate reports the rows written since the last step
+ * only), and the desired schema autogenerate builds in a subtransaction it
+ * always rolls back (drift_pause).  mig_validate reports the rows written since the last step
  * logged as drift, mig_drift lists them, and an upgrade warns about them,
  * or refuses to run, as mig_ext.on_drift says (warn, refuse, ignore).
  *
@@ -50,6 +51,9 @@ static const struct config_enum_entry drift_actions[] = {
 static bool drift_recording = true;
 static int	drift_action = DRIFT_WARN;
 
+/* True while autogenerate builds a desired schema (drift_pause). */
+static bool drift_paused = false;
+
 /* drift_define_settings: the settings above, once the library loads. */
 void
 drift_define_settings(void)
@@ -65,10 +69,26 @@ drift_define_settings(void)
 }
 
 /*
+ * drift_pause: stop (paused true) or restart recording in this process;
+ * returns whether it was paused.  Autogenerate pauses it while it builds
+ * the desired schema, which it always rolls back: the rows would vanish
+ * with it, after costing a statement's text per command.
+ */
+bool
+drift_pause(bool paused)
+{
+	bool		was = drift_paused;
+
+	drift_paused = paused;
+	return was;
+}
+
+/*
  * drift_record: the body of the event trigger function mig_drift_record:
  * record the commands of the statement ending now, unless a worker of
  * mig_ext runs them (the caller leaves out migration bodies and the
- * expand/contract lifecycle), an extension script does, recording is off,
+ * expand/contract lifecycle), an extension script does, recording is off
+ * or paused (while mig_diff builds its desired schema),
  * or the catalog has no mig_drift_log (before the update to 1.2, or while
  * the extension is being dropped).
  */
@@ -83,7 +103,7 @@ drift_record(FunctionCallInfo fcinfo)
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("mig_drift_record can only be called by an event trigger")));
-	if (!drift_recording || creating_extension ||
+	if (!drift_recording || drift_paused || creating_extension ||
 		(MyBgworkerEntry && strcmp(MyBgworkerEntry->bgw_library_name, "mig_ext") == 0))
 		return;
 	nsp = get_func_namespace(fcinfo->flinfo->fn_oid);

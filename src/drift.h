@@ -13,6 +13,7 @@
 #include "catalog.h"
 
 extern void drift_define_settings(void);
+extern bool drift_pause(bool paused);
 extern void drift_record(FunctionCallInfo fcinfo);
 extern List *drift_since_last_step(MigCatalog *cat);
 extern void drift_enforce(MigCatalog *cat);

@@ -32,6 +32,7 @@ RETURNS TABLE (kord int, kind text, key text, label text, qname text, objid oid,
                col_name text, col_type text, col_default text, col_notnull boolean,
                col_generation text, enum_labels text[], classid oid)
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp SET datestyle = 'ISO, YMD'
+    SET enable_nestloop = on
 AS $$
 WITH ns AS (
     SELECT n.nspname AS name, quote_ident(as_nsp) || '.' AS q
@@ -48,7 +49,10 @@ WITH ns AS (
                         AND d.objid = c.oid AND d.objsubid = 0
                         AND d.deptype = ANY ('{e,i}'::"char"[]))
 ), rels AS (
-    SELECT * FROM rels_all r WHERE relids IS NULL OR r.oid = ANY (relids)
+    -- (not "relids IS NULL OR ...": the planner, which cannot tell that
+    -- relids is NULL, would count on a twentieth of the relations, and
+    -- join them to others by scanning all of them for each)
+    SELECT * FROM rels_all r WHERE COALESCE(r.oid = ANY (relids), true)
 ), types AS (
     SELECT t.oid, t.typname, t.typtype, t.typacl, t.typowner,
            ns.q || quote_ident(t.typname) AS qname,
@@ -778,11 +782,15 @@ $$;
 -- compared, and changes that cannot be generated, come first as
 -- "unsupported" rows, which mig_diff refuses.  Downgrading applies the
 -- downgrade statements in the reverse order.  (JIT compiling this query
--- would cost more than running it.)
+-- would cost more than running it.  Its joins are of thousands of rows of
+-- CTEs, which the planner, without statistics on them, counts as a few:
+-- nested loops would compare every pair, for minutes when a comparison
+-- drops thousands of objects; mig_autogen_objects, whose joins are index
+-- scans of the catalogs, turns them on again.)
 CREATE OR REPLACE FUNCTION mig_autogen_diff(desired oid, target oid)
 RETURNS TABLE (change text, object text, upgrade text, downgrade text,
                loses_data boolean, downgrade_loses_data boolean)
-LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp SET jit = off
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp SET jit = off SET enable_nestloop = off
 AS $$
 WITH RECURSIVE tn AS (
     SELECT n.nspname FROM pg_namespace n WHERE n.oid = target
