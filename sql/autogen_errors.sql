@@ -32,7 +32,7 @@ SELECT change, object FROM mig_diff('CREATE TABLE kept (id integer, extra text)'
 COMMIT;
 
 -- DDL writing into another schema is refused before anything runs;
--- names qualified with the target schema are its objects (issue 20 #7).
+-- names qualified with the target schema are its objects.
 CREATE SCHEMA other;
 SELECT change, object FROM mig_diff('CREATE TABLE kept (id integer); CREATE TABLE other.elsewhere (id int)');
 SELECT count(*) FROM pg_class WHERE relname = 'elsewhere';

@@ -1,4 +1,4 @@
--- Autogenerate on real schemas (issue 20): the reproductions, kinds that
+-- Autogenerate on real schemas: the reproductions, kinds that
 -- are refused, and the order of what is generated.
 CREATE EXTENSION mig_ext;
 \set VERBOSITY default

@@ -1,4 +1,4 @@
--- deploy: non-transactional revisions and CALL mig_deploy (issue 13):
+-- deploy: non-transactional revisions and CALL mig_deploy:
 -- what registration refuses, what mig_upgrade refuses, a step per
 -- transaction, failures leaving the steps before them, downgrades,
 -- lock timeouts, invalid indexes in mig_validate.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# tests/bench_autogen.sh: time mig_diff on a 60-table schema (issue 20), on a
+# tests/bench_autogen.sh: time mig_diff on a 60-table schema, on a
 # throwaway cluster.  The schema is tests/autogen_dump.sql (partitions,
 # domains, views over views, functions, triggers, a materialized view, an
 # aggregate) and 55 more tables, each with a serial key, a foreign key, an
