@@ -79,8 +79,11 @@ if ! grep -qE '^[0-9]+ passed, 0 failed$' "$work/count"; then
     for f in "$work"/src/regression.diffs "$work"/src/output_iso/regression.diffs; do
         [ -f "$f" ] && { echo "== ${f#"$work"/src/}"; cat "$f"; }
     done
-    for f in "$work"/src/tmp_check/log/*.log; do
-        [ -f "$f" ] && { echo "== ${f#"$work"/src/} (the last lines)"; tail -n 30 "$f"; }
+    # the server logs of the TAP tests that failed (prove's summary names them)
+    sed -n 's|^t/\([^ ]*\)\.pl  *(Wstat.*|\1|p' "$work/installcheck.log" | while read -r t; do
+        for f in "$work"/src/tmp_check/log/"$t"_*.log; do
+            [ -f "$f" ] && { echo "== ${f#"$work"/src/} (the last lines)"; tail -n 30 "$f"; }
+        done
     done
     exit 1
 fi
