@@ -72,6 +72,17 @@ sub psql_c
 		IPC::Run::timeout(90));
 }
 
+# join_call(MEMBER, NODE, DB, MORE): the call of mig_fleet_join joining
+# MEMBER at NODE's database DB to the registry, with MORE arguments.
+sub join_call
+{
+	my ($member, $n, $db, $more) = @_;
+	return "mig_fleet_join('$member', '"
+	  . conninfo($reg, 'reg') . "', '"
+	  . conninfo($n, $db) . "'"
+	  . (defined $more ? ", $more" : '') . ')';
+}
+
 # fsql(NODE, DB, SQL): the rows of SQL; dies when it fails.
 sub fsql
 {
@@ -233,7 +244,7 @@ is(sqlstate($node{m1}, 'app', q{PERFORM mig_fleet_join('M-1', '', '')}),
 	'22023', 'a member name that cannot name a slot is refused');
 is( first_line(
 		$node{m1}, 'app',
-		"SELECT mig_fleet_join('m1', '" . conninfo($reg, 'reg') . "', '" . conninfo($reg, 'reg') . "')"),
+		'SELECT ' . join_call('m1', $reg, 'reg')),
 	'ERROR:  member connection string does not lead to this database',
 	'a member connection string leading elsewhere is refused');
 is(first_line($node{m1}, 'app', q{CREATE TABLE w (); SELECT mig_fleet_join('m1', '', '')}),
@@ -241,10 +252,7 @@ is(first_line($node{m1}, 'app', q{CREATE TABLE w (); SELECT mig_fleet_join('m1',
 	'a join after writes in the same transaction is refused');
 is( sqlstate(
 		$node{m1}, 'app',
-		"PERFORM mig_fleet_join('m1', '"
-		  . conninfo($reg, 'reg') . "', '"
-		  . conninfo($node{m1}, 'app')
-		  . "', job_role => 'app_owner')"),
+		'PERFORM ' . join_call('m1', $node{m1}, 'app', "job_role => 'app_owner'")),
 	'42501',
 	'a job role that may not run the job is refused');
 
@@ -252,7 +260,7 @@ is( sqlstate(
 my $none = objects();
 is( first_line(
 		$node{m3}, 'app',
-		"SELECT mig_fleet_join('m3', '" . conninfo($reg, 'reg') . "', '" . conninfo($node{m3}, 'app') . "')"),
+		'SELECT ' . join_call('m3', $node{m3}, 'app')),
 	'ERROR:  extension "pg_cron" is not created in database "postgres"',
 	'a join without pg_cron created in cron.database_name is refused');
 is(objects(), $none, 'and leaves nothing behind');
@@ -260,22 +268,14 @@ fsql($node{m3}, 'postgres', 'CREATE EXTENSION pg_cron');
 $none = objects();
 is( first_line(
 		$node{m1}, 'app',
-		"SELECT mig_fleet_join('m1', '"
-		  . conninfo($reg, 'reg') . "', '"
-		  . conninfo($node{m1}, 'app')
-		  . "', 'every minute')"),
+		'SELECT ' . join_call('m1', $node{m1}, 'app', "'every minute'")),
 	'ERROR:  invalid schedule: every minute',
 	'a join with a schedule pg_cron does not take is refused');
 is(objects(), $none, 'and leaves nothing behind');
 
 for my $m (@members)
 {
-	fsql($node{$m}, 'app',
-		"SELECT mig_fleet_join('$m', '"
-		  . conninfo($reg, 'reg') . "', '"
-		  . conninfo($node{$m}, 'app')
-		  . "', job_role => '"
-		  . job_role($m) . "')");
+	fsql($node{$m}, 'app', 'SELECT ' . join_call($m, $node{$m}, 'app', "job_role => '" . job_role($m) . "'"));
 }
 is( join(' ',
 		fsql($node{m1}, 'app',
@@ -297,7 +297,7 @@ wait_status('the registry hears from every member',
 fsql($node{m2}, 'postgres', 'CREATE DATABASE app_never');
 fsql($node{m2}, 'app_never', 'CREATE EXTENSION mig_fleet CASCADE');
 fsql($node{m2}, 'app_never',
-	"SELECT mig_fleet_join('m2_never', '" . conninfo($reg, 'reg') . "', '" . conninfo($node{m2}, 'app_never') . "')");
+	'SELECT ' . join_call('m2_never', $node{m2}, 'app_never'));
 wait_status('the registry hears from it', '1', 30, 0,
 	q{SELECT count(*) FROM mig_fleet_report WHERE member = 'm2_never'});
 $status .= q{ WHERE member <> 'm2_never'};
@@ -309,7 +309,7 @@ fsql($node{m1}, 'app2', 'CREATE EXTENSION mig_fleet CASCADE');
 my $before = objects();
 is( sqlstate(
 		$node{m1}, 'app2',
-		"PERFORM mig_fleet_join('m3', '" . conninfo($reg, 'reg') . "', '" . conninfo($node{m1}, 'app2') . "')"),
+		'PERFORM ' . join_call('m3', $node{m1}, 'app2')),
 	'42710',
 	'a join under a member name taken is refused with its own error');
 is(objects(), $before, 'and changes nothing, the member of that name included');
@@ -322,7 +322,7 @@ my $locker =
   locker($node{m1}, 'app', 'BEGIN; LOCK TABLE cron.job IN SHARE MODE; SELECT pg_sleep(120)');
 my $start = time;
 my $got = first_line($node{m1}, 'app2',
-	"SELECT mig_fleet_join('m4', '" . conninfo($reg, 'reg') . "', '" . conninfo($node{m1}, 'app2') . "')");
+	'SELECT ' . join_call('m4', $node{m1}, 'app2'));
 my $took = time - $start;
 is($got, 'ERROR:  canceling statement due to lock timeout', "a join blocked on pg_cron's table ends in an error");
 ok($took <= 30, "within 30 s (took ${took}s)");
@@ -337,7 +337,7 @@ $locker = locker($node{m1}, 'app2',
 	'BEGIN; LOCK TABLE mig_revisions IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(120)');
 is( first_line(
 		$node{m1}, 'app2',
-		"SELECT mig_fleet_join('m4', '" . conninfo($reg, 'reg') . "', '" . conninfo($node{m1}, 'app2') . "')"),
+		'SELECT ' . join_call('m4', $node{m1}, 'app2')),
 	'ERROR:  canceling statement due to lock timeout',
 	'a join failing half-way says why, and nothing else');
 unlock($node{m1}, $locker, 'app2');
@@ -476,7 +476,7 @@ is( fsql($node{m1}, 'app', q{SELECT (SELECT count(*) FROM pg_subscription), (SEL
 # joining again, late: the initial copy brings every revision; those already
 # registered are accepted as they are, the refused ones are refused again
 fsql($node{m1}, 'app',
-	"SELECT mig_fleet_join('m1_again', '" . conninfo($reg, 'reg') . "', '" . conninfo($node{m1}, 'app') . "')");
+	'SELECT ' . join_call('m1_again', $node{m1}, 'app'));
 wait_status('a member joining late is at head, with the same refusals',
 	'm1_again {r8} behind=2 c1,c2,local1,r1', 60, 1,
 	q{SELECT format('%s %s behind=%s %s', member, heads, behind,
