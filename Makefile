@@ -3,8 +3,9 @@
 # Tests use PGXS's own layout, as contrib's modules do: `make installcheck`
 # runs pg_regress (sql/, expected/), the isolation specs (specs/, expected/)
 # and the TAP tests (t/) against the installation PG_CONFIG names and a
-# running server.  `make test` (tests/run.sh) wraps it with a build, an
-# install and a throwaway cluster, and adds the shell suites tests/suite_*.sh.
+# running server (the TAP tests start servers of their own).  `make test`
+# (tests/run.sh) wraps it with the tests' tools, a build, an install and a
+# throwaway cluster, and counts every check.
 #
 # The mig command is built by client/Makefile (PGXS builds a module or a
 # program from one Makefile), called from all, install and clean here.

@@ -1,5 +1,5 @@
 -- tests/autogen_dump.sql: a schema made as a user would, whose pg_dump
--- --schema-only -n public suite_autogen.sh feeds to mig_autogenerate (issue 20).
+-- --schema-only -n public t/013_autogen.pl feeds to mig_autogenerate.
 CREATE DOMAIN year AS integer CONSTRAINT year_check CHECK (VALUE >= 1901 AND VALUE <= 2155);
 CREATE DOMAIN email AS text CHECK (VALUE ~ '@') NOT NULL;
 CREATE TYPE mpaa_rating AS ENUM ('G', 'PG', 'PG-13', 'R', 'NC-17');

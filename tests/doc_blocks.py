@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """doc_blocks.py: run the code blocks of Markdown files as a reader would.
 
-Usage: doc_blocks.py FILE...  (from tests/suite_docs.sh, with the PG*
+Usage: doc_blocks.py FILE...  (from t/016_docs.pl, with the PG*
 variables of a running cluster and PGBIN naming its bindir).
 
 Each file gets a fresh database (README.md an empty one, any other file one
@@ -130,7 +130,7 @@ def check_file(path, checkout, counts, update):
         psql(db, "CREATE EXTENSION mig_ext")
     work = tempfile.mkdtemp(prefix="doc_blocks.")
     cwd = os.path.join(work, "checkout")
-    shutil.copytree(checkout, cwd, ignore=shutil.ignore_patterns(".git"), symlinks=True)
+    shutil.copytree(checkout, cwd, ignore=shutil.ignore_patterns(".git", "tmp_check"), symlinks=True)
 
     def report(line, ok, what, detail=""):
         counts[0 if ok else 1] += 1

@@ -1,24 +1,10 @@
-# tests/fleet_lib.sh: clusters for the fleet suite and bench (sourced after
+# tests/fleet_lib.sh: clusters for the fleet benchmark (sourced after
 # tests/lib.sh): logical replication and pg_cron on a shared private socket
 # directory, one port per cluster, as the postgres user.  Cluster ports are
 # FLEET_PORT, FLEET_PORT + 1, ...: MIG_FLEET_PORT, or MIG_TEST_PORT + 1.
 FLEET_PORT=${MIG_FLEET_PORT:-$((PGPORT + 1))}
 
-# need_pg_cron: install pg_cron (on Debian's packages of PostgreSQL), and copy
-# it into the private server copy MIG_PG_ROOT when that was made before
-# pg_cron was installed.
-need_pg_cron() {
-    debian_installation || return 0
-    need_packages "postgresql-$PG_MAJOR-cron"
-    if [ -n "$MIG_PG_ROOT" ] && [ ! -e "$MIG_PG_ROOT/usr/lib/postgresql/$PG_MAJOR/lib/pg_cron.so" ]; then
-        dpkg -L "postgresql-$PG_MAJOR-cron" | grep -E "^/usr/(lib|share)/postgresql/$PG_MAJOR/" |
-        while read -r f; do
-            [ -f "$f" ] && install -D -m 644 "$f" "$MIG_PG_ROOT$f"
-        done
-    fi
-}
-
-# fleet_init: install pg_cron if needed (skip the suite when the installation
+# fleet_init: install pg_cron if needed (skip the benchmark when the installation
 # has no pg_cron or no dblink) and make the directory holding every cluster
 # and their sockets, removed with the clusters on exit.
 fleet_init() {
@@ -28,7 +14,6 @@ fleet_init() {
     if [ ! -e "$lib/pg_cron.so" ] || [ ! -e "$lib/dblink.so" ]; then
         # e.g. a source build checked with tests/against.sh
         echo "fleet: skipped: $lib has no pg_cron or no dblink"
-        echo "0 passed, 0 failed, 1 skipped"
         exit 0
     fi
     FLEET_DIR=$(mktemp -d /tmp/mig_fleet.XXXXXX)

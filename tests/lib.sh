@@ -1,5 +1,6 @@
 # shellcheck shell=bash
-# tests/lib.sh: shared by tests/run.sh, tests/demo.sh and the benchmarks.
+# tests/lib.sh: shared by tests/run.sh, tests/demo.sh, tests/matrix.sh and the
+# benchmarks.
 # Finds the PostgreSQL installation to work with, installs what is missing,
 # builds and installs mig_ext into it, and runs a throwaway cluster on a
 # private socket directory and port, as the postgres user when run as root.
@@ -116,6 +117,20 @@ debian_installation() {
     [ "${PGBIN#"$MIG_PG_ROOT"}" = "/usr/lib/postgresql/$PG_MAJOR/bin" ]
 }
 
+# need_pg_cron: install pg_cron (on Debian's packages of PostgreSQL), and copy
+# it into the private server copy MIG_PG_ROOT when that was made before
+# pg_cron was installed.
+need_pg_cron() {
+    debian_installation || return 0
+    need_packages "postgresql-$PG_MAJOR-cron"
+    if [ -n "$MIG_PG_ROOT" ] && [ ! -e "$MIG_PG_ROOT/usr/lib/postgresql/$PG_MAJOR/lib/pg_cron.so" ]; then
+        dpkg -L "postgresql-$PG_MAJOR-cron" | grep -E "^/usr/(lib|share)/postgresql/$PG_MAJOR/" |
+        while read -r f; do
+            [ -f "$f" ] && install -D -m 644 "$f" "$MIG_PG_ROOT$f"
+        done
+    fi
+}
+
 # locate_installation: set PGBIN to the bindir of PG_CONFIG's installation, or
 # of its private copy under MIG_PG_ROOT (a PG_CONFIG already in MIG_PG_ROOT is
 # the copy's).  Returns 1 when pg_config cannot be run.
@@ -194,29 +209,6 @@ stop_cluster() {
     if [ -n "${MIG_CLUSTER_DIR:-}" ] && [ -d "$MIG_CLUSTER_DIR" ]; then
         as_pg "$PGBIN/pg_ctl" -D "$MIG_CLUSTER_DIR/data" -m fast -w stop >/dev/null 2>&1 || true
         rm -rf "$MIG_CLUSTER_DIR"
-    fi
-}
-
-# suite_start: a shell suite's counters (passed, failed) and its scratch
-# directory $work, removed on exit; the server says only warnings and errors.
-suite_start() {
-    export PGOPTIONS="-c client_min_messages=warning"
-    passed=0
-    failed=0
-    work=$(mktemp -d)
-    trap 'rm -rf "$work"' EXIT
-}
-
-# check_cmd NAME CMD...: in a suite, run CMD and count it in the suite's
-# passed or failed; print "ok - NAME", or "not ok - NAME" and CMD's output
-# (kept in $work/out, $work being the suite's scratch directory).
-check_cmd() {
-    local name=$1
-    shift
-    if "$@" >"$work/out" 2>&1; then
-        passed=$((passed + 1)); echo "ok - $name"
-    else
-        failed=$((failed + 1)); echo "not ok - $name"; sed 's/^/    /' "$work/out"
     fi
 }
 

@@ -27,9 +27,24 @@ fi
 dir=$(cd "$dir" && pwd) || exit 2
 need_postgresql
 locate_installation
-suite_start
+export PGOPTIONS="-c client_min_messages=warning"
+passed=0
+failed=0
+work=$(mktemp -d)
 start_cluster
 trap 'stop_cluster; rm -rf "$work"' EXIT
+
+# check_cmd NAME CMD...: run CMD and count it in passed or failed; print
+# "ok - NAME", or "not ok - NAME" and CMD's output.
+check_cmd() {
+    local name=$1
+    shift
+    if "$@" >"$work/out" 2>&1; then
+        passed=$((passed + 1)); echo "ok - $name"
+    else
+        failed=$((failed + 1)); echo "not ok - $name"; sed 's/^/    /' "$work/out"
+    fi
+}
 PSQL=("$PGBIN/psql" -X -q -At -v ON_ERROR_STOP=1 -d todo)
 
 # state: the catalog of database todo, one line per fact (timestamps in UTC).

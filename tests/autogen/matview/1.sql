@@ -1,4 +1,4 @@
--- issue 20 #4 and #6: an index on a materialized view; CLUSTER ON
+-- an index on a materialized view; CLUSTER ON
 CREATE TABLE t (id int PRIMARY KEY, grp int);
 CREATE MATERIALIZED VIEW mv AS SELECT id FROM t;
 CREATE UNIQUE INDEX mv_id ON mv (id);

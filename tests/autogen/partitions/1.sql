@@ -1,4 +1,4 @@
--- issue 20 #2: partitioned tables, partitions, a default partition, a view over them
+-- partitioned tables, partitions, a default partition, a view over them
 CREATE TABLE payment (id int, paid date, amount numeric) PARTITION BY RANGE (paid);
 CREATE TABLE payment_2022 PARTITION OF payment FOR VALUES FROM ('2022-01-01') TO ('2023-01-01');
 CREATE TABLE payment_rest PARTITION OF payment DEFAULT;

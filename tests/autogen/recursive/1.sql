@@ -1,4 +1,4 @@
--- issue 20 #3 and #5: mutually referring functions, an aggregate
+-- mutually referring functions, an aggregate
 CREATE FUNCTION film_in_stock(i int) RETURNS boolean LANGUAGE sql AS 'SELECT inventory_in_stock(i)';
 CREATE FUNCTION inventory_in_stock(i int) RETURNS boolean LANGUAGE sql AS 'SELECT i > 0 OR film_in_stock(i + 1)';
 CREATE FUNCTION _cat(text, text) RETURNS text LANGUAGE sql IMMUTABLE AS 'SELECT $1 || $2';
