@@ -43,6 +43,7 @@
 #include "compat.h"
 #include "expand.h"
 #include "privilege.h"
+#include "rehearse.h"
 #include "runner.h"
 #include "spi_exec.h"
 
@@ -443,7 +444,7 @@ expand_rehearse_start(MigRun *run, const MigStep *st, char **detail)
 	expand_mode = EXPAND_START;
 	PG_TRY();
 	{
-		said = runner_rehearse_step(run, st, NULL);
+		said = rehearse_step(run, st, NULL);
 	}
 	PG_FINALLY();
 	{

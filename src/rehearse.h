@@ -12,6 +12,7 @@
 #include "nodes/pg_list.h"
 
 #include "plan.h"
+#include "runner.h"
 
 /* One check of mig_test. */
 typedef struct MigTestRow
@@ -38,6 +39,7 @@ typedef struct MigRehearsalRow
 	char	   *advice;			/* what to do instead (advice.c), or NULL */
 } MigRehearsalRow;
 
+extern char *rehearse_step(MigRun *run, const MigStep *st, bool *wrote);
 extern List *rehearse_test(Oid fn_oid, const char *target);
 extern List *rehearse_run(Oid fn_oid, const char *target);
 

@@ -337,101 +337,15 @@ runner_step(MigRun *run, const MigStep *st, MigBody *b, MigExec exec, void *arg)
 	run_body(run, st, b, exec, arg, true);
 }
 
-/* What the statements of a rehearsed step did. */
-typedef struct RehearsedStep
-{
-	StringInfoData said;		/* what ran instead, in whole sentences */
-	bool		wrote;			/* whether a statement wrote anything */
-} RehearsedStep;
-
-/* A statement spi_statement_wrote runs, and whether it wrote. */
-typedef struct WroteStatement
-{
-	const MigBody *b;
-	int			i;
-	bool		wrote;
-} WroteStatement;
-
-/* run_wrote: run the statement of arg, a WroteStatement (a MigSubxactFn). */
-static void
-run_wrote(void *arg)
-{
-	WroteStatement *ws = arg;
-
-	spi_statement(ws->b, ws->i, NULL);
-	ws->wrote = TransactionIdIsValid(GetCurrentTransactionIdIfAny());
-}
-
 /*
- * spi_statement_wrote: run statement i of body b through SPI in a
- * subtransaction of its own; whether it wrote anything (took a
- * transaction id), so that a step that wrote nothing is known to have
- * left the schema as it was.
+ * runner_rehearse_body: run step st of run, whose body is b, through exec
+ * and move the version rows, logging nothing: for a rehearsal, whose
+ * changes are all rolled back.
  */
-static bool
-spi_statement_wrote(const MigBody *b, int i)
+void
+runner_rehearse_body(MigRun *run, const MigStep *st, MigBody *b, MigExec exec, void *arg)
 {
-	WroteStatement ws = {b, i, false};
-	ErrorData  *edata = spi_exec_subxact(run_wrote, &ws, true);
-
-	if (edata != NULL)
-		ReThrowError(edata);
-	return ws.wrote;
-}
-
-/*
- * rehearse_statement: run statement i of body b through SPI, a statement
- * that runs only outside a transaction block in its in-transaction form
- * (body_in_transaction), or none; say what it did in arg, a RehearsedStep
- * (a MigExec).
- */
-static void
-rehearse_statement(const MigBody *b, int i, void *arg)
-{
-	RehearsedStep *rs = arg;
-	const char *outside = b->outside_only[i];
-	char	   *inside;
-	MigBody		one;
-
-	if (outside == NULL)
-	{
-		rs->wrote |= spi_statement_wrote(b, i);
-		return;
-	}
-	inside = body_in_transaction(b->stmts[i], outside);
-	appendStringInfo(&rs->said, "%s", rs->said.len > 0 ? " " : "");
-	if (inside == NULL)
-	{
-		appendStringInfo(&rs->said, "Statement %d (%s) was skipped: it has no form that runs in a transaction.",
-						 i + 1, outside);
-		return;
-	}
-	appendStringInfo(&rs->said, "Statement %d (%s) ran as %.*s, inside the rehearsal's transaction.",
-					 i + 1, outside, (int) (strlen(outside) - strlen(" CONCURRENTLY")), outside);
-	one.stmts = &inside;
-	rs->wrote |= spi_statement_wrote(&one, 0);
-}
-
-/*
- * runner_rehearse_step: run step st through SPI and move the version rows,
- * without logging it: for a rehearsal, whose changes are all rolled back.
- * A statement of a non-transactional revision runs in its in-transaction
- * form, or not at all (rehearse_statement); returns what was done instead
- * in whole sentences, or NULL when every statement ran as written, and in
- * *wrote (when not NULL) whether a statement wrote anything.
- */
-char *
-runner_rehearse_step(MigRun *run, const MigStep *st, bool *wrote)
-{
-	RehearsedStep rs;
-
-	initStringInfo(&rs.said);
-	rs.wrote = false;
-	run_body(run, st, body_split_revision(&run->g->revs[st->rev], st->direction),
-			 rehearse_statement, &rs, false);
-	if (wrote)
-		*wrote = rs.wrote;
-	return rs.said.len > 0 ? rs.said.data : NULL;
+	run_body(run, st, b, exec, arg, false);
 }
 
 /*

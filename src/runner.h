@@ -40,7 +40,8 @@ extern MigBody **runner_prepare(MigRun *run, Oid fn_oid, const char *target,
 extern void runner_unlock_session(MigRun *run);
 extern void runner_step(MigRun *run, const MigStep *st, MigBody *b, MigExec exec,
 						void *arg);
-extern char *runner_rehearse_step(MigRun *run, const MigStep *st, bool *wrote);
+extern void runner_rehearse_body(MigRun *run, const MigStep *st, MigBody *b, MigExec exec,
+								 void *arg);
 extern void runner_migrate(MigRun *run, Oid fn_oid, MigDirection direction,
 						   const char *target);
 extern void runner_stamp(MigRun *run, Oid fn_oid, const char *targets, bool purge);
