@@ -1079,8 +1079,9 @@ catalog_unlock_session(MigCatalog *cat)
 }
 
 static MigKeptPlan started_plan = {
-	"SELECT revision, base_schema, version_schema, previous_schema, backfilled"
-	" FROM %1$s.mig_expand_state WHERE completed_at IS NULL", 0
+	.sql = "SELECT revision, base_schema, version_schema, previous_schema, backfilled"
+	" FROM %1$s.mig_expand_state WHERE completed_at IS NULL",
+	.nargs = 0
 };
 
 /*

@@ -91,12 +91,13 @@ exec_kept(MigKeptPlan *kp, MigCatalog *cat, const char *const *args)
 }
 
 static MigKeptPlan log_plan = {
-	"INSERT INTO %1$s.mig_log (revision, direction, from_revisions, to_revisions, applied_by,"
+	.sql = "INSERT INTO %1$s.mig_log (revision, direction, from_revisions, to_revisions, applied_by,"
 	" session_user_name, application_name, xid, started_at, duration)"
 	" SELECT $1, $2, v.rows, v.rows, $3, $4, pg_catalog.current_setting('application_name'),"
 	" pg_catalog.pg_current_xact_id(), $5::timestamptz,"
 	" pg_catalog.clock_timestamp() - $5::timestamptz"
-	" FROM (SELECT ARRAY(SELECT revision FROM %1$s.mig_version ORDER BY revision) AS rows) AS v", 5
+	" FROM (SELECT ARRAY(SELECT revision FROM %1$s.mig_version ORDER BY revision) AS rows) AS v",
+	.nargs = 5
 };
 
 /*
@@ -159,16 +160,19 @@ typedef struct StartWork
 } StartWork;
 
 static MigKeptPlan schema_plan = {
-	"SELECT pg_catalog.min(table_schema), pg_catalog.count(*) FROM %1$s.mig_expand_ops WHERE revision = $1", 1
+	.sql = "SELECT pg_catalog.min(table_schema), pg_catalog.count(*) FROM %1$s.mig_expand_ops WHERE revision = $1",
+	.nargs = 1
 };
 static MigKeptPlan previous_plan = {
-	"SELECT version_schema FROM %1$s.mig_expand_state WHERE base_schema = $1 AND completed_at IS NOT NULL"
+	.sql = "SELECT version_schema FROM %1$s.mig_expand_state WHERE base_schema = $1 AND completed_at IS NOT NULL"
 	" AND pg_catalog.to_regnamespace(pg_catalog.quote_ident(version_schema)) IS NOT NULL"
-	" ORDER BY completed_at DESC LIMIT 1", 1
+	" ORDER BY completed_at DESC LIMIT 1",
+	.nargs = 1
 };
 static MigKeptPlan state_plan = {
-	"INSERT INTO %1$s.mig_expand_state (revision, base_schema, version_schema, previous_schema)"
-	" VALUES ($1, $2, $3, $4)", 4
+	.sql = "INSERT INTO %1$s.mig_expand_state (revision, base_schema, version_schema, previous_schema)"
+	" VALUES ($1, $2, $3, $4)",
+	.nargs = 4
 };
 
 /*
@@ -260,7 +264,8 @@ batch_work(void *arg)
 }
 
 static MigKeptPlan backfilled_plan = {
-	"UPDATE %1$s.mig_expand_state SET backfilled = true WHERE revision = $1", 1
+	.sql = "UPDATE %1$s.mig_expand_state SET backfilled = true WHERE revision = $1",
+	.nargs = 1
 };
 
 /*
@@ -621,7 +626,8 @@ typedef struct EndWork
 } EndWork;
 
 static MigKeptPlan complete_plan = {
-	"UPDATE %1$s.mig_expand_state SET completed_at = pg_catalog.clock_timestamp() WHERE revision = $1", 1
+	.sql = "UPDATE %1$s.mig_expand_state SET completed_at = pg_catalog.clock_timestamp() WHERE revision = $1",
+	.nargs = 1
 };
 
 /*
@@ -743,8 +749,9 @@ expand_complete(Oid fn_oid, const MigDeployOptions *opt)
 }
 
 static MigKeptPlan forget_plan = {
-	"WITH s AS (DELETE FROM %1$s.mig_expand_state WHERE revision = $1)"
-	" DELETE FROM %1$s.mig_expand_ops WHERE revision = $1", 1
+	.sql = "WITH s AS (DELETE FROM %1$s.mig_expand_state WHERE revision = $1)"
+	" DELETE FROM %1$s.mig_expand_ops WHERE revision = $1",
+	.nargs = 1
 };
 
 /*
@@ -861,11 +868,12 @@ mig_op_context(PG_FUNCTION_ARGS)
 }
 
 static MigKeptPlan record_plan = {
-	"INSERT INTO %1$s.mig_expand_ops SELECT $2,"
+	.sql = "INSERT INTO %1$s.mig_expand_ops SELECT $2,"
 	" coalesce((SELECT pg_catalog.max(op) FROM %1$s.mig_expand_ops WHERE revision = $2), 0) + 1,"
 	" o.kind, o.table_schema, o.table_name, o.column_name, o.new_name, o.shadow_name, o.old_type,"
 	" o.old_default, o.old_not_null, o.new_type, o.default_expr, o.not_null, o.check_expr, o.is_unique,"
-	" o.up_expr, o.down_expr, o.definition FROM (SELECT ($1::%1$s.mig_expand_ops).*) AS o", 2
+	" o.up_expr, o.down_expr, o.definition FROM (SELECT ($1::%1$s.mig_expand_ops).*) AS o",
+	.nargs = 2
 };
 
 /*
@@ -895,7 +903,8 @@ mig_op_record(PG_FUNCTION_ARGS)
 }
 
 static MigKeptPlan ops_forget_plan = {
-	"DELETE FROM %1$s.mig_expand_ops WHERE revision = $1", 1
+	.sql = "DELETE FROM %1$s.mig_expand_ops WHERE revision = $1",
+	.nargs = 1
 };
 
 /* mig_op_forget(): forget the operations of the running revision. */
@@ -915,7 +924,8 @@ mig_op_forget(PG_FUNCTION_ARGS)
 }
 
 static MigKeptPlan ops_plan = {
-	"SELECT * FROM %1$s.mig_expand_ops WHERE revision = $1 ORDER BY op", 1
+	.sql = "SELECT * FROM %1$s.mig_expand_ops WHERE revision = $1 ORDER BY op",
+	.nargs = 1
 };
 
 /*
