@@ -14,6 +14,8 @@
 #   waits for its snapshot: the CALL fails with 40P01 instead of hanging,
 #   once its worker has exited (the worker stopped by SIGSTOP meanwhile),
 #   and the re-run drops the invalid index left and completes;
+# - a valid index of the name a CREATE INDEX CONCURRENTLY builds: 42P07
+#   with a hint naming the index;
 # - in another database: the worker takes the caller's settings and
 #   statement_timeout counts per statement, a body calling mig_ext fails
 #   instead of waiting for its own caller, a body that splits otherwise
@@ -264,6 +266,23 @@ is($b->{h}->result(0), 0, 'the re-run completes') or diag($b->{err});
 like($b->{err}, qr/dropping invalid index public.big_md5w/, 'dropping the invalid index first');
 is($node->safe_psql('postgres', $versions), 'c7', 'version row c7');
 is($node->safe_psql('postgres', $invalid), '0', 'no invalid index is left');
+
+# 6b. the valid index a statement builds exists already (as when a CALL
+# was cut short after the build, before recording the step): 42P07 with
+# a hint naming the index; once it is dropped, the re-run completes
+$node->safe_psql('postgres', q{
+CREATE INDEX big_v ON big (v);
+SELECT mig_revision('v', 'CREATE INDEX CONCURRENTLY big_v ON big (v)', 'DROP INDEX CONCURRENTLY big_v',
+                    revision => 'c8', transactional => false)});
+$b = run('CALL mig_deploy()');
+like($b->{err}, qr/ERROR:  42P07: relation "big_v" already exists/, 'an existing valid index fails the step');
+like($b->{err}, qr/HINT:  An earlier CALL may have built index public.big_v and been cut short before recording the step.  If it is this statement's index, drop it with DROP INDEX CONCURRENTLY public.big_v/,
+	'with a hint naming the index and what to do');
+is($node->safe_psql('postgres', $versions), 'c7', 'the version rows stay at c7');
+$node->safe_psql('postgres', 'DROP INDEX CONCURRENTLY big_v');
+$b = run('CALL mig_deploy()');
+is($b->{h}->result(0), 0, 'once it is dropped, the re-run completes') or diag($b->{err});
+is($node->safe_psql('postgres', $versions), 'c8', 'version row c8');
 
 # 7. settings, re-entrancy, statement splitting, a SET clause
 $node->safe_psql('postgres', 'CREATE DATABASE other');
