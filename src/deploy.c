@@ -156,6 +156,25 @@ worker_attempt(const MigBody *b, int i, WorkerStep *ws)
 }
 
 /*
+ * existing_index_hint: when error is the 42P07 of statement i of b
+ * because the valid index it builds already exists, which mig_deploy
+ * cannot tell from one an earlier CALL built before it was cut short,
+ * hint at what to do.
+ */
+static void
+existing_index_hint(ErrorData *error, const MigBody *b, int i, WorkerStep *ws)
+{
+	Oid			index;
+
+	if (error->sqlerrcode != ERRCODE_DUPLICATE_TABLE || error->hint != NULL)
+		return;
+	index = built_index(b, i, ws);
+	if (OidIsValid(index) && index_is_valid(index))
+		error->hint = psprintf("An earlier CALL may have built index %s and been cut short before recording the step.  If it is this statement's index, drop it with DROP INDEX CONCURRENTLY %s or write the statement with IF NOT EXISTS; then CALL mig_deploy() again.",
+							   ws->qindex, ws->qindex);
+}
+
+/*
  * worker_statement: run statement i of body b, of a non-transactional
  * step, in a background worker, again after each lock timeout while
  * retries are left (a MigExec; arg is the WorkerStep); then refuse to go
@@ -170,7 +189,10 @@ worker_statement(const MigBody *b, int i, void *arg)
 
 	for (int attempt = 0; (error = worker_attempt(b, i, ws)) != NULL; attempt++)
 		if (!retry_after(error->sqlerrcode, attempt, ws->opt))
+		{
+			existing_index_hint(error, b, i, ws);
 			ThrowErrorData(error);
+		}
 	index = built_index(b, i, ws);
 	if (OidIsValid(index) && !index_is_valid(index))
 		ereport(ERROR,

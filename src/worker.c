@@ -19,8 +19,8 @@
  * and returns its error.
  *
  * The worker lives no longer than its caller's wait: the segment's detach
- * (on error, cancel, FATAL or exit of the caller) terminates it, and the
- * wait ends when the worker exits, however it exits.  The wait also looks
+ * (on error, cancel, FATAL or exit of the caller) terminates it and waits
+ * for its exit, and the wait ends when the worker exits, however it exits.  The wait also looks
  * for a cycle the deadlock detector cannot see, as no lock records it.
  *
  *-------------------------------------------------------------------------
@@ -220,12 +220,22 @@ mig_worker_main(Datum main_arg)
 /*
  * terminate_worker: an on_dsm_detach callback of the caller's segment:
  * stop the worker (arg, its handle) if it still runs, as its caller no
- * longer waits for it.
+ * longer waits for its statement, and wait until it has exited.  The
+ * caller may be handling an error or exiting: it releases the migration
+ * lock only after this, so that no statement of a step goes on (a CREATE
+ * INDEX CONCURRENTLY completing its index, say) once the step failed and
+ * the next run may have started.  The wait ends: the postmaster delivers
+ * SIGTERM to the worker, which ends at its next interrupt check.
  */
 static void
 terminate_worker(dsm_segment *seg, Datum arg)
 {
-	TerminateBackgroundWorker((BackgroundWorkerHandle *) DatumGetPointer(arg));
+	BackgroundWorkerHandle *handle = (BackgroundWorkerHandle *) DatumGetPointer(arg);
+
+	TerminateBackgroundWorker(handle);
+	HOLD_INTERRUPTS();
+	(void) WaitForBackgroundWorkerShutdown(handle);
+	RESUME_INTERRUPTS();
 }
 
 /*

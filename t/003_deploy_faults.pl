@@ -11,7 +11,11 @@
 #   immediate shutdown during a build: the worker does not outlive its
 #   session, and a re-run completes;
 # - a session waiting for the migration lock by hand while the build
-#   waits for its snapshot: the CALL fails with 40P01 instead of hanging;
+#   waits for its snapshot: the CALL fails with 40P01 instead of hanging,
+#   once its worker has exited (the worker stopped by SIGSTOP meanwhile),
+#   and the re-run drops the invalid index left and completes;
+# - a valid index of the name a CREATE INDEX CONCURRENTLY builds: 42P07
+#   with a hint naming the index;
 # - in another database: the worker takes the caller's settings and
 #   statement_timeout counts per statement, a body calling mig_ext fails
 #   instead of waiting for its own caller, a body that splits otherwise
@@ -196,7 +200,8 @@ kill 'KILL', worker_pid();
 finish($b);
 like($b->{err}, qr/server closed the connection unexpectedly|terminating connection/,
 	'the session ends with its worker');
-$node->poll_query_until('postgres', 'SELECT true') or die 'the server did not restart';
+# (a connection attempt only: psql may exit before it reads a query)
+$node->poll_query_until('postgres', undef, '') or die 'the server did not restart';
 is($node->safe_psql('postgres', $versions), 'c4', 'after the crash the version rows stay at c4');
 $b = run('CALL mig_deploy()');
 is($b->{h}->result(0), 0, 'the re-run completes') or diag($b->{err});
@@ -224,21 +229,60 @@ is($node->safe_psql('postgres', q{SELECT count(*) FROM pg_locks WHERE locktype =
 
 # 6. a session outside mig_ext waiting for the migration lock, holding the
 # snapshot the build waits for: the CALL sees the cycle and fails with
-# 40P01 instead of waiting forever; the re-run completes
+# 40P01 instead of waiting forever, but only once its worker has exited:
+# the worker is stopped (SIGSTOP) when the cycle is seen, so the CALL
+# must wait for it, holding the migration lock, while the index it left
+# stays invalid; the re-run drops that index and completes
 $node->safe_psql('postgres', q{
 SELECT mig_revision('md5 w', 'CREATE INDEX CONCURRENTLY big_md5w ON big (md5(v::text || ''w''))',
                     'DROP INDEX CONCURRENTLY big_md5w', revision => 'c7', transactional => false)});
 $b = background('CALL mig_deploy()');
-worker_pid();
+my $wpid = worker_pid();
 my $locker = background(q{SELECT pg_advisory_lock(1835624293, 'public'::regnamespace::oid::int)});
+$node->poll_query_until('postgres', qq{SELECT count(*) = 1 FROM pg_locks
+  WHERE pid = $wpid AND locktype = 'virtualxid' AND NOT granted})
+  or die 'the build does not wait for the snapshot of the other session';
+kill 'STOP', $wpid;
+my $call = q{FROM pg_stat_activity WHERE backend_type = 'client backend' AND query LIKE 'CALL mig_deploy%'};
+# until the CALL has ended or waits for its worker to exit
+$node->poll_query_until('postgres', qq{SELECT NOT EXISTS (SELECT $call AND state = 'active')
+  OR EXISTS (SELECT $call AND wait_event = 'BgWorkerShutdown')})
+  or die 'the CALL neither ends nor waits for its worker';
+is($node->safe_psql('postgres', qq{SELECT count(*) $call AND wait_event = 'BgWorkerShutdown'}),
+	'1', 'the CALL that saw the cycle waits for its worker to exit');
+is($node->safe_psql('postgres', q{SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted}),
+	'1', 'holding the migration lock meanwhile');
+kill 'CONT', $wpid;
 isnt(finish($b), 'hung', 'a CALL whose worker waits for a session waiting for the migration lock does not hang');
 like($b->{err}, qr/ERROR:  40P01: deadlock detected between a background worker of mig_deploy and process \d+/,
 	'it fails with 40P01 naming the process');
 is(finish($locker), 0, 'the other session gets the lock');
+is($node->safe_psql('postgres', q{SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'mig_ext statement'}),
+	'0', 'no worker is left');
+is($node->safe_psql('postgres', q{SELECT indisvalid FROM pg_index WHERE indexrelid = 'big_md5w'::regclass}),
+	'f', 'the build stopped part-way left an invalid index');
 $b = run('CALL mig_deploy()');
 is($b->{h}->result(0), 0, 'the re-run completes') or diag($b->{err});
+like($b->{err}, qr/dropping invalid index public.big_md5w/, 'dropping the invalid index first');
 is($node->safe_psql('postgres', $versions), 'c7', 'version row c7');
 is($node->safe_psql('postgres', $invalid), '0', 'no invalid index is left');
+
+# 6b. the valid index a statement builds exists already (as when a CALL
+# was cut short after the build, before recording the step): 42P07 with
+# a hint naming the index; once it is dropped, the re-run completes
+$node->safe_psql('postgres', q{
+CREATE INDEX big_v ON big (v);
+SELECT mig_revision('v', 'CREATE INDEX CONCURRENTLY big_v ON big (v)', 'DROP INDEX CONCURRENTLY big_v',
+                    revision => 'c8', transactional => false)});
+$b = run('CALL mig_deploy()');
+like($b->{err}, qr/ERROR:  42P07: relation "big_v" already exists/, 'an existing valid index fails the step');
+like($b->{err}, qr/HINT:  An earlier CALL may have built index public.big_v and been cut short before recording the step.  If it is this statement's index, drop it with DROP INDEX CONCURRENTLY public.big_v/,
+	'with a hint naming the index and what to do');
+is($node->safe_psql('postgres', $versions), 'c7', 'the version rows stay at c7');
+$node->safe_psql('postgres', 'DROP INDEX CONCURRENTLY big_v');
+$b = run('CALL mig_deploy()');
+is($b->{h}->result(0), 0, 'once it is dropped, the re-run completes') or diag($b->{err});
+is($node->safe_psql('postgres', $versions), 'c8', 'version row c8');
 
 # 7. settings, re-entrancy, statement splitting, a SET clause
 $node->safe_psql('postgres', 'CREATE DATABASE other');
