@@ -80,6 +80,10 @@ extern PGDLLEXPORT Datum mig_deploy(PG_FUNCTION_ARGS);
 extern PGDLLEXPORT Datum mig_start(PG_FUNCTION_ARGS);
 extern PGDLLEXPORT Datum mig_complete(PG_FUNCTION_ARGS);
 extern PGDLLEXPORT Datum mig_rollback(PG_FUNCTION_ARGS);
+extern PGDLLEXPORT Datum mig_op_context(PG_FUNCTION_ARGS);
+extern PGDLLEXPORT Datum mig_op_record(PG_FUNCTION_ARGS);
+extern PGDLLEXPORT Datum mig_op_forget(PG_FUNCTION_ARGS);
+extern PGDLLEXPORT Datum mig_expand_ops_of(PG_FUNCTION_ARGS);
 extern PGDLLEXPORT Datum mig_verify(PG_FUNCTION_ARGS);
 extern PGDLLEXPORT Datum mig_drift_record(PG_FUNCTION_ARGS);
 extern PGDLLEXPORT Datum mig_drift(PG_FUNCTION_ARGS);
@@ -1260,6 +1264,10 @@ mig_drift(PG_FUNCTION_ARGS)
 PG_FUNCTION_INFO_V1(mig_start);
 PG_FUNCTION_INFO_V1(mig_complete);
 PG_FUNCTION_INFO_V1(mig_rollback);
+PG_FUNCTION_INFO_V1(mig_op_context);
+PG_FUNCTION_INFO_V1(mig_op_record);
+PG_FUNCTION_INFO_V1(mig_op_forget);
+PG_FUNCTION_INFO_V1(mig_expand_ops_of);
 
 /*
  * mig_start(target, batch_size, lock_timeout, max_retries), a procedure:
@@ -1319,4 +1327,50 @@ mig_rollback(PG_FUNCTION_ARGS)
 	check_nonatomic(fcinfo, "mig_rollback");
 	expand_rollback(fcinfo->flinfo->fn_oid, &opt);
 	PG_RETURN_VOID();
+}
+
+/*
+ * mig_op_context(fname): how the running body runs its operations:
+ * 'start', 'full' or 'undo'; fname refuses outside a body.
+ */
+Datum
+mig_op_context(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_TEXT_P(cstring_to_text(expand_op_context(text_to_cstring(PG_GETARG_TEXT_PP(0)))));
+}
+
+/*
+ * mig_op_record(o): record operation o of the running upgrade (in a
+ * downgrade body, an operation records nothing).
+ */
+Datum
+mig_op_record(PG_FUNCTION_ARGS)
+{
+	expand_op_record(fcinfo->flinfo->fn_oid, get_fn_expr_argtype(fcinfo->flinfo, 0),
+					 PG_GETARG_DATUM(0));
+	PG_RETURN_VOID();
+}
+
+/* mig_op_forget(): forget the operations of the running revision. */
+Datum
+mig_op_forget(PG_FUNCTION_ARGS)
+{
+	expand_op_forget(fcinfo->flinfo->fn_oid);
+	PG_RETURN_VOID();
+}
+
+/*
+ * mig_expand_ops_of(revision): the operations of revision (NULL: the
+ * running one), in order; for a role that may read bodies.
+ */
+Datum
+mig_expand_ops_of(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+
+	privilege_check_bodies(fcinfo->flinfo->fn_oid);
+	InitMaterializedSRF(fcinfo, 0);
+	expand_ops_of(fcinfo->flinfo->fn_oid, PG_ARGISNULL(0) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(0)),
+				  rsinfo->setResult);
+	return (Datum) 0;
 }

@@ -827,16 +827,6 @@ expand_rollback(Oid fn_oid, const MigDeployOptions *opt)
 	SPI_finish();
 }
 
-/* The functions the operations call. */
-extern PGDLLEXPORT Datum mig_op_context(PG_FUNCTION_ARGS);
-extern PGDLLEXPORT Datum mig_op_record(PG_FUNCTION_ARGS);
-extern PGDLLEXPORT Datum mig_op_forget(PG_FUNCTION_ARGS);
-extern PGDLLEXPORT Datum mig_expand_ops_of(PG_FUNCTION_ARGS);
-PG_FUNCTION_INFO_V1(mig_op_context);
-PG_FUNCTION_INFO_V1(mig_op_record);
-PG_FUNCTION_INFO_V1(mig_op_forget);
-PG_FUNCTION_INFO_V1(mig_expand_ops_of);
-
 /* running_revision: the revision whose body runs; fname refuses outside one. */
 static const MigRev *
 running_revision(const char *fname, MigDirection *direction)
@@ -854,17 +844,16 @@ running_revision(const char *fname, MigDirection *direction)
 }
 
 /*
- * mig_op_context(fname): how the running body runs its operations:
- * 'start', 'full' or 'undo'; fname refuses outside a body.
+ * expand_op_context: how the running body runs its operations: "start",
+ * "full" or "undo"; fname (the operation) refuses outside a body.
  */
-Datum
-mig_op_context(PG_FUNCTION_ARGS)
+const char *
+expand_op_context(const char *fname)
 {
 	MigDirection direction;
 
-	(void) running_revision(text_to_cstring(PG_GETARG_TEXT_PP(0)), &direction);
-	PG_RETURN_TEXT_P(cstring_to_text(expand_mode == EXPAND_START ? "start" :
-									 expand_mode == EXPAND_UNDO ? "undo" : "full"));
+	(void) running_revision(fname, &direction);
+	return expand_mode == EXPAND_START ? "start" : expand_mode == EXPAND_UNDO ? "undo" : "full";
 }
 
 static MigKeptPlan record_plan = {
@@ -877,11 +866,12 @@ static MigKeptPlan record_plan = {
 };
 
 /*
- * mig_op_record(o): record operation o of the running upgrade (in a
- * downgrade body, an operation records nothing).
+ * expand_op_record: record operation o (a mig_expand_ops row of type
+ * type) of the running upgrade in the catalog of fn_oid (in a downgrade
+ * body, an operation records nothing).
  */
-Datum
-mig_op_record(PG_FUNCTION_ARGS)
+void
+expand_op_record(Oid fn_oid, Oid type, Datum o)
 {
 	MigDirection direction;
 	const MigRev *r = running_revision("mig_op_record", &direction);
@@ -890,16 +880,15 @@ mig_op_record(PG_FUNCTION_ARGS)
 	Datum		values[2];
 
 	if (direction != MIG_UPGRADE)
-		PG_RETURN_VOID();
+		return;
 	SPI_connect();
-	catalog_open(&cat, fcinfo->flinfo->fn_oid);
-	types[0] = get_fn_expr_argtype(fcinfo->flinfo, 0);
+	catalog_open(&cat, fn_oid);
+	types[0] = type;
 	types[1] = TEXTOID;
-	values[0] = PG_GETARG_DATUM(0);
+	values[0] = o;
 	values[1] = CStringGetTextDatum(r->id);
 	spi_exec_kept(&record_plan, cat.qnsp, cat.owner, types, values, NULL, InvalidSnapshot);
 	SPI_finish();
-	PG_RETURN_VOID();
 }
 
 static MigKeptPlan ops_forget_plan = {
@@ -907,9 +896,9 @@ static MigKeptPlan ops_forget_plan = {
 	.nargs = 1
 };
 
-/* mig_op_forget(): forget the operations of the running revision. */
-Datum
-mig_op_forget(PG_FUNCTION_ARGS)
+/* expand_op_forget: forget the operations of the running revision. */
+void
+expand_op_forget(Oid fn_oid)
 {
 	MigDirection direction;
 	const MigRev *r = running_revision("mig_op_forget", &direction);
@@ -917,10 +906,9 @@ mig_op_forget(PG_FUNCTION_ARGS)
 	const char *args[1] = {r->id};
 
 	SPI_connect();
-	catalog_open(&cat, fcinfo->flinfo->fn_oid);
+	catalog_open(&cat, fn_oid);
 	exec_kept(&ops_forget_plan, &cat, args);
 	SPI_finish();
-	PG_RETURN_VOID();
 }
 
 static MigKeptPlan ops_plan = {
@@ -929,26 +917,21 @@ static MigKeptPlan ops_plan = {
 };
 
 /*
- * mig_expand_ops_of(revision): the operations of revision (NULL: the
- * running one), in order; for a role that may read bodies.
+ * expand_ops_of: the operations of revision (NULL: the running one) in
+ * the catalog of fn_oid, in order, into tuplestore ts.
  */
-Datum
-mig_expand_ops_of(PG_FUNCTION_ARGS)
+void
+expand_ops_of(Oid fn_oid, const char *revision, Tuplestorestate *ts)
 {
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	MigCatalog	cat;
 	const char *args[1];
 	MigDirection direction;
 
-	privilege_check_bodies(fcinfo->flinfo->fn_oid);
-	args[0] = PG_ARGISNULL(0) ? running_revision("mig_expand_ops_of", &direction)->id :
-		text_to_cstring(PG_GETARG_TEXT_PP(0));
-	InitMaterializedSRF(fcinfo, 0);
+	args[0] = revision ? revision : running_revision("mig_expand_ops_of", &direction)->id;
 	SPI_connect();
-	catalog_open(&cat, fcinfo->flinfo->fn_oid);
+	catalog_open(&cat, fn_oid);
 	exec_kept(&ops_plan, &cat, args);
 	for (uint64 i = 0; i < SPI_processed; i++)
-		tuplestore_puttuple(rsinfo->setResult, SPI_tuptable->vals[i]);
+		tuplestore_puttuple(ts, SPI_tuptable->vals[i]);
 	SPI_finish();
-	return (Datum) 0;
 }
