@@ -11,7 +11,8 @@
 MODULE_big = mig_ext
 OBJS = mig_ext.o src/graph.o src/target.o src/plan.o src/body.o src/spi_exec.o src/catalog.o \
        src/record.o src/runner.o src/offline.o src/import.o src/adopt.o src/diff.o src/desired.o src/privilege.o \
-       src/rehearse.o src/deploy.o src/worker.o src/conflict.o src/verify.o src/repeatable.o src/advice.o src/drift.o
+       src/rehearse.o src/deploy.o src/worker.o src/conflict.o src/verify.o src/repeatable.o src/advice.o src/drift.o \
+       src/expand.o
 # mig_fleet: SQL only, its own control file and script (requires mig_ext, dblink)
 EXTENSION = mig_ext mig_fleet
 DATA = mig_ext--1.0.sql mig_ext--1.0--1.1.sql mig_ext--1.1--1.2.sql mig_fleet--1.0.sql

@@ -29,6 +29,7 @@
 #include "src/catalog.h"
 #include "src/compat.h"
 #include "src/deploy.h"
+#include "src/expand.h"
 #include "src/diff.h"
 #include "src/drift.h"
 #include "src/import.h"
@@ -69,6 +70,9 @@ extern PGDLLEXPORT Datum mig_graph(PG_FUNCTION_ARGS);
 extern PGDLLEXPORT Datum mig_test(PG_FUNCTION_ARGS);
 extern PGDLLEXPORT Datum mig_rehearse(PG_FUNCTION_ARGS);
 extern PGDLLEXPORT Datum mig_deploy(PG_FUNCTION_ARGS);
+extern PGDLLEXPORT Datum mig_start(PG_FUNCTION_ARGS);
+extern PGDLLEXPORT Datum mig_complete(PG_FUNCTION_ARGS);
+extern PGDLLEXPORT Datum mig_rollback(PG_FUNCTION_ARGS);
 extern PGDLLEXPORT Datum mig_verify(PG_FUNCTION_ARGS);
 extern PGDLLEXPORT Datum mig_drift_record(PG_FUNCTION_ARGS);
 extern PGDLLEXPORT Datum mig_drift(PG_FUNCTION_ARGS);
@@ -196,6 +200,7 @@ open_report(FunctionCallInfo fcinfo, MigReport *rep, MigLoad load)
 	InitMaterializedSRF(fcinfo, 0);
 	SPI_connect();
 	rep->g = catalog_read(&rep->cat, fcinfo->flinfo->fn_oid, load, &rep->current);
+	expand_mark_started(&rep->cat, rep->g);
 	rep->is_current = palloc0(sizeof(bool) * Max(rep->g->nrevs, 1));
 	for (int i = 0; i < rep->current.n; i++)
 		rep->is_current[rep->current.items[i]] = true;
@@ -1091,6 +1096,47 @@ has_set_clause(Oid fn_oid)
 }
 
 /*
+ * check_nonatomic: refuse to run fname, a procedure that commits, where
+ * it cannot (a transaction block, a function, a procedure with settings).
+ */
+static void
+check_nonatomic(FunctionCallInfo fcinfo, const char *fname)
+{
+	if (fcinfo->context == NULL || !IsA(fcinfo->context, CallContext) ||
+		castNode(CallContext, fcinfo->context)->atomic)
+	{
+		if (has_set_clause(fcinfo->flinfo->fn_oid))
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("%s cannot commit: the procedure has a SET clause or is SECURITY DEFINER", fname),
+					 errdetail("PostgreSQL runs a procedure with settings of its own or SECURITY DEFINER in a single transaction, and %s commits after each step.", fname),
+					 errhint("Remove them with ALTER PROCEDURE %s RESET ALL (and SECURITY INVOKER); the steps run with the caller's search_path and settings, so set them in the session.",
+							 format_procedure(fcinfo->flinfo->fn_oid))));
+		ereport(ERROR,
+				(errcode(ERRCODE_ACTIVE_SQL_TRANSACTION),
+				 errmsg("%s cannot run inside a transaction block", fname),
+				 errdetail("%s commits after each step.", fname),
+				 errhint("Run CALL %s() on its own, not inside BEGIN ... COMMIT or a function; mig_upgrade() runs a plan in the caller's transaction.", fname)));
+	}
+}
+
+/*
+ * arg_deploy_options: the lock_timeout and max_retries arguments, at
+ * argno and argno + 1.
+ */
+static void
+arg_deploy_options(FunctionCallInfo fcinfo, int argno, MigDeployOptions *opt)
+{
+	opt->lock_timeout = arg_lock_timeout(fcinfo, argno);
+	arg_not_null(fcinfo, argno + 1, "max_retries");
+	opt->max_retries = PG_GETARG_INT32(argno + 1);
+	if (opt->max_retries < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("max_retries must not be negative")));
+}
+
+/*
  * mig_deploy(target, lock_timeout, max_retries), a procedure: move to
  * target in the direction mig_plan shows, committing after each step;
  * non-transactional statements run outside any transaction block.
@@ -1104,29 +1150,8 @@ mig_deploy(PG_FUNCTION_ARGS)
 	runner_check_idle("mig_deploy");
 	privilege_check_bodies(fcinfo->flinfo->fn_oid);
 	target = arg_target(fcinfo, 0);
-	opt.lock_timeout = arg_lock_timeout(fcinfo, 1);
-	arg_not_null(fcinfo, 2, "max_retries");
-	opt.max_retries = PG_GETARG_INT32(2);
-	if (opt.max_retries < 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("max_retries must not be negative")));
-	if (fcinfo->context == NULL || !IsA(fcinfo->context, CallContext) ||
-		castNode(CallContext, fcinfo->context)->atomic)
-	{
-		if (has_set_clause(fcinfo->flinfo->fn_oid))
-			ereport(ERROR,
-					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-					 errmsg("mig_deploy cannot commit: the procedure has a SET clause or is SECURITY DEFINER"),
-					 errdetail("PostgreSQL runs a procedure with settings of its own or SECURITY DEFINER in a single transaction, and mig_deploy commits after each step."),
-					 errhint("Remove them with ALTER PROCEDURE %s RESET ALL (and SECURITY INVOKER); the steps run with the caller's search_path and settings, so set them in the session.",
-							 format_procedure(fcinfo->flinfo->fn_oid))));
-		ereport(ERROR,
-				(errcode(ERRCODE_ACTIVE_SQL_TRANSACTION),
-				 errmsg("mig_deploy cannot run inside a transaction block"),
-				 errdetail("mig_deploy commits after each step."),
-				 errhint("Run CALL mig_deploy() on its own, not inside BEGIN ... COMMIT or a function; mig_upgrade() runs a plan in the caller's transaction.")));
-	}
+	arg_deploy_options(fcinfo, 1, &opt);
+	check_nonatomic(fcinfo, "mig_deploy");
 	deploy_run(fcinfo->flinfo->fn_oid, target, &opt);
 	PG_RETURN_VOID();
 }
@@ -1218,4 +1243,69 @@ mig_drift(PG_FUNCTION_ARGS)
 	}
 	SPI_finish();
 	return (Datum) 0;
+}
+
+/* Expand and contract. */
+PG_FUNCTION_INFO_V1(mig_start);
+PG_FUNCTION_INFO_V1(mig_complete);
+PG_FUNCTION_INFO_V1(mig_rollback);
+
+/*
+ * mig_start(target, batch_size, lock_timeout, max_retries), a procedure:
+ * upgrade to target and start its last revision.
+ */
+Datum
+mig_start(PG_FUNCTION_ARGS)
+{
+	MigDeployOptions opt;
+	char	   *target;
+	int			batch_size;
+
+	runner_check_idle("mig_start");
+	privilege_check_bodies(fcinfo->flinfo->fn_oid);
+	target = arg_target(fcinfo, 0);
+	arg_not_null(fcinfo, 1, "batch_size");
+	batch_size = PG_GETARG_INT32(1);
+	if (batch_size < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("batch_size must be at least 1")));
+	arg_deploy_options(fcinfo, 2, &opt);
+	check_nonatomic(fcinfo, "mig_start");
+	expand_start(fcinfo->flinfo->fn_oid, target, batch_size, &opt);
+	PG_RETURN_VOID();
+}
+
+/*
+ * mig_complete(lock_timeout, max_retries), a procedure: the contract
+ * halves of the started revision.
+ */
+Datum
+mig_complete(PG_FUNCTION_ARGS)
+{
+	MigDeployOptions opt;
+
+	runner_check_idle("mig_complete");
+	privilege_check_bodies(fcinfo->flinfo->fn_oid);
+	arg_deploy_options(fcinfo, 0, &opt);
+	check_nonatomic(fcinfo, "mig_complete");
+	expand_complete(fcinfo->flinfo->fn_oid, &opt);
+	PG_RETURN_VOID();
+}
+
+/*
+ * mig_rollback(lock_timeout, max_retries), a procedure: undo the started
+ * revision.
+ */
+Datum
+mig_rollback(PG_FUNCTION_ARGS)
+{
+	MigDeployOptions opt;
+
+	runner_check_idle("mig_rollback");
+	privilege_check_bodies(fcinfo->flinfo->fn_oid);
+	arg_deploy_options(fcinfo, 0, &opt);
+	check_nonatomic(fcinfo, "mig_rollback");
+	expand_rollback(fcinfo->flinfo->fn_oid, &opt);
+	PG_RETURN_VOID();
 }

@@ -200,11 +200,11 @@ worker_step(MigRun *run, const MigStep *st, MigBody *b, const MigDeployOptions *
 }
 
 /*
- * set_lock_timeout: mig_deploy's lock_timeout, when given, for the rest
+ * deploy_set_lock_timeout: mig_deploy's lock_timeout, when given, for the rest
  * of the transaction.
  */
-static void
-set_lock_timeout(const MigDeployOptions *opt)
+void
+deploy_set_lock_timeout(const MigDeployOptions *opt)
 {
 	char		timeout[32];
 
@@ -216,12 +216,14 @@ set_lock_timeout(const MigDeployOptions *opt)
 }
 
 /*
- * transactional_step: run step st (body b) and record it in a
- * subtransaction, under lock_timeout when given and statement_timeout,
- * again after each lock timeout while retries are left.
+ * deploy_retrying: run work(arg) in a subtransaction, under lock_timeout
+ * when given and statement_timeout, again after each lock timeout while
+ * retries are left; rec (when not NULL) forgets the log rows a failed
+ * attempt queued.
  */
-static void
-transactional_step(MigRun *run, const MigStep *st, MigBody *b, const MigDeployOptions *opt)
+void
+deploy_retrying(void (*work) (void *arg), void *arg, MigRecorder *rec,
+				const MigDeployOptions *opt)
 {
 	MemoryContext cxt = CurrentMemoryContext;
 	ResourceOwner owner = CurrentResourceOwner;
@@ -233,11 +235,10 @@ transactional_step(MigRun *run, const MigStep *st, MigBody *b, const MigDeployOp
 		MemoryContextSwitchTo(cxt);
 		PG_TRY();
 		{
-			set_lock_timeout(opt);
+			deploy_set_lock_timeout(opt);
 			if (StatementTimeout > 0)
 				enable_timeout_after(STATEMENT_TIMEOUT, StatementTimeout);
-			runner_step(run, st, b, NULL, NULL);
-			record_finish(&run->rec);
+			work(arg);
 			disable_timeout(STATEMENT_TIMEOUT, false);
 			ReleaseCurrentSubTransaction();
 			done = true;
@@ -253,7 +254,8 @@ transactional_step(MigRun *run, const MigStep *st, MigBody *b, const MigDeployOp
 			RollbackAndReleaseCurrentSubTransaction();
 			MemoryContextSwitchTo(cxt);
 			CurrentResourceOwner = owner;
-			record_forget(&run->rec);
+			if (rec != NULL)
+				record_forget(rec);
 			if (!retry_after(error->sqlerrcode, attempt, opt))
 				ReThrowError(error);
 		}
@@ -261,6 +263,54 @@ transactional_step(MigRun *run, const MigStep *st, MigBody *b, const MigDeployOp
 		MemoryContextSwitchTo(cxt);
 		CurrentResourceOwner = owner;
 	}
+}
+
+/* A transactional step, as deploy_retrying's work. */
+typedef struct DeployStep
+{
+	MigRun	   *run;
+	const MigStep *st;
+	MigBody    *b;
+} DeployStep;
+
+/* step_work: run a DeployStep and record it. */
+static void
+step_work(void *arg)
+{
+	DeployStep *ds = arg;
+
+	runner_step(ds->run, ds->st, ds->b, NULL, NULL);
+	record_finish(&ds->run->rec);
+}
+
+/*
+ * deploy_transactional_step: run step st (body b) and record it in a
+ * subtransaction, retried as deploy_retrying does.
+ */
+void
+deploy_transactional_step(MigRun *run, const MigStep *st, MigBody *b, const MigDeployOptions *opt)
+{
+	DeployStep	ds = {run, st, b};
+
+	deploy_retrying(step_work, &ds, &run->rec, opt);
+}
+
+/*
+ * deploy_in_workers: run each statement of b, for step st, top-level in
+ * a background worker, as those of a non-transactional step run (retries,
+ * invalid indexes dropped and refused), recording nothing.
+ */
+void
+deploy_in_workers(MigRun *run, const MigStep *st, const MigBody *b, const MigDeployOptions *opt)
+{
+	WorkerStep	ws;
+
+	ws.opt = opt;
+	ws.st = st;
+	ws.rev = &run->g->revs[st->rev];
+	ws.qindex = NULL;
+	for (int i = 0; i < b->nstmts; i++)
+		worker_statement(b, i, &ws);
 }
 
 /*
@@ -283,7 +333,7 @@ deploy_run(Oid fn_oid, const char *target, const MigDeployOptions *opt)
 	 */
 	SPI_commit();
 	disable_timeout(STATEMENT_TIMEOUT, false);
-	set_lock_timeout(opt);
+	deploy_set_lock_timeout(opt);
 	/* the procedure's SPI context lives across the commits */
 	callcxt = CurrentMemoryContext;
 	stepcxt = AllocSetContextCreate(callcxt, "mig_deploy step", ALLOCSET_DEFAULT_SIZES);
@@ -305,7 +355,7 @@ deploy_run(Oid fn_oid, const char *target, const MigDeployOptions *opt)
 			if (run.g->revs[st->rev].non_transactional)
 				worker_step(&run, st, b, opt);
 			else
-				transactional_step(&run, st, b, opt);
+				deploy_transactional_step(&run, st, b, opt);
 			MemoryContextSwitchTo(callcxt);
 			SPI_commit();
 			MemoryContextSwitchTo(callcxt);

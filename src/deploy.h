@@ -8,6 +8,8 @@
 #ifndef MIG_DEPLOY_H
 #define MIG_DEPLOY_H
 
+#include "runner.h"
+
 /* How mig_deploy waits for locks. */
 typedef struct MigDeployOptions
 {
@@ -15,6 +17,13 @@ typedef struct MigDeployOptions
 	int			max_retries;	/* after a lock timeout */
 } MigDeployOptions;
 
+extern void deploy_set_lock_timeout(const MigDeployOptions *opt);
+extern void deploy_retrying(void (*work) (void *arg), void *arg, MigRecorder *rec,
+							const MigDeployOptions *opt);
+extern void deploy_transactional_step(MigRun *run, const MigStep *st, MigBody *b,
+									  const MigDeployOptions *opt);
+extern void deploy_in_workers(MigRun *run, const MigStep *st, const MigBody *b,
+							  const MigDeployOptions *opt);
 extern void deploy_run(Oid fn_oid, const char *target, const MigDeployOptions *opt);
 
 #endif							/* MIG_DEPLOY_H */

@@ -19,6 +19,8 @@
  */
 #include "postgres.h"
 
+#include "commands/extension.h"
+
 #include "commands/event_trigger.h"
 #include "executor/spi.h"
 #include "postmaster/bgworker.h"
@@ -28,6 +30,7 @@
 #include "utils/timestamp.h"
 
 #include "drift.h"
+#include "expand.h"
 #include "runner.h"
 
 /* What an upgrade does about drift since the last step. */
@@ -66,7 +69,7 @@ drift_define_settings(void)
 /*
  * drift_record: the body of the event trigger function mig_drift_record:
  * record the commands of the statement ending now, unless mig_ext runs
- * them, recording is off, or the catalog has no mig_drift_log (before the
+ * them (or an extension script does), recording is off, or the catalog has no mig_drift_log (before the
  * update to 1.2, or while the extension is being dropped).
  */
 void
@@ -80,7 +83,7 @@ drift_record(FunctionCallInfo fcinfo)
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("mig_drift_record can only be called by an event trigger")));
-	if (!drift_recording || runner_is_busy() ||
+	if (!drift_recording || runner_is_busy() || expand_is_running() || creating_extension ||
 		(MyBgworkerEntry && strcmp(MyBgworkerEntry->bgw_library_name, "mig_ext") == 0))
 		return;
 	nsp = get_func_namespace(fcinfo->flinfo->fn_oid);

@@ -31,6 +31,7 @@
 
 #include "body.h"
 #include "drift.h"
+#include "expand.h"
 #include "import.h"
 #include "offline.h"
 #include "record.h"
@@ -50,6 +51,10 @@ typedef enum RunLoad
 
 /* True while a migration body runs: mig_ext functions refuse then. */
 static bool runner_busy = false;
+
+/* The step whose body runs, while one does (the operations record it). */
+static const MigRev *running_rev = NULL;
+static MigDirection running_direction;
 
 /* How often a wait for the migration lock checks who waits for it (ms). */
 #define RUNNER_CYCLE_CHECK_MS	100
@@ -93,6 +98,17 @@ bool
 runner_is_busy(void)
 {
 	return runner_busy;
+}
+
+/*
+ * runner_running: the revision whose body runs (NULL: none), and in
+ * *direction which of its bodies.
+ */
+const MigRev *
+runner_running(MigDirection *direction)
+{
+	*direction = running_direction;
+	return running_rev;
 }
 
 /*
@@ -405,6 +421,7 @@ open_run(MigRun *run, Oid fn_oid, int load)
 	}
 	else
 		runner_lock(&run->cat);
+	expand_check_none_started(&run->cat);
 	run->g = catalog_load_graph(&run->cat, (load & RUN_LOAD_BODIES) ?
 								MIG_LOAD_BODIES : MIG_LOAD_HEADERS);
 	if (load & RUN_LOAD_VERSIONS)
@@ -544,6 +561,8 @@ run_body(MigRun *run, const MigStep *st, MigBody *b, MigExec exec, void *arg, bo
 	notice_step(run->g, st);
 	bc.phase = PHASE_RUNNING;
 	runner_busy = true;
+	running_rev = bc.rev;
+	running_direction = st->direction;
 	PG_TRY();
 	{
 		for (bc.stmt = 1; bc.stmt <= b->nstmts; bc.stmt++)
@@ -557,6 +576,7 @@ run_body(MigRun *run, const MigStep *st, MigBody *b, MigExec exec, void *arg, bo
 	PG_FINALLY();
 	{
 		runner_busy = false;
+		running_rev = NULL;
 	}
 	PG_END_TRY();
 	bc.phase = PHASE_RECORDING;

@@ -50,6 +50,7 @@ typedef struct MigProblem
 extern const char *runner_problem_name(MigProblemKind kind);
 extern List *runner_validate(Oid fn_oid);
 extern bool runner_is_busy(void);
+extern const MigRev *runner_running(MigDirection *direction);
 extern void runner_check_idle(const char *fname);
 extern void runner_mark_busy(void);
 extern void runner_lock(MigCatalog *cat);

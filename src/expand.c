@@ -1,0 +1,810 @@
+/*-------------------------------------------------------------------------
+ *
+ * expand.c
+ *	  Expand and contract: CALL mig_start, mig_complete, mig_rollback, and
+ *	  what the operations (mig_op_*) ask of the running body.
+ *
+ * mig_start upgrades through the runner as CALL mig_deploy does (the
+ * session's lock, a plan, a step per transaction retried after lock
+ * timeouts) and runs the last step's body in start mode: its operations
+ * run their expand halves only and record themselves in mig_expand_ops.
+ * In the same transaction the version schema and the sync triggers are
+ * made (mig_expand_finish, SQL) and the started revision is recorded in
+ * mig_expand_state; then its indexes are built concurrently in background
+ * workers, and its new columns backfilled by ranges of pages, a
+ * transaction each.  mig_complete validates the new constraints, a
+ * transaction each, then runs the contract halves in one; mig_rollback
+ * undoes the expand halves and runs the revision's downgrade body in undo
+ * mode (its operations do nothing), moving the version rows back.  The DDL
+ * of each half is built by the extension's SQL and runs with the caller's
+ * rights; the mig_expand_* tables are read and written here, as their
+ * owner.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/timeout.h"
+
+#include "compat.h"
+#include "expand.h"
+#include "privilege.h"
+#include "runner.h"
+#include "spi_exec.h"
+
+/* How the operations of the running body run. */
+typedef enum ExpandMode
+{
+	EXPAND_FULL,				/* both halves at once (mig_upgrade) */
+	EXPAND_START,				/* the expand half (mig_start) */
+	EXPAND_UNDO					/* nothing: mig_rollback undoes them */
+} ExpandMode;
+
+static ExpandMode expand_mode = EXPAND_FULL;
+
+/* True while mig_start, mig_complete or mig_rollback runs. */
+static bool expand_running = false;
+
+/*
+ * expand_is_running: whether mig_start, mig_complete or mig_rollback runs
+ * (their DDL is no drift).
+ */
+bool
+expand_is_running(void)
+{
+	return expand_running;
+}
+
+/* The started revision, as mig_expand_state has it. */
+typedef struct Started
+{
+	char	   *revision;		/* NULL: none started */
+	char	   *base;
+	char	   *vs;				/* its version schema */
+	char	   *previous;		/* NULL: the base schema */
+	bool		backfilled;
+} Started;
+
+static SpiKeptPlan started_plan = {
+	"SELECT revision, base_schema, version_schema, previous_schema, backfilled"
+	" FROM %1$s.mig_expand_state WHERE completed_at IS NULL", 0
+};
+
+/* read_started: the started revision of cat, if any, in *s. */
+static void
+read_started(MigCatalog *cat, Started *s)
+{
+	memset(s, 0, sizeof(Started));
+	if (!cat->has_transactional)
+		return;
+	spi_exec_kept(&started_plan, cat->qnsp, cat->owner, NULL, NULL, NULL, InvalidSnapshot);
+	if (SPI_processed == 0)
+		return;
+	s->revision = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	s->base = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
+	s->vs = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3);
+	s->previous = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 4);
+	s->backfilled = strcmp(SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 5), "t") == 0;
+}
+
+/* error_started: refuse to go on while revision is started. */
+static void
+error_started(const char *revision)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("revision %s is started and not completed", revision),
+			 errdetail("CALL mig_start started it: the old and the new shape of its tables are both in use."),
+			 errhint("CALL mig_complete() once no client uses the old shape, or CALL mig_rollback() to undo it.")));
+}
+
+/*
+ * expand_check_none_started: refuse to plan anything while a revision is
+ * started (except for the lifecycle itself).
+ */
+void
+expand_check_none_started(MigCatalog *cat)
+{
+	Started		s;
+
+	if (expand_running)
+		return;
+	read_started(cat, &s);
+	if (s.revision != NULL)
+		error_started(s.revision);
+}
+
+/*
+ * expand_mark_started: the reports show the started revision with
+ * " (started)" after its message.
+ */
+void
+expand_mark_started(MigCatalog *cat, MigGraph *g)
+{
+	Started		s;
+	int			rev;
+
+	read_started(cat, &s);
+	if (s.revision == NULL || (rev = graph_lookup_id(g, s.revision)) < 0)
+		return;
+	g->revs[rev].message = psprintf("%s (started)", g->revs[rev].message);
+}
+
+/* exec_kept: run kept statement kp on cat with text parameters. */
+static void
+exec_kept(SpiKeptPlan *kp, MigCatalog *cat, const char *const *args)
+{
+	Oid			types[SPI_EXEC_MAX_ARGS];
+	Datum		values[SPI_EXEC_MAX_ARGS];
+	char		nulls[SPI_EXEC_MAX_ARGS];
+
+	for (int i = 0; i < kp->nargs; i++)
+	{
+		types[i] = TEXTOID;
+		values[i] = args[i] ? CStringGetTextDatum(args[i]) : (Datum) 0;
+		nulls[i] = args[i] ? ' ' : 'n';
+	}
+	spi_exec_kept(kp, cat->qnsp, cat->owner, types, values, nulls, InvalidSnapshot);
+}
+
+static SpiKeptPlan log_plan = {
+	"INSERT INTO %1$s.mig_log (revision, direction, from_revisions, to_revisions, applied_by,"
+	" session_user_name, application_name, xid, started_at, duration)"
+	" SELECT $1, $2, v.rows, v.rows, $3, $4, pg_catalog.current_setting('application_name'),"
+	" pg_catalog.pg_current_xact_id(), $5::timestamptz,"
+	" pg_catalog.clock_timestamp() - $5::timestamptz"
+	" FROM (SELECT ARRAY(SELECT revision FROM %1$s.mig_version ORDER BY revision) AS rows) AS v", 5
+};
+
+/*
+ * log_half: a mig_log row for the half (direction) of revision that
+ * started at started, the version rows as they are.
+ */
+static void
+log_half(MigCatalog *cat, const char *revision, const char *direction, TimestampTz started)
+{
+	const char *args[5] = {revision, direction, GetUserNameFromId(GetUserId(), false),
+	GetUserNameFromId(GetSessionUserId(), false), timestamptz_to_str(started)};
+
+	exec_kept(&log_plan, cat, args);
+}
+
+/* call_sql: run sql with text parameters as the caller; SPI's result code. */
+static int
+call_sql(const char *sql, int nargs, const char *const *args)
+{
+	Oid			types[8];
+	Datum		values[8];
+	char		nulls[8];
+	int			rc;
+
+	Assert(nargs <= 8);
+	memset(nulls, ' ', sizeof(nulls));
+	for (int i = 0; i < nargs; i++)
+	{
+		types[i] = TEXTOID;
+		values[i] = args[i] ? CStringGetTextDatum(args[i]) : (Datum) 0;
+		nulls[i] = args[i] ? ' ' : 'n';
+	}
+	rc = SPI_execute_with_args(sql, nargs, types, values, nulls, false, 0);
+	if (rc < 0)
+		elog(ERROR, "SPI_execute_with_args failed: %s", SPI_result_code_string(rc));
+	return rc;
+}
+
+/* column_texts: column col (1-based) of each row SPI returned, copied to cxt. */
+static char **
+column_texts(int col, MemoryContext cxt)
+{
+	char	  **out = MemoryContextAllocZero(cxt, sizeof(char *) * (SPI_processed + 1));
+
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		char	   *v = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, col);
+
+		out[i] = v ? MemoryContextStrdup(cxt, v) : NULL;
+	}
+	return out;
+}
+
+/* What the transaction that starts a revision needs. */
+typedef struct StartWork
+{
+	MigRun	   *run;
+	const MigStep *st;
+	MigBody    *b;
+	char	   *vs;				/* set: the version schema, NULL if none */
+	char	   *base;			/* set: the schema of its tables */
+} StartWork;
+
+static SpiKeptPlan schema_plan = {
+	"SELECT pg_catalog.min(table_schema), pg_catalog.count(*) FROM %1$s.mig_expand_ops WHERE revision = $1", 1
+};
+static SpiKeptPlan previous_plan = {
+	"SELECT version_schema FROM %1$s.mig_expand_state WHERE base_schema = $1 AND completed_at IS NOT NULL"
+	" AND pg_catalog.to_regnamespace(pg_catalog.quote_ident(version_schema)) IS NOT NULL"
+	" ORDER BY completed_at DESC LIMIT 1", 1
+};
+static SpiKeptPlan state_plan = {
+	"INSERT INTO %1$s.mig_expand_state (revision, base_schema, version_schema, previous_schema)"
+	" VALUES ($1, $2, $3, $4)", 4
+};
+
+/*
+ * start_work: the step's body in start mode, then (when it ran an
+ * operation) its version schema and triggers, the started revision
+ * recorded; the step recorded.
+ */
+static void
+start_work(void *arg)
+{
+	StartWork  *sw = arg;
+	MigRun	   *run = sw->run;
+	const char *rev = run->g->revs[sw->st->rev].id;
+	const char *args[4];
+	char	   *base;
+
+	expand_mode = EXPAND_START;
+	PG_TRY();
+	{
+		runner_step(run, sw->st, sw->b, NULL, NULL);
+	}
+	PG_FINALLY();
+	{
+		expand_mode = EXPAND_FULL;
+	}
+	PG_END_TRY();
+	sw->vs = NULL;
+	args[0] = rev;
+	exec_kept(&schema_plan, &run->cat, args);
+	base = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	if (base != NULL)
+	{
+		char	   *vs = psprintf("%s_%s", base, rev);
+
+		if (strlen(vs) >= NAMEDATALEN)
+			ereport(ERROR,
+					(errcode(ERRCODE_NAME_TOO_LONG),
+					 errmsg("the version schema name \"%s\" is too long", vs),
+					 errdetail("A version schema is named after its table's schema and its revision, and must be shorter than %d bytes.",
+							   NAMEDATALEN),
+					 errhint("Give the revision a shorter id.")));
+		args[0] = base;
+		exec_kept(&previous_plan, &run->cat, args);
+		args[3] = SPI_processed > 0 ?
+			SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1) : NULL;
+		args[0] = rev;
+		args[1] = base;
+		args[2] = vs;
+		call_sql(psprintf("SELECT %s.mig_expand_finish($1, $2, $3)", run->cat.qnsp), 3, args);
+		exec_kept(&state_plan, &run->cat, args);
+		sw->vs = vs;
+		sw->base = base;
+	}
+	record_finish(&run->rec);
+}
+
+/* What one batch of a backfill runs. */
+typedef struct BatchWork
+{
+	const char *update;
+	int64		from;
+	int64		to;
+} BatchWork;
+
+/* batch_work: one batch of a backfill. */
+static void
+batch_work(void *arg)
+{
+	BatchWork  *bw = arg;
+	Oid			types[2] = {INT8OID, INT8OID};
+	Datum		values[2] = {Int64GetDatum(bw->from), Int64GetDatum(bw->to)};
+
+	if (SPI_execute_with_args(bw->update, 2, types, values, NULL, false, 0) < 0)
+		elog(ERROR, "SPI_execute_with_args failed on a backfill");
+}
+
+static SpiKeptPlan backfilled_plan = {
+	"UPDATE %1$s.mig_expand_state SET backfilled = true WHERE revision = $1", 1
+};
+
+/*
+ * backfill: fill the new columns of revision rev for the rows the table
+ * had before its triggers, batch_size rows (by the table's density) per
+ * transaction; a NOTICE per tenth of each table, a mig_log row at the end.
+ */
+static void
+backfill(MigRun *run, const char *rev, int batch_size, const MigDeployOptions *opt,
+		 MemoryContext cxt)
+{
+	const char *args[2];
+	char	  **tables;
+	char	  **updates;
+	char	  **pages;
+	char	  **per_batch;
+	uint64		n;
+	TimestampTz started = GetCurrentTimestamp();
+
+	args[0] = rev;
+	args[1] = psprintf("%d", batch_size);
+	call_sql(psprintf("SELECT table_name, update_sql, pages, pages_per_batch FROM %s.mig_expand_backfill_sql($1, $2::integer)",
+					  run->cat.qnsp), 2, args);
+	n = SPI_processed;
+	tables = column_texts(1, cxt);
+	updates = column_texts(2, cxt);
+	pages = column_texts(3, cxt);
+	per_batch = column_texts(4, cxt);
+	SPI_commit();
+	for (uint64 t = 0; t < n; t++)
+	{
+		BatchWork	bw;
+		int64		npages = pg_strtoint64(pages[t]);
+		int64		step = pg_strtoint64(per_batch[t]);
+		int			tenth = 0;
+
+		bw.update = updates[t];
+		for (bw.from = 0; bw.from < npages; bw.from += step)
+		{
+			bw.to = Min(bw.from + step, npages);
+			deploy_retrying(batch_work, &bw, NULL, opt);
+			SPI_commit();
+			if (bw.to * 10 / npages > tenth)
+			{
+				tenth = bw.to * 10 / npages;
+				ereport(NOTICE,
+						(errmsg("backfill of %s: %d%% (%lld of %lld pages)", tables[t], tenth * 10,
+								(long long) bw.to, (long long) npages)));
+			}
+		}
+	}
+	args[0] = rev;
+	exec_kept(&backfilled_plan, &run->cat, args);
+	if (n > 0)
+		log_half(&run->cat, rev, "backfill", started);
+	SPI_commit();
+}
+
+/*
+ * build_indexes: the indexes of revision rev, concurrently, each in a
+ * background worker, as mig_deploy builds them.
+ */
+static void
+build_indexes(MigRun *run, const MigStep *st, const char *rev, const MigDeployOptions *opt)
+{
+	const char *args[1] = {rev};
+	StringInfoData sql;
+	MigBody    *b;
+
+	call_sql(psprintf("SELECT pg_catalog.string_agg(statement, '; ') FROM %s.mig_expand_index_list($1)",
+					  run->cat.qnsp), 1, args);
+	initStringInfo(&sql);
+	appendStringInfoString(&sql, SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1) ?: "");
+	SPI_commit();
+	if (sql.len == 0)
+		return;
+	b = body_split(sql.data, "the indexes of a started revision");
+	deploy_in_workers(run, st, b, opt);
+}
+
+/*
+ * expand_start: upgrade to target, the last step started (mig_start);
+ * the caller is a procedure called outside any transaction block, not yet
+ * connected to SPI.
+ */
+void
+expand_start(Oid fn_oid, const char *target, int batch_size, const MigDeployOptions *opt)
+{
+	MigRun		run;
+	MemoryContext callcxt;
+	MemoryContext stepcxt;
+	MigDirection up = MIG_UPGRADE;
+
+	SPI_connect_ext(SPI_OPT_NONATOMIC);
+	SPI_commit();
+	disable_timeout(STATEMENT_TIMEOUT, false);
+	deploy_set_lock_timeout(opt);
+	callcxt = CurrentMemoryContext;
+	stepcxt = AllocSetContextCreate(callcxt, "mig_start step", ALLOCSET_DEFAULT_SIZES);
+	memset(&run, 0, sizeof(run));
+	PG_TRY();
+	{
+		MigBody   **bodies = runner_prepare(&run, fn_oid, target, &up, true);
+		int			nsteps = list_length(run.steps);
+		StartWork	sw;
+		Started		s;
+
+		read_started(&run.cat, &s);
+		if (s.revision != NULL)
+			error_started(s.revision);
+		expand_running = true;
+		if (nsteps == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("nothing to start: %s is applied", target)));
+		for (int i = 0; i < nsteps; i++)
+		{
+			MigRev	   *r = &run.g->revs[((MigStep *) list_nth(run.steps, i))->rev];
+
+			if (r->non_transactional)
+				ereport(ERROR,
+						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+						 errmsg("the plan contains non-transactional revision %s", r->id),
+						 errhint("Deploy up to the revision before the one to start with CALL mig_deploy() first.")));
+		}
+		SPI_commit();
+		for (int i = 0; i < nsteps - 1; i++)
+		{
+			MemoryContextSwitchTo(stepcxt);
+			deploy_transactional_step(&run, list_nth(run.steps, i), bodies[i], opt);
+			MemoryContextSwitchTo(callcxt);
+			SPI_commit();
+			MemoryContextSwitchTo(callcxt);
+			MemoryContextReset(stepcxt);
+		}
+		sw.run = &run;
+		sw.st = llast(run.steps);
+		sw.b = bodies[nsteps - 1];
+		deploy_retrying(start_work, &sw, &run.rec, opt);
+		MemoryContextSwitchTo(callcxt);
+		SPI_commit();
+		MemoryContextSwitchTo(callcxt);
+		if (sw.vs != NULL)
+		{
+			const char *rev = run.g->revs[sw.st->rev].id;
+
+			build_indexes(&run, sw.st, rev, opt);
+			backfill(&run, rev, batch_size, opt, callcxt);
+			ereport(NOTICE,
+					(errmsg("revision %s is started: the new shape is in schema %s", rev, sw.vs),
+					 errhint("Point the new application at it (search_path = %s, %s); CALL mig_complete() once no client uses the old shape.",
+							 quote_identifier(sw.vs), quote_identifier(sw.base))));
+		}
+	}
+	PG_FINALLY();
+	{
+		expand_running = false;
+		expand_mode = EXPAND_FULL;
+		runner_unlock_session(&run);
+	}
+	PG_END_TRY();
+	MemoryContextDelete(stepcxt);
+	SPI_finish();
+}
+
+/* What the transaction that completes or rolls back a revision needs. */
+typedef struct EndWork
+{
+	Oid			fn_oid;
+	MigRun	   *run;			/* mig_rollback's */
+	Started		s;
+} EndWork;
+
+static SpiKeptPlan complete_plan = {
+	"UPDATE %1$s.mig_expand_state SET completed_at = pg_catalog.clock_timestamp() WHERE revision = $1", 1
+};
+
+/*
+ * lock_started: lock the catalog of fn_oid for the transaction and read
+ * its started revision into *s; refuse when there is none.
+ */
+static void
+lock_started(Oid fn_oid, MigCatalog *cat, Started *s, const char *fname)
+{
+	catalog_open(cat, fn_oid);
+	runner_lock(cat);
+	read_started(cat, s);
+	if (s->revision == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("%s: no revision is started", fname),
+				 errhint("CALL mig_start(target) starts one.")));
+}
+
+/* complete_work: the contract halves, recorded. */
+static void
+complete_work(void *arg)
+{
+	EndWork    *ew = arg;
+	MigCatalog	cat;
+	Started		s;
+	const char *args[3];
+	TimestampTz started = GetCurrentTimestamp();
+
+	lock_started(ew->fn_oid, &cat, &s, "mig_complete");
+	if (!s.backfilled)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("the backfill of revision %s did not finish", s.revision),
+				 errdetail("Some rows may lack the values of the new shape."),
+				 errhint("CALL mig_rollback(), then CALL mig_start() again.")));
+	args[0] = s.revision;
+	args[1] = s.vs;
+	args[2] = s.previous;
+	call_sql(psprintf("SELECT %s.mig_expand_contract($1, $2, $3)", cat.qnsp), 3, args);
+	exec_kept(&complete_plan, &cat, args);
+	log_half(&cat, s.revision, "complete", started);
+	ereport(NOTICE,
+			(errmsg("revision %s is complete", s.revision),
+			 s.previous ? errdetail("Version schema %s is dropped.", s.previous) : 0));
+}
+
+/* Each VALIDATE of a completion, as deploy_retrying's work. */
+typedef struct ValidateWork
+{
+	EndWork    *ew;
+	const char *sql;
+} ValidateWork;
+
+/* one_validate: lock, check the revision is still started, validate. */
+static void
+one_validate(void *arg)
+{
+	ValidateWork *vw = arg;
+	MigCatalog	cat;
+	Started		s;
+
+	lock_started(vw->ew->fn_oid, &cat, &s, "mig_complete");
+	if (strcmp(s.revision, vw->ew->s.revision) != 0)
+		error_started(s.revision);
+	call_sql(vw->sql, 0, NULL);
+}
+
+/*
+ * expand_complete: the contract halves of the started revision
+ * (mig_complete): each constraint validated in a transaction of its own,
+ * then the rest in one.
+ */
+void
+expand_complete(Oid fn_oid, const MigDeployOptions *opt)
+{
+	EndWork		ew;
+	MigCatalog	cat;
+	char	  **validates;
+	const char *args[1];
+	MemoryContext callcxt;
+
+	SPI_connect_ext(SPI_OPT_NONATOMIC);
+	SPI_commit();
+	disable_timeout(STATEMENT_TIMEOUT, false);
+	deploy_set_lock_timeout(opt);
+	callcxt = CurrentMemoryContext;
+	memset(&ew, 0, sizeof(ew));
+	ew.fn_oid = fn_oid;
+	lock_started(fn_oid, &cat, &ew.s, "mig_complete");
+	args[0] = ew.s.revision;
+	call_sql(psprintf("SELECT * FROM %s.mig_expand_validate_list($1)", cat.qnsp), 1, args);
+	validates = column_texts(1, callcxt);
+	SPI_commit();
+	expand_running = true;
+	PG_TRY();
+	{
+		for (int i = 0; validates[i] != NULL; i++)
+		{
+			ValidateWork vw = {&ew, validates[i]};
+
+			deploy_retrying(one_validate, &vw, NULL, opt);
+			MemoryContextSwitchTo(callcxt);
+			SPI_commit();
+			MemoryContextSwitchTo(callcxt);
+		}
+		deploy_retrying(complete_work, &ew, NULL, opt);
+		MemoryContextSwitchTo(callcxt);
+		SPI_commit();
+	}
+	PG_FINALLY();
+	{
+		expand_running = false;
+	}
+	PG_END_TRY();
+	SPI_finish();
+}
+
+static SpiKeptPlan forget_plan = {
+	"WITH s AS (DELETE FROM %1$s.mig_expand_state WHERE revision = $1)"
+	" DELETE FROM %1$s.mig_expand_ops WHERE revision = $1", 1
+};
+
+/*
+ * rollback_work: the expand halves undone, the downgrade body run in
+ * undo mode (moving the version rows back and logging it), the started
+ * revision forgotten.
+ */
+static void
+rollback_work(void *arg)
+{
+	EndWork    *ew = arg;
+	MigRun	   *run = ew->run;
+	MigDirection up = MIG_UPGRADE;
+	const char *args[2];
+	MigStep    *st;
+	MigRev	   *r;
+	int			rev;
+
+	expand_running = true;
+	memset(run, 0, sizeof(MigRun));
+	lock_started(ew->fn_oid, &run->cat, &ew->s, "mig_rollback");
+	(void) runner_prepare(run, ew->fn_oid, ew->s.revision, &up, false);
+	rev = graph_lookup_id(run->g, ew->s.revision);
+	r = &run->g->revs[rev];
+	args[0] = ew->s.revision;
+	args[1] = ew->s.vs;
+	call_sql(psprintf("SELECT %s.mig_expand_undo($1, $2)", run->cat.qnsp), 2, args);
+	if (r->downgrade == NULL)
+		r->downgrade = "";		/* the operations undone: nothing else to run */
+	st = plan_revision_step(run->g, &run->current, rev, MIG_DOWNGRADE);
+	expand_mode = EXPAND_UNDO;
+	PG_TRY();
+	{
+		runner_step(run, st, body_split_revision(r, MIG_DOWNGRADE), NULL, NULL);
+	}
+	PG_FINALLY();
+	{
+		expand_mode = EXPAND_FULL;
+	}
+	PG_END_TRY();
+	exec_kept(&forget_plan, &run->cat, args);
+	record_finish(&run->rec);
+}
+
+/*
+ * expand_rollback: undo the started revision (mig_rollback), in one
+ * transaction.
+ */
+void
+expand_rollback(Oid fn_oid, const MigDeployOptions *opt)
+{
+	EndWork		ew;
+	MigRun		run;
+
+	SPI_connect_ext(SPI_OPT_NONATOMIC);
+	SPI_commit();
+	disable_timeout(STATEMENT_TIMEOUT, false);
+	deploy_set_lock_timeout(opt);
+	memset(&ew, 0, sizeof(ew));
+	ew.fn_oid = fn_oid;
+	ew.run = &run;
+	PG_TRY();
+	{
+		deploy_retrying(rollback_work, &ew, NULL, opt);
+	}
+	PG_FINALLY();
+	{
+		expand_running = false;
+	}
+	PG_END_TRY();
+	SPI_commit();
+	ereport(NOTICE, (errmsg("revision %s is rolled back", ew.s.revision)));
+	SPI_finish();
+}
+
+/* The functions the operations call. */
+extern PGDLLEXPORT Datum mig_op_context(PG_FUNCTION_ARGS);
+extern PGDLLEXPORT Datum mig_op_record(PG_FUNCTION_ARGS);
+extern PGDLLEXPORT Datum mig_op_forget(PG_FUNCTION_ARGS);
+extern PGDLLEXPORT Datum mig_expand_ops_of(PG_FUNCTION_ARGS);
+PG_FUNCTION_INFO_V1(mig_op_context);
+PG_FUNCTION_INFO_V1(mig_op_record);
+PG_FUNCTION_INFO_V1(mig_op_forget);
+PG_FUNCTION_INFO_V1(mig_expand_ops_of);
+
+/* running_revision: the revision whose body runs; fname refuses outside one. */
+static const MigRev *
+running_revision(const char *fname, MigDirection *direction)
+{
+	const MigRev *r = runner_running(direction);
+
+	if (r == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("%s can only be called in a migration body", fname),
+				 errdetail("An operation is run by mig_start, mig_upgrade or mig_deploy, as a statement of a revision's body."),
+				 errhint("Register a revision whose body calls it: SELECT mig_revision('...', $$SELECT %s(...)$$).",
+						 fname)));
+	return r;
+}
+
+/*
+ * mig_op_context(fname): how the running body runs its operations:
+ * 'start', 'full' or 'undo'; fname refuses outside a body.
+ */
+Datum
+mig_op_context(PG_FUNCTION_ARGS)
+{
+	MigDirection direction;
+
+	(void) running_revision(text_to_cstring(PG_GETARG_TEXT_PP(0)), &direction);
+	PG_RETURN_TEXT_P(cstring_to_text(expand_mode == EXPAND_START ? "start" :
+									 expand_mode == EXPAND_UNDO ? "undo" : "full"));
+}
+
+static SpiKeptPlan record_plan = {
+	"INSERT INTO %1$s.mig_expand_ops SELECT $2,"
+	" coalesce((SELECT pg_catalog.max(op) FROM %1$s.mig_expand_ops WHERE revision = $2), 0) + 1,"
+	" o.kind, o.table_schema, o.table_name, o.column_name, o.new_name, o.shadow_name, o.old_type,"
+	" o.old_default, o.old_not_null, o.new_type, o.default_expr, o.not_null, o.check_expr, o.is_unique,"
+	" o.up_expr, o.down_expr, o.definition FROM (SELECT ($1::%1$s.mig_expand_ops).*) AS o", 2
+};
+
+/*
+ * mig_op_record(o): record operation o of the running upgrade (in a
+ * downgrade body, an operation records nothing).
+ */
+Datum
+mig_op_record(PG_FUNCTION_ARGS)
+{
+	MigDirection direction;
+	const MigRev *r = running_revision("mig_op_record", &direction);
+	MigCatalog	cat;
+	Oid			types[2];
+	Datum		values[2];
+
+	if (direction != MIG_UPGRADE)
+		PG_RETURN_VOID();
+	SPI_connect();
+	catalog_open(&cat, fcinfo->flinfo->fn_oid);
+	types[0] = get_fn_expr_argtype(fcinfo->flinfo, 0);
+	types[1] = TEXTOID;
+	values[0] = PG_GETARG_DATUM(0);
+	values[1] = CStringGetTextDatum(r->id);
+	spi_exec_kept(&record_plan, cat.qnsp, cat.owner, types, values, NULL, InvalidSnapshot);
+	SPI_finish();
+	PG_RETURN_VOID();
+}
+
+static SpiKeptPlan ops_forget_plan = {
+	"DELETE FROM %1$s.mig_expand_ops WHERE revision = $1", 1
+};
+
+/* mig_op_forget(): forget the operations of the running revision. */
+Datum
+mig_op_forget(PG_FUNCTION_ARGS)
+{
+	MigDirection direction;
+	const MigRev *r = running_revision("mig_op_forget", &direction);
+	MigCatalog	cat;
+	const char *args[1] = {r->id};
+
+	SPI_connect();
+	catalog_open(&cat, fcinfo->flinfo->fn_oid);
+	exec_kept(&ops_forget_plan, &cat, args);
+	SPI_finish();
+	PG_RETURN_VOID();
+}
+
+static SpiKeptPlan ops_plan = {
+	"SELECT * FROM %1$s.mig_expand_ops WHERE revision = $1 ORDER BY op", 1
+};
+
+/*
+ * mig_expand_ops_of(revision): the operations of revision (NULL: the
+ * running one), in order; for a role that may read bodies.
+ */
+Datum
+mig_expand_ops_of(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	MigCatalog	cat;
+	const char *args[1];
+	MigDirection direction;
+
+	privilege_check_bodies(fcinfo->flinfo->fn_oid);
+	args[0] = PG_ARGISNULL(0) ? running_revision("mig_expand_ops_of", &direction)->id :
+		text_to_cstring(PG_GETARG_TEXT_PP(0));
+	InitMaterializedSRF(fcinfo, 0);
+	SPI_connect();
+	catalog_open(&cat, fcinfo->flinfo->fn_oid);
+	exec_kept(&ops_plan, &cat, args);
+	for (uint64 i = 0; i < SPI_processed; i++)
+		tuplestore_puttuple(rsinfo->setResult, SPI_tuptable->vals[i]);
+	SPI_finish();
+	return (Datum) 0;
+}
