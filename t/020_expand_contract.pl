@@ -1,5 +1,18 @@
-# Expand/contract under load (scaffolding: the workloads run while nothing
-# changes).
+# Expand/contract under load: a table of 1,000,000 rows, and two
+# application versions at work on it at once, each a pgbench workload of
+# inserts, updates and selects on sessions of its own search_path:
+# - the old one (search_path public: the table itself) writes val, qty
+#   (int) and note;
+# - the new one (search_path public_r1, public: revision r1's views) writes
+#   amount (val renamed), qty (bigint) and sku (a new NOT NULL column,
+#   computed from the id for the rows of the old one), and no note
+#   (dropped).
+# Revision r1 is started (expand, backfill), rolled back, started again
+# and completed.  Neither workload sees an error until its schema goes; no
+# transaction of either takes a second (each session's lock_timeout is a
+# second, so a longer lock wait would be an error); after the rollback the
+# catalogs are as before the start and the rows as the old version
+# expects; after the completion the rows are as the new version expects.
 use strict;
 use warnings;
 use IPC::Run;
@@ -52,6 +65,27 @@ COMMIT;
 SELECT val, qty, note FROM items WHERE id = :id;
 } ]);
 
+# the same for the new version
+my %new_app = (
+	insert => [ 1, q{
+SELECT nextval('wl.ids') AS nid \gset
+BEGIN;
+INSERT INTO items (id, amount, qty, sku) VALUES (:nid, :nid, :nid % 1000, 'SKU-' || :nid);
+INSERT INTO wl.done VALUES (:nid, 'insert');
+COMMIT;
+} ],
+	update => [ 2, qq{
+\\set id random(1, $rows)
+BEGIN;
+UPDATE items SET amount = amount + 1, qty = qty + 1 WHERE id = :id;
+INSERT INTO wl.done VALUES (:id, 'update');
+COMMIT;
+} ],
+	select => [ 3, qq{
+\\set id random(1, $rows)
+SELECT amount, qty, sku FROM items WHERE id = :id;
+} ]);
+
 # start_workload(name, search_path, scripts): pgbench runs of 2 s one after
 # another, until stop_workload; two clients, 100 transactions a second in
 # all, sessions with that search_path and lock_timeout = bound, each
@@ -77,16 +111,18 @@ while [ ! -e "$dir/stop" ]; do
 done
 };
 	my %w = (name => $name, dir => $dir, err => '');
-	local $ENV{PGOPTIONS} = ($ENV{PGOPTIONS} // '')
-	  . " -c search_path=$path -c lock_timeout=${bound_ms}ms";
-	local $ENV{PGAPPNAME} = $name;
-	$w{h} = IPC::Run::start(
-		[
-			'bash', '-c', $loop, 'workload', $dir,
-			'-n', '-c', '2', '-j', '1', '-T', '2', '-R', '100',
-			'-h', $node->host, '-p', $node->port, @files, 'postgres'
-		],
-		'2>', \$w{err});
+	{
+		local $ENV{PGOPTIONS} = ($ENV{PGOPTIONS} // '')
+		  . " -c search_path=$path -c lock_timeout=${bound_ms}ms";
+		local $ENV{PGAPPNAME} = $name;
+		$w{h} = IPC::Run::start(
+			[
+				'bash', '-c', $loop, 'workload', $dir,
+				'-n', '-c', '2', '-j', '1', '-T', '2', '-R', '100',
+				'-h', $node->host, '-p', $node->port, @files, 'postgres'
+			],
+			'2>', \$w{err});
+	}
 	# the first run's sessions are up (or the workload ended: its errors)
 	for (my $i = 0;; $i++)
 	{
@@ -185,42 +221,96 @@ SELECT string_agg(line, E'\n' ORDER BY line) FROM (
 ) s(line)
 };
 
-# the rows of items that differ from what the workloads' records make
-# expected: each initial row with its updates added, each inserted row;
-# names the old columns val and qty, or new ones (amount, qty, total)
+# how the rows of items differ from what the workloads' records make
+# expected: each initial row with its updates added, each inserted row
+# (rows missing, rows too many, rows with another value of each column);
+# the columns are the old ones (val, qty) or the new ones (amount, qty,
+# sku)
 sub differences
 {
-	my ($amount, $total) = @_;
-	my $total_check = $total ? 'OR i.total IS DISTINCT FROM e.amount * e.qty' : '';
+	my ($amount, $sku) = @_;
+	my $skus = $sku ? q{i.sku IS DISTINCT FROM 'SKU-' || e.id} : 'false';
 	return $node->safe_psql('postgres', qq{
 WITH u AS (SELECT id, count(*) AS n FROM wl.done WHERE op = 'update' GROUP BY id),
 e AS (SELECT g AS id, g + coalesce(n, 0) AS amount, g % 1000 + coalesce(n, 0) AS qty
       FROM generate_series(1, $rows) g LEFT JOIN u ON u.id = g
       UNION ALL
       SELECT id, id, id % 1000 FROM wl.done WHERE op = 'insert')
-SELECT count(*) FROM e FULL JOIN items i USING (id)
-WHERE i.$amount IS DISTINCT FROM e.amount OR i.qty IS DISTINCT FROM e.qty $total_check});
+SELECT format('missing %s, too many %s, $amount %s, qty %s, sku %s',
+              count(*) FILTER (WHERE i.id IS NULL), count(*) FILTER (WHERE e.id IS NULL),
+              count(*) FILTER (WHERE i.$amount IS DISTINCT FROM e.amount),
+              count(*) FILTER (WHERE i.qty IS DISTINCT FROM e.qty), count(*) FILTER (WHERE $skus))
+FROM e FULL JOIN items i ON i.id = e.id});
 }
 
-# scaffolding: the same workload through the table and through a schema of
-# views, while nothing changes
-my $before = $node->safe_psql('postgres', $snapshot);
 $node->safe_psql('postgres', q{
-CREATE SCHEMA v1;
-CREATE VIEW v1.items WITH (security_invoker) AS SELECT * FROM public.items;
+SELECT mig_revision('items: amount, bigint qty, sku, no note', $$
+    SELECT mig_op_rename_column('items', 'val', 'amount');
+    SELECT mig_op_alter_column('items', 'qty', type => 'bigint');
+    SELECT mig_op_add_column('items', 'sku text NOT NULL', backfill => $b$'SKU-' || id$b$);
+    SELECT mig_op_drop_column('items', 'note');
+$$, 'SELECT mig_op_undo()', revision => 'r1');
 });
-my $t0 = time();
+my $before = $node->safe_psql('postgres', $snapshot);
+
+# call(sql): run a CALL, which must succeed; its start and end times and
+# its messages
+sub call
+{
+	my ($sql) = @_;
+	my $t0 = time();
+	my ($ret, $out, $err) = $node->psql('postgres', $sql);
+	is($ret, 0, "$sql succeeds") or diag($err);
+	return ($t0, time(), $err);
+}
+
+# every DDL statement waits 100 ms for its lock at most, and is retried
+my $ddl = "lock_timeout => '100ms', max_retries => 50";
+
+# 1. start and roll back: the old version works on throughout
 my $old = start_workload('old', 'public', \%old_app);
-my $new = start_workload('new', 'v1', \%old_app);
-sleep 3;
-my $t1 = time();
+my ($s0, $s1, $msgs) = call("CALL mig_start('r1', $ddl)");
+like($msgs, qr/NOTICE:  backfill of public\.items: 100%/, 'the start backfills the table');
+my $new1 = start_workload('new_rolled_back', 'public_r1,public', \%new_app);
+sleep 2;
+stop_workload($new1);
+my ($r0, $r1) = call("CALL mig_rollback($ddl)");
+is($node->safe_psql('postgres', $snapshot), $before, 'after the rollback the catalogs are as before the start');
+is(differences('val', 0), 'missing 0, too many 0, val 0, qty 0, sku 0', 'after the rollback the rows are as the old version expects');
+sleep 2;
+
+# 2. start again and complete: the old version's last instance stops
+# right before the completion drops its shape
+my ($s2, $s3) = call("CALL mig_start('r1', $ddl)");
+my $new2 = start_workload('new', 'public_r1,public', \%new_app);
+sleep 2;
 stop_workload($old);
-stop_workload($new);
-check_workload($old, [ 'the wait', $t0, $t1 ]);
-check_workload($new, [ 'the wait', $t0, $t1 ]);
-is(differences('val', 0), '0', 'the rows are as the workloads expect');
-$node->safe_psql('postgres', 'DROP SCHEMA v1 CASCADE');
-is($node->safe_psql('postgres', $snapshot), $before, 'the schema is as before');
+my ($c0, $c1) = call("CALL mig_complete($ddl)");
+sleep 2;
+stop_workload($new2);
+note(sprintf('start with backfill %.1f s, rollback %.1f s, start again %.1f s, complete %.1f s',
+	$s1 - $s0, $r1 - $r0, $s3 - $s2, $c1 - $c0));
+check_workload($old, [ 'the first start', $s0, $s1 ], [ 'the rollback and the second after it', $r0, $r1 + 1 ],
+	[ 'the second start', $s2, $s3 ]);
+check_workload($new1, [ 'the first start\'s end to the rollback', $s1, $r0 ]);
+check_workload($new2, [ 'the completion', $c0, $c1 ], [ 'the time after it', $c1, time() ]);
+is(differences('amount', 1), 'missing 0, too many 0, amount 0, qty 0, sku 0', 'after the completion the rows are as the new version expects');
+is($node->safe_psql('postgres', q{
+SELECT string_agg(attname || ' ' || format_type(atttypid, atttypmod) || CASE WHEN attnotnull THEN ' not null' ELSE '' END,
+                  ', ' ORDER BY attnum)
+FROM pg_attribute WHERE attrelid = 'items'::regclass AND attnum > 0 AND NOT attisdropped}),
+	'id bigint not null, amount integer not null, qty bigint not null, sku text not null',
+	'the table has the new shape');
+is($node->safe_psql('postgres', q{
+SELECT (SELECT string_agg(conname || ' ' || contype::text, ', ') FROM pg_constraint
+        WHERE conrelid = 'items'::regclass AND contype <> 'n')
+    || ' / ' || (SELECT count(*) FROM pg_trigger WHERE tgrelid = 'items'::regclass AND NOT tgisinternal)
+    || ' / ' || (SELECT string_agg(attname, ', ' ORDER BY attnum) FROM pg_attribute
+                 WHERE attrelid = 'public_r1.items'::regclass)}),
+	'items_pkey p / 0 / id, amount, qty, sku',
+	'no constraint or trigger of the expand is left, the version schema shows the new shape');
+is($node->safe_psql('postgres', q{SELECT string_agg(revision || ' ' || direction, ', ' ORDER BY id) FROM mig_log}),
+	'r1 upgrade, r1 backfill, r1 downgrade, r1 upgrade, r1 backfill, r1 complete', 'each step logged');
 
 $node->stop;
 done_testing();
