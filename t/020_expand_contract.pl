@@ -6,13 +6,17 @@
 # - the new one (search_path public_r1, public: revision r1's views) writes
 #   amount (val renamed), qty (bigint) and sku (a new NOT NULL column,
 #   computed from the id for the rows of the old one), and no note
-#   (dropped).
-# Revision r1 is started (expand, backfill), rolled back, started again
-# and completed.  Neither workload sees an error until its schema goes; no
-# transaction of either takes a second (each session's lock_timeout is a
-# second, so a longer lock wait would be an error); after the rollback the
-# catalogs are as before the start and the rows as the old version
-# expects; after the completion the rows are as the new version expects.
+#   (dropped).  It connects once CALL mig_start has returned, the
+#   backfill done.
+# Revision r1 is started (expand, backfill) while the old version works,
+# rolled back, started again and completed.  Neither workload sees an
+# error until its schema goes (the old one stops right before the
+# completion changes the table under it); no transaction of either takes
+# a second (each session's lock_timeout is a second, so a longer lock wait
+# would be an error; each DDL statement waits 100 ms for its lock at most,
+# and is retried); after the rollback the catalogs are as before the start
+# and the rows as the old version expects; after the completion the rows
+# are as the new version expects.
 use strict;
 use warnings;
 use IPC::Run;
@@ -87,9 +91,9 @@ SELECT amount, qty, sku FROM items WHERE id = :id;
 } ]);
 
 # start_workload(name, search_path, scripts): pgbench runs of 2 s one after
-# another, until stop_workload; two clients, 100 transactions a second in
-# all, sessions with that search_path and lock_timeout = bound, each
-# transaction's latency logged
+# another, until stop_workload (10 min at most); two clients, 100
+# transactions a second in all, sessions with that search_path and
+# lock_timeout = bound, each transaction's latency logged
 sub start_workload
 {
 	my ($name, $path, $scripts) = @_;
@@ -121,7 +125,7 @@ done
 				'-n', '-c', '2', '-j', '1', '-T', '2', '-R', '100',
 				'-h', $node->host, '-p', $node->port, @files, 'postgres'
 			],
-			'2>', \$w{err});
+			'2>', \$w{err}, IPC::Run::timeout(600));
 	}
 	# the first run's sessions are up (or the workload ended: its errors)
 	for (my $i = 0;; $i++)
@@ -202,7 +206,8 @@ SELECT string_agg(line, E'\n' ORDER BY line) FROM (
     LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
     WHERE a.attnum > 0 AND NOT a.attisdropped
     UNION ALL
-    SELECT format('constraint %s %s %s %s', conrelid::regclass, conname, pg_get_constraintdef(co.oid), convalidated)
+    SELECT format('constraint %s %s %s %s', conrelid::regclass, conname, pg_get_constraintdef(co.oid),
+                  convalidated)
     FROM pg_constraint co JOIN rel ON rel.oid = co.conrelid
     UNION ALL
     SELECT format('index %s %s', pg_get_indexdef(indexrelid), indisvalid)
@@ -275,8 +280,10 @@ my $new1 = start_workload('new_rolled_back', 'public_r1,public', \%new_app);
 sleep 2;
 stop_workload($new1);
 my ($r0, $r1) = call("CALL mig_rollback($ddl)");
-is($node->safe_psql('postgres', $snapshot), $before, 'after the rollback the catalogs are as before the start');
-is(differences('val', 0), 'missing 0, too many 0, val 0, qty 0, sku 0', 'after the rollback the rows are as the old version expects');
+is($node->safe_psql('postgres', $snapshot), $before,
+	'after the rollback the catalogs are as before the start');
+is(differences('val', 0), 'missing 0, too many 0, val 0, qty 0, sku 0',
+	'after the rollback the rows are as the old version expects');
 sleep 2;
 
 # 2. start again and complete: the old version's last instance stops
@@ -290,14 +297,15 @@ sleep 2;
 stop_workload($new2);
 note(sprintf('start with backfill %.1f s, rollback %.1f s, start again %.1f s, complete %.1f s',
 	$s1 - $s0, $r1 - $r0, $s3 - $s2, $c1 - $c0));
-check_workload($old, [ 'the first start', $s0, $s1 ], [ 'the rollback and the second after it', $r0, $r1 + 1 ],
-	[ 'the second start', $s2, $s3 ]);
+check_workload($old, [ 'the first start', $s0, $s1 ],
+	[ 'the rollback and the second after it', $r0, $r1 + 1 ], [ 'the second start', $s2, $s3 ]);
 check_workload($new1, [ 'the first start\'s end to the rollback', $s1, $r0 ]);
 check_workload($new2, [ 'the completion', $c0, $c1 ], [ 'the time after it', $c1, time() ]);
-is(differences('amount', 1), 'missing 0, too many 0, amount 0, qty 0, sku 0', 'after the completion the rows are as the new version expects');
+is(differences('amount', 1), 'missing 0, too many 0, amount 0, qty 0, sku 0',
+	'after the completion the rows are as the new version expects');
 is($node->safe_psql('postgres', q{
-SELECT string_agg(attname || ' ' || format_type(atttypid, atttypmod) || CASE WHEN attnotnull THEN ' not null' ELSE '' END,
-                  ', ' ORDER BY attnum)
+SELECT string_agg(attname || ' ' || format_type(atttypid, atttypmod)
+                  || CASE WHEN attnotnull THEN ' not null' ELSE '' END, ', ' ORDER BY attnum)
 FROM pg_attribute WHERE attrelid = 'items'::regclass AND attnum > 0 AND NOT attisdropped}),
 	'id bigint not null, amount integer not null, qty bigint not null, sku text not null',
 	'the table has the new shape');
@@ -309,7 +317,8 @@ SELECT (SELECT string_agg(conname || ' ' || contype::text, ', ') FROM pg_constra
                  WHERE attrelid = 'public_r1.items'::regclass)}),
 	'items_pkey p / 0 / id, amount, qty, sku',
 	'no constraint or trigger of the expand is left, the version schema shows the new shape');
-is($node->safe_psql('postgres', q{SELECT string_agg(revision || ' ' || direction, ', ' ORDER BY id) FROM mig_log}),
+is($node->safe_psql('postgres',
+		q{SELECT string_agg(revision || ' ' || direction, ', ' ORDER BY id) FROM mig_log}),
 	'r1 upgrade, r1 backfill, r1 downgrade, r1 upgrade, r1 backfill, r1 complete', 'each step logged');
 
 $node->stop;
