@@ -1403,12 +1403,6 @@ BEGIN
     END IF;
     o.kind := kind;
     o.column_name := column_name;
-    IF column_name IS NOT NULL AND kind <> 'add_column' AND NOT EXISTS (
-        SELECT FROM pg_catalog.pg_attribute a
-         WHERE a.attrelid = tab AND a.attname = column_name AND a.attnum > 0 AND NOT a.attisdropped)
-    THEN
-        RAISE EXCEPTION 'column "%" of table % does not exist', column_name, tab USING ERRCODE = '42703';
-    END IF;
     FOR prev IN SELECT * FROM @extschema@.mig_expand_ops_of() LOOP
         IF prev.table_schema <> o.table_schema THEN
             RAISE EXCEPTION 'the operations of a revision must name tables of one schema'
@@ -1425,6 +1419,12 @@ BEGIN
                       HINT = 'Move this operation to a revision of its own.';
         END IF;
     END LOOP;
+    IF column_name IS NOT NULL AND kind <> 'add_column' AND NOT EXISTS (
+        SELECT FROM pg_catalog.pg_attribute a
+         WHERE a.attrelid = tab AND a.attname = column_name AND a.attnum > 0 AND NOT a.attisdropped)
+    THEN
+        RAISE EXCEPTION 'column "%" of table % does not exist', column_name, tab USING ERRCODE = '42703';
+    END IF;
     RETURN o;
 END
 $$;
@@ -1525,11 +1525,11 @@ $$;
 COMMENT ON FUNCTION mig_expand_validate_sql(mig_expand_ops) IS
     'internal to the operations: the constraints an operation validates before its contract half';
 
--- Runs one half of operation o: expand, contract, undo (of the expand half,
--- mig_rollback), inverse (of both, mig_downgrade), or, for an alter_column
--- run at once, 'in place'.
+-- The statements of one half of operation o: expand, contract, undo (of
+-- the expand half, mig_rollback), inverse (of both, mig_downgrade), or, for
+-- an alter_column run at once, 'in place'.
 CREATE FUNCTION mig_expand_half(o mig_expand_ops, half text)
-RETURNS void
+RETURNS SETOF text
 LANGUAGE plpgsql AS $$
 DECLARE
     t text := @extschema@.mig_expand_qtable(o);
@@ -1537,116 +1537,116 @@ DECLARE
 BEGIN
     IF half = 'expand' THEN
         IF o.kind = 'add_column' THEN
-            EXECUTE pg_catalog.format('ALTER TABLE %s ADD COLUMN %I %s', t, o.column_name, o.new_type)
+            RETURN NEXT pg_catalog.format('ALTER TABLE %s ADD COLUMN %I %s', t, o.column_name, o.new_type)
                 || CASE WHEN o.definition IS NOT NULL THEN ' DEFAULT ' || o.definition ELSE '' END
                 || CASE WHEN o.definition IS NOT NULL AND o.not_null THEN ' NOT NULL' ELSE '' END;
             IF o.default_expr IS NOT NULL THEN
-                EXECUTE pg_catalog.format('ALTER TABLE %s ALTER COLUMN %I SET DEFAULT %s', t, o.column_name, o.default_expr);
+                RETURN NEXT pg_catalog.format('ALTER TABLE %s ALTER COLUMN %I SET DEFAULT %s', t, o.column_name, o.default_expr);
             END IF;
             IF o.not_null AND o.definition IS NULL THEN
-                EXECUTE pg_catalog.format('ALTER TABLE %s ADD CONSTRAINT %I CHECK (%I IS NOT NULL) NOT VALID',
+                RETURN NEXT pg_catalog.format('ALTER TABLE %s ADD CONSTRAINT %I CHECK (%I IS NOT NULL) NOT VALID',
                                           t, @extschema@.mig_expand_nn_name(o), o.column_name);
             END IF;
         ELSIF o.kind = 'alter_column' THEN
-            EXECUTE pg_catalog.format('ALTER TABLE %s ADD COLUMN %I %s', t, o.shadow_name, o.new_type);
+            RETURN NEXT pg_catalog.format('ALTER TABLE %s ADD COLUMN %I %s', t, o.shadow_name, o.new_type);
             IF o.default_expr IS NOT NULL THEN
-                EXECUTE pg_catalog.format('ALTER TABLE %s ALTER COLUMN %I SET DEFAULT %s', t, o.shadow_name, o.default_expr);
+                RETURN NEXT pg_catalog.format('ALTER TABLE %s ALTER COLUMN %I SET DEFAULT %s', t, o.shadow_name, o.default_expr);
             END IF;
             IF o.not_null THEN
-                EXECUTE pg_catalog.format('ALTER TABLE %s ADD CONSTRAINT %I CHECK (%I IS NOT NULL) NOT VALID',
+                RETURN NEXT pg_catalog.format('ALTER TABLE %s ADD CONSTRAINT %I CHECK (%I IS NOT NULL) NOT VALID',
                                           t, @extschema@.mig_expand_nn_name(o), o.shadow_name);
             END IF;
             IF o.check_expr IS NOT NULL THEN
                 -- the check names the column: give its name to the shadow column while it is added
                 s := pg_catalog.left('_mig_old_' || o.column_name, 63);
-                EXECUTE pg_catalog.format('ALTER TABLE %s RENAME COLUMN %I TO %I', t, o.column_name, s);
-                EXECUTE pg_catalog.format('ALTER TABLE %s RENAME COLUMN %I TO %I', t, o.shadow_name, o.column_name);
-                EXECUTE pg_catalog.format('ALTER TABLE %s ADD CONSTRAINT %I CHECK (%s) NOT VALID', t,
+                RETURN NEXT pg_catalog.format('ALTER TABLE %s RENAME COLUMN %I TO %I', t, o.column_name, s);
+                RETURN NEXT pg_catalog.format('ALTER TABLE %s RENAME COLUMN %I TO %I', t, o.shadow_name, o.column_name);
+                RETURN NEXT pg_catalog.format('ALTER TABLE %s ADD CONSTRAINT %I CHECK (%s) NOT VALID', t,
                                           pg_catalog.left(o.table_name || '_' || o.column_name || '_check', 63),
                                           o.check_expr);
-                EXECUTE pg_catalog.format('ALTER TABLE %s RENAME COLUMN %I TO %I', t, o.column_name, o.shadow_name);
-                EXECUTE pg_catalog.format('ALTER TABLE %s RENAME COLUMN %I TO %I', t, s, o.column_name);
+                RETURN NEXT pg_catalog.format('ALTER TABLE %s RENAME COLUMN %I TO %I', t, o.column_name, o.shadow_name);
+                RETURN NEXT pg_catalog.format('ALTER TABLE %s RENAME COLUMN %I TO %I', t, s, o.column_name);
             END IF;
         ELSIF o.kind = 'add_foreign_key' THEN
-            EXECUTE pg_catalog.format('ALTER TABLE %s ADD CONSTRAINT %I %s NOT VALID', t, o.new_name, o.definition);
+            RETURN NEXT pg_catalog.format('ALTER TABLE %s ADD CONSTRAINT %I %s NOT VALID', t, o.new_name, o.definition);
         ELSIF o.kind = 'add_check' THEN
-            EXECUTE pg_catalog.format('ALTER TABLE %s ADD CONSTRAINT %I CHECK (%s) NOT VALID', t, o.new_name, o.check_expr);
+            RETURN NEXT pg_catalog.format('ALTER TABLE %s ADD CONSTRAINT %I CHECK (%s) NOT VALID', t, o.new_name, o.check_expr);
         END IF;
     ELSIF half = 'contract' THEN
         IF o.kind = 'add_column' AND o.not_null AND o.definition IS NULL THEN
-            EXECUTE pg_catalog.format('ALTER TABLE %s ALTER COLUMN %I SET NOT NULL', t, o.column_name);
-            EXECUTE pg_catalog.format('ALTER TABLE %s DROP CONSTRAINT %I', t, @extschema@.mig_expand_nn_name(o));
+            RETURN NEXT pg_catalog.format('ALTER TABLE %s ALTER COLUMN %I SET NOT NULL', t, o.column_name);
+            RETURN NEXT pg_catalog.format('ALTER TABLE %s DROP CONSTRAINT %I', t, @extschema@.mig_expand_nn_name(o));
         ELSIF o.kind = 'alter_column' THEN
-            EXECUTE pg_catalog.format('ALTER TABLE %s DROP COLUMN %I', t, o.column_name);
-            EXECUTE pg_catalog.format('ALTER TABLE %s RENAME COLUMN %I TO %I', t, o.shadow_name, o.column_name);
+            RETURN NEXT pg_catalog.format('ALTER TABLE %s DROP COLUMN %I', t, o.column_name);
+            RETURN NEXT pg_catalog.format('ALTER TABLE %s RENAME COLUMN %I TO %I', t, o.shadow_name, o.column_name);
             IF o.not_null THEN
-                EXECUTE pg_catalog.format('ALTER TABLE %s ALTER COLUMN %I SET NOT NULL', t, o.column_name);
-                EXECUTE pg_catalog.format('ALTER TABLE %s DROP CONSTRAINT %I', t, @extschema@.mig_expand_nn_name(o));
+                RETURN NEXT pg_catalog.format('ALTER TABLE %s ALTER COLUMN %I SET NOT NULL', t, o.column_name);
+                RETURN NEXT pg_catalog.format('ALTER TABLE %s DROP CONSTRAINT %I', t, @extschema@.mig_expand_nn_name(o));
             END IF;
         ELSIF o.kind = 'rename_column' THEN
-            EXECUTE pg_catalog.format('ALTER TABLE %s RENAME COLUMN %I TO %I', t, o.column_name, o.new_name);
+            RETURN NEXT pg_catalog.format('ALTER TABLE %s RENAME COLUMN %I TO %I', t, o.column_name, o.new_name);
         ELSIF o.kind = 'drop_column' THEN
-            EXECUTE pg_catalog.format('ALTER TABLE %s DROP COLUMN %I', t, o.column_name);
+            RETURN NEXT pg_catalog.format('ALTER TABLE %s DROP COLUMN %I', t, o.column_name);
         ELSIF o.kind = 'rename_table' THEN
-            EXECUTE pg_catalog.format('ALTER TABLE %s RENAME TO %I', t, o.new_name);
+            RETURN NEXT pg_catalog.format('ALTER TABLE %s RENAME TO %I', t, o.new_name);
         ELSIF o.kind = 'drop_table' THEN
-            EXECUTE pg_catalog.format('DROP TABLE %s', t);
+            RETURN NEXT pg_catalog.format('DROP TABLE %s', t);
         END IF;
     ELSIF half = 'in place' THEN
         -- an alter_column run at once: the column keeps its place, so that the inverse restores it
-        EXECUTE pg_catalog.format('ALTER TABLE %s ALTER COLUMN %I TYPE %s USING (%s)', t, o.column_name, o.new_type, o.up_expr);
+        RETURN NEXT pg_catalog.format('ALTER TABLE %s ALTER COLUMN %I TYPE %s USING (%s)', t, o.column_name, o.new_type, o.up_expr);
         IF o.default_expr IS DISTINCT FROM o.old_default THEN
-            EXECUTE pg_catalog.format('ALTER TABLE %s ALTER COLUMN %I %s', t, o.column_name,
+            RETURN NEXT pg_catalog.format('ALTER TABLE %s ALTER COLUMN %I %s', t, o.column_name,
                                       coalesce('SET DEFAULT ' || o.default_expr, 'DROP DEFAULT'));
         END IF;
         IF o.not_null IS DISTINCT FROM o.old_not_null THEN
-            EXECUTE pg_catalog.format('ALTER TABLE %s ALTER COLUMN %I %s NOT NULL', t, o.column_name,
+            RETURN NEXT pg_catalog.format('ALTER TABLE %s ALTER COLUMN %I %s NOT NULL', t, o.column_name,
                                       CASE WHEN o.not_null THEN 'SET' ELSE 'DROP' END);
         END IF;
         IF o.check_expr IS NOT NULL THEN
-            EXECUTE pg_catalog.format('ALTER TABLE %s ADD CONSTRAINT %I CHECK (%s)', t,
+            RETURN NEXT pg_catalog.format('ALTER TABLE %s ADD CONSTRAINT %I CHECK (%s)', t,
                                       pg_catalog.left(o.table_name || '_' || o.column_name || '_check', 63), o.check_expr);
         END IF;
         IF o.is_unique THEN
-            EXECUTE pg_catalog.format('CREATE UNIQUE INDEX %I ON %s (%I)', o.new_name, t, o.column_name);
+            RETURN NEXT pg_catalog.format('CREATE UNIQUE INDEX %I ON %s (%I)', o.new_name, t, o.column_name);
         END IF;
     ELSIF half = 'undo' THEN
         IF o.kind IN ('add_column', 'alter_column') THEN
-            EXECUTE pg_catalog.format('ALTER TABLE %s DROP COLUMN IF EXISTS %I', t, o.shadow_name);
+            RETURN NEXT pg_catalog.format('ALTER TABLE %s DROP COLUMN IF EXISTS %I', t, o.shadow_name);
         ELSIF o.kind IN ('add_foreign_key', 'add_check') THEN
-            EXECUTE pg_catalog.format('ALTER TABLE %s DROP CONSTRAINT IF EXISTS %I', t, o.new_name);
+            RETURN NEXT pg_catalog.format('ALTER TABLE %s DROP CONSTRAINT IF EXISTS %I', t, o.new_name);
         ELSIF o.kind = 'create_index' THEN
-            EXECUTE pg_catalog.format('DROP INDEX IF EXISTS %I.%I', o.table_schema, o.new_name);
+            RETURN NEXT pg_catalog.format('DROP INDEX IF EXISTS %I.%I', o.table_schema, o.new_name);
         END IF;
     ELSIF half = 'inverse' THEN
         IF o.kind = 'add_column' THEN
-            EXECUTE pg_catalog.format('ALTER TABLE %s DROP COLUMN %I', t, o.column_name);
+            RETURN NEXT pg_catalog.format('ALTER TABLE %s DROP COLUMN %I', t, o.column_name);
         ELSIF o.kind = 'alter_column' THEN
             IF o.is_unique THEN
-                EXECUTE pg_catalog.format('DROP INDEX %I.%I', o.table_schema, o.new_name);
+                RETURN NEXT pg_catalog.format('DROP INDEX %I.%I', o.table_schema, o.new_name);
             END IF;
             IF o.check_expr IS NOT NULL THEN
-                EXECUTE pg_catalog.format('ALTER TABLE %s DROP CONSTRAINT %I', t,
+                RETURN NEXT pg_catalog.format('ALTER TABLE %s DROP CONSTRAINT %I', t,
                                           pg_catalog.left(o.table_name || '_' || o.column_name || '_check', 63));
             END IF;
-            EXECUTE pg_catalog.format('ALTER TABLE %s ALTER COLUMN %I DROP DEFAULT', t, o.column_name);
+            RETURN NEXT pg_catalog.format('ALTER TABLE %s ALTER COLUMN %I DROP DEFAULT', t, o.column_name);
             IF o.new_type IS DISTINCT FROM o.old_type THEN
-                EXECUTE pg_catalog.format('ALTER TABLE %s ALTER COLUMN %I TYPE %s USING (%s)', t, o.column_name,
+                RETURN NEXT pg_catalog.format('ALTER TABLE %s ALTER COLUMN %I TYPE %s USING (%s)', t, o.column_name,
                                           o.old_type, o.down_expr);
             END IF;
             IF o.old_default IS NOT NULL THEN
-                EXECUTE pg_catalog.format('ALTER TABLE %s ALTER COLUMN %I SET DEFAULT %s', t, o.column_name, o.old_default);
+                RETURN NEXT pg_catalog.format('ALTER TABLE %s ALTER COLUMN %I SET DEFAULT %s', t, o.column_name, o.old_default);
             END IF;
-            EXECUTE pg_catalog.format('ALTER TABLE %s ALTER COLUMN %I %s NOT NULL', t, o.column_name,
+            RETURN NEXT pg_catalog.format('ALTER TABLE %s ALTER COLUMN %I %s NOT NULL', t, o.column_name,
                                       CASE WHEN o.old_not_null THEN 'SET' ELSE 'DROP' END);
         ELSIF o.kind = 'rename_column' THEN
-            EXECUTE pg_catalog.format('ALTER TABLE %s RENAME COLUMN %I TO %I', t, o.new_name, o.column_name);
+            RETURN NEXT pg_catalog.format('ALTER TABLE %s RENAME COLUMN %I TO %I', t, o.new_name, o.column_name);
         ELSIF o.kind = 'rename_table' THEN
-            EXECUTE pg_catalog.format('ALTER TABLE %I.%I RENAME TO %I', o.table_schema, o.new_name, o.table_name);
+            RETURN NEXT pg_catalog.format('ALTER TABLE %I.%I RENAME TO %I', o.table_schema, o.new_name, o.table_name);
         ELSIF o.kind IN ('add_foreign_key', 'add_check') THEN
-            EXECUTE pg_catalog.format('ALTER TABLE %s DROP CONSTRAINT %I', t, o.new_name);
+            RETURN NEXT pg_catalog.format('ALTER TABLE %s DROP CONSTRAINT %I', t, o.new_name);
         ELSIF o.kind = 'create_index' THEN
-            EXECUTE pg_catalog.format('DROP INDEX %I.%I', o.table_schema, o.new_name);
+            RETURN NEXT pg_catalog.format('DROP INDEX %I.%I', o.table_schema, o.new_name);
         ELSE
             RAISE EXCEPTION 'the % of table % cannot be undone', o.kind, t
                 USING ERRCODE = '0A000',
@@ -1657,6 +1657,21 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION mig_expand_half(mig_expand_ops, text) IS
+    'internal to the operations: the statements of one half of an operation';
+
+-- Runs one half of operation o.
+CREATE FUNCTION mig_expand_exec(o mig_expand_ops, half text)
+RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+    s text;
+BEGIN
+    FOR s IN SELECT @extschema@.mig_expand_half(o, half) LOOP
+        EXECUTE s;
+    END LOOP;
+END
+$$;
+COMMENT ON FUNCTION mig_expand_exec(mig_expand_ops, text) IS
     'internal to the operations: runs one half of an operation';
 
 -- Runs operation o as its body asks (mode from mig_op_context): under
@@ -1670,9 +1685,9 @@ DECLARE
     s text;
 BEGIN
     IF mode <> 'start' AND o.kind = 'alter_column' THEN
-        PERFORM @extschema@.mig_expand_half(o, 'in place');
+        PERFORM @extschema@.mig_expand_exec(o, 'in place');
     ELSIF mode <> 'start' THEN
-        PERFORM @extschema@.mig_expand_half(o, 'expand');
+        PERFORM @extschema@.mig_expand_exec(o, 'expand');
         s := @extschema@.mig_expand_index_sql(o, false);
         IF s IS NOT NULL THEN
             EXECUTE s;
@@ -1684,9 +1699,9 @@ BEGIN
         FOR s IN SELECT @extschema@.mig_expand_validate_sql(o) LOOP
             EXECUTE s;
         END LOOP;
-        PERFORM @extschema@.mig_expand_half(o, 'contract');
+        PERFORM @extschema@.mig_expand_exec(o, 'contract');
     ELSE
-        PERFORM @extschema@.mig_expand_half(o, 'expand');
+        PERFORM @extschema@.mig_expand_exec(o, 'expand');
     END IF;
     PERFORM @extschema@.mig_op_record(o);
 END
@@ -1848,45 +1863,58 @@ $$;
 COMMENT ON FUNCTION mig_expand_validate_list(text) IS
     'internal to mig_complete: the constraints a started revision validates';
 
--- The contract halves of revision rev (constraints already validated):
--- the old version schema prev (NULL: none) and the triggers go first.
+-- The statements of the contract halves of revision rev (its constraints
+-- validated): the old version schema prev (NULL: none) and the sync
+-- triggers of version schema vs go first.
+CREATE FUNCTION mig_expand_contract_sql(rev text, vs name, prev name)
+RETURNS SETOF text
+LANGUAGE plpgsql AS $$
+DECLARE
+    o @extschema@.mig_expand_ops;
+BEGIN
+    IF prev IS NOT NULL AND pg_catalog.to_regnamespace(pg_catalog.quote_ident(prev)) IS NOT NULL THEN
+        RETURN NEXT pg_catalog.format('DROP SCHEMA %I CASCADE', prev);
+    END IF;
+    RETURN QUERY SELECT @extschema@.mig_expand_sync_drops(vs);
+    FOR o IN SELECT * FROM @extschema@.mig_expand_ops_of(rev) LOOP
+        RETURN QUERY SELECT @extschema@.mig_expand_half(o, 'contract');
+    END LOOP;
+END
+$$;
+COMMENT ON FUNCTION mig_expand_contract_sql(text, name, name) IS
+    'internal to mig_complete and mig_rehearse: the statements of the contract halves of a started revision';
+
+-- Runs the contract halves of revision rev, quietly.
 CREATE FUNCTION mig_expand_contract(rev text, vs name, prev name)
 RETURNS void
 LANGUAGE plpgsql SET client_min_messages = warning AS $$
 DECLARE
-    o @extschema@.mig_expand_ops;
+    s text;
 BEGIN
-    IF prev IS NOT NULL THEN
-        EXECUTE pg_catalog.format('DROP SCHEMA IF EXISTS %I CASCADE', prev);
-    END IF;
-    PERFORM @extschema@.mig_expand_drop_sync(vs);
-    FOR o IN SELECT * FROM @extschema@.mig_expand_ops_of(rev) LOOP
-        PERFORM @extschema@.mig_expand_half(o, 'contract');
+    FOR s IN SELECT @extschema@.mig_expand_contract_sql(rev, vs, prev) LOOP
+        EXECUTE s;
     END LOOP;
 END
 $$;
 COMMENT ON FUNCTION mig_expand_contract(text, name, name) IS
     'internal to mig_complete: the contract halves of a started revision';
 
--- Drops the sync triggers of version schema vs with their functions.
-CREATE FUNCTION mig_expand_drop_sync(vs name)
-RETURNS void
-LANGUAGE plpgsql AS $$
-DECLARE
-    t record;
-BEGIN
-    FOR t IN SELECT g.tgrelid::pg_catalog.regclass::pg_catalog.text AS tab, p.oid::pg_catalog.regprocedure::pg_catalog.text AS fn
-               FROM pg_catalog.pg_proc p
-               JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
-               JOIN pg_catalog.pg_trigger g ON g.tgfoid = p.oid
-              WHERE n.nspname = vs AND p.proname LIKE '\_mig\_sync\_%' LOOP
-        EXECUTE 'DROP TRIGGER _mig_sync ON ' || t.tab;
-        EXECUTE 'DROP FUNCTION ' || t.fn;
-    END LOOP;
-END
+-- The statements that drop the sync triggers of version schema vs with
+-- their functions.
+CREATE FUNCTION mig_expand_sync_drops(vs name)
+RETURNS SETOF text
+LANGUAGE sql STABLE AS $$
+SELECT s
+  FROM pg_catalog.pg_proc p
+  JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+  JOIN pg_catalog.pg_trigger g ON g.tgfoid = p.oid,
+       LATERAL (VALUES (1, 'DROP TRIGGER _mig_sync ON ' || g.tgrelid::pg_catalog.regclass::pg_catalog.text),
+                       (2, 'DROP FUNCTION ' || p.oid::pg_catalog.regprocedure::pg_catalog.text)) AS x (k, s)
+ WHERE n.nspname = vs AND p.proname LIKE '\_mig\_sync\_%'
+ ORDER BY p.oid, x.k
 $$;
-COMMENT ON FUNCTION mig_expand_drop_sync(name) IS
-    'internal to mig_complete and mig_rollback: drops the triggers keeping both shapes in sync';
+COMMENT ON FUNCTION mig_expand_sync_drops(name) IS
+    'internal to mig_complete and mig_rollback: the statements dropping the triggers that keep both shapes in sync';
 
 -- Undoes the expand halves of revision rev (mig_rollback), quietly: the version
 -- schema vs, then each operation's additions, last first.
@@ -1895,11 +1923,14 @@ RETURNS void
 LANGUAGE plpgsql SET client_min_messages = warning AS $$
 DECLARE
     o @extschema@.mig_expand_ops;
+    s text;
 BEGIN
-    PERFORM @extschema@.mig_expand_drop_sync(vs);
+    FOR s IN SELECT @extschema@.mig_expand_sync_drops(vs) LOOP
+        EXECUTE s;
+    END LOOP;
     EXECUTE pg_catalog.format('DROP SCHEMA IF EXISTS %I CASCADE', vs);
     FOR o IN SELECT * FROM @extschema@.mig_expand_ops_of(rev) ORDER BY op DESC LOOP
-        PERFORM @extschema@.mig_expand_half(o, 'undo');
+        PERFORM @extschema@.mig_expand_exec(o, 'undo');
     END LOOP;
 END
 $$;
@@ -2171,7 +2202,7 @@ BEGIN
         RETURN;
     END IF;
     FOR o IN SELECT * FROM @extschema@.mig_expand_ops_of() ORDER BY op DESC LOOP
-        PERFORM @extschema@.mig_expand_half(o, 'inverse');
+        PERFORM @extschema@.mig_expand_exec(o, 'inverse');
     END LOOP;
     PERFORM @extschema@.mig_op_forget();
 END

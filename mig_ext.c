@@ -1038,7 +1038,7 @@ mig_rehearse(PG_FUNCTION_ARGS)
 		duration->time = r->usecs;
 		values[0] = Int32GetDatum(r->step);
 		values[1] = CStringGetTextDatum(r->revision);
-		values[2] = CStringGetTextDatum(plan_direction_name(r->direction));
+		values[2] = CStringGetTextDatum(r->half ? r->half : plan_direction_name(r->direction));
 		values[3] = IntervalPGetDatum(duration);
 		values[4] = text_list_array(r->locks);
 		values[5] = text_list_array(r->rewrites);

@@ -25,11 +25,16 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "catalog/namespace.h"
+#include "commands/tablecmds.h"
 #include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "funcapi.h"
 #include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "parser/parser.h"
+#include "storage/lock.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -240,6 +245,60 @@ static SpiKeptPlan state_plan = {
 };
 
 /*
+ * finish_start: after the body of revision rev ran in start mode, when
+ * it ran an operation: its version schema and sync triggers (and, with
+ * record, the started revision recorded); returns the version schema, or
+ * NULL, and the schema of its tables in *base.
+ */
+static char *
+finish_start(MigRun *run, const char *rev, bool record, char **base)
+{
+	const char *args[4];
+	char	   *vs;
+
+	args[0] = rev;
+	exec_kept(&schema_plan, &run->cat, args);
+	*base = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	if (*base == NULL)
+		return NULL;
+	vs = psprintf("%s_%s", *base, rev);
+	if (strlen(vs) >= NAMEDATALEN)
+		ereport(ERROR,
+				(errcode(ERRCODE_NAME_TOO_LONG),
+				 errmsg("the version schema name \"%s\" is too long", vs),
+				 errdetail("A version schema is named after its table's schema and its revision, and must be shorter than %d bytes.",
+						   NAMEDATALEN),
+				 errhint("Give the revision a shorter id.")));
+	args[0] = *base;
+	exec_kept(&previous_plan, &run->cat, args);
+	args[3] = SPI_processed > 0 ?
+		SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1) : NULL;
+	args[0] = rev;
+	args[1] = *base;
+	args[2] = vs;
+	call_sql(psprintf("SELECT %s.mig_expand_finish($1, $2, $3)", run->cat.qnsp), 3, args);
+	if (record)
+		exec_kept(&state_plan, &run->cat, args);
+	return vs;
+}
+
+/* run_in_start_mode: run step st (body b) with its operations in start mode. */
+static void
+run_in_start_mode(MigRun *run, const MigStep *st, MigBody *b)
+{
+	expand_mode = EXPAND_START;
+	PG_TRY();
+	{
+		runner_step(run, st, b, NULL, NULL);
+	}
+	PG_FINALLY();
+	{
+		expand_mode = EXPAND_FULL;
+	}
+	PG_END_TRY();
+}
+
+/*
  * start_work: the step's body in start mode, then (when it ran an
  * operation) its version schema and triggers, the started revision
  * recorded; the step recorded.
@@ -248,49 +307,10 @@ static void
 start_work(void *arg)
 {
 	StartWork  *sw = arg;
-	MigRun	   *run = sw->run;
-	const char *rev = run->g->revs[sw->st->rev].id;
-	const char *args[4];
-	char	   *base;
 
-	expand_mode = EXPAND_START;
-	PG_TRY();
-	{
-		runner_step(run, sw->st, sw->b, NULL, NULL);
-	}
-	PG_FINALLY();
-	{
-		expand_mode = EXPAND_FULL;
-	}
-	PG_END_TRY();
-	sw->vs = NULL;
-	args[0] = rev;
-	exec_kept(&schema_plan, &run->cat, args);
-	base = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
-	if (base != NULL)
-	{
-		char	   *vs = psprintf("%s_%s", base, rev);
-
-		if (strlen(vs) >= NAMEDATALEN)
-			ereport(ERROR,
-					(errcode(ERRCODE_NAME_TOO_LONG),
-					 errmsg("the version schema name \"%s\" is too long", vs),
-					 errdetail("A version schema is named after its table's schema and its revision, and must be shorter than %d bytes.",
-							   NAMEDATALEN),
-					 errhint("Give the revision a shorter id.")));
-		args[0] = base;
-		exec_kept(&previous_plan, &run->cat, args);
-		args[3] = SPI_processed > 0 ?
-			SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1) : NULL;
-		args[0] = rev;
-		args[1] = base;
-		args[2] = vs;
-		call_sql(psprintf("SELECT %s.mig_expand_finish($1, $2, $3)", run->cat.qnsp), 3, args);
-		exec_kept(&state_plan, &run->cat, args);
-		sw->vs = vs;
-		sw->base = base;
-	}
-	record_finish(&run->rec);
+	run_in_start_mode(sw->run, sw->st, sw->b);
+	sw->vs = finish_start(sw->run, sw->run->g->revs[sw->st->rev].id, true, &sw->base);
+	record_finish(&sw->run->rec);
 }
 
 /* What one batch of a backfill runs. */
@@ -478,6 +498,195 @@ expand_start(Oid fn_oid, const char *target, int batch_size, const MigDeployOpti
 	PG_END_TRY();
 	MemoryContextDelete(stepcxt);
 	SPI_finish();
+}
+
+/*
+ * expand_rehearse_start: run step st of a rehearsal as mig_start runs it:
+ * its operations' expand halves, its version schema and sync triggers,
+ * its backfill (an UPDATE per table); whether it ran an operation, and in
+ * *detail, in whole sentences, what ran otherwise (NULL: nothing).
+ */
+bool
+expand_rehearse_start(MigRun *run, const MigStep *st, char **detail)
+{
+	const char *rev = run->g->revs[st->rev].id;
+	const char *args[1] = {rev};
+	char	   *said;
+	char	   *base;
+	char	  **updates;
+	char	  **pages;
+	char	  **indexes;
+	StringInfoData d;
+
+	expand_mode = EXPAND_START;
+	PG_TRY();
+	{
+		said = runner_rehearse_step(run, st, NULL);
+	}
+	PG_FINALLY();
+	{
+		expand_mode = EXPAND_FULL;
+	}
+	PG_END_TRY();
+	*detail = said;
+	if (finish_start(run, rev, false, &base) == NULL)
+		return false;
+	call_sql(psprintf("SELECT update_sql, pages FROM %s.mig_expand_backfill_sql($1, 1)", run->cat.qnsp),
+			 1, args);
+	updates = column_texts(1, CurrentMemoryContext);
+	pages = column_texts(2, CurrentMemoryContext);
+	for (int i = 0; updates[i] != NULL; i++)
+	{
+		BatchWork	bw = {updates[i], 0, pg_strtoint64(pages[i])};
+
+		batch_work(&bw);
+	}
+	call_sql(psprintf("SELECT index_name FROM %s.mig_expand_index_list($1)", run->cat.qnsp), 1, args);
+	indexes = column_texts(1, CurrentMemoryContext);
+	initStringInfo(&d);
+	appendStringInfoString(&d, said ? said : "");
+	for (int i = 0; indexes[i] != NULL; i++)
+		appendStringInfo(&d, "%sIndex %s was not built: mig_start builds it with CREATE INDEX CONCURRENTLY after this half's transaction, which lets writes go on.",
+						 d.len > 0 ? " " : "", indexes[i]);
+	*detail = d.len > 0 ? d.data : NULL;
+	return true;
+}
+
+/* A relation and the strongest lock a statement list takes on it. */
+typedef struct StatementLock
+{
+	char	   *rel;			/* qualified, quoted */
+	LOCKMODE	mode;
+} StatementLock;
+
+/* add_lock: note mode on relid in *locks (a List of StatementLock *). */
+static List *
+add_lock(List *locks, Oid relid, LOCKMODE mode)
+{
+	ListCell   *lc;
+	char	   *rel;
+
+	if (!OidIsValid(relid))
+		return locks;
+	rel = quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)), get_rel_name(relid));
+	foreach(lc, locks)
+	{
+		StatementLock *sl = lfirst(lc);
+
+		if (strcmp(sl->rel, rel) == 0)
+		{
+			sl->mode = Max(sl->mode, mode);
+			return locks;
+		}
+	}
+	{
+		StatementLock *sl = palloc(sizeof(StatementLock));
+
+		sl->rel = rel;
+		sl->mode = mode;
+		return lappend(locks, sl);
+	}
+}
+
+/*
+ * statement_locks: the relation locks statement sql (one of those the
+ * contract halves run: ALTER TABLE, a rename, DROP) takes, as PostgreSQL
+ * takes them, added to locks; read before it runs.
+ */
+static List *
+statement_locks(List *locks, const char *sql)
+{
+	RawStmt    *raw = linitial_node(RawStmt, raw_parser(sql, RAW_PARSE_DEFAULT));
+	Node	   *stmt = raw->stmt;
+
+	if (IsA(stmt, AlterTableStmt))
+		return add_lock(locks, RangeVarGetRelid(((AlterTableStmt *) stmt)->relation, NoLock, true),
+						AlterTableGetLockLevel(((AlterTableStmt *) stmt)->cmds));
+	if (IsA(stmt, RenameStmt))
+		return add_lock(locks, RangeVarGetRelid(((RenameStmt *) stmt)->relation, NoLock, true),
+						AccessExclusiveLock);
+	if (IsA(stmt, DropStmt))
+	{
+		DropStmt   *drop = (DropStmt *) stmt;
+		Node	   *object = linitial(drop->objects);
+
+		if (drop->removeType == OBJECT_TABLE || drop->removeType == OBJECT_TRIGGER)
+		{
+			List	   *names = list_copy(castNode(List, object));
+
+			if (drop->removeType == OBJECT_TRIGGER)
+				names = list_truncate(names, list_length(names) - 1);
+			return add_lock(locks, RangeVarGetRelid(makeRangeVarFromNameList(names), NoLock, true),
+							AccessExclusiveLock);
+		}
+		if (drop->removeType == OBJECT_SCHEMA)
+		{
+			Oid			nsp = get_namespace_oid(strVal(object), true);
+			const char *args[1];
+			char	  **rels;
+
+			args[0] = psprintf("%u", nsp);
+			call_sql("SELECT oid FROM pg_catalog.pg_class WHERE relnamespace = $1::pg_catalog.oid ORDER BY oid",
+					 1, args);
+			rels = column_texts(1, CurrentMemoryContext);
+			for (int i = 0; rels[i] != NULL; i++)
+				locks = add_lock(locks, (Oid) strtoul(rels[i], NULL, 10), AccessExclusiveLock);
+		}
+	}
+	return locks;
+}
+
+/* compare_statement_locks: order StatementLocks by relation. */
+static int
+compare_statement_locks(const ListCell *a, const ListCell *b)
+{
+	return strcmp(((StatementLock *) lfirst(a))->rel, ((StatementLock *) lfirst(b))->rel);
+}
+
+/*
+ * expand_rehearse_complete: run the complete half of step st (rehearsed
+ * by expand_rehearse_start) as mig_complete runs it; the locks its
+ * statements take, as "mode on relation" (char *) in order of relation: in
+ * the rehearsal's transaction the start half holds its own already, so
+ * they are read from the statements, before each runs.
+ */
+List *
+expand_rehearse_complete(MigRun *run, const MigStep *st)
+{
+	const char *rev = run->g->revs[st->rev].id;
+	const char *args[3];
+	char	   *base;
+	char	  **statements;
+	List	   *locks = NIL;
+	List	   *out = NIL;
+	ListCell   *lc;
+
+	args[0] = rev;
+	exec_kept(&schema_plan, &run->cat, args);
+	base = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	args[0] = base;
+	exec_kept(&previous_plan, &run->cat, args);
+	args[2] = SPI_processed > 0 ?
+		SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1) : NULL;
+	args[0] = rev;
+	args[1] = psprintf("%s_%s", base, rev);
+	call_sql(psprintf("SELECT s FROM %1$s.mig_expand_validate_list($1) AS s"
+					  " UNION ALL SELECT s FROM %1$s.mig_expand_contract_sql($1, $2, $3) AS s",
+					  run->cat.qnsp), 3, args);
+	statements = column_texts(1, CurrentMemoryContext);
+	for (int i = 0; statements[i] != NULL; i++)
+	{
+		locks = statement_locks(locks, statements[i]);
+		call_sql(statements[i], 0, NULL);
+	}
+	list_sort(locks, compare_statement_locks);
+	foreach(lc, locks)
+	{
+		StatementLock *sl = lfirst(lc);
+
+		out = lappend(out, psprintf("%s on %s", GetLockmodeName(DEFAULT_LOCKMETHOD, sl->mode), sl->rel));
+	}
+	return out;
 }
 
 /* What the transaction that completes or rolls back a revision needs. */

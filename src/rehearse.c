@@ -36,6 +36,11 @@
  * nothing a SELECT on the table would not.  An index the run created is
  * seen by this transaction alone: its locks block no one.
  *
+ * A revision whose body runs operations (mig_op_*) is rehearsed as
+ * mig_start and mig_complete run it, a row per half (expand.c): the start
+ * half's locks read as any step's; the complete half's from its
+ * statements, as the start half already holds its locks.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -53,6 +58,7 @@
 #include "utils/resowner.h"
 
 #include "advice.h"
+#include "expand.h"
 #include "rehearse.h"
 #include "runner.h"
 #include "spi_exec.h"
@@ -740,7 +746,7 @@ rehearse_steps(Rehearsal *rh, const MigStep *unused)
 		rh->running = row;
 		rh->started = GetCurrentTimestamp();
 		MemoryContextSwitchTo(rh->stepcxt);
-		row->detail = runner_rehearse_step(&rh->run, st, NULL);
+		row->half = expand_rehearse_start(&rh->run, st, &row->detail) ? "start" : NULL;
 		MemoryContextSwitchTo(rh->cxt);
 		if (row->detail)
 			row->detail = MemoryContextStrdup(rh->cxt, row->detail);
@@ -764,6 +770,38 @@ rehearse_steps(Rehearsal *rh, const MigStep *unused)
 		rels_before = rels_after;
 		locks_before = locks_after;
 		facts_before = facts_after;
+		if (row->half != NULL)
+		{
+			/* its complete half: the locks its statements take */
+			MigRehearsalRow *crow = MemoryContextAllocZero(rh->cxt, sizeof(MigRehearsalRow));
+			List	   *locks;
+			ListCell   *lc2;
+
+			*crow = *row;
+			crow->half = "complete";
+			crow->detail = crow->advice = NULL;
+			rh->running = crow;
+			rh->started = GetCurrentTimestamp();
+			MemoryContextSwitchTo(rh->stepcxt);
+			locks = expand_rehearse_complete(&rh->run, st);
+			MemoryContextSwitchTo(rh->cxt);
+			crow->locks = NIL;
+			foreach(lc2, locks)
+				crow->locks = lappend(crow->locks, pstrdup(lfirst(lc2)));
+			crow->usecs = GetCurrentTimestamp() - rh->started;
+			rels_after = relations_read(rh, readcxt[cur]);
+			locks_after = locks_read(rh, readcxt[cur], &start);
+			crow->rewrites = step_rewrites(&rels_before, &rels_after);
+			facts_after = advice_read(readcxt[cur]);
+			rh->rows = lappend(rh->rows, crow);
+			rh->running = NULL;
+			MemoryContextReset(rh->stepcxt);
+			MemoryContextReset(readcxt[1 - cur]);
+			cur = 1 - cur;
+			rels_before = rels_after;
+			locks_before = locks_after;
+			facts_before = facts_after;
+		}
 	}
 	MemoryContextDelete(startcxt);
 	for (int i = 0; i < 2; i++)

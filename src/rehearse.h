@@ -28,6 +28,9 @@ typedef struct MigRehearsalRow
 	int			step;			/* 1-based */
 	char	   *revision;
 	MigDirection direction;
+	const char *half;			/* of a revision with operations: "start"
+								 * or "complete" (shown as its direction),
+								 * else NULL */
 	int64		usecs;			/* how long the body ran */
 	List	   *locks;			/* of char *: "mode on relation" */
 	List	   *rewrites;		/* of char *: "relation (size before)" */
