@@ -125,8 +125,56 @@ SELECT mig_revision('drop', $$SELECT mig_op_drop_column('inv.items', 'remark')$$
 SELECT * FROM mig_upgrade('drop');
 SELECT * FROM mig_downgrade('ops');
 SELECT * FROM mig_current();
+SELECT mig_stamp('base', purge => true);
+DELETE FROM mig_revisions;
+DELETE FROM mig_expand_ops;
+
+------------------------------------------------------------------------
+-- a backfill that fails part-way: the revision stays started, complete
+-- refuses, rollback restores the schema
+------------------------------------------------------------------------
+CREATE TABLE before_start AS SELECT * FROM mig_autogen_objects('inv'::regnamespace, 'inv');
+SELECT mig_revision('price bigint', $$
+    SELECT mig_op_alter_column('inv.items', 'price', type => 'bigint',
+                               up => 'CASE WHEN id = 17 THEN 1 / 0 ELSE price::bigint END');
+$$, revision => 'fails');
+CALL mig_start('fails', batch_size => 1);
+SELECT revision, backfilled, completed_at FROM mig_expand_state;
+CALL mig_complete();
+\set VERBOSITY default
+CALL mig_complete();
+\set VERBOSITY sqlstate
+CALL mig_rollback();
+SELECT count(*) AS missing FROM (SELECT * FROM before_start
+    EXCEPT SELECT * FROM mig_autogen_objects('inv'::regnamespace, 'inv')) AS x;
+SELECT count(*) AS extra FROM (SELECT * FROM mig_autogen_objects('inv'::regnamespace, 'inv')
+    EXCEPT SELECT * FROM before_start) AS x;
+SELECT count(*) AS states FROM mig_expand_state;
+DELETE FROM mig_revisions;
+
+------------------------------------------------------------------------
+-- a deployer who may run migrations but does not own the tables: the
+-- expand half fails with 42501 and nothing is left
+------------------------------------------------------------------------
+CREATE ROLE regress_expand_deployer;
+GRANT USAGE ON SCHEMA inv TO regress_expand_deployer;
+GRANT SELECT ON mig_revisions TO regress_expand_deployer;
+GRANT EXECUTE ON PROCEDURE mig_start(text, integer, interval, integer) TO regress_expand_deployer;
+SELECT mig_revision('note text', $$SELECT mig_op_add_column('inv.items', 'extra text')$$, revision => 'deployer');
+SET ROLE regress_expand_deployer;
+CALL mig_start('deployer');
+RESET ROLE;
+SELECT count(*) AS versions FROM mig_version;
+SELECT count(*) AS states FROM mig_expand_state;
+SELECT count(*) AS ops FROM mig_expand_ops;
+SELECT nspname FROM pg_namespace WHERE nspname LIKE 'inv_%';
+SELECT count(*) FROM pg_attribute WHERE attrelid = 'inv.items'::regclass AND attname = 'extra';
 
 DROP FUNCTION try(text);
+DROP TABLE before_start;
+REVOKE ALL ON mig_revisions FROM regress_expand_deployer;
+DROP OWNED BY regress_expand_deployer;
+DROP ROLE regress_expand_deployer;
 DROP TABLE before_upgrade;
 SET client_min_messages = warning;
 DROP EXTENSION mig_ext CASCADE;

@@ -440,11 +440,8 @@ expand_start(Oid fn_oid, const char *target, int batch_size, const MigDeployOpti
 		MigBody   **bodies = runner_prepare(&run, fn_oid, target, &up, true);
 		int			nsteps = list_length(run.steps);
 		StartWork	sw;
-		Started		s;
 
-		read_started(&run.cat, &s);
-		if (s.revision != NULL)
-			error_started(s.revision);
+		/* runner_prepare refused if a revision is started */
 		expand_running = true;
 		if (nsteps == 0)
 			ereport(ERROR,
@@ -729,12 +726,8 @@ complete_work(void *arg)
 	TimestampTz started = GetCurrentTimestamp();
 
 	lock_started(ew->fn_oid, &cat, &s, "mig_complete");
-	if (!s.backfilled)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("the backfill of revision %s did not finish", s.revision),
-				 errdetail("Some rows may lack the values of the new shape."),
-				 errhint("CALL mig_rollback(), then CALL mig_start() again.")));
+	if (strcmp(s.revision, ew->s.revision) != 0)
+		error_started(s.revision);
 	args[0] = s.revision;
 	args[1] = s.vs;
 	args[2] = s.previous;
@@ -789,6 +782,12 @@ expand_complete(Oid fn_oid, const MigDeployOptions *opt)
 	memset(&ew, 0, sizeof(ew));
 	ew.fn_oid = fn_oid;
 	lock_started(fn_oid, &cat, &ew.s, "mig_complete");
+	if (!ew.s.backfilled)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("the backfill of revision %s did not finish", ew.s.revision),
+				 errdetail("Some rows may lack the values of the new shape."),
+				 errhint("CALL mig_rollback(), then CALL mig_start() again.")));
 	args[0] = ew.s.revision;
 	call_sql(psprintf("SELECT * FROM %s.mig_expand_validate_list($1)", cat.qnsp), 1, args);
 	validates = column_texts(1, callcxt);
