@@ -9,14 +9,16 @@
 #   (dropped).  It connects once CALL mig_start has returned, the
 #   backfill done.
 # Revision r1 is started (expand, backfill) while the old version works,
-# rolled back, started again and completed.  Neither workload sees an
-# error until its schema goes (the old one stops right before the
-# completion changes the table under it); no transaction of either takes
-# a second (each session's lock_timeout is a second, so a longer lock wait
-# would be an error; each DDL statement waits 100 ms for its lock at most,
-# and is retried); after the rollback the catalogs are as before the start
-# and the rows as the old version expects; after the completion the rows
-# are as the new version expects.
+# rolled back, started again and completed; then revision r2 builds an
+# index, version 2 being the old version (on public_r1) and version 3 the
+# new one (on public_r2).  No workload sees an error until its schema goes
+# (the old one stops right before the completion changes the table under
+# it, or drops its version schema); no transaction of any takes a second
+# (each session's lock_timeout is a second, so a longer lock wait would be
+# an error; each DDL statement waits 100 ms for its lock at most, and is
+# retried); after the rollback the catalogs are as before the start and
+# the rows as the old version expects; after the completions the rows are
+# as the new version expects.
 use strict;
 use warnings;
 use IPC::Run;
@@ -294,13 +296,31 @@ sleep 2;
 stop_workload($old);
 my ($c0, $c1) = call("CALL mig_complete($ddl)");
 sleep 2;
+
+# 3. the next revision, r2, builds an index: version 2, on public_r1, is
+# now the old version and stops right before the completion drops its
+# schema; version 3, on public_r2 (the same shape), the new one
+$node->safe_psql('postgres', q{
+SELECT mig_revision('items: an index on sku', $$
+    SELECT mig_op_create_index('items', 'items_sku', '(sku)');
+$$, 'SELECT mig_op_undo()', revision => 'r2');
+});
+my ($n0, $n1) = call("CALL mig_start('r2', $ddl)");
+my $new3 = start_workload('next', 'public_r2,public', \%new_app);
+sleep 2;
 stop_workload($new2);
-note(sprintf('start with backfill %.1f s, rollback %.1f s, start again %.1f s, complete %.1f s',
-	$s1 - $s0, $r1 - $r0, $s3 - $s2, $c1 - $c0));
+my ($d0, $d1) = call("CALL mig_complete($ddl)");
+sleep 2;
+stop_workload($new3);
+note(sprintf('start with backfill %.1f s, rollback %.1f s, start again %.1f s, complete %.1f s, '
+	  . 'start of the index %.1f s, its completion %.1f s',
+	$s1 - $s0, $r1 - $r0, $s3 - $s2, $c1 - $c0, $n1 - $n0, $d1 - $d0));
 check_workload($old, [ 'the first start', $s0, $s1 ],
 	[ 'the rollback and the second after it', $r0, $r1 + 1 ], [ 'the second start', $s2, $s3 ]);
 check_workload($new1, [ 'the first start\'s end to the rollback', $s1, $r0 ]);
-check_workload($new2, [ 'the completion', $c0, $c1 ], [ 'the time after it', $c1, time() ]);
+check_workload($new2, [ 'the completion and the second after it', $c0, $c1 + 1 ],
+	[ 'the start of the next revision', $n0, $n1 ]);
+check_workload($new3, [ 'the next revision\'s completion and the second after it', $d0, $d1 + 1 ]);
 is(differences('amount', 1), 'missing 0, too many 0, amount 0, qty 0, sku 0',
 	'after the completion the rows are as the new version expects');
 is($node->safe_psql('postgres', q{
@@ -314,12 +334,16 @@ SELECT (SELECT string_agg(conname || ' ' || contype::text, ', ') FROM pg_constra
         WHERE conrelid = 'items'::regclass AND contype <> 'n')
     || ' / ' || (SELECT count(*) FROM pg_trigger WHERE tgrelid = 'items'::regclass AND NOT tgisinternal)
     || ' / ' || (SELECT string_agg(attname, ', ' ORDER BY attnum) FROM pg_attribute
-                 WHERE attrelid = 'public_r1.items'::regclass)}),
-	'items_pkey p / 0 / id, amount, qty, sku',
-	'no constraint or trigger of the expand is left, the version schema shows the new shape');
+                 WHERE attrelid = 'public_r2.items'::regclass)
+    || ' / ' || (SELECT indisvalid FROM pg_index WHERE indexrelid = 'items_sku'::regclass)
+    || ' / ' || (to_regnamespace('public_r1') IS NULL)}),
+	'items_pkey p / 0 / id, amount, qty, sku / true / true',
+	'no constraint or trigger of the expand is left, the version schema shows the new shape, '
+	  . 'the index is valid, the previous version schema is gone');
 is($node->safe_psql('postgres',
 		q{SELECT string_agg(revision || ' ' || direction, ', ' ORDER BY id) FROM mig_log}),
-	'r1 upgrade, r1 backfill, r1 downgrade, r1 upgrade, r1 backfill, r1 complete', 'each step logged');
+	'r1 upgrade, r1 backfill, r1 downgrade, r1 upgrade, r1 backfill, r1 complete, r2 upgrade, r2 complete',
+	'each step logged');
 
 $node->stop;
 done_testing();
