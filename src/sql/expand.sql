@@ -453,7 +453,10 @@ BEGIN
                    END, ' ' ORDER BY o.op) FILTER (WHERE o.kind = 'alter_column' OR (o.kind = 'drop_column' AND o.down_expr IS NOT NULL)),
                pg_catalog.string_agg(CASE o.kind
                    WHEN 'alter_column' THEN pg_catalog.format('NEW.%I := (%s);', o.shadow_name, o.up_expr)
-                   ELSE pg_catalog.format('IF NEW.%1$I IS NULL THEN NEW.%1$I := (%2$s); END IF;', o.column_name, o.up_expr)
+                   -- a volatile default: once per row; a backfill: again on every write
+                   ELSE CASE WHEN o.up_expr IS NOT DISTINCT FROM o.default_expr
+                        THEN pg_catalog.format('IF NEW.%1$I IS NULL THEN NEW.%1$I := (%2$s); END IF;', o.column_name, o.up_expr)
+                        ELSE pg_catalog.format('NEW.%I := (%s);', o.column_name, o.up_expr) END
                    END, ' ' ORDER BY o.op) FILTER (WHERE o.kind = 'alter_column' OR (o.kind = 'add_column' AND o.up_expr IS NOT NULL))
           INTO fn, body
           FROM @extschema@.mig_expand_ops_of(rev) o
