@@ -1103,3 +1103,207 @@ catalog_load_started(MigCatalog *cat, MigStarted *s)
 	s->previous = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 4);
 	s->backfilled = strcmp(SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 5), "t") == 0;
 }
+
+/*
+ * run_texts: the kept statement kp on cat's catalog, its parameters the
+ * texts args (NULL: SQL NULL).
+ */
+static void
+run_texts(MigCatalog *cat, MigKeptPlan *kp, const char *const *args)
+{
+	Oid			types[SPI_EXEC_MAX_ARGS];
+	Datum		values[SPI_EXEC_MAX_ARGS];
+	char		nulls[SPI_EXEC_MAX_ARGS];
+
+	for (int i = 0; i < kp->nargs; i++)
+	{
+		types[i] = TEXTOID;
+		values[i] = args[i] ? CStringGetTextDatum(args[i]) : (Datum) 0;
+		nulls[i] = args[i] ? ' ' : 'n';
+	}
+	run(cat, kp, types, values, nulls);
+}
+
+static MigKeptPlan expand_log_plan = {
+	.sql = "INSERT INTO %1$s.mig_log (revision, direction, from_revisions, to_revisions, applied_by,"
+	" session_user_name, application_name, xid, started_at, duration)"
+	" SELECT $1, $2, v.rows, v.rows, $3, $4, pg_catalog.current_setting('application_name'),"
+	" pg_catalog.pg_current_xact_id(), $5::timestamptz,"
+	" pg_catalog.clock_timestamp() - $5::timestamptz"
+	" FROM (SELECT ARRAY(SELECT revision FROM %1$s.mig_version ORDER BY revision) AS rows) AS v",
+	.nargs = 5
+};
+
+/*
+ * catalog_expand_log: a mig_log row for the half (direction) of revision
+ * that started at started, the version rows as they are.
+ */
+void
+catalog_expand_log(MigCatalog *cat, const char *revision, const char *direction,
+				   TimestampTz started)
+{
+	const char *args[5] = {revision, direction, GetUserNameFromId(GetUserId(), false),
+	GetUserNameFromId(GetSessionUserId(), false), timestamptz_to_str(started)};
+
+	run_texts(cat, &expand_log_plan, args);
+}
+
+static MigKeptPlan schema_plan = {
+	.sql = "SELECT pg_catalog.min(table_schema), pg_catalog.count(*) FROM %1$s.mig_expand_ops WHERE revision = $1",
+	.nargs = 1
+};
+
+/*
+ * catalog_expand_schema_of: the schema of the tables of the operations
+ * revision recorded, or NULL when it recorded none.
+ */
+char *
+catalog_expand_schema_of(MigCatalog *cat, const char *revision)
+{
+	const char *args[1] = {revision};
+
+	run_texts(cat, &schema_plan, args);
+	return SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+}
+
+static MigKeptPlan previous_plan = {
+	.sql = "SELECT version_schema FROM %1$s.mig_expand_state WHERE base_schema = $1 AND completed_at IS NOT NULL"
+	" AND pg_catalog.to_regnamespace(pg_catalog.quote_ident(version_schema)) IS NOT NULL"
+	" ORDER BY completed_at DESC LIMIT 1",
+	.nargs = 1
+};
+
+/*
+ * catalog_expand_previous_schema: the version schema, still there, of the
+ * last revision completed on the tables of schema base, or NULL.
+ */
+char *
+catalog_expand_previous_schema(MigCatalog *cat, const char *base)
+{
+	const char *args[1] = {base};
+
+	run_texts(cat, &previous_plan, args);
+	return SPI_processed > 0 ?
+		SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1) : NULL;
+}
+
+static MigKeptPlan state_plan = {
+	.sql = "INSERT INTO %1$s.mig_expand_state (revision, base_schema, version_schema, previous_schema)"
+	" VALUES ($1, $2, $3, $4)",
+	.nargs = 4
+};
+
+/*
+ * catalog_expand_state_insert: record revision as started, its tables in
+ * schema base, its new shape in version schema vs, previous the version
+ * schema it replaces (NULL: none).
+ */
+void
+catalog_expand_state_insert(MigCatalog *cat, const char *revision, const char *base,
+							const char *vs, const char *previous)
+{
+	const char *args[4] = {revision, base, vs, previous};
+
+	run_texts(cat, &state_plan, args);
+}
+
+static MigKeptPlan backfilled_plan = {
+	.sql = "UPDATE %1$s.mig_expand_state SET backfilled = true WHERE revision = $1",
+	.nargs = 1
+};
+
+/* catalog_expand_set_backfilled: record that the backfill of revision ended. */
+void
+catalog_expand_set_backfilled(MigCatalog *cat, const char *revision)
+{
+	const char *args[1] = {revision};
+
+	run_texts(cat, &backfilled_plan, args);
+}
+
+static MigKeptPlan complete_plan = {
+	.sql = "UPDATE %1$s.mig_expand_state SET completed_at = pg_catalog.clock_timestamp() WHERE revision = $1",
+	.nargs = 1
+};
+
+/* catalog_expand_set_completed: record that revision is complete, now. */
+void
+catalog_expand_set_completed(MigCatalog *cat, const char *revision)
+{
+	const char *args[1] = {revision};
+
+	run_texts(cat, &complete_plan, args);
+}
+
+static MigKeptPlan forget_plan = {
+	.sql = "WITH s AS (DELETE FROM %1$s.mig_expand_state WHERE revision = $1)"
+	" DELETE FROM %1$s.mig_expand_ops WHERE revision = $1",
+	.nargs = 1
+};
+
+/*
+ * catalog_expand_forget: forget started revision, its state and its
+ * operations (it is rolled back).
+ */
+void
+catalog_expand_forget(MigCatalog *cat, const char *revision)
+{
+	const char *args[1] = {revision};
+
+	run_texts(cat, &forget_plan, args);
+}
+
+static MigKeptPlan record_op_plan = {
+	.sql = "INSERT INTO %1$s.mig_expand_ops SELECT $2,"
+	" coalesce((SELECT pg_catalog.max(op) FROM %1$s.mig_expand_ops WHERE revision = $2), 0) + 1,"
+	" o.kind, o.table_schema, o.table_name, o.column_name, o.new_name, o.shadow_name, o.old_type,"
+	" o.old_default, o.old_not_null, o.new_type, o.default_expr, o.not_null, o.check_expr, o.is_unique,"
+	" o.up_expr, o.down_expr, o.definition FROM (SELECT ($1::%1$s.mig_expand_ops).*) AS o",
+	.nargs = 2
+};
+
+/*
+ * catalog_expand_record_op: record operation o (a mig_expand_ops row of
+ * type type) as the next of revision.
+ */
+void
+catalog_expand_record_op(MigCatalog *cat, const char *revision, Oid type, Datum o)
+{
+	Oid			types[2] = {type, TEXTOID};
+	Datum		values[2] = {o, CStringGetTextDatum(revision)};
+
+	run(cat, &record_op_plan, types, values, NULL);
+}
+
+static MigKeptPlan forget_ops_plan = {
+	.sql = "DELETE FROM %1$s.mig_expand_ops WHERE revision = $1",
+	.nargs = 1
+};
+
+/* catalog_expand_forget_ops: forget the operations revision recorded. */
+void
+catalog_expand_forget_ops(MigCatalog *cat, const char *revision)
+{
+	const char *args[1] = {revision};
+
+	run_texts(cat, &forget_ops_plan, args);
+}
+
+static MigKeptPlan ops_plan = {
+	.sql = "SELECT * FROM %1$s.mig_expand_ops WHERE revision = $1 ORDER BY op",
+	.nargs = 1
+};
+
+/*
+ * catalog_expand_ops: the operations revision recorded (mig_expand_ops
+ * rows), in order, into tuplestore ts.
+ */
+void
+catalog_expand_ops(MigCatalog *cat, const char *revision, Tuplestorestate *ts)
+{
+	const char *args[1] = {revision};
+
+	run_texts(cat, &ops_plan, args);
+	for (uint64 i = 0; i < SPI_processed; i++)
+		tuplestore_puttuple(ts, SPI_tuptable->vals[i]);
+}

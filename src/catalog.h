@@ -11,6 +11,7 @@
 #include "access/tupdesc.h"
 #include "nodes/pg_list.h"
 #include "utils/timestamp.h"
+#include "utils/tuplestore.h"
 
 #include "graph.h"
 #include "plan.h"
@@ -151,5 +152,20 @@ typedef struct MigStarted
 } MigStarted;
 
 extern void catalog_load_started(MigCatalog *cat, MigStarted *s);
+extern void catalog_expand_log(MigCatalog *cat, const char *revision,
+							   const char *direction, TimestampTz started);
+extern char *catalog_expand_schema_of(MigCatalog *cat, const char *revision);
+extern char *catalog_expand_previous_schema(MigCatalog *cat, const char *base);
+extern void catalog_expand_state_insert(MigCatalog *cat, const char *revision,
+										const char *base, const char *vs,
+										const char *previous);
+extern void catalog_expand_set_backfilled(MigCatalog *cat, const char *revision);
+extern void catalog_expand_set_completed(MigCatalog *cat, const char *revision);
+extern void catalog_expand_forget(MigCatalog *cat, const char *revision);
+extern void catalog_expand_record_op(MigCatalog *cat, const char *revision,
+									 Oid type, Datum o);
+extern void catalog_expand_forget_ops(MigCatalog *cat, const char *revision);
+extern void catalog_expand_ops(MigCatalog *cat, const char *revision,
+							   Tuplestorestate *ts);
 
 #endif							/* MIG_CATALOG_H */

@@ -17,8 +17,8 @@
  * undoes the expand halves and runs the revision's downgrade body in undo
  * mode (its operations do nothing), moving the version rows back.  The DDL
  * of each half is built by the extension's SQL and runs with the caller's
- * rights; the mig_expand_* tables are read and written here, as their
- * owner.
+ * rights; the mig_expand_* tables are read and written through
+ * catalog.c, as their owner.
  *
  *-------------------------------------------------------------------------
  */
@@ -73,46 +73,6 @@ expand_mark_started(MigCatalog *cat, MigGraph *g)
 	g->revs[rev].message = psprintf("%s (started)", g->revs[rev].message);
 }
 
-/* exec_kept: run kept statement kp on cat with text parameters. */
-static void
-exec_kept(MigKeptPlan *kp, MigCatalog *cat, const char *const *args)
-{
-	Oid			types[SPI_EXEC_MAX_ARGS];
-	Datum		values[SPI_EXEC_MAX_ARGS];
-	char		nulls[SPI_EXEC_MAX_ARGS];
-
-	for (int i = 0; i < kp->nargs; i++)
-	{
-		types[i] = TEXTOID;
-		values[i] = args[i] ? CStringGetTextDatum(args[i]) : (Datum) 0;
-		nulls[i] = args[i] ? ' ' : 'n';
-	}
-	spi_exec_kept(kp, cat->qnsp, cat->owner, types, values, nulls, InvalidSnapshot);
-}
-
-static MigKeptPlan log_plan = {
-	.sql = "INSERT INTO %1$s.mig_log (revision, direction, from_revisions, to_revisions, applied_by,"
-	" session_user_name, application_name, xid, started_at, duration)"
-	" SELECT $1, $2, v.rows, v.rows, $3, $4, pg_catalog.current_setting('application_name'),"
-	" pg_catalog.pg_current_xact_id(), $5::timestamptz,"
-	" pg_catalog.clock_timestamp() - $5::timestamptz"
-	" FROM (SELECT ARRAY(SELECT revision FROM %1$s.mig_version ORDER BY revision) AS rows) AS v",
-	.nargs = 5
-};
-
-/*
- * log_half: a mig_log row for the half (direction) of revision that
- * started at started, the version rows as they are.
- */
-static void
-log_half(MigCatalog *cat, const char *revision, const char *direction, TimestampTz started)
-{
-	const char *args[5] = {revision, direction, GetUserNameFromId(GetUserId(), false),
-	GetUserNameFromId(GetSessionUserId(), false), timestamptz_to_str(started)};
-
-	exec_kept(&log_plan, cat, args);
-}
-
 /* call_sql: run sql with text parameters as the caller; SPI's result code. */
 static int
 call_sql(const char *sql, int nargs, const char *const *args)
@@ -159,22 +119,6 @@ typedef struct StartWork
 	char	   *base;			/* set: the schema of its tables */
 } StartWork;
 
-static MigKeptPlan schema_plan = {
-	.sql = "SELECT pg_catalog.min(table_schema), pg_catalog.count(*) FROM %1$s.mig_expand_ops WHERE revision = $1",
-	.nargs = 1
-};
-static MigKeptPlan previous_plan = {
-	.sql = "SELECT version_schema FROM %1$s.mig_expand_state WHERE base_schema = $1 AND completed_at IS NOT NULL"
-	" AND pg_catalog.to_regnamespace(pg_catalog.quote_ident(version_schema)) IS NOT NULL"
-	" ORDER BY completed_at DESC LIMIT 1",
-	.nargs = 1
-};
-static MigKeptPlan state_plan = {
-	.sql = "INSERT INTO %1$s.mig_expand_state (revision, base_schema, version_schema, previous_schema)"
-	" VALUES ($1, $2, $3, $4)",
-	.nargs = 4
-};
-
 /*
  * finish_start: after the body of revision rev ran in start mode, when
  * it ran an operation: its version schema and sync triggers (and, with
@@ -184,12 +128,11 @@ static MigKeptPlan state_plan = {
 static char *
 finish_start(MigRun *run, const char *rev, bool record, char **base)
 {
-	const char *args[4];
+	const char *args[3];
+	char	   *previous;
 	char	   *vs;
 
-	args[0] = rev;
-	exec_kept(&schema_plan, &run->cat, args);
-	*base = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	*base = catalog_expand_schema_of(&run->cat, rev);
 	if (*base == NULL)
 		return NULL;
 	vs = psprintf("%s_%s", *base, rev);
@@ -200,16 +143,13 @@ finish_start(MigRun *run, const char *rev, bool record, char **base)
 				 errdetail("A version schema is named after its table's schema and its revision, and must be shorter than %d bytes.",
 						   NAMEDATALEN),
 				 errhint("Give the revision a shorter id.")));
-	args[0] = *base;
-	exec_kept(&previous_plan, &run->cat, args);
-	args[3] = SPI_processed > 0 ?
-		SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1) : NULL;
+	previous = catalog_expand_previous_schema(&run->cat, *base);
 	args[0] = rev;
 	args[1] = *base;
 	args[2] = vs;
 	call_sql(psprintf("SELECT %s.mig_expand_finish($1, $2, $3)", run->cat.qnsp), 3, args);
 	if (record)
-		exec_kept(&state_plan, &run->cat, args);
+		catalog_expand_state_insert(&run->cat, rev, *base, vs, previous);
 	return vs;
 }
 
@@ -263,11 +203,6 @@ batch_work(void *arg)
 	(void) spi_exec_caller(bw->update, 2, types, values, NULL, false);
 }
 
-static MigKeptPlan backfilled_plan = {
-	.sql = "UPDATE %1$s.mig_expand_state SET backfilled = true WHERE revision = $1",
-	.nargs = 1
-};
-
 /*
  * backfill: fill the new columns of revision rev for the rows the table
  * had before its triggers, batch_size rows (by the table's density) per
@@ -317,10 +252,9 @@ backfill(MigRun *run, const char *rev, int batch_size, const MigDeployOptions *o
 			}
 		}
 	}
-	args[0] = rev;
-	exec_kept(&backfilled_plan, &run->cat, args);
+	catalog_expand_set_backfilled(&run->cat, rev);
 	if (n > 0)
-		log_half(&run->cat, rev, "backfill", started);
+		catalog_expand_log(&run->cat, rev, "backfill", started);
 	SPI_commit();
 }
 
@@ -589,13 +523,8 @@ expand_rehearse_complete(MigRun *run, const MigStep *st)
 	List	   *out = NIL;
 	ListCell   *lc;
 
-	args[0] = rev;
-	exec_kept(&schema_plan, &run->cat, args);
-	base = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
-	args[0] = base;
-	exec_kept(&previous_plan, &run->cat, args);
-	args[2] = SPI_processed > 0 ?
-		SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1) : NULL;
+	base = catalog_expand_schema_of(&run->cat, rev);
+	args[2] = catalog_expand_previous_schema(&run->cat, base);
 	args[0] = rev;
 	args[1] = psprintf("%s_%s", base, rev);
 	call_sql(psprintf("SELECT s FROM %1$s.mig_expand_validate_list($1) AS s"
@@ -624,11 +553,6 @@ typedef struct EndWork
 	MigRun	   *run;			/* mig_rollback's */
 	MigStarted	s;
 } EndWork;
-
-static MigKeptPlan complete_plan = {
-	.sql = "UPDATE %1$s.mig_expand_state SET completed_at = pg_catalog.clock_timestamp() WHERE revision = $1",
-	.nargs = 1
-};
 
 /*
  * lock_started: lock the catalog of fn_oid for the transaction and read
@@ -664,8 +588,8 @@ complete_work(void *arg)
 	args[1] = s.vs;
 	args[2] = s.previous;
 	call_sql(psprintf("SELECT %s.mig_expand_contract($1, $2, $3)", cat.qnsp), 3, args);
-	exec_kept(&complete_plan, &cat, args);
-	log_half(&cat, s.revision, "complete", started);
+	catalog_expand_set_completed(&cat, s.revision);
+	catalog_expand_log(&cat, s.revision, "complete", started);
 	ereport(NOTICE,
 			(errmsg("revision %s is complete", s.revision),
 			 s.previous ? errdetail("Version schema %s is dropped.", s.previous) : 0));
@@ -748,12 +672,6 @@ expand_complete(Oid fn_oid, const MigDeployOptions *opt)
 	SPI_finish();
 }
 
-static MigKeptPlan forget_plan = {
-	.sql = "WITH s AS (DELETE FROM %1$s.mig_expand_state WHERE revision = $1)"
-	" DELETE FROM %1$s.mig_expand_ops WHERE revision = $1",
-	.nargs = 1
-};
-
 /*
  * rollback_work: the expand halves undone, the downgrade body run in
  * undo mode (moving the version rows back and logging it), the started
@@ -792,7 +710,7 @@ rollback_work(void *arg)
 		expand_mode = EXPAND_FULL;
 	}
 	PG_END_TRY();
-	exec_kept(&forget_plan, &run->cat, args);
+	catalog_expand_forget(&run->cat, ew->s.revision);
 	record_finish(&run->rec);
 }
 
@@ -856,15 +774,6 @@ expand_op_context(const char *fname)
 	return expand_mode == EXPAND_START ? "start" : expand_mode == EXPAND_UNDO ? "undo" : "full";
 }
 
-static MigKeptPlan record_plan = {
-	.sql = "INSERT INTO %1$s.mig_expand_ops SELECT $2,"
-	" coalesce((SELECT pg_catalog.max(op) FROM %1$s.mig_expand_ops WHERE revision = $2), 0) + 1,"
-	" o.kind, o.table_schema, o.table_name, o.column_name, o.new_name, o.shadow_name, o.old_type,"
-	" o.old_default, o.old_not_null, o.new_type, o.default_expr, o.not_null, o.check_expr, o.is_unique,"
-	" o.up_expr, o.down_expr, o.definition FROM (SELECT ($1::%1$s.mig_expand_ops).*) AS o",
-	.nargs = 2
-};
-
 /*
  * expand_op_record: record operation o (a mig_expand_ops row of type
  * type) of the running upgrade in the catalog of fn_oid (in a downgrade
@@ -876,25 +785,14 @@ expand_op_record(Oid fn_oid, Oid type, Datum o)
 	MigDirection direction;
 	const MigRev *r = running_revision("mig_op_record", &direction);
 	MigCatalog	cat;
-	Oid			types[2];
-	Datum		values[2];
 
 	if (direction != MIG_UPGRADE)
 		return;
 	SPI_connect();
 	catalog_open(&cat, fn_oid);
-	types[0] = type;
-	types[1] = TEXTOID;
-	values[0] = o;
-	values[1] = CStringGetTextDatum(r->id);
-	spi_exec_kept(&record_plan, cat.qnsp, cat.owner, types, values, NULL, InvalidSnapshot);
+	catalog_expand_record_op(&cat, r->id, type, o);
 	SPI_finish();
 }
-
-static MigKeptPlan ops_forget_plan = {
-	.sql = "DELETE FROM %1$s.mig_expand_ops WHERE revision = $1",
-	.nargs = 1
-};
 
 /* expand_op_forget: forget the operations of the running revision. */
 void
@@ -903,18 +801,12 @@ expand_op_forget(Oid fn_oid)
 	MigDirection direction;
 	const MigRev *r = running_revision("mig_op_forget", &direction);
 	MigCatalog	cat;
-	const char *args[1] = {r->id};
 
 	SPI_connect();
 	catalog_open(&cat, fn_oid);
-	exec_kept(&ops_forget_plan, &cat, args);
+	catalog_expand_forget_ops(&cat, r->id);
 	SPI_finish();
 }
-
-static MigKeptPlan ops_plan = {
-	.sql = "SELECT * FROM %1$s.mig_expand_ops WHERE revision = $1 ORDER BY op",
-	.nargs = 1
-};
 
 /*
  * expand_ops_of: the operations of revision (NULL: the running one) in
@@ -924,14 +816,12 @@ void
 expand_ops_of(Oid fn_oid, const char *revision, Tuplestorestate *ts)
 {
 	MigCatalog	cat;
-	const char *args[1];
 	MigDirection direction;
 
-	args[0] = revision ? revision : running_revision("mig_expand_ops_of", &direction)->id;
+	if (revision == NULL)
+		revision = running_revision("mig_expand_ops_of", &direction)->id;
 	SPI_connect();
 	catalog_open(&cat, fn_oid);
-	exec_kept(&ops_plan, &cat, args);
-	for (uint64 i = 0; i < SPI_processed; i++)
-		tuplestore_puttuple(ts, SPI_tuptable->vals[i]);
+	catalog_expand_ops(&cat, revision, ts);
 	SPI_finish();
 }
