@@ -2,7 +2,8 @@
 # tests/matrix_release.sh DIR: what tests/matrix.sh runs in the chroot of a
 # Debian release, from a fresh clone, as root: `make test`; the package
 # (dpkg-buildpackage -us -uc -b, installed with apt-get, its files listed);
-# `make installcheck` against the installed package (debian/tests/installcheck);
+# `make installcheck` against the installed package (debian/tests/installcheck,
+# with the TAP tests of the commands and of mig_deploy);
 # the restore of DIR, the dump made on this machine's major
 # (tests/major_upgrade.sh restore); then the package purged.  Ends with
 # "N passed, N failed" over all of them.
@@ -53,7 +54,11 @@ if package; then
 else
     failed=$((failed + 1)); echo "not ok - dpkg-buildpackage, apt-get install, dpkg -L"
 fi
-run "make installcheck against the package" debian/tests/installcheck
+# the package's check: pg_regress, the isolation specs and the TAP tests of
+# the installed commands and of mig_deploy's workers (make test above ran
+# every TAP test on the same sources)
+run "make installcheck against the package" \
+    env PROVE_TESTS="t/002_deploy.pl t/010_mig_cli.pl" debian/tests/installcheck
 run "restore of the dump made on the host's major" bash tests/major_upgrade.sh restore "$dir"
 DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq "postgresql-$PG_MAJOR-mig-ext" >/dev/null 2>&1 || true
 echo "$passed passed, $failed failed"
