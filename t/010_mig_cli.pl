@@ -414,21 +414,22 @@ $ENV{PGDATABASE} = 'mig_cli3';
 output_is([ 'mig', 'load', 'examples/todo' ], 0, 'Loaded 5 revision file(s) from examples/todo', 'example: load');
 output_is([ 'mig', 'history' ], 0, "4d5e6f708192 -> 5e6f708192a3 (head), todo list view
 2b3c4d5e6f70, 3c4d5e6f7081 -> 4d5e6f708192 (mergepoint), merge priority and tags
-1a2b3c4d5e6f -> 2b3c4d5e6f70, add priority
-1a2b3c4d5e6f -> 3c4d5e6f7081 (tags), tags
-<base> -> 1a2b3c4d5e6f (branchpoint), create todo", 'example: history');
-output_is([ 'mig', 'upgrade' ], 0, "running upgrade  -> 1a2b3c4d5e6f, create todo
-running upgrade 1a2b3c4d5e6f -> 3c4d5e6f7081, tags
-running upgrade 1a2b3c4d5e6f -> 2b3c4d5e6f70, add priority
+1a2b3c4d5e6f -> 2b3c4d5e6f70, add priority to tasks
+1a2b3c4d5e6f -> 3c4d5e6f7081 (tags), add tags to tasks
+<base> -> 1a2b3c4d5e6f (branchpoint), create users and tasks", 'example: history');
+output_is([ 'mig', 'upgrade' ], 0, "running upgrade  -> 1a2b3c4d5e6f, create users and tasks
+running upgrade 1a2b3c4d5e6f -> 3c4d5e6f7081, add tags to tasks
+running upgrade 1a2b3c4d5e6f -> 2b3c4d5e6f70, add priority to tasks
 running upgrade 2b3c4d5e6f70, 3c4d5e6f7081 -> 4d5e6f708192, merge priority and tags
 running upgrade 4d5e6f708192 -> 5e6f708192a3, todo list view", 'example: upgrade');
-is( sql('mig_cli3', q{INSERT INTO todo (title, priority) VALUES ('write docs', 2);
-INSERT INTO tag VALUES ('docs'); INSERT INTO todo_tag VALUES (1, 'docs');
-SELECT id, title, priority, tags FROM todo_list}),
-	'1|write docs|2|{docs}', 'example: the schema works');
+is( sql('mig_cli3', q{INSERT INTO users (email) VALUES ('ann@example.com');
+INSERT INTO tasks (user_id, description, priority) VALUES (1, 'write docs', 2);
+INSERT INTO tags VALUES ('docs'); INSERT INTO task_tags VALUES (1, 'docs');
+SELECT id, email, description, priority, tags FROM todo_list}),
+	'1|ann@example.com|write docs|2|{docs}', 'example: the schema works');
 output_is([ 'mig', 'current' ], 0, '5e6f708192a3 (head)', 'example: current');
 command_ok([ 'mig', 'downgrade', 'base' ], 'example: downgrade base runs');
-is( sql('mig_cli3', "SELECT count(*) FROM pg_class WHERE relname IN ('todo', 'tag', 'todo_tag', 'todo_list')"),
+is( sql('mig_cli3', "SELECT count(*) FROM pg_class WHERE relname IN ('users', 'tasks', 'tags', 'task_tags', 'todo_list')"),
 	'0', 'example: downgrade base');
 
 done_testing();

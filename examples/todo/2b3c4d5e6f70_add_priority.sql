@@ -2,12 +2,12 @@
 -- mig:down_revisions: 1a2b3c4d5e6f
 -- mig:branch_labels:
 -- mig:depends_on:
--- mig:message: add priority
+-- mig:message: add priority to tasks
 
 -- mig:upgrade
-ALTER TABLE todo ADD priority int NOT NULL DEFAULT 0;
-CREATE INDEX todo_priority ON todo (priority) WHERE NOT done;
+ALTER TABLE tasks ADD COLUMN priority integer;
+CREATE INDEX tasks_priority ON tasks (priority) WHERE NOT is_complete;
 
 -- mig:downgrade
-DROP INDEX todo_priority;
-ALTER TABLE todo DROP priority;
+DROP INDEX tasks_priority;
+ALTER TABLE tasks DROP COLUMN priority;

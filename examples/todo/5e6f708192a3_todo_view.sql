@@ -6,11 +6,12 @@
 
 -- mig:upgrade
 CREATE VIEW todo_list AS
-SELECT t.id, t.title, t.priority,
+SELECT t.id, u.email, t.description, t.priority,
        coalesce(array_agg(tt.tag ORDER BY tt.tag) FILTER (WHERE tt.tag IS NOT NULL), '{}') AS tags
-  FROM todo t LEFT JOIN todo_tag tt ON tt.todo = t.id
- WHERE NOT t.done
- GROUP BY t.id;
+  FROM tasks t JOIN users u ON u.id = t.user_id
+  LEFT JOIN task_tags tt ON tt.task_id = t.id
+ WHERE NOT t.is_complete
+ GROUP BY t.id, u.id;
 
 -- mig:downgrade
 DROP VIEW todo_list;
