@@ -787,6 +787,49 @@ step_rewrites(RelSet *rels_before, RelSet *rels_after)
 	return out;
 }
 
+/* What rehearse_steps reads before and after each step. */
+typedef struct Readings
+{
+	RelSet		rels;			/* the relations' storage */
+	HTAB	   *locks;			/* the locks held */
+	HTAB	   *facts;			/* what advice.c judges a step by */
+} Readings;
+
+/*
+ * readings_take: what is there after row's step, read into cxt (start:
+ * the relations read before the first step), and the relations the step
+ * rewrote (since before) in row.
+ */
+static void
+readings_take(Rehearsal *rh, MemoryContext cxt, RelSet *start, Readings *before,
+			  Readings *after, MigRehearsalRow *row)
+{
+	/* the relations first: reading their sizes locks them, as before */
+	after->rels = relations_read(rh, cxt);
+	after->locks = locks_read(rh, cxt, start);
+	row->rewrites = step_rewrites(&before->rels, &after->rels);
+	after->facts = advice_read(cxt);
+}
+
+/*
+ * readings_next: append row, whose step is done, to the rehearsal; what
+ * was read after the step (after, in readcxt[*cur]) is what the next one
+ * starts from, and the other context is free again.
+ */
+static void
+readings_next(Rehearsal *rh, MigRehearsalRow *row, MemoryContext *readcxt, int *cur,
+			  Readings *before, const Readings *after)
+{
+	MemoryContextSwitchTo(rh->cxt);
+	rh->rows = lappend(rh->rows, row);
+	rh->running = NULL;
+	MemoryContextReset(rh->stepcxt);
+	/* what the step started from, unless the start */
+	MemoryContextReset(readcxt[1 - *cur]);
+	*cur = 1 - *cur;
+	*before = *after;
+}
+
 /*
  * rehearse_steps: a SubxactFn running every step planned, each between
  * two readings of the relations' storage, of the locks held and of the
@@ -794,7 +837,8 @@ step_rewrites(RelSet *rels_before, RelSet *rels_after)
  * read after a step is what the next step starts from: the readings
  * alternate between two memory contexts.  The relations read before the
  * first step are kept to the end: locks_read folds the locks on their
- * indexes.
+ * indexes.  A revision with operations gives a row for its start half
+ * and one for its complete half.
  */
 static void
 rehearse_steps(Rehearsal *rh, const MigStep *unused)
@@ -803,9 +847,7 @@ rehearse_steps(Rehearsal *rh, const MigStep *unused)
 	MemoryContext readcxt[2];
 	int			cur = 0;
 	RelSet		start;
-	RelSet		rels_before;
-	HTAB	   *locks_before;
-	HTAB	   *facts_before;
+	Readings	before;
 	ListCell   *lc;
 
 	startcxt = AllocSetContextCreate(rh->cxt, "mig_ext rehearsal start",
@@ -814,16 +856,14 @@ rehearse_steps(Rehearsal *rh, const MigStep *unused)
 		readcxt[i] = AllocSetContextCreate(rh->cxt, "mig_ext rehearsal readings",
 										   ALLOCSET_DEFAULT_SIZES);
 	start = relations_read(rh, startcxt);
-	rels_before = start;
-	locks_before = locks_read(rh, startcxt, &start);
-	facts_before = advice_read(startcxt);
+	before.rels = start;
+	before.locks = locks_read(rh, startcxt, &start);
+	before.facts = advice_read(startcxt);
 	foreach(lc, rh->run.steps)
 	{
 		MigStep    *st = lfirst(lc);
 		MigRehearsalRow *row = MemoryContextAllocZero(rh->cxt, sizeof(MigRehearsalRow));
-		RelSet		rels_after;
-		HTAB	   *locks_after;
-		HTAB	   *facts_after;
+		Readings	after;
 		char	   *advice;
 
 		row->step = foreach_current_index(lc) + 1;
@@ -837,25 +877,12 @@ rehearse_steps(Rehearsal *rh, const MigStep *unused)
 		if (row->detail)
 			row->detail = MemoryContextStrdup(rh->cxt, row->detail);
 		row->usecs = GetCurrentTimestamp() - rh->started;
-		/* the relations first: reading their sizes locks them, as before */
-		rels_after = relations_read(rh, readcxt[cur]);
-		locks_after = locks_read(rh, readcxt[cur], &start);
-		row->rewrites = step_rewrites(&rels_before, &rels_after);
-		row->locks = step_locks(locks_before, locks_after, &rels_before);
-		facts_after = advice_read(readcxt[cur]);
+		readings_take(rh, readcxt[cur], &start, &before, &after, row);
+		row->locks = step_locks(before.locks, after.locks, &before.rels);
 		MemoryContextSwitchTo(rh->stepcxt);
-		advice = advice_step(facts_before, facts_after, row->locks, row->rewrites);
+		advice = advice_step(before.facts, after.facts, row->locks, row->rewrites);
 		row->advice = advice ? MemoryContextStrdup(rh->cxt, advice) : NULL;
-		MemoryContextSwitchTo(rh->cxt);
-		rh->rows = lappend(rh->rows, row);
-		rh->running = NULL;
-		MemoryContextReset(rh->stepcxt);
-		/* what the step started from, unless the start */
-		MemoryContextReset(readcxt[1 - cur]);
-		cur = 1 - cur;
-		rels_before = rels_after;
-		locks_before = locks_after;
-		facts_before = facts_after;
+		readings_next(rh, row, readcxt, &cur, &before, &after);
 		if (row->half != NULL)
 		{
 			/* its complete half: the locks its statements take */
@@ -875,18 +902,8 @@ rehearse_steps(Rehearsal *rh, const MigStep *unused)
 			foreach(lc2, locks)
 				crow->locks = lappend(crow->locks, pstrdup(lfirst(lc2)));
 			crow->usecs = GetCurrentTimestamp() - rh->started;
-			rels_after = relations_read(rh, readcxt[cur]);
-			locks_after = locks_read(rh, readcxt[cur], &start);
-			crow->rewrites = step_rewrites(&rels_before, &rels_after);
-			facts_after = advice_read(readcxt[cur]);
-			rh->rows = lappend(rh->rows, crow);
-			rh->running = NULL;
-			MemoryContextReset(rh->stepcxt);
-			MemoryContextReset(readcxt[1 - cur]);
-			cur = 1 - cur;
-			rels_before = rels_after;
-			locks_before = locks_after;
-			facts_before = facts_after;
+			readings_take(rh, readcxt[cur], &start, &before, &after, crow);
+			readings_next(rh, crow, readcxt, &cur, &before, &after);
 		}
 	}
 	MemoryContextDelete(startcxt);

@@ -12,6 +12,9 @@ use IPC::Run;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use FindBin;
+use lib $FindBin::RealBin;
+use MigTest qw(background_psql);
 
 my $node = PostgreSQL::Test::Cluster->new('deploy');
 $node->init;
@@ -57,16 +60,6 @@ SELECT mig_revision('index big by v', 'CREATE INDEX CONCURRENTLY big_v ON big (v
                     transactional => false);
 });
 
-# background: a psql of its own running sql
-sub background
-{
-	my ($sql) = @_;
-	my ($out, $err) = ('', '');
-	my $h = IPC::Run::start([ 'psql', '-X', '-d', $node->connstr('postgres'), '-c', $sql ],
-		'>', \$out, '2>', \$err);
-	return ($h, \$err);
-}
-
 # 1. mig_upgrade refuses the plan before any step and changes nothing
 my ($ret, $stdout, $stderr) = $node->psql('postgres',
 	"\\set VERBOSITY verbose\nSELECT * FROM mig_upgrade()");
@@ -77,10 +70,10 @@ is($node->safe_psql('postgres', q{SELECT (SELECT count(*) FROM mig_version), (SE
   to_regclass('big_v') IS NULL}), '0|0|t', 'nothing changed');
 
 # 2. CALL mig_deploy builds the index while the writer keeps inserting
-my ($writer, $writer_err) = background('CALL writer()');
+my ($writer, $writer_err) = background_psql($node, 'CALL writer()');
 $node->poll_query_until('postgres', q{SELECT count(*) > 10 FROM took WHERE who = 'writer'})
   or die 'the writer did not start';
-my ($deploy, $deploy_err) = background('CALL mig_deploy()');
+my ($deploy, $deploy_err) = background_psql($node, 'CALL mig_deploy()');
 # while the worker builds the index, the caller holds the migration lock
 $node->poll_query_until('postgres', q{SELECT count(*) = 1 FROM pg_stat_activity
   WHERE backend_type = 'mig_ext statement' AND query = 'mig_ext: statement 1 of 1 in the upgrade of revision c1'})
@@ -116,11 +109,11 @@ is($node->safe_psql('postgres', q{SET enable_seqscan = off; SELECT count(*) FROM
 $node->safe_psql('postgres', q{
 SELECT mig_revision('a note', 'ALTER TABLE big ADD COLUMN note text',
                     'ALTER TABLE big DROP COLUMN note', revision => 'c2')});
-my ($holder) = background('BEGIN; SELECT FROM big LIMIT 1; SELECT pg_sleep(2); COMMIT');
+my ($holder) = background_psql($node, 'BEGIN; SELECT FROM big LIMIT 1; SELECT pg_sleep(2); COMMIT');
 $node->poll_query_until('postgres', q{SELECT count(*) = 1 FROM pg_locks
   WHERE relation = 'big'::regclass AND granted AND pid <> pg_backend_pid()})
   or die 'the lock holder did not start';
-my ($reader, $reader_err) = background('CALL reader(3.5)');
+my ($reader, $reader_err) = background_psql($node, 'CALL reader(3.5)');
 ($ret, $stdout, $stderr) = $node->psql('postgres',
 	"CALL mig_deploy(lock_timeout => '100ms', max_retries => 50)");
 is($ret, 0, 'the ALTER TABLE succeeds after retries');

@@ -11,6 +11,9 @@ use IPC::Run;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use FindBin;
+use lib $FindBin::RealBin;
+use MigTest qw(background_psql);
 
 my $node = PostgreSQL::Test::Cluster->new('expand_locks');
 $node->init;
@@ -40,21 +43,11 @@ SELECT mig_revision('qty bigint', $$
 $$, revision => 'e1');
 });
 
-# background: a psql of its own running sql
-sub background
-{
-	my ($sql) = @_;
-	my ($out, $err) = ('', '');
-	my $h = IPC::Run::start([ 'psql', '-X', '-d', $node->connstr('postgres'), '-c', $sql ],
-		'>', \$out, '2>', \$err);
-	return ($h, \$err);
-}
-
 # hold: a session holding ACCESS SHARE on items (a long SELECT) for secs
 sub hold
 {
 	my ($secs) = @_;
-	my ($h) = background("BEGIN; SELECT FROM items LIMIT 1; SELECT pg_sleep($secs); COMMIT");
+	my ($h) = background_psql($node, "BEGIN; SELECT FROM items LIMIT 1; SELECT pg_sleep($secs); COMMIT");
 	$node->poll_query_until('postgres', q{SELECT count(*) = 1 FROM pg_locks
 	  WHERE relation = 'items'::regclass AND granted AND pid <> pg_backend_pid()})
 	  or die 'the lock holder did not start';
@@ -78,7 +71,7 @@ $holder->finish;
 # 2. the lock is released during the retries: the start goes through, and
 # a writer of the old shape is never queued behind it for long
 $holder = hold(1.5);
-my ($writer, $writer_err) = background('CALL writer(3)');
+my ($writer, $writer_err) = background_psql($node, 'CALL writer(3)');
 ($ret, $stdout, $stderr) = $node->psql('postgres',
 	"CALL mig_start('e1', lock_timeout => '100ms', max_retries => 100, batch_size => 2000)");
 is($ret, 0, 'mig_start succeeds once the lock is free');

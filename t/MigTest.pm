@@ -1,4 +1,4 @@
-# MigTest: what the TAP tests of mig_ext's commands share.  A node of their
+# MigTest: what the TAP tests of mig_ext share.  A node of their
 # own whose connection every program they start finds in the PG* variables,
 # the tools a test needs (skipping the test, with the reason, without them),
 # and the checks of a command's exit code and output as the old shell
@@ -11,11 +11,13 @@ use strict;
 use warnings;
 use Exporter 'import';
 use File::Spec;
+use IPC::Run;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 
 our @EXPORT = qw(mig_node need_programs need_python_modules output_is stderr_has bindir);
+our @EXPORT_OK = qw(background_psql);
 
 # mig_node(NAME, CONF...): a new node with CONF lines added to its
 # postgresql.conf, started; PGHOST, PGPORT and PGUSER lead to it from now on
@@ -84,6 +86,18 @@ sub stderr_has
 	my ($cmd, $rc, $text, $name) = @_;
 	command_checks_all($cmd, $rc, [], [qr/\Q$text\E/], $name);
 	return;
+}
+
+# background_psql(NODE, SQL): a psql of its own on NODE's postgres database
+# running SQL, started and left running; returns its IPC::Run harness and a
+# reference to its stderr.
+sub background_psql
+{
+	my ($node, $sql) = @_;
+	my ($out, $err) = ('', '');
+	my $h = IPC::Run::start([ 'psql', '-X', '-d', $node->connstr('postgres'), '-c', $sql ],
+		'>', \$out, '2>', \$err);
+	return ($h, \$err);
 }
 
 1;
