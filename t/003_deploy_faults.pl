@@ -244,11 +244,13 @@ $node->poll_query_until('postgres', qq{SELECT count(*) = 1 FROM pg_locks
   or die 'the build does not wait for the snapshot of the other session';
 kill 'STOP', $wpid;
 my $call = q{FROM pg_stat_activity WHERE backend_type = 'client backend' AND query LIKE 'CALL mig_deploy%'};
-# until the CALL has ended or waits for its worker to exit
+# until the CALL has ended or waits for its worker to exit (the wait event
+# is BgWorkerShutdown before PostgreSQL 17, BgworkerShutdown from 17)
+my $waits = q{lower(wait_event) = 'bgworkershutdown'};
 $node->poll_query_until('postgres', qq{SELECT NOT EXISTS (SELECT $call AND state = 'active')
-  OR EXISTS (SELECT $call AND wait_event = 'BgWorkerShutdown')})
+  OR EXISTS (SELECT $call AND $waits)})
   or die 'the CALL neither ends nor waits for its worker';
-is($node->safe_psql('postgres', qq{SELECT count(*) $call AND wait_event = 'BgWorkerShutdown'}),
+is($node->safe_psql('postgres', qq{SELECT count(*) $call AND $waits}),
 	'1', 'the CALL that saw the cycle waits for its worker to exit');
 is($node->safe_psql('postgres', q{SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted}),
 	'1', 'holding the migration lock meanwhile');
