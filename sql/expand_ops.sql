@@ -107,7 +107,7 @@ SELECT * FROM mig_upgrade('ops');
 SELECT column_name, data_type, is_nullable, column_default FROM information_schema.columns
  WHERE table_schema = 'inv' AND table_name = 'items' ORDER BY ordinal_position;
 SELECT conrelid::regclass, conname, pg_get_constraintdef(oid), convalidated FROM pg_constraint
- WHERE connamespace = 'inv'::regnamespace ORDER BY 1, 2;
+ WHERE connamespace = 'inv'::regnamespace AND contype <> 'n' ORDER BY 1, 2;  -- (NOT NULL: 18 and later)
 SELECT indexrelid::regclass FROM pg_index WHERE indrelid = 'inv.items'::regclass ORDER BY 1;
 SELECT id, qty, weight, remark, token IS NOT NULL AS has_token FROM inv.items WHERE id <= 3 ORDER BY id;
 SELECT op, kind, table_name, column_name, new_name FROM mig_expand_ops ORDER BY op;

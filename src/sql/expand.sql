@@ -144,7 +144,10 @@ $$;
 -- The qualified table of operation o, quoted.
 CREATE OR REPLACE FUNCTION mig_expand_qtable(o mig_expand_ops)
 RETURNS text
-LANGUAGE sql IMMUTABLE AS $$ SELECT pg_catalog.format('%I.%I', o.table_schema, o.table_name) $$;
+LANGUAGE sql IMMUTABLE AS $$
+-- NULL for a NULL row: PostgreSQL 18 folds a call on constants at plan
+-- time, where format's %I would raise on NULL
+SELECT pg_catalog.quote_ident(o.table_schema) || '.' || pg_catalog.quote_ident(o.table_name) $$;
 
 -- The name of the NOT NULL check an operation adds for its column.
 CREATE OR REPLACE FUNCTION mig_expand_nn_name(o mig_expand_ops)
@@ -181,7 +184,7 @@ $$;
 CREATE OR REPLACE FUNCTION mig_expand_validate_sql(o mig_expand_ops)
 RETURNS SETOF text
 LANGUAGE sql IMMUTABLE AS $$
-SELECT pg_catalog.format('ALTER TABLE %s VALIDATE CONSTRAINT %I', @extschema@.mig_expand_qtable(o), c)
+SELECT pg_catalog.format('ALTER TABLE %s VALIDATE CONSTRAINT %s', @extschema@.mig_expand_qtable(o), pg_catalog.quote_ident(c))
   FROM pg_catalog.unnest(ARRAY[
          CASE WHEN o.kind IN ('add_column', 'alter_column') AND o.not_null AND o.shadow_name IS NOT NULL
                    AND NOT (o.kind = 'add_column' AND o.definition IS NOT NULL)
